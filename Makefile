@@ -1,0 +1,82 @@
+# govhall — two commands on a fresh machine: `make run` and `make test` (see README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+STAMP       := $(VENV)/.installed
+NPM_STAMP   := node_modules/.installed
+SYSTEM_PKGS := chromium fonts-wqy-zenhei poppler-utils
+# PostgreSQL used by `make test` (CI: mandatory). Override with PG_URL=postgres://user@host:port/db.
+PG_URL      ?= postgres://postgres@127.0.0.1:5432/govhall
+PYTEST_ARGS ?=
+
+.PHONY: help setup system-deps run test lint typecheck migrations-check test-sqlite test-postgres bench clean
+
+help:
+	@echo "make run    — set up, load the demo county and serve http://127.0.0.1:8000 (SQLite)"
+	@echo "make test   — set up, lint, type-check, check migrations, run every test on SQLite and PostgreSQL"
+
+# Debian packages the browser tests and PDF checks need; installed only when missing (root, or sudo).
+system-deps:
+	@missing=""; for p in $(SYSTEM_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: system-deps $(STAMP) $(NPM_STAMP)
+	$(PY) manage.py migrate --noinput -v 0
+
+run: setup
+	$(PY) manage.py seed_demo
+	$(PY) manage.py compilemessages -v 0 2>/dev/null || true
+	@echo ""
+	@echo "govhall: http://127.0.0.1:8000  (portal)   /admin/  (administration)   /api/v1/docs  (API)"
+	$(PY) manage.py demo_accounts
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy govhall
+
+migrations-check: setup
+	$(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: setup
+	env -u DATABASE_URL $(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# On PostgreSQL when one answers; with CI=true it must answer.
+test-postgres: setup
+	@if $(PY) scripts/pg_available.py "$(PG_URL)"; then \
+	  echo "== tests on PostgreSQL ($(PG_URL))"; \
+	  DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS); \
+	elif [ "$${CI:-}" = "true" ]; then \
+	  echo "CI=true but PostgreSQL at $(PG_URL) is not reachable" >&2; exit 1; \
+	else \
+	  echo "== PostgreSQL not reachable at $(PG_URL): skipped (set CI=true to require it)"; \
+	fi
+
+test: setup lint typecheck migrations-check test-sqlite test-postgres
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var/static

@@ -1,0 +1,1 @@
+"""govhall: the software of a 政务服务中心 (government affairs service center)."""

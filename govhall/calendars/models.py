@@ -1,0 +1,1 @@
+# Owned by the calendar work; see govhall/calendars/engine.py.

@@ -1,0 +1,191 @@
+"""The only way catalog state changes: each action validates, writes, snapshots a version and audits, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from govhall.core.audit import record_event
+from govhall.core.models import AuditEventType
+
+from .choices import ItemStatus
+from .models import Fee, ItemVersion, Material, ServiceItem
+from .search import item_search_text
+
+ITEM_FIELDS = [
+    "basic_code",
+    "impl_code",
+    "name",
+    "item_type",
+    "power_source",
+    "exercise_level",
+    "target",
+    "legal_basis",
+    "acceptance_conditions",
+    "legal_limit",
+    "legal_limit_unit",
+    "promised_limit",
+    "promised_limit_unit",
+    "handling_kind",
+    "visits",
+    "online_depth",
+    "in_hall",
+    "process_template",
+    "special_procedures",
+    "handling_place",
+    "consult_phone",
+    "complaint_phone",
+    "result_name",
+]
+MATERIAL_FIELDS = ["seq", "name", "required", "form", "copies", "source", "e_license_ok", "notes"]
+FEE_FIELDS = ["seq", "name", "standard", "basis", "waivable"]
+
+# Moves an administrator may make; abolished items stay abolished (a new item is created instead).
+STATUS_TRANSITIONS: dict[str, set[str]] = {
+    ItemStatus.DRAFT: {ItemStatus.PUBLISHED, ItemStatus.ABOLISHED},
+    ItemStatus.PUBLISHED: {ItemStatus.SUSPENDED, ItemStatus.ABOLISHED},
+    ItemStatus.SUSPENDED: {ItemStatus.PUBLISHED, ItemStatus.ABOLISHED},
+    ItemStatus.ABOLISHED: set(),
+}
+
+
+def item_snapshot(item: ServiceItem) -> dict[str, Any]:
+    data: dict[str, Any] = {f: getattr(item, f) for f in ITEM_FIELDS}
+    data["department"] = item.department.name
+    data["department_id"] = item.department_id
+    data["window_id"] = item.window_id
+    data["status"] = item.status
+    data["materials"] = [{f: getattr(m, f) for f in MATERIAL_FIELDS} for m in item.materials.all()]
+    data["fees"] = [{f: getattr(fee, f) for f in FEE_FIELDS} for fee in item.fees.all()]
+    return data
+
+
+def _save_version(item: ServiceItem, actor: Any, note: str) -> ItemVersion:
+    return ItemVersion.objects.create(
+        item=item,
+        version=item.version,
+        status=item.status,
+        snapshot=item_snapshot(item),
+        note=note[:300],
+        changed_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def _replace_children(
+    item: ServiceItem, materials: Iterable[Mapping[str, Any]] | None, fees: Iterable[Mapping[str, Any]] | None
+) -> None:
+    if materials is not None:
+        item.materials.all().delete()
+        rows = [
+            Material(item=item, **{k: v for k, v in m.items() if k in MATERIAL_FIELDS}) for m in materials
+        ]
+        for index, row in enumerate(rows, start=1):
+            row.seq = row.seq or index
+            row.full_clean(exclude=["item"])
+        Material.objects.bulk_create(rows)
+    if fees is not None:
+        item.fees.all().delete()
+        fee_rows = [Fee(item=item, **{k: v for k, v in f.items() if k in FEE_FIELDS}) for f in fees]
+        for index, fee in enumerate(fee_rows, start=1):
+            fee.seq = fee.seq or index
+            fee.full_clean(exclude=["item"])
+        Fee.objects.bulk_create(fee_rows)
+
+
+@transaction.atomic
+def create_item(
+    *,
+    actor: Any = None,
+    materials: Iterable[Mapping[str, Any]] = (),
+    fees: Iterable[Mapping[str, Any]] = (),
+    status: str = ItemStatus.DRAFT,
+    note: str = "新建事项",
+    **fields: Any,
+) -> ServiceItem:
+    """Create an item with its materials and fees. Raises ValidationError (Chinese messages per field)."""
+    item = ServiceItem(**fields)
+    item.status = status
+    item.full_clean(exclude=["search_text"])
+    item.search_text = item_search_text(item)
+    if status == ItemStatus.PUBLISHED:
+        item.published_at = timezone.now()
+    item.save()
+    _replace_children(item, list(materials), list(fees))
+    _save_version(item, actor, note)
+    record_event(AuditEventType.ITEM_CREATED, actor=actor, obj=item, after={"impl_code": item.impl_code})
+    return item
+
+
+@transaction.atomic
+def update_item(
+    item: ServiceItem,
+    *,
+    actor: Any = None,
+    materials: Iterable[Mapping[str, Any]] | None = None,
+    fees: Iterable[Mapping[str, Any]] | None = None,
+    note: str = "修改事项",
+    **changes: Any,
+) -> ServiceItem:
+    """Change an item; the version number goes up only when something actually changed."""
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    before = item_snapshot(item)
+    for name, value in changes.items():
+        if name not in ITEM_FIELDS and name not in {"department", "department_id", "window", "window_id"}:
+            raise ValidationError({name: "该字段不能通过修改事项变更。"})
+        setattr(item, name, value)
+    item.full_clean(exclude=["search_text"])
+    item.search_text = item_search_text(item)
+    item.save()
+    _replace_children(
+        item, None if materials is None else list(materials), None if fees is None else list(fees)
+    )
+    after = item_snapshot(item)
+    if after == before:
+        return item
+    item.version += 1
+    item.save(update_fields=["version", "updated_at"])
+    _save_version(item, actor, note)
+    changed = {k: after[k] for k in after if before.get(k) != after[k]}
+    record_event(
+        AuditEventType.ITEM_UPDATED,
+        actor=actor,
+        obj=item,
+        before={k: before.get(k) for k in changed},
+        after=changed,
+        note=note,
+    )
+    return item
+
+
+@transaction.atomic
+def set_item_status(item: ServiceItem, status: str, *, actor: Any = None, note: str = "") -> ServiceItem:
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    if status == item.status:
+        return item
+    if status not in STATUS_TRANSITIONS[ItemStatus(item.status)]:
+        raise ValidationError(
+            {"status": f"事项状态不能从“{ItemStatus(item.status).label}”变为“{ItemStatus(status).label}”。"}
+        )
+    old = item.status
+    item.status = status
+    if status == ItemStatus.PUBLISHED and item.published_at is None:
+        item.published_at = timezone.now()
+    item.version += 1
+    item.save(update_fields=["status", "published_at", "version", "updated_at"])
+    _save_version(item, actor, note or f"状态变更为{ItemStatus(status).label}")
+    record_event(
+        AuditEventType.ITEM_STATUS_CHANGED,
+        actor=actor,
+        obj=item,
+        before={"status": old},
+        after={"status": status},
+    )
+    return item
+
+
+def publish_item(item: ServiceItem, *, actor: Any = None) -> ServiceItem:
+    return set_item_status(item, ItemStatus.PUBLISHED, actor=actor, note="发布事项")

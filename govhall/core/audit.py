@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent, AuditEventType
+
+
+def record_event(
+    event_type: AuditEventType,
+    *,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    before: Any = None,
+    after: Any = None,
+    note: str = "",
+) -> AuditEvent:
+    """Append one audit event; call it inside the action's transaction so it commits or rolls back with it."""
+    return AuditEvent.objects.create(
+        event_type=event_type,
+        actor=actor if getattr(actor, "pk", None) else None,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        before=before,
+        after=after,
+        note=note[:500],
+    )

@@ -1,0 +1,87 @@
+"""Chinese identifiers (domain §14): resident ID numbers (GB 11643) and unified social credit codes (GB 32100).
+
+Validation computes the check character; masking keeps only what a clerk needs to recognise a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+
+_ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+_ID_CHECK = "10X98765432"
+_ID_RE = re.compile(r"^\d{17}[\dX]$")
+
+# GB 32100: the code alphabet leaves out I, O, Z, S, V.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+_USCC_RE = re.compile(rf"^[{USCC_ALPHABET}]{{18}}$")
+
+
+def resident_id_check_char(first17: str) -> str:
+    total = sum(int(ch) * w for ch, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def validate_resident_id(value: str) -> str:
+    """Return the normalised (upper-case) ID number or raise ValidationError with a Chinese message."""
+    number = (value or "").strip().upper()
+    if not _ID_RE.match(number):
+        raise ValidationError("身份证号码应为18位：前17位为数字，最后一位为数字或X。", code="id_format")
+    try:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError as exc:
+        raise ValidationError("身份证号码中的出生日期无效。", code="id_birthdate") from exc
+    if resident_id_check_char(number[:17]) != number[17]:
+        raise ValidationError("身份证号码校验位不正确，请核对后重新输入。", code="id_checksum")
+    return number
+
+
+def uscc_check_char(first17: str) -> str:
+    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_uscc(value: str) -> str:
+    """Return the normalised unified social credit code or raise ValidationError with a Chinese message."""
+    code = (value or "").strip().upper()
+    if len(code) != 18:
+        raise ValidationError("统一社会信用代码应为18位。", code="uscc_length")
+    if not _USCC_RE.match(code):
+        raise ValidationError(
+            "统一社会信用代码只能包含数字和大写字母（不含I、O、Z、S、V）。", code="uscc_alphabet"
+        )
+    if not code[8:17].replace("X", "0").isalnum():
+        raise ValidationError("统一社会信用代码格式不正确。", code="uscc_format")
+    if uscc_check_char(code[:17]) != code[17]:
+        raise ValidationError("统一社会信用代码校验位不正确，请核对后重新输入。", code="uscc_checksum")
+    return code
+
+
+def mask_resident_id(value: str | None) -> str:
+    """110105********123X: region and the last four, birth date hidden."""
+    if not value:
+        return ""
+    if len(value) < 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """138****5678 for mobiles; other numbers keep their first 3 and last 2 characters."""
+    if not value:
+        return ""
+    digits = value.strip()
+    if len(digits) == 11 and digits.isdigit():
+        return digits[:3] + "****" + digits[-4:]
+    if len(digits) <= 5:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
+
+
+def mask_uscc(value: str | None) -> str:
+    """Credit codes are public for organisations; masking is offered for individual businesses' exports."""
+    if not value:
+        return ""
+    return value[:8] + "*" * 6 + value[-4:]

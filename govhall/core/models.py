@@ -1,0 +1,46 @@
+from django.db import models
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEventType(models.TextChoices):
+    ITEM_CREATED = "item_created", "创建事项"
+    ITEM_UPDATED = "item_updated", "修改事项"
+    ITEM_STATUS_CHANGED = "item_status_changed", "事项状态变更"
+    CATALOG_IMPORTED = "catalog_imported", "导入事项目录"
+    CALENDAR_YEAR_CONFIRMED = "calendar_year_confirmed", "确认年度节假日安排"
+    CALENDAR_DAY_CHANGED = "calendar_day_changed", "修改节假日"
+    STAFF_CREATED = "staff_created", "创建工作人员"
+    STAFF_ROLES_CHANGED = "staff_roles_changed", "变更人员角色"
+
+
+class AuditEvent(models.Model):
+    """Typed, append-only log of configuration changes (who, when, what, before/after).
+
+    Case events get their own hash-chained log; this one covers the catalog, calendar and organisation."""
+
+    event_type = models.CharField("事件类型", max_length=40, choices=AuditEventType.choices, db_index=True)
+    actor = models.ForeignKey(
+        "auth.User", verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    object_type = models.CharField("对象类型", max_length=64, blank=True)
+    object_id = models.CharField("对象标识", max_length=64, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    note = models.CharField("说明", max_length=500, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作日志"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_type_display()} {self.object_repr}"
