@@ -1,4 +1,5 @@
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -6,8 +7,18 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache() -> Iterator[None]:
+    # The process-wide calendar snapshot would otherwise outlive a test's rolled-back transaction.
+    from govhall.calendars import engine
+
+    engine.invalidate()
+    yield
+    engine.invalidate()
+
+
 @pytest.fixture
-def on_postgres(settings) -> bool:
+def on_postgres() -> bool:
     from django.db import connection
 
     return connection.vendor == "postgresql"

@@ -44,7 +44,12 @@ def validate_basic_code(value: str, item_type: str | None = None) -> str:
     return code
 
 
-def validate_impl_code(value: str, basic_code: str | None = None, department_uscc: str | None = None) -> str:
+def validate_impl_code(
+    value: str,
+    basic_code: str | None = None,
+    department_uscc: str | None = None,
+    level: str | None = None,
+) -> str:
     code = (value or "").strip().upper()
     if len(code) != 31:
         raise ValidationError(
@@ -58,6 +63,12 @@ def validate_impl_code(value: str, basic_code: str | None = None, department_usc
         ) from exc
     if code[18] not in LEVEL_DIGITS.values():
         raise ValidationError("实施编码第19位（行使层级）应为1–6。", code="impl_code_level")
+    if level and level in LEVEL_DIGITS and code[18] != LEVEL_DIGITS[ExerciseLevel(level)]:
+        raise ValidationError(
+            f"实施编码第19位“{code[18]}”与行使层级“{ExerciseLevel(level).label}”"
+            f"（应为{LEVEL_DIGITS[ExerciseLevel(level)]}）不一致。",
+            code="impl_code_level_mismatch",
+        )
     validate_basic_code(code[19:])
     if basic_code and code[19:] != basic_code:
         raise ValidationError("实施编码后12位应与基本编码一致。", code="impl_code_basic_mismatch")

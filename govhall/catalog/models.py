@@ -93,7 +93,9 @@ class ServiceItem(TimestampedModel):
             errors["basic_code"] = exc.messages[0]
         try:
             dept_uscc = self.department.uscc if self.department_id else None
-            self.impl_code = validate_impl_code(self.impl_code, self.basic_code, dept_uscc)
+            self.impl_code = validate_impl_code(
+                self.impl_code, self.basic_code, dept_uscc, level=self.exercise_level or None
+            )
         except ValidationError as exc:
             errors["impl_code"] = exc.messages[0]
         if (
@@ -180,7 +182,7 @@ class Bundle(TimestampedModel):
         "时限单位", max_length=10, choices=TimeUnit.choices, default=TimeUnit.WORKDAY
     )
     status = models.CharField("状态", max_length=12, choices=ItemStatus.choices, default=ItemStatus.DRAFT)
-    items = models.ManyToManyField(
+    items: models.ManyToManyField[ServiceItem, BundleItem] = models.ManyToManyField(
         ServiceItem, through="BundleItem", verbose_name="包含事项", related_name="bundles"
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from typing import Any
 
 import jieba
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -41,7 +42,7 @@ def build_search_text(*fields: str) -> str:
     return " ".join(tokens(" ".join(f for f in fields if f)))
 
 
-def item_search_text(item) -> str:  # type: ignore[no-untyped-def]
+def item_search_text(item: Any) -> str:
     return build_search_text(
         item.name, item.department.name, item.result_name, item.acceptance_conditions[:200]
     )

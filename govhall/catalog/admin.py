@@ -1,0 +1,438 @@
+"""Catalog administration. Every save goes through catalog.actions, so the admin leaves the same versions and
+audit trail as the API and the Excel import; status changes are admin actions bound by STATUS_TRANSITIONS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import actions
+from .choices import ItemStatus, SpecialProcedure, TimeUnit
+from .excel import export_workbook, import_catalog
+from .metrics import item_compression
+from .models import Bundle, BundleItem, Fee, ItemVersion, Material, ServiceItem
+from .search import search_items
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# CSS colours for the ColoredChoices colour names; plain "yellow" is unreadable on white.
+CSS_COLORS = {
+    "green": "#1a7f37",
+    "yellow": "#b58105",
+    "red": "#cf222e",
+    "blue": "#0969da",
+    "orange": "#bc4c00",
+    "purple": "#8250df",
+    "gray": "#6e7781",
+}
+
+
+def _status_badge(status: str) -> str:
+    return format_html(
+        '<span style="color:{};font-weight:bold">{}</span>',
+        CSS_COLORS[ItemStatus.color_of(status)],
+        ItemStatus(status).label,
+    )
+
+
+def _clean_text(value: Any) -> Any:
+    # Browsers send textarea line breaks as CRLF; Excel and the API use LF, and a mixed catalog would
+    # look changed on every round trip.
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+def _inline_rows(formset: Any, names: list[str]) -> list[dict[str, Any]]:
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE"):
+            continue
+        rows.append({name: _clean_text(data[name]) for name in names if name in data})
+    return rows
+
+
+def _mark_formsets_saved(formsets: list[Any]) -> None:
+    # construct_change_message reads what formset.save() would have recorded; the actions did the saving.
+    for formset in formsets:
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
+def _run_status_action(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, status: str, setter: Any
+) -> None:
+    done, refused = 0, []
+    for obj in queryset:
+        try:
+            setter(obj, status, actor=request.user)
+            done += 1
+        except ValidationError as exc:
+            refused.append(f"{obj}：{exc.messages[0]}")
+    if done:
+        modeladmin.message_user(request, f"已将{done}项设为“{ItemStatus(status).label}”。", messages.SUCCESS)
+    for message in refused:
+        modeladmin.message_user(request, message, messages.ERROR)
+
+
+# ------------------------------------------------------------------------------------------------ items
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    fields = [
+        "seq",
+        "name",
+        "required",
+        "form",
+        "copies",
+        "source",
+        "e_license_ok",
+        "blank_form",
+        "sample",
+        "notes",
+    ]
+
+
+class FeeInline(admin.TabularInline):
+    model = Fee
+    extra = 0
+    fields = ["seq", "name", "standard", "basis", "waivable"]
+
+
+class ItemVersionInline(admin.TabularInline):
+    model = ItemVersion
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ["version", "status", "note", "changed_by", "changed_at"]
+    readonly_fields = ["version", "status", "note", "changed_by", "changed_at"]
+    ordering = ["-version"]
+    verbose_name_plural = "版本历史"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ServiceItemForm(forms.ModelForm):
+    special_procedures = forms.MultipleChoiceField(
+        label="特别程序",
+        choices=SpecialProcedure.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ServiceItem
+        fields = [*actions.ITEM_FIELDS, "department", "window"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Excel文件（.xlsx）", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )
+    dry_run = forms.BooleanField(label="只校验，不保存（试导入）", required=False)
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(admin.ModelAdmin):
+    form = ServiceItemForm
+    inlines = [MaterialInline, FeeInline, ItemVersionInline]
+    list_display = [
+        "name",
+        "department",
+        "item_type",
+        "handling_kind",
+        "limits",
+        "visits",
+        "in_hall",
+        "status_badge",
+        "version",
+    ]
+    list_filter = ["status", "item_type", "handling_kind", "visits", "online_depth", "in_hall", "department"]
+    search_fields = ["name", "impl_code", "basic_code"]
+    list_select_related = ["department"]
+    readonly_fields = ["status_badge", "version", "published_at"]
+    actions = ["publish_selected", "suspend_selected", "abolish_selected", "export_selected"]
+    fieldsets = [
+        ("编码", {"fields": ["basic_code", "impl_code", "name", "item_type", "department"]}),
+        ("权力属性", {"fields": ["power_source", "exercise_level", "target", "legal_basis"]}),
+        (
+            "办理",
+            {
+                "fields": [
+                    "acceptance_conditions",
+                    ("legal_limit", "legal_limit_unit"),
+                    ("promised_limit", "promised_limit_unit"),
+                    "handling_kind",
+                    "visits",
+                    "online_depth",
+                    "in_hall",
+                    "window",
+                    "process_template",
+                    "special_procedures",
+                ]
+            },
+        ),
+        (
+            "办事指南",
+            {"fields": ["handling_place", "consult_phone", "complaint_phone", "result_name"]},
+        ),
+        ("状态", {"fields": ["status_badge", "version", "published_at"]}),
+    ]
+
+    @admin.display(description="时限（法定 / 承诺）")
+    def limits(self, obj: ServiceItem) -> str:
+        legal = f"{obj.legal_limit}{TimeUnit(obj.legal_limit_unit).label}"
+        promised = f"{obj.promised_limit}{TimeUnit(obj.promised_limit_unit).label}"
+        return f"{legal} / {promised}（压缩{item_compression(obj).display()}）"
+
+    @admin.display(description="状态", ordering="status")
+    def status_badge(self, obj: ServiceItem) -> str:
+        return _status_badge(obj.status) if obj.pk else "草稿"
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Items are abolished, never deleted: cases and old guides refer to them.
+        return False
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> Any:
+        by_code, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return by_code, may_have_duplicates
+        by_words = search_items(queryset, search_term).values("pk")
+        return queryset.filter(Q(pk__in=by_code.values("pk")) | Q(pk__in=by_words)), False
+
+    # -- saving through the actions --------------------------------------------------------------------
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Deferred to save_related, where the inline materials and fees are known: one action, one version."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        materials = fees = None
+        for formset in formsets:
+            if formset.model is Material:
+                materials = _inline_rows(formset, actions.MATERIAL_FIELDS + actions.MATERIAL_FILE_FIELDS)
+            elif formset.model is Fee:
+                fees = _inline_rows(formset, actions.FEE_FIELDS)
+        _mark_formsets_saved(formsets)
+        data = form.cleaned_data
+        fields = {name: _clean_text(data[name]) for name in actions.ITEM_FIELDS if name in data}
+        fields["department"] = data["department"]
+        fields["window"] = data.get("window")
+        if change:
+            item = actions.update_item(
+                form.instance, actor=request.user, materials=materials, fees=fees, note="后台修改", **fields
+            )
+        else:
+            item = actions.create_item(
+                actor=request.user, materials=materials or [], fees=fees or [], note="后台新建", **fields
+            )
+        # The admin's redirect and LogEntry read the form's instance.
+        form.instance.pk = item.pk
+        form.instance.version = item.version
+        form.instance._state.adding = False
+
+    # -- status actions --------------------------------------------------------------------------------
+
+    @admin.action(description="发布所选事项", permissions=["change"])
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _run_status_action(self, request, queryset, ItemStatus.PUBLISHED, actions.set_item_status)
+
+    @admin.action(description="暂停办理所选事项", permissions=["change"])
+    def suspend_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _run_status_action(self, request, queryset, ItemStatus.SUSPENDED, actions.set_item_status)
+
+    @admin.action(description="取消所选事项", permissions=["change"])
+    def abolish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _run_status_action(self, request, queryset, ItemStatus.ABOLISHED, actions.set_item_status)
+
+    @admin.action(description="导出所选事项为Excel", permissions=["view"])
+    def export_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        return self._xlsx_response(queryset)
+
+    # -- Excel -----------------------------------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "excel/export/",
+                self.admin_site.admin_view(self.export_view),
+                name="{}_{}_export".format(*info),
+            ),
+            path(
+                "excel/import/",
+                self.admin_site.admin_view(self.import_view),
+                name="{}_{}_import".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _xlsx_response(self, queryset: QuerySet | None) -> HttpResponse:
+        response = HttpResponse(content_type=XLSX)
+        filename = f"catalog-{timezone.localdate():%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        export_workbook(queryset).save(response)
+        return response
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return self._xlsx_response(None)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        report = None
+        if request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                report = import_catalog(
+                    upload, actor=request.user, dry_run=form.cleaned_data["dry_run"], filename=upload.name
+                )
+                level = messages.SUCCESS if report.ok else messages.ERROR
+                self.message_user(request, report.summary(), level)
+        else:
+            form = ImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "导入事项目录",
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/catalog/serviceitem/import.html", context)
+
+
+# ------------------------------------------------------------------------------------------------ bundles
+
+
+class BundleItemFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        chosen = [
+            form.cleaned_data
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("item")
+        ]
+        chosen.sort(key=lambda d: d.get("order") or 0)
+        try:
+            actions.validate_bundle_items([d["item"] for d in chosen])
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+
+
+class BundleItemInline(admin.TabularInline):
+    model = BundleItem
+    formset = BundleItemFormSet
+    extra = 2
+    fields = ["order", "item"]
+    autocomplete_fields = ["item"]
+
+
+@admin.register(Bundle)
+class BundleAdmin(admin.ModelAdmin):
+    inlines = [BundleItemInline]
+    list_display = ["code", "name", "lead_department", "promised", "item_count", "status_badge"]
+    list_filter = ["status", "lead_department"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["status_badge"]
+    fields = ["code", "name", "description", "lead_department", ("promised_limit", "promised_limit_unit")]
+    actions = ["publish_selected", "suspend_selected", "abolish_selected"]
+
+    @admin.display(description="承诺时限")
+    def promised(self, obj: Bundle) -> str:
+        return f"{obj.promised_limit}{TimeUnit(obj.promised_limit_unit).label}"
+
+    @admin.display(description="事项数")
+    def item_count(self, obj: Bundle) -> int:
+        return obj.entries.count()
+
+    @admin.display(description="状态", ordering="status")
+    def status_badge(self, obj: Bundle) -> str:
+        return _status_badge(obj.status) if obj.pk else "草稿"
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*self.fields, "status_badge"] if obj else self.fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Deferred to save_related, where the chosen items are known."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        rows: list[dict[str, Any]] = []
+        for formset in formsets:
+            if formset.model is BundleItem:
+                rows = _inline_rows(formset, ["order", "item"])
+        _mark_formsets_saved(formsets)
+        items = [row["item"] for row in sorted(rows, key=lambda r: r.get("order") or 0)]
+        data = form.cleaned_data
+        fields = {name: _clean_text(data[name]) for name in actions.BUNDLE_FIELDS}
+        if change:
+            bundle = actions.update_bundle(
+                form.instance,
+                items=items,
+                actor=request.user,
+                lead_department=data["lead_department"],
+                **fields,
+            )
+        else:
+            bundle = actions.create_bundle(
+                lead_department=data["lead_department"], items=items, actor=request.user, **fields
+            )
+        form.instance.pk = bundle.pk
+        form.instance._state.adding = False
+
+    @admin.action(description="发布所选一件事", permissions=["change"])
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _run_status_action(self, request, queryset, ItemStatus.PUBLISHED, actions.set_bundle_status)
+
+    @admin.action(description="暂停办理所选一件事", permissions=["change"])
+    def suspend_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _run_status_action(self, request, queryset, ItemStatus.SUSPENDED, actions.set_bundle_status)
+
+    @admin.action(description="取消所选一件事", permissions=["change"])
+    def abolish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _run_status_action(self, request, queryset, ItemStatus.ABOLISHED, actions.set_bundle_status)
+
+
+# ------------------------------------------------------------------------------------------------ versions
+
+
+@admin.register(ItemVersion)
+class ItemVersionAdmin(admin.ModelAdmin):
+    list_display = ["item", "version", "status", "note", "changed_by", "changed_at"]
+    list_filter = ["status"]
+    search_fields = ["item__name", "item__impl_code", "note"]
+    list_select_related = ["item", "changed_by"]
+    readonly_fields = ["item", "version", "status", "snapshot", "note", "changed_by", "changed_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,1 @@
+from tests.conftest_data import catalog  # noqa: F401  (fixture)
