@@ -5,15 +5,18 @@ HTMX only swaps the result list in place."""
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from govhall.catalog.api import compression, published_items
 from govhall.catalog.choices import HandlingKind, OnlineDepth, SpecialProcedure
+from govhall.catalog.models import Material
 from govhall.catalog.search import search_items
 from govhall.org.api import departments_with_counts
 from govhall.org.models import Department
@@ -100,3 +103,28 @@ def item_detail(request: HttpRequest, impl_code: str) -> HttpResponse:
 
 def department_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/department_list.html", {"departments": departments_with_counts()})
+
+
+MATERIAL_FILES = {"form": "blank_form", "sample": "sample"}
+
+
+def material_file(request: HttpRequest, impl_code: str, material_id: int, kind: str) -> FileResponse:
+    """Blank forms and samples of published items, streamed from storage so intranet halls need no media server."""
+    field = MATERIAL_FILES.get(kind)
+    material = (
+        Material.objects.filter(
+            pk=material_id, item__in=published_items(), item__impl_code=impl_code.strip().upper()
+        )
+        .only("name", "blank_form", "sample")
+        .first()
+    )
+    if material is None or field is None or not getattr(material, field):
+        raise Http404(_("没有找到该材料文件。"))
+    stored = getattr(material, field)
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("该材料文件已不存在，请联系窗口。")) from exc
+    extension = PurePosixPath(stored.name).suffix
+    label = _("空白表格") if field == "blank_form" else _("示例样表")
+    return FileResponse(handle, as_attachment=True, filename=f"{material.name}-{label}{extension}")
