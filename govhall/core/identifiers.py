@@ -52,8 +52,6 @@ def validate_uscc(value: str) -> str:
         raise ValidationError(
             "统一社会信用代码只能包含数字和大写字母（不含I、O、Z、S、V）。", code="uscc_alphabet"
         )
-    if not code[8:17].replace("X", "0").isalnum():
-        raise ValidationError("统一社会信用代码格式不正确。", code="uscc_format")
     if uscc_check_char(code[:17]) != code[17]:
         raise ValidationError("统一社会信用代码校验位不正确，请核对后重新输入。", code="uscc_checksum")
     return code

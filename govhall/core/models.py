@@ -19,6 +19,7 @@ class AuditEventType(models.TextChoices):
     BUNDLE_STATUS_CHANGED = "bundle_status_changed", "一件事状态变更"
     CALENDAR_YEAR_CONFIRMED = "calendar_year_confirmed", "确认年度节假日安排"
     CALENDAR_DAY_CHANGED = "calendar_day_changed", "修改节假日"
+    ORG_UNIT_CREATED = "org_unit_created", "创建组织机构（区划、站点、大厅、部门、窗口）"
     STAFF_CREATED = "staff_created", "创建工作人员"
     STAFF_ROLES_CHANGED = "staff_roles_changed", "变更人员角色"
 

@@ -1,0 +1,162 @@
+"""The demo county's staff (domain §1 roles, §2 scale): fixed demo logins plus ~140 generated people.
+
+Names, ID numbers and phone numbers are generated from a fixed seed; ID numbers carry a correct GB 11643
+check character and a 容县 (450921) address code, and belong to nobody."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from govhall.core.identifiers import resident_id_check_char
+
+from .county import COUNTY, TOWNSHIPS, windows
+
+# Demo only: every fixed account shares this password. Never load the demo data on a production system.
+DEMO_PASSWORD = "govhall-demo"
+
+
+@dataclass(frozen=True)
+class StaffPlan:
+    username: str
+    name: str
+    employee_no: str
+    roles: tuple[str, ...]
+    depts: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()  # township names; an agent serves that township and its villages
+    window: str | None = None
+    title: str = ""
+    phone: str = ""
+    id_number: str = ""
+    password: str | None = None
+    superuser: bool = False
+
+
+# (username, name, roles, department, window, title); the password of each is DEMO_PASSWORD.
+DEMO_ACCOUNTS: list[tuple[str, str, tuple[str, ...], str, str | None, str]] = [
+    ("admin", "系统管理员", ("center_admin",), "zwj", None, "中心管理员"),
+    ("clerk", "陈晓燕", ("window_clerk",), "scj", "A06", "窗口工作人员"),
+    ("approver", "黄志强", ("approver",), "scj", None, "审批股股长"),
+    ("head", "梁建华", ("department_head",), "scj", None, "分管副局长"),
+    ("supervisor", "李明", ("supervisor",), "zwj", None, "效能监察股股长"),
+    ("leader", "覃海燕", ("leader",), "zfb", None, "副县长"),
+]
+
+_SURNAMES = "陈陈陈李李李黄黄黄梁梁梁刘刘杨杨何何覃覃罗罗莫莫韦钟林苏谢冯封庞卢朱周吴张王邓徐潘蒙甘劳"
+_MALE = [
+    "伟", "强", "磊", "军", "勇", "杰", "涛", "明", "超", "刚", "华", "建华", "志强", "俊杰", "文博", "宇", "鹏",
+    "凯", "斌", "海波", "国强", "永康", "家豪", "振宇", "子轩", "浩然", "立新", "春生", "德明", "荣光",
+]  # fmt: skip
+_FEMALE = [
+    "芳", "娜", "秀英", "敏", "静", "丽", "艳", "娟", "霞", "平", "桂英", "晓燕", "海燕", "丽华", "婷婷",
+    "雨涵", "嘉欣", "春梅", "玉兰", "雪", "琳", "瑶", "秋菊", "美玲", "慧", "晓红", "小燕", "丽萍", "思琪", "佳怡",
+]  # fmt: skip
+_MOBILE_PREFIXES = ["135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "177", "178", "180", "182",
+                    "183", "187", "188", "189", "199"]  # fmt: skip
+
+# Windows busy enough for a second clerk.
+_SECOND_CLERK = ("A02", "A03", "A09", "D01")
+_APPROVER_DEPTS = (
+    "scj", "scj", "zjj", "zjj", "zrj", "zrj", "wjj", "jtj", "sthj", "nyj", "wlj", "jyj", "yjj", "slj", "gaj",
+    "mzj", "rsj", "lyj", "bdc",
+)  # fmt: skip
+_HEAD_DEPTS = ("scj", "zjj", "zrj", "wjj", "jtj", "nyj", "gaj", "mzj", "rsj", "swju", "bdc", "sthj")
+_AGENT_TOWNS = [name for _, name in TOWNSHIPS if not name.endswith("街道")][:10]
+
+
+class _People:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.names: set[str] = {name for _, name, *_ in DEMO_ACCOUNTS}
+        self.phones: set[str] = set()
+        self.ids: set[str] = set()
+
+    def person(self) -> tuple[str, str, str]:
+        rng = self.rng
+        while True:
+            male = rng.random() < 0.5
+            name = rng.choice(_SURNAMES) + rng.choice(_MALE if male else _FEMALE)
+            if name not in self.names:
+                break
+        self.names.add(name)
+        while True:
+            birth = dt.date(1966, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 34))
+            seq = rng.randrange(0, 500) * 2 + (1 if male else 0)  # GB 11643: odd for men, even for women
+            first17 = f"{COUNTY[0][:6]}{birth:%Y%m%d}{seq:03d}"
+            number = first17 + resident_id_check_char(first17)
+            if number not in self.ids:
+                break
+        self.ids.add(number)
+        while True:
+            phone = rng.choice(_MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+            if phone not in self.phones:
+                break
+        self.phones.add(phone)
+        return name, number, phone
+
+
+def staff_plans(seed: int = 43) -> list[StaffPlan]:
+    people = _People(seed)
+    plans: list[StaffPlan] = []
+    for i, (username, name, roles, dept, window, title) in enumerate(DEMO_ACCOUNTS, start=1):
+        _, id_number, phone = people.person()
+        plans.append(
+            StaffPlan(
+                username=username,
+                name=name,
+                employee_no=f"DEMO{i:02d}",
+                roles=roles,
+                depts=(dept,),
+                window=window,
+                title=title,
+                phone=phone,
+                id_number=id_number,
+                password=DEMO_PASSWORD,
+                superuser=username == "admin",
+            )
+        )
+
+    counter = 0
+
+    def add(roles: tuple[str, ...], **kwargs: object) -> None:
+        nonlocal counter
+        counter += 1
+        name, id_number, phone = people.person()
+        plans.append(
+            StaffPlan(
+                username=f"rx{counter:04d}",
+                name=name,
+                employee_no=f"RX{counter:04d}",
+                roles=roles,
+                phone=phone,
+                id_number=id_number,
+                **kwargs,  # type: ignore[arg-type]
+            )
+        )
+
+    for counter_window in windows():
+        title = "导办员" if counter_window.kind == "inquiry" else "窗口工作人员"
+        copies = 2 if counter_window.number in _SECOND_CLERK else 1
+        for _ in range(copies):
+            add(
+                ("window_clerk",), depts=(counter_window.dept_key,), window=counter_window.number, title=title
+            )
+    for dept in _APPROVER_DEPTS:
+        add(("approver",), depts=(dept,), title="审批人员")
+    for dept in _HEAD_DEPTS:
+        add(("department_head",), depts=(dept,), title="分管审批副局长")
+    for title in ("中心主任", "中心副主任", "信息化股股长"):
+        add(("center_admin",), depts=("zwj",), title=title)
+    for title in ("效能监察股副股长", "效能监察员", "派驻纪检监察组干部"):
+        add(("supervisor",), depts=("zwj",), title=title)
+    for title in ("绩效办主任", "绩效考评员"):
+        add(("performance_officer",), depts=("zwj",), title=title)
+    for title in ("法制股股长", "行政复议应诉专员"):
+        add(("legal_officer",), depts=("sfj",), title=title)
+    add(("leader",), depts=("zfb",), title="县政府办公室主任")
+    add(("leader",), depts=("zwj",), title="县政务服务和大数据发展局局长")
+    add(("leader", "department_head"), depts=("zwj",), title="县政务服务和大数据发展局副局长")
+    for town in _AGENT_TOWNS:
+        add(("agent",), sites=(town,), title=f"{town}便民服务中心代办员")
+    return plans

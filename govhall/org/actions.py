@@ -1,0 +1,310 @@
+"""The only way organisation records are created: each action validates (Chinese messages), writes and audits
+in one transaction. The demo seed goes through these too, so demo data obeys the same rules as real data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from govhall.core.audit import record_event
+from govhall.core.identifiers import mask_phone, mask_resident_id, validate_resident_id
+from govhall.core.models import AuditEventType
+
+from .access import forget_roles
+from .choices import STAFF_ROLES, Role
+from .models import Department, Hall, OfficeSession, Region, Site, StaffProfile, Window
+from .roles import ADMIN_SITE_ROLES, ensure_role_groups
+
+_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+_USERNAME_RE = re.compile(r"^[\w.@+-]{2,150}$")
+
+
+def validate_phone(value: str) -> str:
+    phone = (value or "").strip().replace(" ", "")
+    if phone and not (_MOBILE_RE.match(phone) or _LANDLINE_RE.match(phone)):
+        raise ValidationError(
+            "电话号码格式不正确：手机号码为11位数字，固定电话形如0775-5321234。", code="phone_format"
+        )
+    return phone
+
+
+def _saved(obj: Any, exclude: Sequence[str] = (), actor: Any = None) -> Any:
+    obj.full_clean(exclude=list(exclude))
+    obj.save()
+    record_event(AuditEventType.ORG_UNIT_CREATED, actor=actor, obj=obj, after={"name": str(obj)})
+    return obj
+
+
+# --- structure -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_region(
+    *, code: str, name: str, level: str, parent: Region | None = None, actor: Any = None
+) -> Region:
+    return _saved(Region(code=code, name=name, level=level, parent=parent), actor=actor)
+
+
+@transaction.atomic
+def create_site(
+    *,
+    name: str,
+    kind: str,
+    region: Region,
+    parent: Site | None = None,
+    address: str = "",
+    phone: str = "",
+    actor: Any = None,
+) -> Site:
+    site = Site(name=name, kind=kind, region=region, parent=parent, address=address, phone=phone)
+    try:
+        site.phone = validate_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+    return _saved(site, actor=actor)
+
+
+@transaction.atomic
+def create_hall(
+    *,
+    site: Site,
+    name: str,
+    floors: int = 1,
+    sessions: Iterable[tuple[dt.time, dt.time]] = (),
+    actor: Any = None,
+) -> Hall:
+    hall = _saved(Hall(site=site, name=name, floors=floors), actor=actor)
+    rows = [OfficeSession(hall=hall, start=start, end=end) for start, end in sessions]
+    ordered = sorted(rows, key=lambda s: s.start)
+    for row in ordered:
+        row.full_clean(exclude=["hall"])
+    for earlier, later in itertools.pairwise(ordered):
+        if later.start < earlier.end:
+            raise ValidationError({"sessions": "办公时段不能重叠。"})
+    OfficeSession.objects.bulk_create(ordered)
+    return hall
+
+
+@transaction.atomic
+def create_department(
+    *,
+    name: str,
+    group: str,
+    uscc: str | None = None,
+    short_name: str = "",
+    parent: Department | None = None,
+    region: Region | None = None,
+    in_hall: bool = True,
+    phone: str = "",
+    sort_order: int = 0,
+    actor: Any = None,
+) -> Department:
+    department = Department(
+        name=name,
+        short_name=short_name,
+        uscc=(uscc or "").strip().upper() or None,
+        group=group,
+        parent=parent,
+        region=region,
+        in_hall=in_hall,
+        phone=phone,
+        sort_order=sort_order,
+    )
+    try:
+        department.phone = validate_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+    return _saved(department, actor=actor)
+
+
+@transaction.atomic
+def create_window(
+    *,
+    hall: Hall,
+    number: str,
+    name: str,
+    kind: str,
+    floor: int = 1,
+    department: Department | None = None,
+    actor: Any = None,
+) -> Window:
+    if floor < 1 or floor > hall.floors:
+        raise ValidationError({"floor": f"{hall.name}共{hall.floors}层，楼层应在1–{hall.floors}之间。"})
+    return _saved(
+        Window(hall=hall, number=number, name=name, kind=kind, floor=floor, department=department),
+        actor=actor,
+    )
+
+
+# --- staff ---------------------------------------------------------------------------------------------
+
+
+def _clean_roles(roles: Iterable[Role | str]) -> list[Role]:
+    cleaned: list[Role] = []
+    for value in roles:
+        try:
+            role = Role(value)
+        except ValueError as exc:
+            raise ValidationError({"roles": f"未知的角色：{value}"}) from exc
+        if role not in STAFF_ROLES:
+            raise ValidationError({"roles": f"“{role.label}”不是工作人员角色。"})
+        if role not in cleaned:
+            cleaned.append(role)
+    return cleaned
+
+
+def _role_groups(roles: Iterable[Role]) -> list[Group]:
+    roles = list(roles)
+    groups = {g.name: g for g in Group.objects.filter(name__in=[r.value for r in roles])}
+    if len(groups) < len(roles):
+        # Groups are made by post_migrate; a database restored without them still works.
+        groups.update({k: v for k, v in ensure_role_groups(roles=roles).items()})
+    return [groups[r.value] for r in roles]
+
+
+def staff_summary(profile: StaffProfile, roles: Iterable[Role]) -> dict[str, Any]:
+    # Personal data in the audit log is masked (个人信息保护法): the log is read far more widely than the record.
+    return {
+        "username": profile.user.get_username(),
+        "name": profile.name,
+        "employee_no": profile.employee_no,
+        "roles": sorted(r.value for r in roles),
+        "departments": sorted(profile.departments.values_list("name", flat=True)),
+        "sites": sorted(profile.sites.values_list("name", flat=True)),
+        "window": profile.window.number if profile.window else None,
+        "phone": mask_phone(profile.phone),
+        "id_number": mask_resident_id(profile.id_number),
+    }
+
+
+@transaction.atomic
+def create_staff(
+    username: str,
+    name: str,
+    employee_no: str,
+    roles: Iterable[Role | str],
+    departments: Iterable[Department] = (),
+    sites: Iterable[Site] = (),
+    window: Window | None = None,
+    phone: str = "",
+    id_number: str = "",
+    password: str | None = None,
+    actor: Any = None,
+    *,
+    title: str = "",
+    email: str = "",
+    superuser: bool = False,
+) -> StaffProfile:
+    """Create a login and its staff record. Raises ValidationError keyed by field, with Chinese messages.
+
+    Without a password the account cannot log in until an administrator sets one."""
+    user_model = get_user_model()
+    errors: dict[str, list[str]] = {}
+    username = (username or "").strip()
+    employee_no = (employee_no or "").strip()
+    name = (name or "").strip()
+    departments = list(departments)
+    sites = list(sites)
+
+    if not _USERNAME_RE.match(username):
+        errors.setdefault("username", []).append("用户名应为2–150位字母、数字或 @ . + - _。")
+    elif user_model.objects.filter(username=username).exists():
+        errors.setdefault("username", []).append(f"用户名“{username}”已被使用。")
+    if not name:
+        errors.setdefault("name", []).append("请填写姓名。")
+    if not employee_no:
+        errors.setdefault("employee_no", []).append("请填写工号。")
+    elif StaffProfile.objects.filter(employee_no=employee_no).exists():
+        errors.setdefault("employee_no", []).append(f"工号“{employee_no}”已被使用。")
+    try:
+        cleaned_roles = _clean_roles(roles)
+        if not cleaned_roles and not superuser:
+            errors.setdefault("roles", []).append("请至少选择一个角色。")
+    except ValidationError as exc:
+        cleaned_roles = []
+        errors.setdefault("roles", []).extend(exc.messages)
+    try:
+        phone = validate_phone(phone)
+    except ValidationError as exc:
+        errors.setdefault("phone", []).extend(exc.messages)
+    if id_number:
+        try:
+            id_number = validate_resident_id(id_number)
+        except ValidationError as exc:
+            errors.setdefault("id_number", []).extend(exc.messages)
+    if window is not None and window.department_id and departments and window.department not in departments:
+        errors.setdefault("window", []).append(f"{window.number}号窗口不属于所选部门。")
+    if Role.AGENT in cleaned_roles and not sites:
+        errors.setdefault("sites", []).append("村级代办员应至少指定一个服务站点。")
+    if Role.WINDOW_CLERK in cleaned_roles and window is None and not sites:
+        errors.setdefault("window", []).append("窗口工作人员应指定所在窗口或服务站点。")
+    if errors:
+        raise ValidationError(errors)
+
+    user = user_model(username=username, email=email, first_name=name[:150])
+    user.is_superuser = superuser
+    user.is_staff = superuser or bool(set(cleaned_roles) & ADMIN_SITE_ROLES)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    user.groups.set(_role_groups(cleaned_roles))
+
+    profile = StaffProfile(
+        user=user,
+        name=name,
+        employee_no=employee_no,
+        phone=phone,
+        id_number=id_number,
+        title=title,
+        window=window,
+    )
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    profile.departments.set(departments)
+    profile.sites.set(sites)
+    record_event(
+        AuditEventType.STAFF_CREATED, actor=actor, obj=profile, after=staff_summary(profile, cleaned_roles)
+    )
+    return profile
+
+
+@transaction.atomic
+def set_staff_roles(
+    staff: StaffProfile | Any, roles: Iterable[Role | str], *, actor: Any = None
+) -> StaffProfile:
+    """Replace the staff member's role groups (other groups stay). Records nothing when nothing changes."""
+    profile = staff if isinstance(staff, StaffProfile) else StaffProfile.objects.get(user=staff)
+    user = profile.user
+    new_roles = _clean_roles(roles)
+    role_names = {r.value for r in Role}
+    current = list(user.groups.filter(name__in=role_names))
+    before = sorted(g.name for g in current)
+    after = sorted(r.value for r in new_roles)
+    if before == after:
+        return profile
+    user.groups.remove(*current)
+    user.groups.add(*_role_groups(new_roles))
+    is_staff = user.is_superuser or bool(set(new_roles) & ADMIN_SITE_ROLES)
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    forget_roles(user)
+    record_event(
+        AuditEventType.STAFF_ROLES_CHANGED,
+        actor=actor,
+        obj=profile,
+        before={"roles": before},
+        after={"roles": after},
+    )
+    return profile
