@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from govhall.api import api
 
@@ -9,7 +9,7 @@ admin.site.site_header = "政务服务中心管理后台"
 admin.site.site_title = "govhall"
 admin.site.index_title = "系统配置"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
