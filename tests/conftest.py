@@ -22,3 +22,24 @@ def on_postgres() -> bool:
     from django.db import connection
 
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(scope="module")
+def demo_county(django_db_setup, django_db_blocker):
+    """The demo county, seeded once per test module inside a transaction that is rolled back afterwards."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from govhall.demo.loader import seed_demo
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield seed_demo()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
