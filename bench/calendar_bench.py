@@ -10,7 +10,8 @@ Figures:
   2004-01-01 … 2028-12-31, n in 1–60. 2027–2028 are unconfirmed, so the provisional rule is exercised too.
 - ``queries_per_1000_ops``: database queries issued by 1000 calls of each function after the snapshot is
   loaded (expected 0; get_calendar re-checks the revision token at most every
-  GOVHALL_CALENDAR_CACHE_SECONDS, so a long loop may see one).
+  GOVHALL_CALENDAR_CACHE_SECONDS, so a long loop may see one). ``queries_per_1000_ops_after_invalidate``
+  is the control: the same calls right after ``invalidate()``, which must show the reload's queries.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ def _inputs(count: int) -> dict[str, list[tuple[Any, ...]]]:
     def instant() -> datetime:
         # Any minute of the day, so starts before, inside, between and after the office sessions all occur.
         d = day()
-        return datetime(d.year, d.month, d.day, rng.randrange(24), rng.randrange(60), tzinfo=engine.CALENDAR_TZ)
+        return datetime(
+            d.year, d.month, d.day, rng.randrange(24), rng.randrange(60), tzinfo=engine.CALENDAR_TZ
+        )
 
     return {
         "add_working_days": [(day(), rng.randint(1, 60)) for _ in range(count)],
@@ -94,8 +97,9 @@ def run(quick: bool = False) -> dict[str, Any]:
 
     # Load time: a fresh snapshot from the database each time (what a token change costs a process).
     load_ms = []
-    with CaptureQueriesContext(connection) as load_queries:
+    with CaptureQueriesContext(connection) as captured:
         engine.load_calendar()
+    load_queries = len(captured)
     for _ in range(loads):
         started = time.perf_counter()
         cal = engine.load_calendar()
@@ -129,14 +133,24 @@ def run(quick: bool = False) -> dict[str, Any]:
         provisional[name] = round(sum(r.provisional for r in results) / len(results), 3)
         ops[name] = round(_ops_per_second(fn, args, min_seconds))
 
+    # Control for the counter: the same 1000 calls right after invalidate() must show the reload's queries.
+    engine.invalidate()
+    with CaptureQueriesContext(connection) as captured:
+        for a in inputs["add_working_days"][:1000]:
+            engine.add_working_days(*a)
+    control = len(captured)
+
     return {
         "load_calendar_ms": round(statistics.median(load_ms), 2),
-        "load_calendar_queries": len(load_queries),
-        "confirmed_years": f"{cal.confirmed_years[0]}–{cal.confirmed_years[-1]}" if cal.confirmed_years else "",
+        "load_calendar_queries": load_queries,
+        "confirmed_years": f"{cal.confirmed_years[0]}–{cal.confirmed_years[-1]}"
+        if cal.confirmed_years
+        else "",
         "build_year_tables_ms": round(statistics.median(build_ms), 2),
         "build_year_tables_years": len(years),
         "ops_per_s": ops,
         "us_per_op": {name: round(1e6 / value, 2) for name, value in ops.items()},
         "queries_per_1000_ops": queries,
+        "queries_per_1000_ops_after_invalidate": control,
         "provisional_share": provisional,
     }

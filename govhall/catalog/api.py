@@ -14,7 +14,6 @@ from ninja.errors import HttpError
 from .choices import (
     ExerciseLevel,
     HandlingKind,
-    ItemStatus,
     ItemType,
     MaterialForm,
     MaterialSource,
@@ -27,31 +26,12 @@ from .choices import (
     Visits,
 )
 from .models import Fee, Material, ServiceItem
+from .queries import compression, published_guide, published_items
 from .search import search_items
-
-try:
-    from .metrics import item_compression as _item_compression
-except ImportError:  # metrics.py is written alongside; the local fallback keeps the guide working without it
-    _item_compression = None  # type: ignore[assignment]
 
 router = Router(tags=["服务事项"])
 
 MAX_PAGE_SIZE = 100
-
-
-def published_items() -> QuerySet[ServiceItem]:
-    return ServiceItem.objects.filter(status=ItemStatus.PUBLISHED).select_related("department")
-
-
-def compression(item: ServiceItem) -> float | None:
-    """1 − promised/legal, from catalog.metrics (which converts units) when that module is present."""
-    if _item_compression is not None:
-        value = _item_compression(item).value
-        return None if value is None else round(value, 4)
-    # Without metrics only limits in the same unit are comparable.
-    if item.legal_limit_unit != item.promised_limit_unit or not item.legal_limit:
-        return None
-    return round(1 - item.promised_limit / item.legal_limit, 4)
 
 
 class DepartmentRef(Schema):
@@ -279,13 +259,7 @@ class NotFound(Schema):
     operation_id="get_item",
 )
 def get_item(request: Any, impl_code: str) -> ServiceItem:
-    item = (
-        published_items()
-        .select_related("window__hall__site")
-        .prefetch_related("materials", "fees")
-        .filter(impl_code=impl_code.strip().upper())
-        .first()
-    )
+    item = published_guide(impl_code)
     if item is None:
         raise HttpError(404, "未找到该事项")
     return item

@@ -14,9 +14,9 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from govhall.catalog.api import compression, published_items
 from govhall.catalog.choices import HandlingKind, OnlineDepth, SpecialProcedure
 from govhall.catalog.models import Material
+from govhall.catalog.queries import compression, published_guide, published_items
 from govhall.catalog.search import search_items
 from govhall.org.api import departments_with_counts
 from govhall.org.models import Department
@@ -70,13 +70,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 
 def item_detail(request: HttpRequest, impl_code: str) -> HttpResponse:
-    item = (
-        published_items()
-        .select_related("window__hall__site")
-        .prefetch_related("materials", "fees")
-        .filter(impl_code=impl_code.strip().upper())
-        .first()
-    )
+    item = published_guide(impl_code)
     if item is None:
         return render(
             request,
