@@ -109,11 +109,11 @@ def _run(args: argparse.Namespace, var_dir: str) -> dict[str, Any]:
     import django
 
     django.setup()
-    import calendar_bench
-    import catalog_bench
     from django.core.management import call_command
     from django.db import connection
 
+    import calendar_bench
+    import catalog_bench
     from govhall.catalog.models import ServiceItem
 
     setup: dict[str, Any] = {}
