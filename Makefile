@@ -43,7 +43,6 @@ setup: system-deps $(STAMP) $(NPM_STAMP)
 
 run: setup
 	$(PY) manage.py seed_demo
-	$(PY) manage.py compilemessages -v 0 2>/dev/null || true
 	@echo ""
 	@echo "govhall: http://127.0.0.1:8000  (portal)   /admin/  (administration)   /api/v1/docs  (API)"
 	$(PY) manage.py demo_accounts
