@@ -37,6 +37,14 @@ def validate_phone(value: str) -> str:
     return phone
 
 
+def _phone_field(value: str) -> str:
+    """validate_phone, with the error attached to the model's ``phone`` field for forms and the admin."""
+    try:
+        return validate_phone(value)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+
+
 def _saved(obj: Any, exclude: Sequence[str] = (), actor: Any = None) -> Any:
     obj.full_clean(exclude=list(exclude))
     obj.save()
@@ -66,10 +74,7 @@ def create_site(
     actor: Any = None,
 ) -> Site:
     site = Site(name=name, kind=kind, region=region, parent=parent, address=address, phone=phone)
-    try:
-        site.phone = validate_phone(phone)
-    except ValidationError as exc:
-        raise ValidationError({"phone": exc.messages}) from exc
+    site.phone = _phone_field(phone)
     return _saved(site, actor=actor)
 
 
@@ -119,10 +124,7 @@ def create_department(
         phone=phone,
         sort_order=sort_order,
     )
-    try:
-        department.phone = validate_phone(phone)
-    except ValidationError as exc:
-        raise ValidationError({"phone": exc.messages}) from exc
+    department.phone = _phone_field(phone)
     return _saved(department, actor=actor)
 
 

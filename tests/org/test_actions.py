@@ -223,3 +223,11 @@ def test_structure_changes_are_audited_and_bad_input_writes_nothing():
     assert "统一社会信用代码" in str(excinfo.value)
     assert AuditEvent.objects.count() == before
     assert not Department.objects.filter(name="县统计局").exists()
+
+
+@pytest.mark.django_db
+def test_bad_department_phone_is_a_field_error_and_nothing_is_written():
+    with pytest.raises(ValidationError) as excinfo:
+        actions.create_department(name="县档案馆", group="comprehensive", phone="12345")
+    assert "电话号码格式不正确" in " ".join(excinfo.value.message_dict["phone"])
+    assert not Department.objects.filter(name="县档案馆").exists()
