@@ -49,6 +49,13 @@ INSTALLED_APPS = [
     "govhall.calendars",
     "govhall.org",
     "govhall.catalog",
+    "govhall.clocks",
+    "govhall.workflow",
+    "govhall.ledger",
+    "govhall.notifications",
+    "govhall.documents",
+    "govhall.cases",
+    "govhall.workbench",
     "govhall.portal",
 ]
 
@@ -138,7 +145,8 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("GOVHALL_MEDIA_ROOT", VAR_DIR / "media"))
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGOUT_REDIRECT_URL = "/"
 LOGIN_REDIRECT_URL = "/"
 
 # The hall the calendar's office-minute clocks use when a caller names none.
@@ -155,3 +163,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("GOVHALL_LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
+# The address printed in the QR code of every notice, for the public verification page (/verify/<number>/).
+GOVHALL_PUBLIC_URL = os.environ.get("GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Largest accepted upload of one application material, in MB.
+GOVHALL_MAX_UPLOAD_MB = int(os.environ.get("GOVHALL_MAX_UPLOAD_MB", "20"))
+# The API takes materials base64-encoded in JSON (4/3 of the file size), several per request.
+DATA_UPLOAD_MAX_MEMORY_SIZE = GOVHALL_MAX_UPLOAD_MB * 8 * 1024 * 1024

@@ -13,6 +13,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("verify/", include("govhall.documents.urls")),
+    path("workbench/", include("govhall.workbench.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("govhall.cases.portal_urls")),
     path("", include("govhall.portal.urls")),
 ]
 if settings.DEBUG:

@@ -43,3 +43,14 @@ def demo_county(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only_marker(request: pytest.FixtureRequest) -> None:
+    # Real concurrency needs row locks and independent connections: PostgreSQL, not SQLite's shared in-memory test DB.
+    if request.node.get_closest_marker("postgres_only") is None:
+        return
+    from django.conf import settings
+
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        pytest.skip("PostgreSQL only: run with DATABASE_URL=postgres://…")

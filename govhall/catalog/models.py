@@ -60,6 +60,10 @@ class ServiceItem(TimestampedModel):
     process_template = models.CharField(
         "办理流程", max_length=24, choices=ProcessTemplate.choices, default=ProcessTemplate.STANDARD
     )
+    # Co-departments of a parallel joint review (并联审批); the lead is `department`.
+    joint_departments = models.ManyToManyField(
+        "org.Department", verbose_name="联审部门", blank=True, related_name="joint_items"
+    )
     special_procedures = models.JSONField("特别程序", default=list, blank=True)
     handling_place = models.CharField("办理地点", max_length=200, blank=True)
     consult_phone = models.CharField("咨询电话", max_length=32, blank=True)

@@ -22,6 +22,8 @@ class AuditEventType(models.TextChoices):
     ORG_UNIT_CREATED = "org_unit_created", "创建组织机构（区划、站点、大厅、部门、窗口）"
     STAFF_CREATED = "staff_created", "创建工作人员"
     STAFF_ROLES_CHANGED = "staff_roles_changed", "变更人员角色"
+    PROCESS_DEFINITION_SAVED = "process_definition_saved", "保存办理流程版本"
+    PROCESS_DEFINITION_ACTIVATED = "process_definition_activated", "启用办理流程版本"
 
 
 class AuditEvent(models.Model):

@@ -884,6 +884,20 @@ def _default_conditions(spec: Spec) -> str:
     return f"{subject}符合{spec.basis.split('；')[0]}的规定，提交材料齐全。"
 
 
+# Co-departments (联审部门) of the items handled by parallel joint review, by main item name; sub-items share them.
+JOINT_DEPARTMENTS: dict[str, tuple[str, ...]] = {
+    "建筑工程施工许可证核发": ("zrj", "xfdd", "rfb"),
+    "建设工程消防设计审查": ("xfdd", "qxj"),
+    "建设工程质量安全监督手续办理": ("yjj", "sthj"),
+    "建设工程规划许可证核发": ("zjj", "sthj", "rfb"),
+    "建设用地规划许可证核发": ("fgj", "zjj"),
+    "建设项目用地预审与选址意见书核发": ("fgj", "sthj", "lyj"),
+    "生产建设项目水土保持方案审批": ("zrj", "sthj", "lyj"),
+    "防雷装置设计审核": ("zjj", "xfdd"),
+    "结合民用建筑修建防空地下室审批": ("zjj", "zrj"),
+}
+
+
 @dataclass(frozen=True)
 class ItemPlan:
     dept: str
@@ -892,9 +906,11 @@ class ItemPlan:
     fields: dict[str, Any]
     materials: list[dict[str, Any]]
     fees: list[dict[str, Any]]
+    # Department keys of the co-departments; set only for items on the joint_review template.
+    joint: tuple[str, ...] = ()
 
 
-def _plan(spec: Spec, main: int, sub: int) -> ItemPlan:
+def _plan(spec: Spec, main: int, sub: int, joint: tuple[str, ...] = ()) -> ItemPlan:
     instant = spec.instant
     punit = spec.punit or spec.unit
     promised = spec.promised
@@ -927,7 +943,9 @@ def _plan(spec: Spec, main: int, sub: int) -> ItemPlan:
     materials = [dict(x) for x in spec.mats]
     if len(materials) < 2:
         materials.append(dict(AGENT))
-    return ItemPlan(spec.dept, main, sub, fields, materials, [dict(x) for x in spec.fees])
+    if fields["process_template"] != "joint_review":
+        joint = ()
+    return ItemPlan(spec.dept, main, sub, fields, materials, [dict(x) for x in spec.fees], joint)
 
 
 def item_plans() -> list[ItemPlan]:
@@ -938,11 +956,12 @@ def item_plans() -> list[ItemPlan]:
         counters[spec.type] = counters.get(spec.type, 0) + 1
         main = counters[spec.type]
         has_subs = bool(spec.variants or spec.subs)
-        plans.append(_plan(spec, main, 1 if has_subs else 0))
+        joint = JOINT_DEPARTMENTS.get(spec.name, ())
+        plans.append(_plan(spec, main, 1 if has_subs else 0, joint))
         sub = 1
         for letter in spec.variants:
             sub += 1
-            plans.append(_plan(_variant(spec, letter), main, sub))
+            plans.append(_plan(_variant(spec, letter), main, sub, joint))
         for name, overrides in spec.subs:
             sub_spec = replace(spec, name=name, variants="", subs=(), **overrides)
             if "result" not in overrides and any(w in name for w in _NO_RESULT_WORDS):
@@ -952,10 +971,10 @@ def item_plans() -> list[ItemPlan]:
             if sub_spec.type != spec.type:
                 # A sub-item of another type is its own main item under that type.
                 counters[sub_spec.type] = counters.get(sub_spec.type, 0) + 1
-                plans.append(_plan(sub_spec, counters[sub_spec.type], 0))
+                plans.append(_plan(sub_spec, counters[sub_spec.type], 0, joint))
                 continue
             sub += 1
-            plans.append(_plan(sub_spec, main, sub))
+            plans.append(_plan(sub_spec, main, sub, joint))
     return plans
 
 

@@ -25,7 +25,7 @@ from govhall.org.roles import ensure_role_groups
 from . import county
 from .bundles import BUNDLES
 from .items import basic_code, item_plans
-from .people import staff_plans
+from .people import ensure_demo_applicant, staff_plans
 
 COMPLAINT_PHONE = "12345"
 _ENTERPRISE_SETUP_WINDOW = "A02"
@@ -273,6 +273,20 @@ class _Loader:
             )
             self.created["item"] += 1
 
+    def load_joint_departments(self) -> None:
+        """Co-departments of joint-review items; set once, so an administrator's later choice is kept."""
+        plans = [p for p in item_plans() if p.joint]
+        impl_codes = {
+            make_impl_code(
+                self.depts[p.dept].uscc or "", "county", basic_code(p.fields["item_type"], p.main, p.sub)
+            ): p
+            for p in plans
+        }
+        items = ServiceItem.objects.filter(impl_code__in=impl_codes, joint_departments__isnull=True)
+        for item in items:
+            plan = impl_codes[item.impl_code]
+            item.joint_departments.set([self.depts[key] for key in plan.joint if key != plan.dept])
+
     def load_bundles(self) -> None:
         create_bundle = getattr(catalog_actions, "create_bundle", None)
         if create_bundle is None:
@@ -315,7 +329,9 @@ def seed_demo() -> dict[str, int]:
     loader.load_windows()
     loader.load_staff(only_fixed=True)
     loader.load_items()
+    loader.load_joint_departments()
     loader.load_bundles()
     loader.load_staff(only_fixed=False)
+    ensure_demo_applicant()
     kinds = ("region", "site", "hall", "department", "window", "item", "bundle", "staff")
     return {kind: loader.created[kind] for kind in kinds}

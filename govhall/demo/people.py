@@ -41,7 +41,12 @@ DEMO_ACCOUNTS: list[tuple[str, str, tuple[str, ...], str, str | None, str]] = [
     ("head", "梁建华", ("department_head",), "scj", None, "分管副局长"),
     ("supervisor", "李明", ("supervisor",), "zwj", None, "效能监察股股长"),
     ("leader", "覃海燕", ("leader",), "zfb", None, "副县长"),
+    # A citizen's account for trying online application, "my cases" and the correction upload. Not staff: it is
+    # created by ensure_demo_applicant(), never by staff_plans() (org.actions.create_staff refuses the role).
+    ("applicant", "张三", ("applicant",), "", None, "网上办事申请人（演示身份证号 450921199001011234）"),
 ]
+# 450921 (容县) + 1990-01-01 + 123 (odd: male) + the GB 11643 check character; belongs to nobody.
+DEMO_APPLICANT_ID = "45092119900101123" + resident_id_check_char("45092119900101123")
 
 _SURNAMES = "陈陈陈李李李黄黄黄梁梁梁刘刘杨杨何何覃覃罗罗莫莫韦钟林苏谢冯封庞卢朱周吴张王邓徐潘蒙甘劳"
 _MALE = [
@@ -100,6 +105,8 @@ def staff_plans(seed: int = 43) -> list[StaffPlan]:
     people = _People(seed)
     plans: list[StaffPlan] = []
     for i, (username, name, roles, dept, window, title) in enumerate(DEMO_ACCOUNTS, start=1):
+        if "applicant" in roles:
+            continue  # not staff; skipped before drawing a person so the generated staff stay as they were
         _, id_number, phone = people.person()
         plans.append(
             StaffPlan(
@@ -160,3 +167,21 @@ def staff_plans(seed: int = 43) -> list[StaffPlan]:
     for town in _AGENT_TOWNS:
         add(("agent",), sites=(town,), title=f"{town}便民服务中心代办员")
     return plans
+
+
+def ensure_demo_applicant() -> tuple[object, bool]:
+    """The demo applicant's login: an ordinary account in the applicant role, password DEMO_PASSWORD.
+    Idempotent; returns (user, created). A password changed since is left alone."""
+    from django.contrib.auth import get_user_model
+
+    from govhall.org.choices import Role
+    from govhall.org.roles import ensure_role_groups
+
+    username, name, *_ = next(a for a in DEMO_ACCOUNTS if Role.APPLICANT in a[2])
+    user, created = get_user_model().objects.get_or_create(username=username, defaults={"first_name": name})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    group = ensure_role_groups(roles=[Role.APPLICANT])[Role.APPLICANT.value]
+    user.groups.add(group)
+    return user, created

@@ -15,9 +15,9 @@ from django.db import DEFAULT_DB_ALIAS
 from .choices import Role
 
 # Apps whose configuration the center administrator maintains (domain §1: catalog, windows, staff, calendar).
-ADMIN_APPS = ("org", "catalog", "calendars")
+ADMIN_APPS = ("org", "catalog", "calendars", "workflow")
 # Apps whose data the oversight roles read.
-OVERSIGHT_APPS = ("org", "catalog", "calendars", "core")
+OVERSIGHT_APPS = ("org", "catalog", "calendars", "core", "workflow", "cases", "clocks", "ledger", "documents")
 
 # Roles that work in the Django admin and therefore need ``is_staff``.
 ADMIN_SITE_ROLES = frozenset(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
@@ -208,7 +209,53 @@ def test_guide_query_count(client, catalog):
     code = catalog.item("企业营业执照设立登记").impl_code
     with CaptureQueriesContext(connection) as queries:
         client.get(f"/items/{code}/")
-    assert len(queries) <= 3
+    # item with materials and fees, then the active process version for the flowchart (another server may switch it)
+    assert len(queries) <= 4
+
+
+def _links(html: str) -> dict[str, str]:
+    """The guide's action links by id: href."""
+    block = re.search(r'<p class="guide-actions">(.*?)</p>', html, re.S)
+    assert block, "no action links on the guide"
+    return dict(
+        (ident, href) for href, ident in re.findall(r'<a href="([^"]+)"[^>]*\bid="([^"]+)"', block.group(1))
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "depth", "can_apply"),
+    [
+        ("企业营业执照设立登记", "4", True),
+        ("企业营业执照注销登记", "3", True),
+        ("社会保障卡申领", "2", False),
+        ("最低生活保障对象认定", "1", False),
+    ],
+)
+def test_guide_offers_online_application_from_depth_three(client, catalog, name, depth, can_apply):
+    item = catalog.item(name)
+    assert item.online_depth == depth
+    html = client.get(f"/items/{item.impl_code}/").content.decode()
+    links = _links(html)
+    assert links["progress-link"] == "/progress/"
+    assert "办件进度查询" in html
+    if can_apply:
+        assert links["apply-online"] == f"/apply/{item.impl_code}/"
+        assert "在线申请" in html
+    else:
+        assert "apply-online" not in links
+        assert "/apply/" not in html and "在线申请" not in html
+
+
+def test_guide_links_lead_to_the_application_and_progress_pages(client, catalog):
+    item = catalog.item("企业营业执照设立登记")
+    links = _links(client.get(f"/items/{item.impl_code}/").content.decode())
+    # Applying needs an account: a visitor is sent to log in and comes back to this item's form.
+    response = client.get(links["apply-online"])
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == "/accounts/login/"
+    assert parse_qs(location.query)["next"] == [links["apply-online"]]
+    assert client.get(links["progress-link"]).status_code == 200
 
 
 @pytest.mark.parametrize("name", ["城镇污水排入排水管网许可", "药品零售企业经营许可"])

@@ -1,0 +1,82 @@
+"""Scoped reads of cases and tasks: who may see what (domain §1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from govhall.org.access import has_role, is_center_wide
+from govhall.org.choices import Role
+
+from .actions._common import department_ids
+from .choices import ACTIVE_TASK
+from .models import Case, Task
+
+
+def cases_visible_to(user: Any) -> QuerySet[Case]:
+    """Center-wide roles see every case; department staff their departments' cases and cases with a task of theirs;
+    clerks and agents what they received; an applicant their own."""
+    qs = Case.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user.is_superuser or is_center_wide(user):
+        return qs
+    condition = Q(applicant__user=user) | Q(received_by=user)
+    depts = department_ids(user)
+    if depts and (
+        has_role(user, Role.APPROVER)
+        or has_role(user, Role.DEPARTMENT_HEAD)
+        or has_role(user, Role.WINDOW_CLERK)
+    ):
+        condition |= Q(department_id__in=depts) | Q(tasks__department_id__in=depts)
+    return qs.filter(condition).distinct()
+
+
+def access_case(user: Any, number: str) -> Case:
+    from django.http import Http404
+
+    case = (
+        cases_visible_to(user)
+        .filter(number=number)
+        .select_related(
+            "item",
+            "applicant",
+            "department",
+            "clock",
+            "legal_clock",
+            "intake_clock",
+            "delivery_clock",
+            "process",
+        )
+        .first()
+    )
+    if case is None:
+        raise Http404("办件不存在或无权查看")
+    return case
+
+
+def tasks_for(user: Any) -> QuerySet[Task]:
+    """Open tasks the user may claim or act on: their departments, a role they hold, unclaimed or claimed by them."""
+    roles = [
+        r for r in (Role.WINDOW_CLERK, Role.APPROVER, Role.DEPARTMENT_HEAD, Role.AGENT) if has_role(user, r)
+    ]
+    if not getattr(user, "is_authenticated", False) or not roles:
+        return Task.objects.none()
+    return (
+        Task.objects.filter(department_id__in=department_ids(user), role__in=roles, status__in=ACTIVE_TASK)
+        .filter(Q(assignee=None) | Q(assignee=user))
+        .select_related("case", "case__item", "case__applicant", "clock", "department")
+        .order_by("clock__due_at", "pk")
+    )
+
+
+def find_by_check_code(number: str, check_code: str) -> Case | None:
+    """Public progress query: the case number plus its 6-digit check code."""
+    if not number or not check_code:
+        return None
+    return (
+        Case.objects.filter(number=number.strip(), check_code=check_code.strip())
+        .select_related("item", "department", "clock", "applicant")
+        .first()
+    )

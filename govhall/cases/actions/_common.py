@@ -1,0 +1,235 @@
+"""Shared plumbing of the case actions: errors, permission checks, the audit chain, notices and numbering."""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import secrets
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, ParamSpec, TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from govhall.calendars import engine as calendar
+from govhall.documents import actions as documents
+from govhall.ledger import actions as ledger
+from govhall.notifications.actions import notify
+from govhall.org.access import departments_for, has_role
+from govhall.org.choices import Role
+
+from ..models import Case, CaseNumberCounter, OutOfProcedureAttempt, Task
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# 《行政复议法》(2023) art. 20: 60 days; 《行政诉讼法》 art. 46: six months.
+DEFAULT_REMEDIES = (
+    "如不服本决定，可以自收到本决定书之日起六十日内依法向本级人民政府申请行政复议，"
+    "或者自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。"
+)
+
+
+class OutOfProcedure(ValidationError):
+    """An action the process does not allow at this point. Refused, and recorded for supervision (domain §8)."""
+
+    def __init__(self, message: str, *, case: Case, task: Task | None = None, action: str = "") -> None:
+        super().__init__(message)
+        self.case = case
+        self.task = task
+        self.action = action
+
+
+class TaskConflict(ValidationError):
+    """Someone else acted on the task first."""
+
+
+# Audit entries of the running action. The chain's head row is locked from the first append until commit, so the
+# entries are appended together at the very end of the outermost action: the lock is held for microseconds instead
+# of the whole action, and every action takes its locks in the same order (case row, counters, then the head).
+_pending_log: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar(
+    "case_log", default=None
+)
+
+
+def guarded(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Run the action in one transaction; an out-of-procedure attempt is rolled back, then recorded on its own."""
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            pending = _pending_log.get()
+            outermost = pending is None
+            if outermost:
+                pending = []
+                token = _pending_log.set(pending)
+            assert pending is not None
+            mark = len(pending)
+            try:
+                with transaction.atomic():
+                    result = fn(*args, **kwargs)
+                    if outermost:
+                        _flush(pending)
+                    return result
+            except BaseException as exc:
+                del pending[mark:]  # the savepoint rolled these rows back
+                if isinstance(exc, OutOfProcedure) and outermost:
+                    _pending_log.reset(token)
+                    outermost = False
+                    _record_attempt(exc, action, kwargs.get("by"))
+                raise
+            finally:
+                if outermost:
+                    _pending_log.reset(token)
+
+        return wrapper
+
+    return decorate
+
+
+def _flush(pending: list[dict[str, Any]]) -> None:
+    for entry in pending:
+        ledger.append(**entry)
+    pending.clear()
+
+
+def _record_attempt(exc: OutOfProcedure, action: str, by: Any) -> None:
+    from govhall.core.clock import now
+
+    at = now()
+    reason = "；".join(exc.messages)
+    with transaction.atomic():
+        OutOfProcedureAttempt.objects.create(
+            case=exc.case, task=exc.task, user=_user(by), action=exc.action or action, reason=reason, at=at
+        )
+        log(
+            exc.case,
+            "out_of_procedure",
+            by=by,
+            role=acting_role(by),
+            after={"action": exc.action or action},
+            opinion=reason,
+            at=at,
+        )
+
+
+def _user(by: Any) -> Any:
+    return by if getattr(by, "pk", None) else None
+
+
+def acting_role(by: Any, preferred: str = "") -> str:
+    if _user(by) is None:
+        return "system"
+    if preferred and has_role(by, preferred):
+        return preferred
+    for role in (Role.WINDOW_CLERK, Role.AGENT, Role.APPROVER, Role.DEPARTMENT_HEAD, Role.APPLICANT):
+        if has_role(by, role):
+            return role.value
+    return "user"
+
+
+def department_ids(user: Any) -> set[int]:
+    cached = getattr(user, "_govhall_department_ids", None)
+    if cached is None:
+        cached = set(departments_for(user).values_list("pk", flat=True))
+        user._govhall_department_ids = cached
+    return cached
+
+
+def require_staff(by: Any, role: Role | str, department_id: int, what: str) -> None:
+    """The acting user must hold `role` in the department (domain §1: approvers act for their own department only)."""
+    if _user(by) is None or not has_role(by, role):
+        raise PermissionDenied(f"{what}需要“{Role(role).label}”角色")
+    if department_id not in department_ids(by):
+        raise PermissionDenied(f"{what}：您不属于该办理部门")
+
+
+def log(
+    case: Case,
+    action: str,
+    *,
+    by: Any,
+    role: str = "",
+    at: datetime,
+    before: Any = None,
+    after: Any = None,
+    opinion: str = "",
+) -> None:
+    entry = {
+        "subject": case.number,
+        "subject_id": case.pk,
+        "action": action,
+        "actor": _user(by),
+        "actor_role": role or acting_role(by),
+        "before": before,
+        "after": after,
+        "opinion": opinion,
+        "at": at,
+    }
+    pending = _pending_log.get()
+    if pending is None:
+        ledger.append(**entry)
+    else:
+        pending.append(entry)
+
+
+def issue(
+    case: Case,
+    kind: str,
+    *,
+    by: Any,
+    at: datetime,
+    paragraphs: list[str],
+    rows: list[list[str]] | None = None,
+    remedies: str = "",
+) -> Any:
+    content: dict[str, Any] = {
+        "recipient": case.applicant.name,
+        "paragraphs": paragraphs,
+        "rows": rows or [],
+        "date": calendar.local_date(at).isoformat(),
+    }
+    if remedies:
+        content["remedies"] = remedies
+    return documents.issue_document(
+        kind=kind,
+        department=case.department,
+        case_number=case.number,
+        recipient=case.applicant.name,
+        content=content,
+        by=_user(by),
+        at=at,
+    )
+
+
+def tell_applicant(case: Case, title: str, body: str, *, at: datetime, kind: str) -> None:
+    applicant = case.applicant
+    notify(
+        title=title,
+        body=body,
+        user=applicant.user,
+        phone=applicant.phone,
+        name=applicant.name,
+        kind=kind,
+        case_number=case.number,
+        link=f"/my/cases/{case.number}/",
+        at=at,
+    )
+
+
+def next_case_number(day: date) -> str:
+    """YYYYMMDD + 6-digit daily sequence, allocated under a row lock (safe with several application servers)."""
+    CaseNumberCounter.objects.bulk_create([CaseNumberCounter(day=day, last=0)], ignore_conflicts=True)
+    counter = CaseNumberCounter.objects.select_for_update().get(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{day:%Y%m%d}{counter.last:06d}"
+
+
+def new_check_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def fmt_day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"

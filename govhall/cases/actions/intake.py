@@ -1,0 +1,670 @@
+"""Receiving applications and the 《行政许可法》 art. 32 intake decisions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from govhall.calendars import engine as calendar
+from govhall.catalog.choices import ItemStatus, OnlineDepth
+from govhall.catalog.models import Bundle, Material, ServiceItem
+from govhall.clocks import actions as clocks
+from govhall.clocks.choices import ClockKind
+from govhall.core.clock import now
+from govhall.core.identifiers import validate_resident_id, validate_uscc
+from govhall.org.access import has_role
+from govhall.org.choices import Role
+from govhall.workflow import engine as wf
+
+from ..choices import ApplicantKind, CaseStatus, Channel, IntakeOutcome
+from ..models import Applicant, Case, CaseGroup, CaseMaterial, CorrectionNotice
+from ..uploads import Upload, sm3_hex
+from ._common import (
+    DEFAULT_REMEDIES,
+    OutOfProcedure,
+    acting_role,
+    fmt_day,
+    guarded,
+    issue,
+    log,
+    new_check_code,
+    next_case_number,
+    require_staff,
+    tell_applicant,
+)
+
+# 《行政许可法》 art. 32: an incomplete application must be answered with one notice within 5 working days.
+INTAKE_LIMIT_WORKDAYS = 5
+
+
+@dataclass(frozen=True)
+class ApplicantData:
+    kind: str
+    name: str
+    id_number: str
+    phone: str = ""
+    legal_representative: str = ""
+    address: str = ""
+
+    def validated(self) -> ApplicantData:
+        if self.kind not in ApplicantKind.values:
+            raise ValidationError({"applicant.kind": "申请人类型应为自然人或法人及其他组织"})
+        name = self.name.strip()
+        if not name:
+            raise ValidationError({"applicant.name": "请填写申请人姓名或名称"})
+        number = self.id_number.strip().upper()
+        try:
+            if self.kind == ApplicantKind.PERSON:
+                validate_resident_id(number)
+            else:
+                validate_uscc(number)
+        except ValidationError as exc:
+            raise ValidationError({"applicant.id_number": exc.messages}) from None
+        phone = self.phone.strip()
+        if phone and not (phone.isdigit() and 7 <= len(phone) <= 12):
+            raise ValidationError({"applicant.phone": "联系电话应为 7–12 位数字"})
+        if self.kind == ApplicantKind.ENTERPRISE and not self.legal_representative.strip():
+            raise ValidationError({"applicant.legal_representative": "法人申请须填写法定代表人"})
+        return ApplicantData(
+            self.kind, name, number, phone, self.legal_representative.strip(), self.address.strip()
+        )
+
+
+def _applicant(data: ApplicantData | Applicant, user: Any) -> Applicant:
+    """The applicant record of this identity as known to this channel.
+
+    An online account keeps its own record of each identity it applies under, and a window/agent intake uses the
+    hall's record (user = None). Nothing typed online ever changes or takes over a record someone else created:
+    otherwise anyone could type a neighbour's ID number and read their window cases under "my cases"."""
+    if isinstance(data, Applicant):
+        return data
+    data = data.validated()
+    applicant, created = Applicant.objects.get_or_create(
+        kind=data.kind,
+        id_number=data.id_number,
+        user=user,
+        defaults={
+            "name": data.name,
+            "phone": data.phone,
+            "legal_representative": data.legal_representative,
+            "address": data.address,
+        },
+    )
+    if not created:
+        changed = []
+        for field in ("name", "phone", "legal_representative", "address"):
+            value = getattr(data, field)
+            if value and getattr(applicant, field) != value:
+                setattr(applicant, field, value)
+                changed.append(field)
+        if changed:
+            applicant.save(update_fields=[*changed, "updated_at"])
+    return applicant
+
+
+def _check_channel(item: ServiceItem, channel: str, by: Any) -> Any:
+    """Returns the account the application belongs to online (None for window and agent intake)."""
+    if channel == Channel.ONLINE:
+        if getattr(by, "pk", None) is None:
+            raise PermissionDenied("网上申请需要先登录")
+        if item.online_depth < OnlineDepth.PREVIEW:
+            raise ValidationError({"channel": f"“{item.name}”不支持网上申请，请到窗口办理"})
+        return by
+    if channel == Channel.WINDOW:
+        if not has_role(by, Role.WINDOW_CLERK):
+            raise PermissionDenied("窗口收件需要窗口工作人员角色")
+        return None
+    if channel == Channel.AGENT:
+        if not has_role(by, Role.AGENT):
+            raise PermissionDenied("代办申请需要村级代办员角色")
+        return None
+    raise ValidationError({"channel": "申请渠道应为窗口、网上或代办"})
+
+
+def _store(
+    case: Case, uploads: Sequence[Upload], *, by: Any, at: datetime, for_correction: bool = False
+) -> None:
+    materials = {m.pk: m for m in case.item.materials.all()}
+    for upload in uploads:
+        if upload.material_id is not None and upload.material_id not in materials:
+            raise ValidationError(
+                {"materials": f"材料编号 {upload.material_id} 不属于事项“{case.item.name}”"}
+            )
+        upload.check()
+    for upload in uploads:
+        material = materials.get(upload.material_id) if upload.material_id is not None else None
+        CaseMaterial.objects.create(
+            case=case,
+            material=material,
+            name=material.name if material else upload.filename[:200],
+            file=upload.as_file(),
+            original_name=upload.filename[:200],
+            size=len(upload.content),
+            content_type=upload.suffix,
+            sm3=sm3_hex(upload.content),
+            for_correction=for_correction,
+            uploaded_at=at,
+            uploaded_by=by if getattr(by, "pk", None) else None,
+        )
+
+
+def missing_materials(case: Case) -> list[Material]:
+    """Required materials of the item with no file handed in (an e-licence-replaceable one counts as present)."""
+    have = set(case.materials.exclude(material=None).values_list("material_id", flat=True))
+    return [m for m in case.item.materials.all() if m.required and not m.e_license_ok and m.pk not in have]
+
+
+def _new_case(
+    *,
+    item: ServiceItem,
+    applicant: Applicant,
+    channel: str,
+    form_data: dict[str, Any],
+    by: Any,
+    at: datetime,
+    site: Any = None,
+    window: Any = None,
+    appointment_at: datetime | None = None,
+    green_channel: bool = False,
+    group: CaseGroup | None = None,
+) -> Case:
+    if item.status != ItemStatus.PUBLISHED:
+        raise ValidationError({"item": f"事项“{item.name}”未发布或已暂停办理"})
+    if not isinstance(form_data, dict):
+        raise ValidationError({"form_data": "申请表应为键值对"})
+    definition = wf.get_active(item.process_template)
+    if window is None and channel == Channel.WINDOW:
+        window = getattr(getattr(by, "staff", None), "window", None)
+    if site is None and window is not None:
+        site = window.hall.site
+    day = calendar.local_date(at)
+    case = Case.objects.create(
+        number=next_case_number(day),
+        check_code=new_check_code(),
+        item=item,
+        department_id=item.department_id,
+        process=definition,
+        group=group,
+        applicant=applicant,
+        channel=channel,
+        site=site,
+        window=window,
+        received_by=by if getattr(by, "pk", None) else None,
+        form_data=form_data,
+        green_channel=green_channel,
+        appointment_at=appointment_at,
+        status=CaseStatus.SUBMITTED,
+        received_at=at,
+    )
+    case.intake_clock = clocks.start_clock(
+        kind=ClockKind.INTAKE,
+        amount=INTAKE_LIMIT_WORKDAYS,
+        unit="workday",
+        at=at,
+        label="受理审查（一次性告知）时限",
+    )
+    case.save(update_fields=["intake_clock"])
+    return case
+
+
+@guarded("submit")
+def submit_application(
+    *,
+    item: ServiceItem,
+    applicant: ApplicantData | Applicant,
+    channel: str,
+    by: Any,
+    form_data: dict[str, Any] | None = None,
+    uploads: Sequence[Upload] = (),
+    site: Any = None,
+    window: Any = None,
+    appointment_at: datetime | None = None,
+    green_channel: bool = False,
+) -> Case:
+    """Receive an application at a window, online (the applicant's own account) or at a village agent point (代办)."""
+    at = now()
+    owner = _check_channel(item, channel, by)
+    person = _applicant(applicant, owner)
+    if owner is not None and person.user_id != owner.pk:
+        raise PermissionDenied("网上申请只能以本账号的申请人身份提交")
+    if green_channel and channel == Channel.ONLINE:
+        raise ValidationError({"green_channel": "绿色通道由窗口或部门认定，网上申请不能自行选择"})
+    case = _new_case(
+        item=item,
+        applicant=person,
+        channel=channel,
+        form_data=form_data or {},
+        by=by,
+        at=at,
+        site=site,
+        window=window,
+        appointment_at=appointment_at,
+        green_channel=green_channel,
+    )
+    _store(case, uploads, by=by, at=at)
+    log(
+        case,
+        "submitted",
+        by=by,
+        at=at,
+        after={"item": item.impl_code, "channel": channel, "files": len(uploads)},
+    )
+    tell_applicant(
+        case,
+        "申请已收到",
+        f"您申请的“{item.name}”已收到，办件编号 {case.number}，查询码 {case.check_code}。",
+        at=at,
+        kind="submitted",
+    )
+    return case
+
+
+@guarded("submit_bundle")
+def submit_bundle(
+    *,
+    bundle: Bundle,
+    applicant: ApplicantData | Applicant,
+    channel: str,
+    by: Any,
+    form_data: dict[str, Any] | None = None,
+    uploads: dict[int, Sequence[Upload]] | None = None,
+) -> CaseGroup:
+    """一件事: one form and one intake create one linked case per item of the bundle."""
+    at = now()
+    items = list(bundle.items.order_by("bundle_entries__order"))
+    if bundle.status != ItemStatus.PUBLISHED or not items:
+        raise ValidationError({"bundle": f"“{bundle.name}”未发布"})
+    owner = None
+    for item in items:
+        owner = _check_channel(item, channel, by)
+    person = _applicant(applicant, owner)
+    day = calendar.local_date(at)
+    group = CaseGroup.objects.create(
+        number="L" + next_case_number(day)[1:], bundle=bundle, applicant=person, created_at=at
+    )
+    for item in items:
+        case = _new_case(
+            item=item, applicant=person, channel=channel, form_data=form_data or {}, by=by, at=at, group=group
+        )
+        _store(case, (uploads or {}).get(item.pk, ()), by=by, at=at)
+        log(
+            case,
+            "submitted",
+            by=by,
+            at=at,
+            after={"item": item.impl_code, "channel": channel, "group": group.number},
+        )
+    return group
+
+
+def _lock(case: Case) -> Case:
+    locked = (
+        Case.objects.select_for_update().select_related("item", "applicant", "department").get(pk=case.pk)
+    )
+    case.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return case
+
+
+def _intake_staff(case: Case, by: Any, what: str) -> None:
+    if (
+        case.channel == Channel.AGENT
+        and has_role(by, Role.AGENT)
+        and case.received_by_id == getattr(by, "pk", None)
+    ):
+        raise PermissionDenied(f"{what}由窗口工作人员作出，代办员不能作出受理决定")
+    if not has_role(by, Role.WINDOW_CLERK) and not has_role(by, Role.APPROVER):
+        raise PermissionDenied(f"{what}需要窗口工作人员或审批人员角色")
+
+
+def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
+    item = case.item
+    spec = wf.spec_of(case.process)
+    promised = item.promised_limit
+    if case.green_channel and spec.green_channel is not None:
+        promised = max(1, math.ceil(promised * spec.green_channel.factor))
+    case.clock = clocks.start_clock(
+        kind=ClockKind.CASE,
+        amount=promised,
+        unit=item.promised_limit_unit,
+        at=at,
+        start_day=start_day,
+        label="承诺办结时限",
+    )
+    case.legal_clock = clocks.start_clock(
+        kind=ClockKind.LEGAL,
+        amount=item.legal_limit,
+        unit=item.legal_limit_unit,
+        at=at,
+        start_day=start_day,
+        label="法定办结时限",
+    )
+
+
+@guarded("accept")
+def accept_case(case: Case, *, by: Any, deemed: bool = False) -> Case:
+    """Accept (art. 32(5)); with `deemed`, the automatic acceptance of an application left unanswered for 5 working
+    days, effective from the day the complete materials were received."""
+    from .processing import start_flow
+
+    at = now()
+    _lock(case)
+    if case.status != CaseStatus.SUBMITTED:
+        raise OutOfProcedure(
+            f"办件当前状态为“{case.get_status_display()}”，不能受理", case=case, action="accept"
+        )
+    if not deemed:
+        _intake_staff(case, by, "受理")
+        missing = missing_materials(case)
+        if missing:
+            names = "、".join(m.name for m in missing)
+            raise ValidationError({"materials": f"材料不齐全（缺少：{names}），应一次性告知补正，不能受理"})
+    received = case.complete_at or case.received_at
+    start_day = calendar.local_date(received) if deemed else calendar.local_date(at)
+    case.status = CaseStatus.IN_PROGRESS
+    case.intake_outcome = IntakeOutcome.DEEMED if deemed else IntakeOutcome.ACCEPTED
+    case.accepted_at = at
+    case.accepted_day = start_day
+    if case.complete_at is None:
+        case.complete_at = case.received_at
+    clocks.stop_clock(case.intake_clock, at=at) if case.intake_clock else None
+    _start_case_clocks(case, at, start_day)
+    case.save()
+    log(
+        case,
+        "deemed_accepted" if deemed else "accepted",
+        by=by,
+        at=at,
+        before={"status": CaseStatus.SUBMITTED},
+        after={"status": case.status, "accepted_day": start_day.isoformat()},
+    )
+    assert case.clock is not None and case.clock.due_day is not None
+    basis = (
+        f"因本机关未在收到申请材料之日起五个工作日内告知补正，依照《中华人民共和国行政许可法》第三十二条，"
+        f"自{fmt_day(start_day)}起视为受理。"
+        if deemed
+        else "经审查，申请材料齐全、符合法定形式，依照《中华人民共和国行政许可法》第三十二条，决定予以受理。"
+    )
+    issue(
+        case,
+        "acceptance",
+        by=by,
+        at=at,
+        paragraphs=[
+            f"你（单位）于{fmt_day(calendar.local_date(case.received_at))}提出的“{case.item.name}”申请，{basis}",
+            f"本机关承诺于{fmt_day(case.clock.due_day)}前办结。可凭办件编号和查询码查询办理进度。",
+        ],
+        rows=[
+            ["办件编号", case.number],
+            ["查询码", case.check_code],
+            ["承诺时限", f"{case.item.promised_limit}{case.item.get_promised_limit_unit_display()}"],
+            ["法定时限", f"{case.item.legal_limit}{case.item.get_legal_limit_unit_display()}"],
+        ],
+    )
+    tell_applicant(
+        case,
+        "申请已受理",
+        f"“{case.item.name}”已受理，承诺{fmt_day(case.clock.due_day)}前办结。",
+        at=at,
+        kind="accepted",
+    )
+    start_flow(case, by=by, at=at)
+    return case
+
+
+@guarded("correction")
+def request_correction(
+    case: Case, *, by: Any, missing: Sequence[dict[str, Any]], note: str = ""
+) -> CorrectionNotice:
+    """一次性告知 (art. 32(4)): ONE notice listing everything to supplement; a second one is refused."""
+    from .processing import pause_case_clocks
+
+    at = now()
+    _lock(case)
+    if CorrectionNotice.objects.filter(case=case).exists():
+        raise OutOfProcedure(
+            "本申请已出具过一次性补正告知，依法不得再次要求补正", case=case, action="correction"
+        )
+    if case.status not in (CaseStatus.SUBMITTED, CaseStatus.IN_PROGRESS):
+        raise OutOfProcedure(
+            f"办件当前状态为“{case.get_status_display()}”，不能要求补正", case=case, action="correction"
+        )
+    if case.status == CaseStatus.SUBMITTED:
+        _intake_staff(case, by, "补正告知")
+    else:
+        require_staff(by, Role.APPROVER, case.department_id, "补正告知")
+    materials = {m.pk: m for m in case.item.materials.all()}
+    items: list[dict[str, Any]] = []
+    for entry in missing:
+        material_id = entry.get("material")
+        if material_id is not None and material_id not in materials:
+            raise ValidationError({"missing": f"材料编号 {material_id} 不属于该事项"})
+        name = materials[material_id].name if material_id is not None else str(entry.get("name", "")).strip()
+        if not name:
+            raise ValidationError({"missing": "请写明需补正的材料名称"})
+        items.append({"material": material_id, "name": name, "reason": str(entry.get("reason", "")).strip()})
+    if not items:
+        raise ValidationError({"missing": "一次性告知须列明全部需补正的材料"})
+    notice = CorrectionNotice.objects.create(
+        case=case, items=items, note=note, issued_at=at, issued_by=by if getattr(by, "pk", None) else None
+    )
+    before = case.status
+    if case.status == CaseStatus.SUBMITTED:
+        case.intake_outcome = IntakeOutcome.CORRECTION
+        if case.intake_clock:
+            clocks.pause_clock(case.intake_clock, at=at)
+    else:
+        pause_case_clocks(case, at=at)
+    case.status = CaseStatus.CORRECTION
+    case.save(update_fields=["status", "intake_outcome"])
+    log(
+        case,
+        "correction_requested",
+        by=by,
+        at=at,
+        before={"status": before},
+        after={"status": case.status, "items": items},
+        opinion=note,
+    )
+    lines = [
+        f"{i}. {it['name']}" + (f"（{it['reason']}）" if it["reason"] else "")
+        for i, it in enumerate(items, 1)
+    ]
+    issue(
+        case,
+        "correction",
+        by=by,
+        at=at,
+        paragraphs=[
+            f"你（单位）提出的“{case.item.name}”申请，申请材料不齐全或者不符合法定形式。依照《中华人民共和国行政许可法》"
+            "第三十二条，现一次性告知需要补正的全部内容如下：",
+            *lines,
+            "请补齐上述材料后提交。补正期间不计入办理时限。" + (f"说明：{note}" if note else ""),
+        ],
+        rows=[["办件编号", case.number]],
+    )
+    tell_applicant(
+        case, "请补正材料", "需补正：" + "；".join(it["name"] for it in items), at=at, kind="correction"
+    )
+    return notice
+
+
+@guarded("submit_correction")
+def submit_correction(case: Case, *, by: Any, uploads: Sequence[Upload]) -> Case:
+    """The applicant (or a clerk for them) hands in the listed materials; once complete, the clock runs again."""
+    from .processing import resume_case_clocks
+
+    at = now()
+    _lock(case)
+    if case.status != CaseStatus.CORRECTION:
+        raise OutOfProcedure("办件不在待补正状态", case=case, action="submit_correction")
+    if not uploads:
+        raise ValidationError({"materials": "请上传需补正的材料"})
+    is_owner = case.applicant.user_id is not None and case.applicant.user_id == getattr(by, "pk", None)
+    if not is_owner and not (has_role(by, Role.WINDOW_CLERK) or has_role(by, Role.AGENT)):
+        raise PermissionDenied("只有申请人本人或窗口、代办人员可以提交补正材料")
+    _store(case, uploads, by=by, at=at, for_correction=True)
+    notice = case.correction
+    listed = {it["material"] for it in notice.items if it["material"] is not None}
+    have = set(case.materials.filter(for_correction=True).values_list("material_id", flat=True))
+    free_text = [it for it in notice.items if it["material"] is None]
+    extra_files = case.materials.filter(for_correction=True, material=None).count()
+    still = [it["name"] for it in notice.items if it["material"] is not None and it["material"] not in have]
+    if free_text and extra_files == 0:
+        still += [it["name"] for it in free_text]
+    log(case, "correction_submitted", by=by, at=at, after={"files": len(uploads), "still_missing": still})
+    if still:
+        return case
+    notice.resolved_at = at
+    notice.save(update_fields=["resolved_at"])
+    case.complete_at = at
+    if case.accepted_at is None:
+        case.status = CaseStatus.SUBMITTED
+        if case.intake_clock:
+            clocks.resume_clock(case.intake_clock, at=at)
+    else:
+        case.status = CaseStatus.IN_PROGRESS
+        resume_case_clocks(case, at=at)
+    case.save(update_fields=["status", "complete_at"])
+    log(
+        case,
+        "correction_complete",
+        by=by,
+        at=at,
+        before={"status": CaseStatus.CORRECTION},
+        after={"status": case.status},
+    )
+    del listed
+    return case
+
+
+@guarded("refuse_application")
+def refuse_application(case: Case, *, by: Any, reasons: str, remedies: str = "") -> Case:
+    """不予受理 (art. 32(2), art. 38): written reasons and the right to reconsideration or litigation."""
+    at = now()
+    _lock(case)
+    if case.status not in (CaseStatus.SUBMITTED, CaseStatus.CORRECTION):
+        raise OutOfProcedure(
+            f"办件当前状态为“{case.get_status_display()}”，不能作出不予受理决定",
+            case=case,
+            action="refuse_application",
+        )
+    _intake_staff(case, by, "不予受理")
+    if not reasons.strip():
+        raise ValidationError({"reasons": "不予受理必须说明理由"})
+    remedies = remedies.strip() or DEFAULT_REMEDIES
+    before = case.status
+    case.status = CaseStatus.NOT_ACCEPTED
+    case.intake_outcome = IntakeOutcome.REFUSED
+    case.intake_reason = reasons.strip()
+    case.closed_at = at
+    case.save(update_fields=["status", "intake_outcome", "intake_reason", "closed_at"])
+    if case.intake_clock:
+        clocks.stop_clock(case.intake_clock, at=at)
+    log(
+        case,
+        "refused_intake",
+        by=by,
+        at=at,
+        before={"status": before},
+        after={"status": case.status},
+        opinion=reasons,
+    )
+    issue(
+        case,
+        "refusal",
+        by=by,
+        at=at,
+        paragraphs=[
+            f"你（单位）提出的“{case.item.name}”申请，经审查，决定不予受理。理由如下：",
+            reasons.strip(),
+        ],
+        rows=[["办件编号", case.number]],
+        remedies=remedies,
+    )
+    tell_applicant(
+        case, "申请不予受理", f"“{case.item.name}”不予受理：{reasons.strip()}", at=at, kind="refused"
+    )
+    return case
+
+
+@guarded("redirect")
+def redirect_application(case: Case, *, by: Any, agency: str, reason: str = "") -> Case:
+    """Not within this agency's powers (art. 32(2)): refuse at once and name the agency to apply to."""
+    at = now()
+    _lock(case)
+    if case.status != CaseStatus.SUBMITTED:
+        raise OutOfProcedure(
+            f"办件当前状态为“{case.get_status_display()}”，不能告知向其他机关申请",
+            case=case,
+            action="redirect",
+        )
+    _intake_staff(case, by, "告知")
+    if not agency.strip():
+        raise ValidationError({"agency": "请写明有权受理的行政机关"})
+    case.status = CaseStatus.REDIRECTED
+    case.intake_outcome = IntakeOutcome.NOT_OUR_AGENCY
+    case.redirect_agency = agency.strip()
+    case.intake_reason = reason.strip()
+    case.closed_at = at
+    case.save(update_fields=["status", "intake_outcome", "redirect_agency", "intake_reason", "closed_at"])
+    if case.intake_clock:
+        clocks.stop_clock(case.intake_clock, at=at)
+    log(case, "redirected", by=by, at=at, after={"agency": case.redirect_agency}, opinion=reason)
+    issue(
+        case,
+        "redirect",
+        by=by,
+        at=at,
+        paragraphs=[
+            f"你（单位）提出的“{case.item.name}”申请，依法不属于本机关职权范围，本机关不予受理。",
+            f"请向{case.redirect_agency}提出申请。" + (f"（{reason.strip()}）" if reason.strip() else ""),
+        ],
+        rows=[["办件编号", case.number]],
+    )
+    tell_applicant(
+        case,
+        "请向有权机关申请",
+        f"请向{case.redirect_agency}申请“{case.item.name}”。",
+        at=at,
+        kind="redirected",
+    )
+    return case
+
+
+def deem_accepted_due(*, limit: int = 200) -> int:
+    """Art. 32: accept every application whose 5-working-day intake clock has run out. Several workers may run this
+    at once: each claims its rows with SKIP LOCKED. Returns the number accepted."""
+    at = now()
+    done = 0
+    with transaction.atomic():
+        due = list(
+            Case.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=CaseStatus.SUBMITTED, intake_clock__due_at__lte=at, intake_clock__state="running")
+            .order_by("intake_clock__due_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        for pk in due:
+            accept_case(Case.objects.get(pk=pk), by=None, deemed=True)
+            done += 1
+    return done
+
+
+__all__ = [
+    "ApplicantData",
+    "accept_case",
+    "acting_role",
+    "deem_accepted_due",
+    "missing_materials",
+    "redirect_application",
+    "refuse_application",
+    "request_correction",
+    "submit_application",
+    "submit_bundle",
+    "submit_correction",
+]

@@ -1,0 +1,272 @@
+"""Applicant-side forms: online application, correction upload, withdrawal and the public progress query.
+
+The forms only shape input; every rule about cases lives in the case actions, whose Chinese errors are put back
+next to the field they concern (`add_action_errors`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+
+from govhall.catalog.models import Material, ServiceItem
+from govhall.core.identifiers import validate_resident_id, validate_uscc
+
+from .actions import ApplicantData
+from .choices import ApplicantKind
+from .models import Case, CorrectionNotice
+from .uploads import Upload, max_upload_bytes
+
+# The applicant block of an action's error dict ("applicant.id_number") maps onto these form fields.
+APPLICANT_FIELDS = ("kind", "name", "id_number", "phone", "legal_representative", "address")
+FILE_ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd"
+# "项目：内容", "项目:内容" or "项目=内容" — whichever separator comes first on the line.
+_FORM_LINE = re.compile(r"^\s*([^：:=]+?)\s*[：:=]\s*(.*?)\s*$")
+
+
+def _file_widget() -> forms.ClearableFileInput:
+    return forms.ClearableFileInput(attrs={"accept": FILE_ACCEPT})
+
+
+def read_upload(file: UploadedFile, material_id: int | None, field: str) -> Upload:
+    """Read one posted file into an `Upload`, checked (type by content, size) with the error on `field`."""
+    if file.size is not None and file.size > max_upload_bytes():
+        # Checked before reading so an oversized file is never pulled into memory.
+        raise ValidationError(f"文件“{file.name}”超过 {max_upload_bytes() // (1024 * 1024)} MB 的大小限制")
+    upload = Upload(filename=file.name or "", content=file.read(), material_id=material_id)
+    try:
+        upload.check(field)
+    except ValidationError as exc:
+        raise ValidationError(exc.messages) from None
+    return upload
+
+
+def add_action_errors(
+    form: forms.Form, exc: ValidationError, aliases: Mapping[str, str] | None = None
+) -> None:
+    """Attach an action's ValidationError to the form: keyed messages to their field, the rest to the form."""
+    aliases = aliases or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, errors in exc.error_dict.items():
+        name = aliases.get(key, key.removeprefix("applicant."))
+        messages = [m for e in errors for m in e.messages]
+        form.add_error(name if name in form.fields else None, messages)
+
+
+class ApplyForm(forms.Form):
+    """网上申请: who applies, the application form's entries and one file per material of the item."""
+
+    kind = forms.ChoiceField(
+        label="申请人类型",
+        choices=ApplicantKind.choices,
+        initial=ApplicantKind.PERSON,
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(label="申请人姓名/单位名称", max_length=100)
+    id_number = forms.CharField(
+        label="证件号码",
+        max_length=18,
+        help_text="自然人填写居民身份证号码，法人及其他组织填写统一社会信用代码。",
+    )
+    legal_representative = forms.CharField(
+        label="法定代表人", max_length=50, required=False, help_text="法人及其他组织申请时必填。"
+    )
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    address = forms.CharField(label="联系地址", max_length=200, required=False)
+    form_text = forms.CharField(
+        label="申请表内容",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(
+            attrs={"rows": 5, "placeholder": "项目名称：示范县第一中学教学楼\n建设地点：示范县城关镇"}
+        ),
+        help_text="每行一项，格式为“项目：内容”。",
+    )
+
+    def __init__(self, *args: Any, item: ServiceItem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.materials: list[Material] = list(item.materials.all())
+        for material in self.materials:
+            notes = [("必要" if material.required else "非必要")]
+            if material.e_license_ok:
+                notes.append("可用电子证照替代")
+            if material.notes:
+                notes.append(material.notes)
+            self.fields[self.material_field(material)] = forms.FileField(
+                label=material.name, required=False, widget=_file_widget(), help_text="；".join(notes)
+            )
+
+    @staticmethod
+    def material_field(material: Material) -> str:
+        return f"material_{material.pk}"
+
+    def material_rows(self) -> list[tuple[Material, forms.BoundField]]:
+        return [(m, self[self.material_field(m)]) for m in self.materials]
+
+    def applicant_rows(self) -> list[forms.BoundField]:
+        return [self[name] for name in APPLICANT_FIELDS if name != "kind"]
+
+    def clean_id_number(self) -> str:
+        # Checked here too, so a wrong number is reported even while other applicant fields are still missing.
+        number = str(self.cleaned_data["id_number"]).strip().upper()
+        if self.cleaned_data.get("kind") == ApplicantKind.ENTERPRISE:
+            return validate_uscc(number)
+        return validate_resident_id(number)
+
+    def clean_form_text(self) -> dict[str, str]:
+        entries: dict[str, str] = {}
+        for number, line in enumerate(str(self.cleaned_data.get("form_text") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = _FORM_LINE.match(line)
+            if match is None:
+                raise ValidationError(f"第 {number} 行格式不正确，应为“项目：内容”")
+            key, value = match.group(1), match.group(2)
+            if key in entries:
+                raise ValidationError(f"第 {number} 行的项目“{key}”重复")
+            entries[key] = value
+        return entries
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self._uploads: list[Upload] = []
+        for material in self.materials:
+            field = self.material_field(material)
+            file = cleaned.get(field)
+            if not file:
+                continue
+            try:
+                self._uploads.append(read_upload(file, material.pk, field))
+            except ValidationError as exc:
+                self.add_error(field, exc)
+        if all(name in cleaned for name in ("kind", "name", "id_number")):
+            try:
+                self._applicant = self._applicant_data(cleaned).validated()
+            except ValidationError as exc:
+                add_action_errors(self, exc)
+        return cleaned
+
+    @staticmethod
+    def _applicant_data(cleaned: Mapping[str, Any]) -> ApplicantData:
+        return ApplicantData(
+            kind=cleaned["kind"],
+            name=cleaned["name"],
+            id_number=cleaned["id_number"],
+            phone=cleaned.get("phone") or "",
+            legal_representative=cleaned.get("legal_representative") or "",
+            address=cleaned.get("address") or "",
+        )
+
+    def applicant(self) -> ApplicantData:
+        return self._applicant
+
+    def form_data(self) -> dict[str, str]:
+        return dict(self.cleaned_data.get("form_text") or {})
+
+    def uploads(self) -> list[Upload]:
+        return list(self._uploads)
+
+
+class CorrectionForm(forms.Form):
+    """补正: one file input per entry of the one-time correction notice (entries without a material take any file)."""
+
+    def __init__(self, *args: Any, case: Case, notice: CorrectionNotice, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.notice = notice
+        delivered = set(
+            case.materials.filter(for_correction=True)
+            .exclude(material=None)
+            .values_list("material_id", flat=True)
+        )
+        self.entries: list[dict[str, Any]] = []
+        for index, entry in enumerate(notice.items):
+            material_id = entry.get("material")
+            name = f"material_{material_id}" if material_id is not None else f"extra_{index}"
+            self.fields[name] = forms.FileField(
+                label=entry.get("name") or "补正材料",
+                required=False,
+                widget=_file_widget(),
+                help_text=entry.get("reason") or "",
+            )
+            self.entries.append(
+                {
+                    "field": name,
+                    "material": material_id,
+                    "name": entry.get("name", ""),
+                    "reason": entry.get("reason", ""),
+                    "delivered": material_id is not None and material_id in delivered,
+                }
+            )
+
+    def rows(self) -> list[tuple[dict[str, Any], forms.BoundField]]:
+        return [(entry, self[entry["field"]]) for entry in self.entries]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self._uploads: list[Upload] = []
+        for entry in self.entries:
+            file = cleaned.get(entry["field"])
+            if not file:
+                continue
+            try:
+                self._uploads.append(read_upload(file, entry["material"], entry["field"]))
+            except ValidationError as exc:
+                self.add_error(entry["field"], exc)
+        if not self.errors and not self._uploads:
+            raise ValidationError("请至少选择一份需补正的材料")
+        return cleaned
+
+    def uploads(self) -> list[Upload]:
+        return list(self._uploads)
+
+    def field_for(self, material_id: int | None) -> str | None:
+        return next((e["field"] for e in self.entries if e["material"] == material_id), None)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="撤回理由", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProgressForm(forms.Form):
+    """办件进度查询: the case number and the 6-digit check code printed on the receipt and the acceptance notice."""
+
+    number = forms.CharField(
+        label="办件编号",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "如 20260302000001"}
+        ),
+    )
+    check_code = forms.RegexField(
+        label="查询码",
+        regex=r"^\d{6}$",
+        error_messages={"invalid": "查询码为 6 位数字"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "maxlength": "6"}),
+    )
+
+    def clean_number(self) -> str:
+        return str(self.cleaned_data["number"]).strip().upper()
+
+
+def initial_identity(applicants: Iterable[Any], profile: Any) -> dict[str, str]:
+    """Prefill the applicant block from the account's last application, else from its staff profile."""
+    for applicant in applicants:
+        return {name: getattr(applicant, name) for name in APPLICANT_FIELDS}
+    if profile is not None:
+        return {
+            "kind": ApplicantKind.PERSON,
+            "name": profile.name,
+            "id_number": profile.id_number,
+            "phone": profile.phone,
+        }
+    return {}

@@ -1,0 +1,403 @@
+"""The applicant's side of a case (online application, my cases, correction, withdrawal, notices) and the public
+progress query by case number and check code.
+
+Every change goes through the case actions with the logged-in account as `by`; these views only collect input,
+show the actions' Chinese errors next to the fields, and present the case in public-friendly terms: action names
+in Chinese and staff shown by role, never by name or account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from govhall.catalog.choices import OnlineDepth
+from govhall.catalog.models import ServiceItem
+from govhall.catalog.queries import published_guide, published_items
+from govhall.clocks.actions import ClockStatus
+from govhall.clocks.actions import status as clock_status
+from govhall.clocks.choices import ClockState, ClockUnit
+from govhall.documents.choices import DocumentKind
+from govhall.documents.models import Document
+from govhall.ledger.actions import entries_for
+from govhall.org.choices import Role
+
+from .access import find_by_check_code
+from .actions import submit_application, submit_correction, withdraw_case
+from .choices import ACTIVE_TASK, ApplicantKind, CaseStatus, Channel, Decision, PauseKind
+from .forms import ApplyForm, CorrectionForm, ProgressForm, WithdrawForm, add_action_errors, initial_identity
+from .models import Applicant, Case, CaseMaterial, CorrectionNotice, Task
+
+LOGIN_URL = reverse_lazy("login")
+PAGE_SIZE = 20
+NOT_FOUND = "未找到该办件，请核对办件编号和查询码。"
+WITHDRAWABLE = (CaseStatus.SUBMITTED, CaseStatus.CORRECTION, CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED)
+
+# Audit actions the applicant and the public see, in Chinese. Anything else (claims, refused out-of-procedure
+# attempts, future internal events) stays on the staff side.
+ACTION_TITLES: dict[str, str] = {
+    "submitted": "提交申请",
+    "accepted": "予以受理",
+    "deemed_accepted": "视为受理（逾期未告知补正）",
+    "correction_requested": "一次性告知补正材料",
+    "correction_submitted": "提交补正材料",
+    "correction_complete": "补正材料齐全",
+    "refused_intake": "不予受理",
+    "redirected": "告知向有权机关申请",
+    "task_approve": "办理完毕",
+    "task_return": "退回重新办理",
+    "task_refuse": "提出不同意意见",
+    "joint_review_joined": "联合审查完成",
+    "decided": "作出决定",
+    "concluded_with_group": "一件事联办统一办结",
+    "special_procedure_started": "启动特别程序（所需时间不计入办理时限）",
+    "special_procedure_ended": "特别程序结束",
+    "extended": "经负责人批准延长办理期限",
+    "withdrawn": "申请人撤回申请",
+    "delivered": "送达审批结果",
+}
+ROLE_NAMES: dict[str, str] = {
+    Role.WINDOW_CLERK: "窗口工作人员",
+    Role.AGENT: "村级代办员",
+    Role.APPROVER: "审批人员",
+    Role.DEPARTMENT_HEAD: "部门负责人",
+    "system": "系统",
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    title: str
+    detail: str
+    actor: str
+
+
+def public_timeline(case: Case) -> list[TimelineEntry]:
+    """The case's audit entries an applicant may see: Chinese names, actors by role, no opinions of staff."""
+    steps = dict(Task.objects.filter(case=case).values_list("pk", "step_name"))
+    applicant_user = case.applicant.user_id
+    entries: list[TimelineEntry] = []
+    for entry in entries_for(case.number):
+        title = ACTION_TITLES.get(entry.action)
+        if title is None:
+            continue
+        before = entry.before if isinstance(entry.before, dict) else {}
+        after = entry.after if isinstance(entry.after, dict) else {}
+        detail = ""
+        if entry.action.startswith("task_"):
+            task_pk = before.get("task")
+            step = steps.get(task_pk) if isinstance(task_pk, int) else None
+            title = f"{step}：{title}" if step else title
+        elif entry.action == "decided":
+            decision = after.get("decision")
+            detail = Decision(decision).label if decision in Decision.values else ""
+        elif entry.action == "special_procedure_started":
+            kind = after.get("kind")
+            label = PauseKind(kind).label if kind in PauseKind.values else ""
+            days = after.get("expected_days")
+            detail = f"{label}，预计 {days} 个工作日" if label and days else label
+        elif entry.action == "extended":
+            # Art. 42: the applicant is told why the limit was extended.
+            detail = (
+                f"延长 {after.get('amount')} 个工作日；理由：{entry.opinion}" if after.get("amount") else ""
+            )
+        elif entry.action == "redirected":
+            detail = f"请向{after.get('agency')}申请" if after.get("agency") else ""
+        elif entry.action == "delivered":
+            detail = str(after.get("method") or "")
+        elif entry.action == "correction_submitted" and after.get("still_missing"):
+            detail = "仍需补正：" + "、".join(str(n) for n in after["still_missing"])
+        if entry.actor_id is not None and entry.actor_id == applicant_user:
+            actor = "申请人"
+        else:
+            actor = ROLE_NAMES.get(entry.actor_role, "申请人" if entry.action == "submitted" else "工作人员")
+        entries.append(TimelineEntry(at=entry.at, title=title, detail=detail, actor=actor))
+    return entries
+
+
+def mask_name(name: str, kind: str = ApplicantKind.PERSON) -> str:
+    """张三 → 张*, 欧阳明华 → 欧***; organisations keep their first two and last four characters."""
+    name = name.strip()
+    if not name:
+        return ""
+    if kind == ApplicantKind.ENTERPRISE and len(name) > 6:
+        return name[:2] + "*" * (len(name) - 6) + name[-4:]
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def _light(case: Case) -> ClockStatus | None:
+    """The light the applicant sees: the promised limit once accepted, the 5-day intake limit before."""
+    if case.status in (CaseStatus.NOT_ACCEPTED, CaseStatus.REDIRECTED, CaseStatus.WITHDRAWN):
+        return None
+    clock = case.clock or case.intake_clock
+    return clock_status(clock) if clock is not None else None
+
+
+def _deadline(case: Case) -> dict[str, Any]:
+    """Promised deadline (or, before acceptance, the date by which the hall must answer) for display."""
+    clock = case.clock if case.clock is not None else case.intake_clock
+    if clock is None or case.status in (CaseStatus.NOT_ACCEPTED, CaseStatus.REDIRECTED, CaseStatus.WITHDRAWN):
+        return {}
+    state = clock_status(clock)
+    due: date | None = clock.due_day
+    return {
+        "label": "承诺办结期限" if case.clock is not None else "受理审查期限",
+        "due_day": due,
+        "due_at": clock.due_at if clock.unit == ClockUnit.MINUTE else None,
+        "paused": clock.state == ClockState.PAUSED,
+        "stopped": clock.state == ClockState.STOPPED,
+        "remaining": state.remaining_text,
+        "provisional": clock.provisional,
+        "light": state.light,
+    }
+
+
+def _current_steps(case: Case) -> list[str]:
+    if case.status == CaseStatus.SUBMITTED:
+        return ["受理审查"]
+    if case.status == CaseStatus.CORRECTION:
+        return ["等待申请人补正材料"]
+    return list(
+        Task.objects.filter(case=case, status__in=ACTIVE_TASK)
+        .order_by("pk")
+        .values_list("step_name", flat=True)
+    )
+
+
+def _documents(case: Case) -> QuerySet[Document]:
+    return Document.objects.filter(case_number=case.number).order_by("issued_at", "pk")
+
+
+def _my_cases(request: HttpRequest) -> QuerySet[Case]:
+    me: Any = request.user  # login_required: never anonymous here
+    return Case.objects.filter(applicant__user=me)
+
+
+def _my_case(request: HttpRequest, number: str) -> Case:
+    """The case if it is the logged-in account's own application; 404 otherwise (whether or not it exists)."""
+    case = (
+        _my_cases(request)
+        .select_related("item", "department", "applicant", "clock", "intake_clock", "legal_clock")
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise Http404("办件不存在")
+    return case
+
+
+def _nav(request: HttpRequest) -> dict[str, Any]:
+    return {"nav_user": request.user if request.user.is_authenticated else None}
+
+
+# --- online application ---------------------------------------------------------------------------------------
+
+
+@login_required(login_url=LOGIN_URL)
+def apply(request: HttpRequest, impl_code: str) -> HttpResponse:
+    item = published_guide(impl_code)
+    if item is None:
+        raise Http404("事项不存在或未发布")
+    if request.method == "POST":
+        form = ApplyForm(request.POST, request.FILES, item=item)
+        if form.is_valid():
+            try:
+                case = submit_application(
+                    item=item,
+                    applicant=form.applicant(),
+                    channel=Channel.ONLINE,
+                    by=request.user,
+                    form_data=form.form_data(),
+                    uploads=form.uploads(),
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or "无权提交该申请")
+            except ValidationError as exc:
+                add_action_errors(form, exc, {"channel": "__all__", "materials": "__all__"})
+            else:
+                messages.success(
+                    request,
+                    f"申请已提交。办件编号 {case.number}，查询码 {case.check_code}（请妥善保存，可用于查询办理进度）。",
+                )
+                return redirect("cases_portal:my_case", number=case.number)
+    else:
+        me: Any = request.user
+        applicants = Applicant.objects.filter(user=me).order_by("-updated_at")
+        profile = getattr(request.user, "staff", None)
+        form = ApplyForm(item=item, initial=initial_identity(applicants, profile))
+    return render(
+        request,
+        "cases/apply.html",
+        {
+            "item": item,
+            "form": form,
+            "online_ok": item.online_depth >= OnlineDepth.PREVIEW,
+            "files_posted": bool(request.FILES),
+            **_nav(request),
+        },
+    )
+
+
+# --- my cases ---------------------------------------------------------------------------------------------------
+
+
+def _online_items(query: str) -> list[ServiceItem]:
+    from govhall.catalog.search import search_items
+
+    items = published_items().filter(online_depth__gte=OnlineDepth.PREVIEW)
+    return list(search_items(items, query)[:20]) if query else []
+
+
+@login_required(login_url=LOGIN_URL)
+def my_cases(request: HttpRequest) -> HttpResponse:
+    cases = (
+        _my_cases(request)
+        .select_related("item", "department", "clock", "intake_clock")
+        .order_by("-received_at", "-pk")
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {"case": case, "light": _light(case), "status_color": CaseStatus.color_of(case.status)}
+        for case in page.object_list
+    ]
+    query = request.GET.get("q", "").strip()[:100]
+    return render(
+        request,
+        "cases/my_cases.html",
+        {"page": page, "rows": rows, "query": query, "online_items": _online_items(query), **_nav(request)},
+    )
+
+
+def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+    notice = CorrectionNotice.objects.filter(case=case).first()
+    correction_form = extra.pop("correction_form", None)
+    if correction_form is None and notice is not None and case.status == CaseStatus.CORRECTION:
+        correction_form = CorrectionForm(case=case, notice=notice)
+    return {
+        "case": case,
+        "status_color": CaseStatus.color_of(case.status),
+        "light": _light(case),
+        "deadline": _deadline(case),
+        "current_steps": _current_steps(case) if case.is_open else [],
+        "timeline": public_timeline(case),
+        "notice": notice,
+        "correction_form": correction_form,
+        "withdraw_form": extra.pop("withdraw_form", None) or WithdrawForm(),
+        "can_withdraw": case.status in WITHDRAWABLE,
+        "materials": CaseMaterial.objects.filter(case=case).order_by("uploaded_at", "pk"),
+        "documents": _documents(case),
+        **_nav(request),
+        **extra,
+    }
+
+
+@login_required(login_url=LOGIN_URL)
+def my_case(request: HttpRequest, number: str) -> HttpResponse:
+    case = _my_case(request, number)
+    return render(request, "cases/my_case.html", _detail_context(request, case))
+
+
+@login_required(login_url=LOGIN_URL)
+@require_POST
+def correction(request: HttpRequest, number: str) -> HttpResponse:
+    case = _my_case(request, number)
+    notice = CorrectionNotice.objects.filter(case=case).first()
+    if notice is None or case.status != CaseStatus.CORRECTION:
+        messages.error(request, "该办件当前无需补正材料。")
+        return redirect("cases_portal:my_case", number=case.number)
+    form = CorrectionForm(request.POST, request.FILES, case=case, notice=notice)
+    if form.is_valid():
+        try:
+            case = submit_correction(case, by=request.user, uploads=form.uploads())
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            add_action_errors(form, exc, {"materials": "__all__"})
+        else:
+            if case.status == CaseStatus.CORRECTION:
+                messages.warning(request, "已收到您提交的材料，仍有材料需要补正，请继续上传。")
+            else:
+                messages.success(request, "补正材料已齐全，办件已恢复办理。")
+            return redirect("cases_portal:my_case", number=case.number)
+    context = _detail_context(request, case, correction_form=form)
+    return render(request, "cases/my_case.html", context)
+
+
+@login_required(login_url=LOGIN_URL)
+@require_POST
+def withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    case = _my_case(request, number)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            withdraw_case(case, by=request.user, reason=form.cleaned_data["reason"].strip())
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            # A refusal concerns the case's state, not the form: shown above the page, where it stays visible
+            # even when the withdraw section is no longer offered.
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "申请已撤回，办件终止办理。")
+        return redirect("cases_portal:my_case", number=case.number)
+    return render(request, "cases/my_case.html", _detail_context(request, case, withdraw_form=form))
+
+
+@login_required(login_url=LOGIN_URL)
+def document(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    from govhall.documents.actions import sealed_pdf
+
+    case = _my_case(request, number)
+    doc = _documents(case).filter(pk=pk).first()
+    if doc is None:
+        raise Http404("文书不存在")
+    pdf = sealed_pdf(doc)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    kind = DocumentKind(doc.kind).label if doc.kind in DocumentKind.values else doc.title
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"{case.number}-{kind}.pdf") or "attachment"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- public progress query ----------------------------------------------------------------------------------------
+
+
+def progress(request: HttpRequest) -> HttpResponse:
+    """Anyone with the number and check code sees the progress; a wrong code reads exactly like an unknown number."""
+    case: Case | None = None
+    if request.method == "POST":
+        form = ProgressForm(request.POST)
+        if form.is_valid():
+            case = find_by_check_code(form.cleaned_data["number"], form.cleaned_data["check_code"])
+            if case is None:
+                form.add_error(None, NOT_FOUND)
+    else:
+        form = ProgressForm()
+    context: dict[str, Any] = {"form": form, "case": case, **_nav(request)}
+    if case is not None:
+        context.update(
+            applicant_name=mask_name(case.applicant.name, case.applicant.kind),
+            status_color=CaseStatus.color_of(case.status),
+            deadline=_deadline(case),
+            light=_light(case),
+            current_steps=_current_steps(case) if case.is_open else [],
+            timeline=public_timeline(case),
+        )
+    response = render(request, "cases/progress.html", context)
+    # The answer is personal data behind a secret: never cached by a shared kiosk or proxy.
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,273 @@
+"""The one clock engine: start, pause, resume, extend and stop time limits (domain §3, 《行政许可法》 arts. 32, 42, 45, 82).
+
+Counting rules, all delegated to `govhall.calendars.engine`:
+
+- working days: the deadline is the N-th working day strictly after the start day (民法典 art. 201), expiring 24:00 Shanghai;
+- natural days: start + N days, rolled to the next working day when that is a rest day (民法典 art. 203);
+- office minutes: N minutes of the hall's office sessions on working days (即办件 "30 minutes").
+
+A pause from instant p1 to p2 adds to the budget exactly the time the clock would have consumed in between, measured in the
+clock's own unit: the working days d with day(p1) < d <= day(p2), the natural days between the two dates, or the office minutes
+in [p1, p2]. So a clock that is paused and resumed expires exactly as much later as it was stopped — never more, never less.
+
+These functions save the clock but do not open a transaction: they run inside the calling action's."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+
+from govhall.calendars import engine
+from govhall.core.clock import now as _now
+
+from .choices import ClockKind, ClockState, ClockUnit, Light
+from .models import Clock, ClockPause
+
+# Default yellow threshold (domain §8: configurable per item and step; issue #4 wires the configuration):
+# one unit left for day clocks, 80% used for minute clocks.
+DEFAULT_WARN_UNITS = 1
+DEFAULT_WARN_RATIO = 0.8
+
+UNIT_ALIASES = {
+    "workday": ClockUnit.WORKDAY,
+    "day": ClockUnit.DAY,
+    "minute": ClockUnit.MINUTE,
+    "hour": ClockUnit.MINUTE,
+}
+
+
+def normalise_budget(amount: int, unit: str) -> tuple[int, ClockUnit]:
+    """(amount, catalog TimeUnit value) -> (amount, ClockUnit); hours become office minutes."""
+    if unit not in UNIT_ALIASES:
+        raise ValidationError({"unit": f"不支持的时限单位：{unit}"})
+    if amount < 0:
+        raise ValidationError({"budget": "时限不能为负数"})
+    return (amount * 60 if unit == "hour" else amount), UNIT_ALIASES[unit]
+
+
+def _deadline(clock: Clock) -> tuple[date, datetime, bool]:
+    total = clock.total
+    if clock.unit == ClockUnit.WORKDAY:
+        r = engine.add_working_days(clock.start_day, total)
+        return r.value, engine.deadline_instant(r.value), r.provisional
+    if clock.unit == ClockUnit.DAY:
+        r = engine.add_natural_days(clock.start_day, total)
+        return r.value, engine.deadline_instant(r.value), r.provisional
+    rm = engine.add_office_minutes(
+        clock.started_at, total, engine.parse_sessions(clock.sessions) if clock.sessions else None
+    )
+    return engine.local_date(rm.value), rm.value, rm.provisional
+
+
+def _warn_instant(clock: Clock) -> datetime | None:
+    total = clock.total
+    if clock.unit == ClockUnit.MINUTE:
+        used = max(0, math.ceil(total * DEFAULT_WARN_RATIO))
+        if used >= total:
+            return None
+        sessions = engine.parse_sessions(clock.sessions) if clock.sessions else None
+        return engine.add_office_minutes(clock.started_at, used, sessions).value
+    # Yellow for the whole of the last DEFAULT_WARN_UNITS working (or natural) days before expiry.
+    lead = total - DEFAULT_WARN_UNITS
+    if lead < 0:
+        return clock.started_at
+    if clock.unit == ClockUnit.WORKDAY:
+        return engine.deadline_instant(engine.add_working_days(clock.start_day, lead).value)
+    return engine.deadline_instant(engine.add_natural_days(clock.start_day, lead).value)
+
+
+def _schedule(clock: Clock, at: datetime) -> None:
+    clock.due_day, clock.due_at, clock.provisional = _deadline(clock)
+    warn = _warn_instant(clock)
+    clock.warn_at = min(warn, clock.due_at) if warn is not None else None
+    clock.next_check_at = clock.warn_at if clock.warn_at and clock.warn_at > at else clock.due_at
+
+
+def start_clock(
+    *,
+    kind: ClockKind | str,
+    amount: int,
+    unit: str,
+    at: datetime | None = None,
+    start_day: date | None = None,
+    label: str = "",
+    sessions: str = "",
+) -> Clock:
+    """Start a clock at `at`. Day clocks count from `start_day` (default: the local day of `at`), which lets deemed
+    acceptance (art. 32) start the case clock on the receipt day."""
+    at = at or _now()
+    budget, clock_unit = normalise_budget(amount, unit)
+    clock = Clock(
+        kind=kind,
+        label=label[:100],
+        unit=clock_unit,
+        budget=budget,
+        sessions=sessions if clock_unit == ClockUnit.MINUTE else "",
+        started_at=at,
+        start_day=start_day or engine.local_date(at),
+        state=ClockState.RUNNING,
+    )
+    _schedule(clock, at)
+    clock.save()
+    return clock
+
+
+def _consumed_between(clock: Clock, a: datetime, b: datetime) -> int:
+    if clock.unit == ClockUnit.WORKDAY:
+        return max(0, engine.working_days_between(engine.local_date(a), engine.local_date(b)).value)
+    if clock.unit == ClockUnit.DAY:
+        return max(0, (engine.local_date(b) - engine.local_date(a)).days)
+    sessions = engine.parse_sessions(clock.sessions) if clock.sessions else None
+    return max(0, engine.office_minutes_between(a, b, sessions).value)
+
+
+def pause_clock(clock: Clock, *, at: datetime | None = None) -> Clock:
+    at = at or _now()
+    if clock.state != ClockState.RUNNING:
+        return clock
+    clock.state = ClockState.PAUSED
+    clock.paused_since = at
+    clock.next_check_at = None
+    clock.save(update_fields=["state", "paused_since", "next_check_at"])
+    ClockPause.objects.create(clock=clock, started_at=at)
+    return clock
+
+
+def resume_clock(clock: Clock, *, at: datetime | None = None) -> Clock:
+    at = at or _now()
+    if clock.state != ClockState.PAUSED or clock.paused_since is None:
+        return clock
+    amount = _consumed_between(clock, clock.paused_since, at)
+    ClockPause.objects.filter(clock=clock, ended_at__isnull=True).update(ended_at=at, amount=amount)
+    clock.paused_amount += amount
+    clock.state = ClockState.RUNNING
+    clock.paused_since = None
+    _schedule(clock, at)
+    clock.save()
+    return clock
+
+
+def extend_clock(clock: Clock, amount: int, *, at: datetime | None = None) -> Clock:
+    at = at or _now()
+    if amount <= 0:
+        raise ValidationError({"amount": "延长时限必须大于 0"})
+    if clock.state == ClockState.STOPPED:
+        raise ValidationError("计时已停止，不能延长")
+    clock.extension += amount
+    if clock.state == ClockState.RUNNING:
+        _schedule(clock, at)
+    clock.save()
+    return clock
+
+
+def stop_clock(clock: Clock, *, at: datetime | None = None) -> Clock:
+    at = at or _now()
+    if clock.state == ClockState.STOPPED:
+        return clock
+    if clock.state == ClockState.PAUSED:
+        resume_clock(clock, at=at)
+    clock.state = ClockState.STOPPED
+    clock.stopped_at = at
+    clock.late = clock.due_at is not None and at >= clock.due_at
+    clock.next_check_at = None
+    clock.save()
+    return clock
+
+
+def stop_clocks(clocks: Iterable[Clock | None], *, at: datetime) -> None:
+    for clock in clocks:
+        if clock is not None:
+            stop_clock(clock, at=at)
+
+
+def recompute_provisional(*, years: Iterable[int] | None = None, batch: int = 500) -> int:
+    """Recompute deadlines that looked at an unconfirmed year (called when a year is confirmed). Returns the count."""
+    at = _now()
+    done = 0
+    qs = Clock.objects.filter(provisional=True).exclude(state=ClockState.STOPPED).order_by("pk")
+    last = 0
+    while True:
+        chunk = list(qs.filter(pk__gt=last)[:batch])
+        if not chunk:
+            return done
+        for clock in chunk:
+            last = clock.pk
+            if clock.state == ClockState.RUNNING:
+                _schedule(clock, at)
+            else:
+                # A paused clock keeps no deadline; only the flag can change when it resumes.
+                continue
+            clock.save(update_fields=["due_day", "due_at", "warn_at", "next_check_at", "provisional"])
+            done += 1
+
+
+@dataclass(frozen=True)
+class ClockStatus:
+    light: Light
+    state: ClockState
+    remaining: int | None  # in `unit`; negative when overdue; None when stopped
+    unit: ClockUnit
+    due_at: datetime | None
+    provisional: bool
+
+    @property
+    def remaining_text(self) -> str:
+        if self.remaining is None:
+            return ""
+        unit = {ClockUnit.WORKDAY: "个工作日", ClockUnit.DAY: "天", ClockUnit.MINUTE: "分钟"}[self.unit]
+        if self.remaining < 0:
+            return f"已超期 {-self.remaining} {unit}"
+        if self.remaining == 0:
+            return "今日到期" if self.unit != ClockUnit.MINUTE else "即将到期"
+        return f"剩余 {self.remaining} {unit}"
+
+
+def remaining(clock: Clock, at: datetime) -> int:
+    """Units left at `at`; 0 = expires today (day clocks), negative when overdue. A paused clock is frozen at the
+    instant it was paused: it shows the budget that was left then."""
+    if clock.state == ClockState.PAUSED and clock.paused_since is not None:
+        ref = clock.paused_since
+        if clock.unit == ClockUnit.WORKDAY:
+            elapsed = engine.working_days_between(clock.start_day, engine.local_date(ref)).value
+        elif clock.unit == ClockUnit.DAY:
+            elapsed = (engine.local_date(ref) - clock.start_day).days
+        else:
+            sessions = engine.parse_sessions(clock.sessions) if clock.sessions else None
+            elapsed = engine.office_minutes_between(clock.started_at, ref, sessions).value
+        return clock.budget + clock.extension - (elapsed - clock.paused_amount)
+    assert clock.due_day is not None and clock.due_at is not None
+    if clock.unit == ClockUnit.WORKDAY:
+        return engine.working_days_between(engine.local_date(at), clock.due_day).value
+    if clock.unit == ClockUnit.DAY:
+        return (clock.due_day - engine.local_date(at)).days
+    sessions = engine.parse_sessions(clock.sessions) if clock.sessions else None
+    return engine.office_minutes_between(at, clock.due_at, sessions).value
+
+
+def light_at(clock: Clock, at: datetime) -> Light:
+    if clock.state == ClockState.STOPPED:
+        return Light.RED if clock.late else Light.GREEN
+    ref = (clock.paused_since or at) if clock.state == ClockState.PAUSED else at
+    if clock.due_at is not None and ref >= clock.due_at:
+        return Light.RED
+    if clock.state == ClockState.PAUSED:
+        return Light.RED if remaining(clock, ref) < 0 else Light.GREEN
+    if clock.warn_at is not None and ref >= clock.warn_at:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+def status(clock: Clock, at: datetime | None = None) -> ClockStatus:
+    at = at or _now()
+    return ClockStatus(
+        light=light_at(clock, at),
+        state=ClockState(clock.state),
+        remaining=None if clock.state == ClockState.STOPPED else remaining(clock, at),
+        unit=ClockUnit(clock.unit),
+        due_at=clock.due_at,
+        provisional=clock.provisional,
+    )

@@ -1,0 +1,39 @@
+from govhall.core.choices import ColoredChoices
+
+
+class ClockKind(ColoredChoices):
+    """What a clock measures. Issue #4 adds complaint and supervision-order clocks to the same table."""
+
+    INTAKE = "intake", "受理时限（5个工作日）"
+    CASE = "case", "承诺办结时限"
+    LEGAL = "legal", "法定办结时限"
+    STEP = "step", "环节时限"
+    DELIVERY = "delivery", "送达时限"
+
+
+class ClockUnit(ColoredChoices):
+    """Budget units (domain §3). Hours are kept as office minutes."""
+
+    WORKDAY = "workday", "工作日"
+    DAY = "day", "自然日"
+    MINUTE = "minute", "分钟（办公时间）"
+
+
+class ClockState(ColoredChoices):
+    RUNNING = "running", "计时中"
+    PAUSED = "paused", "暂停计时"
+    STOPPED = "stopped", "已停止"
+
+
+ClockState.set_colors({ClockState.RUNNING: "blue", ClockState.PAUSED: "gray", ClockState.STOPPED: "green"})
+
+
+class Light(ColoredChoices):
+    """电子监察 lights (domain §8)."""
+
+    GREEN = "green", "绿灯（正常）"
+    YELLOW = "yellow", "黄灯（预警）"
+    RED = "red", "红灯（超期）"
+
+
+Light.set_colors({Light.GREEN: "green", Light.YELLOW: "yellow", Light.RED: "red"})

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.db import models
+
+from .choices import ClockKind, ClockState, ClockUnit
+
+
+class Clock(models.Model):
+    """One time limit running against the working-day calendar (domain §3).
+
+    The deadline is stored, not derived on read, so that supervision can find what is due with an index
+    (`due_at`, `warn_at`, `next_check_at`) instead of scanning open cases. Pauses and extensions move it;
+    `clocks.actions` is the only writer."""
+
+    kind = models.CharField("类型", max_length=16, choices=ClockKind.choices)
+    label = models.CharField("名称", max_length=100, blank=True)
+    unit = models.CharField("单位", max_length=8, choices=ClockUnit.choices)
+    budget = models.PositiveIntegerField("时限")
+    extension = models.PositiveIntegerField("延长", default=0)
+    paused_amount = models.PositiveIntegerField("暂停累计", default=0)
+    # Office hours snapshot for minute clocks, so that a later change of a hall's hours doesn't move running deadlines.
+    sessions = models.CharField("办公时段", max_length=100, blank=True)
+    started_at = models.DateTimeField("起算时间")
+    start_day = models.DateField("起算日")
+    state = models.CharField("状态", max_length=8, choices=ClockState.choices, default=ClockState.RUNNING)
+    paused_since = models.DateTimeField("暂停开始", null=True, blank=True)
+    due_day = models.DateField("到期日", null=True, blank=True)
+    due_at = models.DateTimeField("到期时间", null=True, blank=True, db_index=True)
+    warn_at = models.DateTimeField("预警时间", null=True, blank=True)
+    # The next instant the light changes (warn_at, then due_at); null when paused or stopped.
+    next_check_at = models.DateTimeField("下次检查", null=True, blank=True, db_index=True)
+    provisional = models.BooleanField("暂定（含未确认年度）", default=False, db_index=True)
+    stopped_at = models.DateTimeField("停止时间", null=True, blank=True)
+    late = models.BooleanField("超期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "时限计时"
+        verbose_name_plural = "时限计时"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.budget}{self.get_unit_display()}"
+
+    @property
+    def total(self) -> int:
+        """Budget in units including extensions and paused time: what the deadline is counted from the start."""
+        return self.budget + self.extension + self.paused_amount
+
+
+class ClockPause(models.Model):
+    """One interval during which a clock did not run (correction, art. 45 special procedure)."""
+
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="pauses")
+    started_at = models.DateTimeField("开始")
+    ended_at = models.DateTimeField("结束", null=True, blank=True)
+    amount = models.PositiveIntegerField("不计时长", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "暂停计时"
+        verbose_name_plural = "暂停计时"
+
+    def __str__(self) -> str:
+        return f"{self.clock} 暂停 {self.started_at:%Y-%m-%d %H:%M}"

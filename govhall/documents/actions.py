@@ -1,0 +1,334 @@
+"""The only code that changes documents and seals.
+
+Issuing is cheap and happens inside the caller's transaction (the case action that decides to accept, refuse,
+…): it allocates the number and stores the content. Sealing — rendering the PDF and signing it, about 50–100 ms
+— happens later, in `seal_pending` (the `seal_documents` worker) or on first download (`sealed_pdf`)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from govhall.calendars.engine import local_date
+from govhall.core.clock import now
+from govhall.org.models import Department
+
+from . import crypto, naming, render, signing
+from .choices import DocumentKind, DocumentStatus, SealStatus
+from .models import Document, DocumentCounter, Seal, SealMaker
+from .seal_picture import seal_svg
+
+logger = logging.getLogger(__name__)
+
+SEAL_VALIDITY_YEARS = 5
+DEFAULT_MAKER_NAME = "政务服务中心电子印章制作系统"
+# Documents sealed per worker transaction: short enough that a SQLite writer waiting on it does not time out.
+SEAL_BATCH = 10
+
+
+def _actor(user: Any) -> Any:
+    return user if getattr(user, "pk", None) else None
+
+
+# --------------------------------------------------------------------------- seals
+
+
+def _active_maker(at: datetime) -> SealMaker:
+    maker = SealMaker.objects.filter(active=True).first()
+    if maker is not None:
+        return maker
+    private, public = crypto.generate_keypair()
+    try:
+        with transaction.atomic():
+            return SealMaker.objects.create(
+                name=getattr(settings, "GOVHALL_SEAL_MAKER_NAME", DEFAULT_MAKER_NAME),
+                key_id=crypto.key_id(public),
+                public_key=public,
+                private_key=private,
+                active=True,
+                created_at=at,
+            )
+    except IntegrityError:
+        # Another worker created it first (one active maker: a partial unique constraint).
+        return SealMaker.objects.get(active=True)
+
+
+def _years_later(instant: datetime, years: int) -> datetime:
+    try:
+        return instant.replace(year=instant.year + years)
+    except ValueError:  # 29 February
+        return instant.replace(year=instant.year + years, day=28)
+
+
+def _make_seal(department: Department, at: datetime) -> Seal:
+    maker = _active_maker(at)
+    holder = naming.organ_name(department)
+    private, public = crypto.generate_keypair()
+    valid_from = at
+    valid_to = _years_later(at, SEAL_VALIDITY_YEARS)
+    region_code = department.region.code[:6] if department.region else "000000"
+    es_id = f"{region_code}{local_date(at).year}{secrets.token_hex(4).upper()}"
+    certificate = {
+        "version": 1,
+        "serial": secrets.token_hex(16).upper(),
+        "subject": holder,
+        "subject_uscc": department.uscc or "",
+        "public_key": public,
+        "public_key_algorithm": "SM2",
+        "signature_algorithm": signing.ALGORITHM,
+        "not_before": signing.iso_utc(valid_from),
+        "not_after": signing.iso_utc(valid_to),
+        "issuer": maker.name,
+        "issuer_key_id": maker.key_id,
+    }
+    seal = Seal(
+        department=department,
+        maker=maker,
+        es_id=es_id,
+        name=naming.seal_name(department),
+        holder_name=holder,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        created_at=at,
+        picture_svg=seal_svg(holder),
+        holder_public_key=public,
+        holder_private_key=private,
+        certificate=certificate,
+        certificate_signature=crypto.sign(
+            maker.private_key, maker.public_key, crypto.canonical_json(certificate)
+        ),
+        status=SealStatus.ACTIVE,
+    )
+    structure = signing.seal_structure(seal, maker)
+    seal.seal_signature = crypto.sign(maker.private_key, maker.public_key, crypto.canonical_json(structure))
+    seal.save()
+    return seal
+
+
+def ensure_seal(department: Department, *, at: datetime | None = None) -> Seal:
+    """The department's seal valid at `at`; made (valid from `at` for five years) when it has none, and renewed
+    when the current one has expired. Safe when several workers race: one active seal per department is a
+    database constraint, and the loser of a race reads the winner's seal.
+
+    Without `at`, a seal another worker made a moment "later" (its clock read after ours, or runs ahead) is
+    the current seal; with an explicit `at` before the seal's start, nothing valid exists and it is an error."""
+    explicit = at is not None
+    at = at or now()
+    for _ in range(3):
+        seal = Seal.objects.filter(department=department, status=SealStatus.ACTIVE).first()
+        if seal is not None and seal.valid_from <= at <= seal.valid_to:
+            return seal
+        if seal is not None and at < seal.valid_from:
+            if not explicit:
+                return seal
+            raise ValidationError(
+                {"at": f"签章时间早于{seal.name}的启用时间（{seal.valid_from:%Y-%m-%d %H:%M}）。"}
+            )
+        try:
+            with transaction.atomic():
+                if seal is not None:
+                    # Conditional: only one of several racing workers retires the expired seal.
+                    retired = Seal.objects.filter(pk=seal.pk, status=SealStatus.ACTIVE).update(
+                        status=SealStatus.EXPIRED
+                    )
+                    if not retired:
+                        continue
+                return _make_seal(department, at)
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"could not obtain a seal for department {department.pk}")
+
+
+@transaction.atomic
+def revoke_seal(seal: Seal, *, by: Any = None, at: datetime | None = None) -> Seal:
+    """Revoke a seal (e.g. its key is compromised). Documents it signed before `at` still verify; the next
+    document of the department gets a new seal. Revoking a revoked seal changes nothing."""
+    locked = Seal.objects.select_for_update().get(pk=seal.pk)
+    if locked.status == SealStatus.REVOKED:
+        return locked
+    locked.status = SealStatus.REVOKED
+    locked.revoked_at = at or now()
+    locked.revoked_by = _actor(by)
+    locked.save(update_fields=["status", "revoked_at", "revoked_by"])
+    return locked
+
+
+# --------------------------------------------------------------------------- issuing
+
+
+def _next_sequence(department: Department, kind: str, year: int) -> int:
+    """Increment-first: the UPDATE takes the counter's row lock (PostgreSQL) or the write lock (SQLite, IMMEDIATE
+    transactions) before reading, so two issuers never read the same value. The lock lasts until the caller's
+    transaction ends, and a rolled-back issue gives its number back."""
+    counter = DocumentCounter.objects.filter(department=department, kind=kind, year=year)
+    if not counter.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                DocumentCounter.objects.create(department=department, kind=kind, year=year, last=1)
+                return 1
+        except IntegrityError:
+            counter.update(last=F("last") + 1)
+    return counter.values_list("last", flat=True).get()
+
+
+def _text(value: Any, field: str, message: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError({field: message})
+    return value.strip()
+
+
+def _clean_content(content: Any, recipient: str, at: datetime) -> dict[str, Any]:
+    if not isinstance(content, Mapping):
+        raise ValidationError({"content": "文书内容应为字典。"})
+    paragraphs = content.get("paragraphs")
+    if (
+        not isinstance(paragraphs, Sequence)
+        or isinstance(paragraphs, str)
+        or not paragraphs
+        or not all(isinstance(p, str) and p.strip() for p in paragraphs)
+    ):
+        raise ValidationError({"content": "文书正文应为至少一段非空文字的列表（paragraphs）。"})
+    rows: list[list[str]] = []
+    for row in content.get("rows") or []:
+        if isinstance(row, str) or not isinstance(row, Sequence) or len(row) != 2:
+            raise ValidationError({"content": "表格的每一行应为“项目、内容”两列（rows）。"})
+        rows.append([str(row[0]), str(row[1])])
+    remedies = content.get("remedies") or ""
+    if not isinstance(remedies, str):
+        raise ValidationError({"content": "救济途径（remedies）应为文字。"})
+    day_text = content.get("date") or local_date(at).isoformat()
+    try:
+        day = date.fromisoformat(str(day_text))
+    except ValueError:
+        raise ValidationError({"content": f"成文日期“{day_text}”不是 YYYY-MM-DD 格式的日期。"}) from None
+    cleaned: dict[str, Any] = {
+        "recipient": _text(
+            content.get("recipient") or recipient, "recipient", "请填写文书的主送对象（申请人）。"
+        ),
+        "paragraphs": [p.strip() for p in paragraphs],
+        "rows": rows,
+        "remedies": remedies.strip(),
+        "date": day.isoformat(),
+    }
+    if content.get("title"):
+        cleaned["title"] = _text(content["title"], "content", "文书标题应为文字。")
+    return cleaned
+
+
+def issue_document(
+    *,
+    kind: str,
+    department: Department,
+    case_number: str,
+    recipient: str,
+    content: dict[str, Any],
+    by: Any = None,
+    at: datetime | None = None,
+) -> Document:
+    """Issue a notice: number it and store it, pending the seal. No rendering or signing here, so a case action
+    can call it inside its own transaction; `content` is {"recipient", "paragraphs", "rows", "remedies",
+    "date", optional "title"} (see the module docstring of render.py for how each is printed)."""
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": f"未知的文书种类：{kind}。"})
+    at = at or now()
+    case_number = _text(case_number, "case_number", "请填写办件编号。")
+    recipient = _text(recipient, "recipient", "请填写申请人。")
+    cleaned = _clean_content(content, recipient, at)
+    title = cleaned.get("title") or naming.document_title(kind)
+    with transaction.atomic():
+        year = local_date(at).year
+        sequence = _next_sequence(department, kind, year)
+        return Document.objects.create(
+            number=naming.document_number(department, kind, year, sequence),
+            kind=kind,
+            title=title[:100],
+            case_number=case_number,
+            department=department,
+            recipient=recipient[:200],
+            content=cleaned,
+            issued_at=at,
+            issued_by=_actor(by),
+            status=DocumentStatus.PENDING,
+            verify_token=secrets.token_urlsafe(24),
+        )
+
+
+# --------------------------------------------------------------------------- sealing
+
+SEALED_FIELDS = ["status", "sealed_at", "seal", "pdf", "sha", "signature"]
+
+
+def _seal_locked(document: Document, at: datetime | None) -> None:
+    """Render and sign a document whose row the caller holds locked; `at` None means now."""
+    seal = ensure_seal(document.department, at=at)
+    if at is None:
+        # Never sign before the seal's start, even when another worker made it a moment ago by its clock.
+        at = max(now(), seal.valid_from)
+    pdf = render.render_document(document, seal)
+    signed, block = signing.sign_pdf(pdf, number=document.number, seal=seal, at=at)
+    document.status = DocumentStatus.SEALED
+    document.sealed_at = at
+    document.seal = seal
+    document.pdf = signed
+    document.sha = block["hash"]
+    document.signature = block
+    document.save(update_fields=SEALED_FIELDS)
+
+
+def seal_document(document: Document, *, at: datetime | None = None) -> Document:
+    """Render and sign a pending document with its department's seal. A sealed document is returned as it is.
+    The passed instance is updated too, so a caller holding it sees the seal."""
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        if locked.status != DocumentStatus.SEALED:
+            _seal_locked(locked, at)
+    if locked is not document:
+        for name in SEALED_FIELDS:
+            setattr(document, name, getattr(locked, name))
+    return locked
+
+
+def seal_pending(*, limit: int = 100) -> int:
+    """Seal up to `limit` pending documents, oldest first; returns how many this call sealed.
+
+    Workers on several machines may run it at once: each claims rows with SELECT … FOR UPDATE SKIP LOCKED, so
+    no document is sealed twice and nobody waits for another's batch. (SQLite has no row locks; its single
+    writer gives the same guarantee.) A document that fails to render is logged and left pending for the next
+    run rather than stopping the batch."""
+    sealed = 0
+    failed: set[int] = set()
+    while sealed < limit:
+        with transaction.atomic():
+            batch = list(
+                Document.objects.select_for_update(skip_locked=True)
+                .filter(status=DocumentStatus.PENDING)
+                .exclude(pk__in=failed)
+                .order_by("issued_at", "pk")[: min(SEAL_BATCH, limit - sealed)]
+            )
+            if not batch:
+                break
+            for document in batch:
+                try:
+                    with transaction.atomic():
+                        _seal_locked(document, None)
+                except Exception:
+                    logger.exception("sealing document %s (%s) failed", document.pk, document.number)
+                    failed.add(document.pk)
+                else:
+                    sealed += 1
+    return sealed
+
+
+def sealed_pdf(document: Document) -> bytes:
+    """The final file: sealed now if the worker has not got to it yet."""
+    if document.status != DocumentStatus.SEALED or not document.pdf:
+        document = seal_document(document)
+    return bytes(document.pdf or b"")

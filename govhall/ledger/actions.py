@@ -1,0 +1,255 @@
+"""Append to the case audit chain, verify it, and read a case's entries.
+
+`append()` is called by the case actions inside their own transaction, so an event is in the chain exactly when
+the change it records is committed. The head row (LedgerHead pk=1) is locked for the rest of that transaction:
+appends from several servers are serialised and the sequence has no gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from govhall.core import clock
+
+from .chain import GENESIS_HASH, clean_text, entry_hash, payload, to_json
+from .models import LedgerEntry, LedgerHead
+
+HEAD_PK = 1
+BEIJING = ZoneInfo("Asia/Shanghai")
+_FIELDS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "subject",
+    "subject_id",
+    "action",
+    "before",
+    "after",
+    "opinion",
+    "prev_hash",
+    "hash",
+)
+
+
+class LedgerCorrupted(Exception):
+    """Appending would build on a chain whose head is missing: run `manage.py verify_audit`."""
+
+
+def _actor_name(actor: Any) -> str:
+    try:
+        name = actor.staff.name
+    except (ObjectDoesNotExist, AttributeError):
+        name = ""
+    return name or actor.get_username()
+
+
+def _text(value: str, field: str, *, truncate: bool = False) -> str:
+    value = clean_text(value or "")
+    max_length: int | None = getattr(LedgerEntry._meta.get_field(field), "max_length", None)
+    if max_length is not None and len(value) > max_length:
+        if truncate:
+            return value[:max_length]
+        # Never store a shortened value silently: SQLite would keep the long one, PostgreSQL would refuse it.
+        raise ValueError(f"审计记录字段 {field} 超过 {max_length} 个字符：{value[:40]}…")
+    return value
+
+
+def _locked_head() -> LedgerHead:
+    heads = LedgerHead.objects.select_for_update()
+    try:
+        return heads.get(pk=HEAD_PK)
+    except LedgerHead.DoesNotExist:
+        pass
+    # Two first appends may race here: ON CONFLICT DO NOTHING lets the loser wait for the winner's row.
+    LedgerHead.objects.bulk_create([LedgerHead(id=HEAD_PK, seq=0, hash=GENESIS_HASH)], ignore_conflicts=True)
+    head = heads.get(pk=HEAD_PK)
+    if head.seq == 0 and LedgerEntry.objects.exists():
+        # A missing head over existing entries is damage, not a fresh install: restarting at 1 would hide it.
+        raise LedgerCorrupted("审计链头记录缺失而链中已有记录，请运行 manage.py verify_audit 检查审计链")
+    return head
+
+
+def append(
+    *,
+    subject: str,
+    subject_id: int | None,
+    action: str,
+    actor: Any = None,
+    actor_role: str = "",
+    before: Any = None,
+    after: Any = None,
+    opinion: str = "",
+    at: dt.datetime | None = None,
+    actor_name: str | None = None,
+) -> LedgerEntry:
+    """Add one case event to the chain; must run inside the caller's `transaction.atomic()` block.
+
+    `actor_name` defaults to the user's staff name (`user.staff.name`) or username; pass it for an actor
+    without an account (an applicant at the window) or for the system. `before`/`after` may hold dicts, lists,
+    strings, numbers, Decimals, dates and datetimes; they are stored as the JSON that was hashed."""
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "ledger.append() 必须在办件动作的事务（transaction.atomic）中调用"
+        )
+    instant = at if at is not None else clock.now()
+    if timezone.is_naive(instant):
+        raise ValueError("审计记录的时间必须带时区")
+    instant = instant.astimezone(dt.UTC)
+    if actor is not None and getattr(actor, "pk", None) is None:
+        actor = None  # AnonymousUser: an event without an account
+    actor_id: int | None = actor.pk if actor is not None else None
+    if actor_name is None:
+        actor_name = _actor_name(actor) if actor is not None else ""
+    fields: dict[str, Any] = {
+        "at": instant,
+        "actor_id": actor_id,
+        "actor_name": _text(actor_name, "actor_name", truncate=True),
+        "actor_role": _text(actor_role, "actor_role", truncate=True),
+        "subject": _text(subject, "subject"),
+        "subject_id": int(subject_id) if subject_id is not None else None,
+        "action": _text(action, "action"),
+        "before": to_json(before, "before"),
+        "after": to_json(after, "after"),
+        "opinion": clean_text(opinion or ""),
+    }
+    if not fields["subject"] or not fields["action"]:
+        raise ValueError("审计记录必须有办件编号和动作")
+
+    head = _locked_head()
+    seq = head.seq + 1
+    digest = entry_hash(head.hash, payload(seq=seq, **fields))
+    entry = LedgerEntry.objects.create(seq=seq, prev_hash=head.hash, hash=digest, **fields)
+    head.seq, head.hash = seq, digest
+    head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+def entries_for(subject: str) -> QuerySet[LedgerEntry]:
+    """A case's events in chain order (the case timeline)."""
+    return LedgerEntry.objects.filter(subject=subject).order_by("seq")
+
+
+@dataclass(frozen=True)
+class LedgerReport:
+    """Result of `verify()`: `checked` entries were found intact before the first problem (all of them when
+    `ok`); `first_bad_seq` is the entry named by the problem, `reason_zh` what is wrong, and `entry_summary`
+    the stored entry (or, for a gap, its neighbours) in one line each, for people."""
+
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    reason_zh: str = ""
+    entry_summary: str = ""
+
+
+def describe(row: dict[str, Any] | LedgerEntry) -> str:
+    """One line naming an entry as stored: seq, case, action, Beijing time, actor."""
+    data = row if isinstance(row, dict) else {name: getattr(row, name) for name in _FIELDS}
+    at = data["at"]
+    when = timezone.localtime(at, BEIJING).strftime("%Y-%m-%d %H:%M:%S.%f") if at is not None else "?"
+    actor = data["actor_name"] or "（无）"
+    if data["actor_role"]:
+        actor += f"（{data['actor_role']}）"
+    return (
+        f"第 {data['seq']} 条：办件 {data['subject']}，动作 {data['action']}，"
+        f"时间 {when}（北京时间），操作人 {actor}"
+    )
+
+
+def _rows_after(seq: int, chunk: int) -> Iterator[dict[str, Any]]:
+    """Entries with seq > `seq` in seq order, `chunk` rows per query (keyset paging: constant memory)."""
+    while True:
+        rows = list(LedgerEntry.objects.filter(seq__gt=seq).order_by("seq").values(*_FIELDS)[:chunk])
+        yield from rows
+        if len(rows) < chunk:
+            return
+        seq = rows[-1]["seq"]
+
+
+def _recomputed(row: dict[str, Any]) -> str:
+    body = {name: row[name] for name in _FIELDS if name not in ("prev_hash", "hash")}
+    return entry_hash(row["prev_hash"], payload(**body))
+
+
+def verify(*, chunk: int = 5000) -> LedgerReport:
+    """Walk the whole chain in seq order and report the first broken entry.
+
+    Checks, per entry: seq continues from 1 without gaps, prev_hash equals the previous entry's hash, and the
+    stored hash equals the recomputed one; at the end, the head names the last entry. Safe while appends go on:
+    the head is read after the entries, and entries committed meanwhile are verified before judging it."""
+    checked = 0
+    last: dict[str, Any] | None = None
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+
+    def broken(seq: int | None, reason: str, summary: str) -> LedgerReport:
+        return LedgerReport(False, checked, seq, reason, summary)
+
+    while True:
+        for row in _rows_after(last["seq"] if last else 0, chunk):
+            seq = row["seq"]
+            if seq != expected_seq:
+                if seq > expected_seq:
+                    missing = (
+                        f"第 {expected_seq} 条记录缺失（被删除）"
+                        if seq == expected_seq + 1
+                        else f"第 {expected_seq} 条记录缺失（被删除；第 {expected_seq}–{seq - 1} 条均缺失）"
+                    )
+                    around = f"前一条为{describe(last)}\n" if last else ""
+                    return broken(expected_seq, missing, f"{around}后一条为{describe(row)}")
+                return broken(seq, f"第 {seq} 条记录序号异常（应为第 {expected_seq} 条）", describe(row))
+            if row["prev_hash"] != prev_hash:
+                return broken(
+                    seq,
+                    f"第 {seq} 条记录的前序哈希与第 {seq - 1} 条记录的哈希不符（记录被调换、替换或改写）",
+                    describe(row),
+                )
+            if _recomputed(row) != row["hash"]:
+                return broken(seq, f"第 {seq} 条记录的内容与其哈希不符（记录被篡改）", describe(row))
+            checked += 1
+            prev_hash = row["hash"]
+            expected_seq = seq + 1
+            last = row
+
+        head = LedgerHead.objects.filter(pk=HEAD_PK).values("seq", "hash").first()
+        last_seq = last["seq"] if last else 0
+        if head is None:
+            if last is None:
+                return LedgerReport(True, 0)
+            return broken(
+                last_seq, "审计链头记录缺失（无法确认末尾记录是否被删除）", f"最后一条为{describe(last)}"
+            )
+        if head["seq"] > last_seq:
+            if LedgerEntry.objects.filter(seq__gt=last_seq).exists():
+                continue  # appended while we were reading: verify those too, then judge the head again
+            tail = (
+                f"第 {last_seq + 1} 条记录缺失（末尾记录被删除）"
+                if head["seq"] == last_seq + 1
+                else f"第 {last_seq + 1}–{head['seq']} 条记录缺失（末尾记录被删除）"
+            )
+            summary = f"链头登记到第 {head['seq']} 条\n现存最后一条为{describe(last)}" if last else ""
+            return broken(last_seq + 1, tail, summary or f"链头登记到第 {head['seq']} 条，但链中没有记录")
+        if head["seq"] < last_seq:
+            return broken(
+                head["seq"] + 1,
+                f"链头只登记到第 {head['seq']} 条，其后的记录未经登记（链头被篡改或记录被直接插入）",
+                describe(LedgerEntry.objects.filter(seq=head["seq"] + 1).values(*_FIELDS).get()),
+            )
+        expected_head_hash = last["hash"] if last else GENESIS_HASH
+        if head["hash"] != expected_head_hash:
+            return broken(
+                last_seq or None,
+                f"链头哈希与第 {last_seq} 条记录的哈希不符（链头被篡改）",
+                describe(last) if last else "",
+            )
+        return LedgerReport(True, checked)

@@ -1,0 +1,59 @@
+"""The case audit chain (办件审计链): every case event, append-only, each entry chained to the one before by an SM3 hash.
+
+Entries are written only by `govhall.ledger.actions.append`, inside the case action's transaction; `verify()` (and
+`manage.py verify_audit`) recomputes the chain. See actions.py for the hash definition."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+
+class LedgerEntry(models.Model):
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间")
+    # Never SET_NULL or CASCADE: deleting a user must not rewrite (or remove) hashed rows, so the column keeps
+    # the old id with no database constraint behind it; actor_name keeps the name as it was.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人账号",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人", max_length=64, blank=True)
+    actor_role = models.CharField("操作人角色", max_length=64, blank=True)
+    subject = models.CharField("办件编号", max_length=64, db_index=True)
+    subject_id = models.BigIntegerField("办件标识", null=True, blank=True, db_index=True)
+    action = models.CharField("动作", max_length=64, db_index=True)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    opinion = models.TextField("意见", blank=True)
+    prev_hash = models.CharField("前序哈希", max_length=64)
+    hash = models.CharField("哈希", max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件审计记录"
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.subject} {self.action}"
+
+
+class LedgerHead(models.Model):
+    """One row (pk=1) holding the last entry's seq and hash: without it, deleting the newest entries would leave
+    a chain that is still perfectly linked. Every append locks this row, which also serialises appends."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.PositiveBigIntegerField("最后序号", default=0)
+    hash = models.CharField("最后哈希", max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return f"审计链头 #{self.seq}"

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Notification
+
+SHOWN = (
+    "created_at",
+    "channel",
+    "recipient",
+    "user",
+    "email",
+    "kind",
+    "title",
+    "body",
+    "case_number",
+    "link",
+    "read_at",
+    "sent_at",
+)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only list: messages are written by the actions that cause them and read on the workbench."""
+
+    list_display = [
+        "created_at",
+        "channel",
+        "recipient",
+        "kind",
+        "title",
+        "case_number",
+        "read_at",
+        "sent_at",
+    ]
+    list_filter = ["channel", "kind"]
+    search_fields = ["=case_number", "title", "name", "user__username"]
+    list_select_related = ["user"]
+    show_full_result_count = False
+    # The full phone number stays out of the page (personal information); recipient shows it masked.
+    fields = SHOWN
+    readonly_fields = SHOWN
+
+    @admin.display(description="接收人")
+    def recipient(self, obj: Notification) -> str:
+        return obj.recipient_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
+        return False

@@ -1,0 +1,232 @@
+"""《行政许可法》 art. 32 intake outcomes, the single correction notice and deemed acceptance."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from govhall.cases import actions
+from govhall.cases.actions import OutOfProcedure
+from govhall.cases.choices import CaseStatus, Channel, Decision, IntakeOutcome
+from govhall.cases.models import Case, OutOfProcedureAttempt
+from govhall.cases.uploads import Upload
+from govhall.clocks.actions import status
+from govhall.clocks.choices import ClockState, Light
+from govhall.documents.models import Document
+from govhall.ledger.models import LedgerEntry
+
+from .conftest import PDF, PERSON, local, uploads_for
+
+CANCEL = "企业营业执照注销登记"  # standard process, promised 3 working days, legal 15
+
+
+def submit(hall, name=CANCEL, *, skip=(), by="clerk", channel=Channel.WINDOW, applicant=PERSON):
+    item = hall.item(name)
+    return actions.submit_application(
+        item=item, applicant=applicant, channel=channel, by=hall[by], uploads=uploads_for(item, skip=skip)
+    )
+
+
+def test_accept_starts_promised_and_legal_clocks(hall, at):
+    with at(2026, 3, 2, 10):
+        case = submit(hall)
+        assert case.status == CaseStatus.SUBMITTED
+        assert case.intake_clock.due_day == dt.date(2026, 3, 9)  # 5 working days after Monday 2 March
+        actions.accept_case(case, by=hall["clerk"])
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_PROGRESS
+    assert case.intake_outcome == IntakeOutcome.ACCEPTED
+    assert case.accepted_day == dt.date(2026, 3, 2)
+    assert case.clock.due_day == dt.date(2026, 3, 5)  # promised: 3 working days
+    assert case.legal_clock.due_day == dt.date(2026, 3, 23)  # legal: 15 working days
+    assert case.intake_clock.state == ClockState.STOPPED
+    assert Document.objects.filter(case_number=case.number, kind="acceptance").count() == 1
+    assert case.tasks.filter(status="open").count() == 1
+    assert list(LedgerEntry.objects.filter(subject=case.number).values_list("action", flat=True)) == [
+        "submitted",
+        "accepted",
+    ]
+
+
+def test_incomplete_application_cannot_be_accepted(hall, at):
+    with at(2026, 3, 2, 10):
+        case = submit(hall, skip=("公司章程",))
+        with pytest.raises(ValidationError) as exc:
+            actions.accept_case(case, by=hall["clerk"])
+    assert "公司章程" in str(exc.value) and "一次性告知" in str(exc.value)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+
+
+def test_one_time_correction_then_acceptance(hall, at):
+    item = hall.item(CANCEL)
+    charter = item.materials.get(name="公司章程")
+    with at(2026, 3, 2, 10):
+        case = submit(hall, skip=("公司章程",), by="applicant", channel=Channel.ONLINE)
+        actions.request_correction(
+            case, by=hall["clerk"], missing=[{"material": charter.pk, "reason": "未提交"}]
+        )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CORRECTION
+    assert case.intake_clock.state == ClockState.PAUSED
+    assert Document.objects.filter(case_number=case.number, kind="correction").count() == 1
+    # A second notice for the same application is refused, and the attempt is recorded.
+    with at(2026, 3, 2, 11), pytest.raises(OutOfProcedure, match="不得再次要求补正"):
+        actions.request_correction(case, by=hall["clerk"], missing=[{"name": "营业执照正本"}])
+    assert OutOfProcedureAttempt.objects.filter(case=case, action="correction").count() == 1
+    assert Document.objects.filter(case_number=case.number, kind="correction").count() == 1
+    # Someone else may not hand in the applicant's materials online.
+    with at(2026, 3, 4, 9), pytest.raises(PermissionDenied):
+        actions.submit_correction(case, by=hall["approver"], uploads=[Upload("c.pdf", PDF, charter.pk)])
+    with at(2026, 3, 4, 9):
+        actions.submit_correction(case, by=hall["applicant"], uploads=[Upload("c.pdf", PDF, charter.pk)])
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+    assert case.intake_clock.state == ClockState.RUNNING
+    # Paused Monday to Wednesday: two working days were not counted (Tue, Wed), so the 5 days end two days later.
+    assert case.intake_clock.due_day == dt.date(2026, 3, 11)
+    with at(2026, 3, 4, 10):
+        actions.accept_case(case, by=hall["clerk"])
+        with pytest.raises(OutOfProcedure):
+            actions.request_correction(case, by=hall["approver"], missing=[{"name": "其他"}])
+    case.refresh_from_db()
+    assert case.accepted_day == dt.date(2026, 3, 4)
+
+
+def test_refusal_needs_reasons_and_names_remedies(hall, at):
+    with at(2026, 3, 2, 10):
+        case = submit(hall)
+        with pytest.raises(ValidationError) as exc:
+            actions.refuse_application(case, by=hall["clerk"], reasons="  ")
+        assert "reasons" in exc.value.message_dict
+        actions.refuse_application(case, by=hall["clerk"], reasons="申请人不具备申请资格")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.NOT_ACCEPTED and case.intake_outcome == IntakeOutcome.REFUSED
+    doc = Document.objects.get(case_number=case.number, kind="refusal")
+    assert "行政复议" in doc.content["remedies"] and "行政诉讼" in doc.content["remedies"]
+    assert "申请人不具备申请资格" in " ".join(doc.content["paragraphs"])
+
+
+def test_not_our_agency_names_the_right_agency(hall, at):
+    with at(2026, 3, 2, 10):
+        case = submit(hall)
+        with pytest.raises(ValidationError):
+            actions.redirect_application(case, by=hall["clerk"], agency="")
+        actions.redirect_application(case, by=hall["clerk"], agency="市市场监督管理局", reason="属市级权限")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.REDIRECTED and case.redirect_agency == "市市场监督管理局"
+    assert Document.objects.filter(case_number=case.number, kind="redirect").exists()
+
+
+def test_deemed_acceptance_after_five_working_days_from_receipt(hall, at):
+    with at(2026, 3, 2, 10):
+        case = submit(hall)
+    # The intake clock expires at the end of Monday 9 March (24:00 Shanghai).
+    with at(2026, 3, 9, 23, 59):
+        assert actions.deem_accepted_due() == 0
+    with at(2026, 3, 10, 0, 0, 1):
+        assert actions.deem_accepted_due() == 1
+        assert actions.deem_accepted_due() == 0
+        case.refresh_from_db()
+        assert case.status == CaseStatus.IN_PROGRESS
+        assert case.intake_outcome == IntakeOutcome.DEEMED
+        # Accepted from the receipt day: the 3-day promise ran out on 5 March and the case is already red.
+        assert case.accepted_day == dt.date(2026, 3, 2)
+        assert case.clock.due_day == dt.date(2026, 3, 5)
+        assert status(case.clock).light == Light.RED
+    assert LedgerEntry.objects.filter(subject=case.number, action="deemed_accepted", actor=None).count() == 1
+    doc = Document.objects.get(case_number=case.number, kind="acceptance")
+    assert "视为受理" in " ".join(doc.content["paragraphs"])
+
+
+def test_instant_item_decided_in_one_sitting(hall, at):
+    with at(2026, 3, 2, 10):
+        case = submit(hall, "企业营业执照设立登记")
+        actions.handle_instant(case, by=hall["clerk"])
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CONCLUDED and case.decision == Decision.APPROVED
+    assert case.accepted_at == case.decided_at
+    assert case.clock.late is False
+    kinds = set(Document.objects.filter(case_number=case.number).values_list("kind", flat=True))
+    assert {"acceptance", "approval", "certificate"} <= kinds
+
+
+def test_channels_are_checked(hall, at):
+    with at(2026, 3, 2, 10):
+        with pytest.raises(PermissionDenied):
+            submit(hall, by="approver")  # not a window clerk
+        with pytest.raises(PermissionDenied):
+            submit(hall, by="clerk", channel=Channel.AGENT)
+        with pytest.raises(ValidationError, match="不支持网上申请"):
+            submit(hall, "社会保障卡申领", by="applicant", channel=Channel.ONLINE)
+        agent_case = submit(hall, by="agent", channel=Channel.AGENT)
+        # The agent acts for the applicant but the intake decision is the window's.
+        with pytest.raises(PermissionDenied):
+            actions.accept_case(agent_case, by=hall["agent"])
+    assert Case.objects.count() == 1
+
+
+def test_bad_identity_and_files_are_refused_in_chinese(hall, at):
+    item = hall.item(CANCEL)
+    bad_person = actions.ApplicantData(kind="person", name="张三", id_number="110105194912310021")
+    with at(2026, 3, 2, 10):
+        with pytest.raises(ValidationError) as exc:
+            actions.submit_application(item=item, applicant=bad_person, channel="window", by=hall["clerk"])
+        assert "applicant.id_number" in exc.value.message_dict
+        with pytest.raises(ValidationError, match="内容与扩展名不符"):
+            actions.submit_application(
+                item=item,
+                applicant=PERSON,
+                channel="window",
+                by=hall["clerk"],
+                uploads=[Upload("a.pdf", b"MZ\x90\x00")],
+            )
+        with pytest.raises(ValidationError, match="格式不支持"):
+            actions.submit_application(
+                item=item,
+                applicant=PERSON,
+                channel="window",
+                by=hall["clerk"],
+                uploads=[Upload("a.exe", b"MZ\x90\x00")],
+            )
+    assert Case.objects.count() == 0
+    assert not LedgerEntry.objects.exists()
+
+
+def test_withdrawal_stops_every_clock(hall, at):
+    with at(2026, 3, 2, 10):
+        case = submit(hall, by="applicant", channel=Channel.ONLINE)
+        actions.accept_case(case, by=hall["clerk"])
+    with at(2026, 3, 3, 10):
+        actions.withdraw_case(case, by=hall["applicant"], reason="不再需要")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.WITHDRAWN
+    assert case.clock.state == ClockState.STOPPED
+    assert not case.tasks.filter(status__in=["open", "claimed"]).exists()
+    with at(2026, 3, 3, 11), pytest.raises(OutOfProcedure):
+        actions.withdraw_case(case, by=hall["applicant"])
+
+
+def test_local_helper():
+    assert local(2026, 3, 2).utcoffset() == dt.timedelta(hours=8)
+
+
+def test_an_online_account_cannot_take_over_someone_elses_identity(hall, at):
+    from django.contrib.auth import get_user_model
+
+    from govhall.cases.access import cases_visible_to
+
+    stranger = get_user_model().objects.create_user("stranger", password="x-unused-pw")
+    impostor = actions.ApplicantData(kind="person", name="冒名者", id_number=PERSON.id_number)
+    with at(2026, 3, 2, 10):
+        window_case = submit(hall)
+        item = hall.item(CANCEL)
+        online_case = actions.submit_application(
+            item=item, applicant=impostor, channel="online", by=stranger, uploads=uploads_for(item)
+        )
+    window_case.refresh_from_db()
+    assert window_case.applicant.name == "张三" and window_case.applicant.user is None
+    assert online_case.applicant_id != window_case.applicant_id
+    assert set(cases_visible_to(stranger)) == {online_case}

@@ -1,0 +1,279 @@
+"""Processing along the template: steps, returns, joint review joins, out-of-procedure attempts, concurrency."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from govhall.cases import actions
+from govhall.cases.actions import OutOfProcedure, TaskConflict
+from govhall.cases.choices import CaseStatus, Decision, TaskStatus
+from govhall.cases.models import Case, OutOfProcedureAttempt, Task
+from govhall.clocks.actions import status
+from govhall.clocks.choices import ClockState, Light
+from govhall.documents.models import Document
+from govhall.ledger.models import LedgerEntry
+from govhall.workflow import engine as wf
+from govhall.workflow.actions import save_definition
+
+from .conftest import COMPANY, PERSON, build_hall, uploads_for
+
+CANCEL = "企业营业执照注销登记"
+PERMIT = "建筑工程施工许可证核发"  # joint review: 住建 leads, 市场监管 and 民政 co-review
+
+
+def accepted(hall, name=CANCEL, applicant=PERSON):
+    item = hall.item(name)
+    clerk = hall["clerk"]
+    case = actions.submit_application(
+        item=item, applicant=applicant, channel="window", by=clerk, uploads=uploads_for(item)
+    )
+    actions.accept_case(case, by=clerk)
+    case.refresh_from_db()
+    return case
+
+
+def open_task(case, **filters):
+    return Task.objects.get(case=case, status__in=["open", "claimed"], **filters)
+
+
+def test_standard_flow_to_decision_and_delivery(hall, at):
+    with at(2026, 3, 2, 10):
+        case = accepted(hall)
+        review = open_task(case)
+        assert review.step_key == "review" and review.department.short_name == "市场监管局"
+        actions.claim_task(review, by=hall["approver"])
+        actions.act_on_task(review, by=hall["approver"], action="approve", opinion="材料齐全，同意")
+        decide = open_task(case)
+        assert decide.role == "department_head"
+    with at(2026, 3, 3, 15):
+        actions.act_on_task(decide, by=hall["head"], action="approve", opinion="准予注销")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CONCLUDED and case.decision == Decision.APPROVED
+    assert case.clock.state == ClockState.STOPPED and case.clock.late is False
+    assert case.delivery_clock.due_day == dt.date(2026, 3, 17)  # art. 44: 10 working days after the decision
+    assert Document.objects.filter(case_number=case.number, kind="approval").exists()
+    with at(2026, 3, 4, 9):
+        actions.deliver_result(case, by=hall["clerk"])
+    case.refresh_from_db()
+    assert case.delivery_clock.state == ClockState.STOPPED and case.delivered_at is not None
+
+
+def test_return_to_an_earlier_step_and_refusal_with_reasons(hall, at):
+    with at(2026, 3, 2, 10):
+        case = accepted(hall)
+        actions.act_on_task(open_task(case), by=hall["approver"], action="approve")
+        decide = open_task(case)
+        actions.act_on_task(
+            decide, by=hall["head"], action="return", return_to="review", opinion="补充核查债权债务"
+        )
+        again = open_task(case)
+        assert again.step_key == "review" and again.round == 2
+        actions.act_on_task(again, by=hall["approver"], action="approve", opinion="已核查")
+        with pytest.raises(ValidationError):
+            actions.act_on_task(open_task(case), by=hall["head"], action="refuse", opinion="")
+        actions.act_on_task(open_task(case), by=hall["head"], action="refuse", opinion="存在未结清债务")
+    case.refresh_from_db()
+    assert case.decision == Decision.REFUSED and case.decision_reason == "存在未结清债务"
+    doc = Document.objects.get(case_number=case.number, kind="disapproval")
+    assert "行政复议" in doc.content["remedies"]
+
+
+def test_actions_outside_the_template_are_refused_and_recorded(hall, at):
+    with at(2026, 3, 2, 10):
+        case = accepted(hall)
+        review = open_task(case)
+        # The standard template's review step can only approve; it cannot return or decide.
+        with pytest.raises(OutOfProcedure):
+            actions.act_on_task(review, by=hall["approver"], action="return", return_to="review", opinion="x")
+        actions.act_on_task(review, by=hall["approver"], action="approve")
+        decide = open_task(case)
+        with pytest.raises(OutOfProcedure, match="不能退回"):
+            actions.act_on_task(decide, by=hall["head"], action="return", return_to="nowhere", opinion="x")
+        # Acting on a finished task is a conflict, not a second decision.
+        with pytest.raises(TaskConflict):
+            actions.act_on_task(review, by=hall["approver"], action="approve")
+        # Another department's approver may not act at all.
+        with pytest.raises(PermissionDenied):
+            actions.act_on_task(decide, by=hall["zj_head"], action="approve")
+    attempts = OutOfProcedureAttempt.objects.filter(case=case)
+    assert attempts.count() == 2
+    assert LedgerEntry.objects.filter(subject=case.number, action="out_of_procedure").count() == 2
+    assert open_task(case).pk == decide.pk  # nothing moved
+
+
+def _joint_case(hall):
+    case = accepted(hall, PERMIT, applicant=COMPANY)
+    actions.act_on_task(open_task(case), by=hall["zj_approver"], action="approve", opinion="牵头审查通过")
+    branches = list(Task.objects.filter(case=case, parallel_key="joint").order_by("pk"))
+    return case, branches
+
+
+def test_joint_review_all_waits_for_every_department(hall, at):
+    with at(2026, 3, 2, 10):
+        case, branches = _joint_case(hall)
+        assert sorted(b.department.short_name for b in branches) == ["住建局", "市场监管局", "民政局"]
+        by_dept = {b.department.short_name: b for b in branches}
+        actions.act_on_task(by_dept["住建局"], by=hall["zj_approver"], action="approve")
+        actions.act_on_task(by_dept["市场监管局"], by=hall["approver"], action="approve")
+        assert not Task.objects.filter(case=case, step_key="decide").exists()
+        actions.act_on_task(by_dept["民政局"], by=hall["mz_approver"], action="approve")
+        decide = open_task(case)
+        assert decide.step_key == "decide" and decide.department.short_name == "住建局"
+    joined = LedgerEntry.objects.get(subject=case.number, action="joint_review_joined")
+    assert joined.after["verdict"] == "passed" and joined.after["approvals"] == 3
+
+
+def test_joint_review_all_fails_at_first_refusal(hall, at):
+    with at(2026, 3, 2, 10):
+        case, branches = _joint_case(hall)
+        mz = next(b for b in branches if b.department.short_name == "民政局")
+        actions.act_on_task(mz, by=hall["mz_approver"], action="refuse", opinion="不符合规划")
+        # The others are cancelled and the head decides (on_fail → decide).
+        assert Task.objects.filter(case=case, parallel_key="joint", status=TaskStatus.CANCELLED).count() == 2
+        assert open_task(case).step_key == "decide"
+
+
+def _use_join(rule, ratio=None):
+    spec = wf.spec_of(wf.get_active("joint_review")).to_json()
+    for step in spec["steps"]:
+        if step["key"] == "joint":
+            step["join"] = {"rule": rule, "ratio": ratio}
+    save_definition(spec)
+
+
+def test_joint_review_any_passes_at_first_approval(hall, at):
+    _use_join("any")
+    with at(2026, 3, 2, 10):
+        case, branches = _joint_case(hall)
+        sc = next(b for b in branches if b.department.short_name == "市场监管局")
+        actions.act_on_task(sc, by=hall["approver"], action="approve")
+        assert open_task(case).step_key == "decide"
+        assert Task.objects.filter(case=case, parallel_key="joint", status=TaskStatus.CANCELLED).count() == 2
+
+
+def test_joint_review_ratio(hall, at):
+    _use_join("ratio", 0.6)  # 2 of 3
+    with at(2026, 3, 2, 10):
+        case, branches = _joint_case(hall)
+        by_dept = {b.department.short_name: b for b in branches}
+        actions.act_on_task(by_dept["民政局"], by=hall["mz_approver"], action="refuse", opinion="有异议")
+        actions.act_on_task(by_dept["住建局"], by=hall["zj_approver"], action="approve")
+        assert not Task.objects.filter(case=case, step_key="decide").exists()
+        actions.act_on_task(by_dept["市场监管局"], by=hall["approver"], action="approve")
+        assert open_task(case).step_key == "decide"
+
+
+def test_step_overdue_inside_an_on_time_case(hall, at):
+    with at(2026, 3, 2, 10):
+        case = accepted(hall, PERMIT, applicant=COMPANY)
+        lead = open_task(case)
+        step_due = lead.clock.due_at
+        assert step_due < case.clock.due_at
+    # Just after the step's deadline: the step is red, the case (5 working days) is still not red.
+    with at(2026, 3, 2, 10) as traveller:
+        traveller.move_to(step_due + dt.timedelta(minutes=1))
+        lead.clock.refresh_from_db()
+        assert status(lead.clock).light == Light.RED
+        assert status(case.clock).light != Light.RED
+        actions.act_on_task(lead, by=hall["zj_approver"], action="approve")
+    lead.refresh_from_db()
+    assert lead.clock.late is True
+
+
+def test_special_procedure_only_where_the_template_allows_it(hall, at):
+    with at(2026, 3, 2, 10):
+        case = accepted(hall)  # standard: review allows special procedures, decide does not
+        actions.act_on_task(open_task(case), by=hall["approver"], action="approve")
+        with pytest.raises(OutOfProcedure, match="不允许启动特别程序"):
+            actions.start_special_procedure(
+                case, by=hall["approver"], kind="publicity", reason="公示", expected_days=5
+            )
+    assert OutOfProcedureAttempt.objects.filter(case=case, action="special_procedure").exists()
+
+
+def test_bundle_cases_are_concluded_together(hall, at):
+    from govhall.catalog.actions import create_bundle, set_bundle_status
+
+    d = hall.catalog.departments
+    bundle = create_bundle(
+        code="B001",
+        name="我要注销企业",
+        lead_department=d["scjg"],
+        promised_limit=5,
+        promised_limit_unit="workday",
+        items=[hall.item(CANCEL), hall.item("失业保险金申领")],
+    )
+    bundle = set_bundle_status(bundle, "published") or bundle
+    bundle.refresh_from_db()
+    with at(2026, 3, 2, 10):
+        uploads = {i.pk: uploads_for(i) for i in bundle.items.all()}
+        group = actions.submit_bundle(
+            bundle=bundle, applicant=PERSON, channel="window", by=hall["clerk"], uploads=uploads
+        )
+        cases = list(group.cases.order_by("pk"))
+        assert len(cases) == 2
+        for case in cases:
+            actions.accept_case(case, by=hall["clerk"])
+        first, second = cases
+        actions.act_on_task(open_task(first), by=hall["approver"], action="approve")
+        actions.act_on_task(open_task(first), by=hall["head"], action="approve")
+        first.refresh_from_db()
+        assert first.status == CaseStatus.DECIDED and first.concluded_at is None
+    with at(2026, 3, 3, 10):
+        actions.act_on_task(open_task(second), by=hall["rs_approver"], action="approve")
+        decide = open_task(second)
+    assert decide.role == "department_head"
+    # 人社局 has no head in this hall: give one.
+    from govhall.org.actions import create_staff
+
+    rs_head = create_staff("rs_head", "钱局长", "T900", ["department_head"], [d["rsj"]]).user
+    with at(2026, 3, 3, 11):
+        actions.act_on_task(decide, by=rs_head, action="approve")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    group.refresh_from_db()
+    assert first.status == second.status == CaseStatus.CONCLUDED
+    assert first.concluded_at == second.concluded_at == group.concluded_at
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_people_act_on_one_task_exactly_one_succeeds():
+    import time_machine
+
+    from .conftest import local
+
+    with time_machine.travel(local(2026, 3, 2, 9), tick=False):
+        hall = build_hall()
+        case = accepted(hall)
+    task = open_task(case)
+    results: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def act(user):
+        try:
+            barrier.wait()
+            actions.act_on_task(
+                Task.objects.get(pk=task.pk), by=user, action="approve", opinion=user.username
+            )
+            results.append("ok")
+        except TaskConflict:
+            results.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=act, args=(hall[name],)) for name in ("approver", "approver2")]
+    # time-machine patches the clock process-wide, so both threads act at 11:00.
+    with time_machine.travel(local(2026, 3, 2, 11), tick=False):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(results) == ["conflict", "ok"]
+    assert Task.objects.filter(case=case, step_key="decide").count() == 1
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_PROGRESS
