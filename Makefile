@@ -9,9 +9,10 @@ NPM_STAMP   := node_modules/.installed
 SYSTEM_PKGS := chromium fonts-wqy-zenhei poppler-utils
 # PostgreSQL used by `make test` (CI: mandatory). Override with PG_URL=postgres://user@host:port/db.
 PG_URL      ?= postgres://postgres@127.0.0.1:5432/govhall
-PYTEST_ARGS ?=
+# Two test processes (pytest-xdist): the suite takes half the time on a 2-core machine.
+PYTEST_ARGS ?= -n 2
 
-.PHONY: help setup system-deps run test lint typecheck migrations-check test-sqlite test-postgres bench clean
+.PHONY: help setup system-deps run worker test lint typecheck migrations-check test-sqlite test-postgres bench clean
 
 help:
 	@echo "make run    — set up, load the demo county and serve http://127.0.0.1:8000 (SQLite)"
@@ -41,12 +42,22 @@ $(NPM_STAMP): package.json package-lock.json
 setup: system-deps $(STAMP) $(NPM_STAMP)
 	$(PY) manage.py migrate --noinput -v 0
 
+# A hall with history: on the first start (no cases yet) 300 applications are simulated over the last 20 working
+# days. The background worker (deemed acceptance, document seals) runs beside the server and stops with it.
 run: setup
 	$(PY) manage.py seed_demo
+	$(PY) manage.py simulate --cases 300 --days 20 --seed 1 --if-empty
 	@echo ""
 	@echo "govhall: http://127.0.0.1:8000  (portal)   /admin/  (administration)   /api/v1/docs  (API)"
 	$(PY) manage.py demo_accounts
+	@$(PY) manage.py run_jobs & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The background worker alone (beside a server started some other way); several may run at once.
+worker: setup
+	$(PY) manage.py run_jobs
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -113,6 +113,7 @@ def _run(args: argparse.Namespace, var_dir: str) -> dict[str, Any]:
     from django.db import connection
 
     import calendar_bench
+    import cases_bench
     import catalog_bench
     from govhall.catalog.models import ServiceItem
 
@@ -136,6 +137,8 @@ def _run(args: argparse.Namespace, var_dir: str) -> dict[str, Any]:
     results["calendar"] = calendar_bench.run(quick=args.quick)
     _log("catalog benchmark")
     results["catalog"] = catalog_bench.run(quick=args.quick, work_dir=Path(var_dir))
+    _log("cases benchmark")
+    results["cases"] = cases_bench.run(quick=args.quick)
     return results
 
 

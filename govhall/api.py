@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, ValidationError
 
+from govhall.cases.actions import OutOfProcedure, TaskConflict
+from govhall.cases.api import router as cases_router
+from govhall.cases.schemas import field_label
 from govhall.catalog.api import router as catalog_router
 from govhall.org.api import router as org_router
 
@@ -15,8 +21,10 @@ api = NinjaAPI(
     title="govhall API",
     version="1.0.0",
     description=(
-        "政务服务中心开放接口：服务事项目录（办事指南）、部门等。"
+        "政务服务中心开放接口：服务事项目录（办事指南）、部门、办件办理和公开的进度查询。"
         "只返回已发布的事项；错误信息为中文，参数错误返回 422。"
+        "办件接口需要登录（浏览器会话，POST 须带 CSRF 令牌）或 HTTP Basic 认证，未认证返回 401，无权操作返回 403，"
+        "流程不允许的操作和并发冲突返回 409。"
     ),
     urls_namespace="api-v1",
     docs_url="/docs",
@@ -54,6 +62,12 @@ def _constraint_message(error: dict[str, Any]) -> str:
         "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）。",
         "date_parsing": "应为日期（YYYY-MM-DD）。",
         "datetime_parsing": "应为日期时间（ISO 8601）。",
+        "datetime_from_date_parsing": "应为日期时间（ISO 8601）。",
+        "datetime_type": "应为日期时间（ISO 8601）。",
+        "too_short": f"至少需要{ctx.get('min_length')}项。",
+        "too_long": f"最多{ctx.get('max_length')}项。",
+        "dict_type": "应为键值对（JSON 对象）。",
+        "list_type": "应为列表。",
     }
     return messages.get(kind, "参数值无效。")
 
@@ -67,7 +81,9 @@ def chinese_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, An
     for error in errors:
         loc = list(error.get("loc", ()))
         source = _SOURCES.get(str(loc[0]), "参数") if loc else "参数"
-        name = ".".join(str(part) for part in loc[1:]) or source
+        # A JSON body comes in as one schema parameter named `payload`: its name is not part of the field's.
+        path = loc[2:] if len(loc) > 2 and loc[0] == "body" and loc[1] == "payload" else loc[1:]
+        name = ".".join(str(part) for part in path) or source
         translated = {k: v for k, v in error.items() if k != "url"}
         translated["msg"] = f"{source} {name}：{_constraint_message(error)}"
         result.append(translated)
@@ -79,6 +95,72 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     return api.create_response(request, {"detail": chinese_validation_errors(exc.errors)}, status=422)
 
 
+def _loc(field: str) -> list[str | int]:
+    return [int(part) if part.isdigit() else part for part in field.split(".")]
+
+
+def django_validation_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
+    """An action's ValidationError as the same list shape as ninja's: each message in Chinese, led by the field's
+    Chinese name where the error concerns a field."""
+    result: list[dict[str, Any]] = []
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            named = field != NON_FIELD_ERRORS
+            for error in errors:
+                for message in error.messages:
+                    result.append(
+                        {
+                            "field": field if named else None,
+                            "loc": _loc(field) if named else [],
+                            "msg": f"{field_label(field)}：{message}" if named else message,
+                            "type": error.code or "invalid",
+                        }
+                    )
+    else:
+        for error in exc.error_list:
+            for message in error.messages:
+                result.append({"field": None, "loc": [], "msg": message, "type": error.code or "invalid"})
+    return result
+
+
+@api.exception_handler(DjangoValidationError)
+def django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": django_validation_errors(exc)}, status=422)
+
+
+@api.exception_handler(OutOfProcedure)
+def out_of_procedure(request: HttpRequest, exc: OutOfProcedure) -> HttpResponse:
+    # Already recorded for supervision by the action (OutOfProcedureAttempt and the audit chain).
+    body = {"detail": "；".join(exc.messages), "code": "out_of_procedure"}
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(TaskConflict)
+def task_conflict(request: HttpRequest, exc: TaskConflict) -> HttpResponse:
+    return api.create_response(request, {"detail": "；".join(exc.messages), "code": "conflict"}, status=409)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "无权执行该操作"}, status=403)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    size = f"（上限约 {limit / (1024 * 1024):.1f} MB）" if limit else ""
+    return api.create_response(request, {"detail": f"请求体过大{size}，请压缩或分次上传材料"}, status=413)
+
+
+@api.exception_handler(AuthenticationError)
+def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": "未登录或用户名、密码不正确：请先登录，或使用 HTTP Basic 认证"}, status=401
+    )
+    response["WWW-Authenticate"] = 'Basic realm="govhall", charset="UTF-8"'
+    return response
+
+
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "未找到请求的资源"}, status=404)
@@ -86,3 +168,4 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 api.add_router("/", catalog_router)
 api.add_router("/", org_router)
+api.add_router("/", cases_router)

@@ -169,3 +169,6 @@ GOVHALL_PUBLIC_URL = os.environ.get("GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000
 GOVHALL_MAX_UPLOAD_MB = int(os.environ.get("GOVHALL_MAX_UPLOAD_MB", "20"))
 # The API takes materials base64-encoded in JSON (4/3 of the file size), several per request.
 DATA_UPLOAD_MAX_MEMORY_SIZE = GOVHALL_MAX_UPLOAD_MB * 8 * 1024 * 1024
+# The seal maker (制章者) named in every department seal; documents.actions has the default.
+if os.environ.get("GOVHALL_SEAL_MAKER_NAME"):
+    GOVHALL_SEAL_MAKER_NAME = os.environ["GOVHALL_SEAL_MAKER_NAME"]

@@ -43,7 +43,9 @@ class Applicant(TimestampedModel):
         # One hall record per identity, and one per identity and online account (see actions.intake._applicant).
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "id_number"], condition=models.Q(user=None), name="uniq_applicant_hall_identity"
+                fields=["kind", "id_number"],
+                condition=models.Q(user=None),
+                name="uniq_applicant_hall_identity",
             ),
             models.UniqueConstraint(
                 fields=["kind", "id_number", "user"],

@@ -13,7 +13,7 @@ from govhall.core.audit import record_event
 from govhall.core.models import AuditEventType
 from govhall.org.models import Department
 
-from .choices import ItemStatus, TimeUnit
+from .choices import ItemStatus, ProcessTemplate, TimeUnit
 from .models import Bundle, BundleItem, Fee, ItemVersion, Material, ServiceItem
 from .search import item_search_text
 
@@ -60,9 +60,49 @@ def item_snapshot(item: ServiceItem) -> dict[str, Any]:
     data["department_id"] = item.department_id
     data["window_id"] = item.window_id
     data["status"] = item.status
+    # Names, sorted: the Excel sheet carries names, so a round trip compares equal whatever the pks are.
+    data["joint_departments"] = sorted(d.name for d in item.joint_departments.all())
     data["materials"] = [{f: getattr(m, f) for f in MATERIAL_FIELDS} for m in item.materials.all()]
     data["fees"] = [{f: getattr(fee, f) for f in FEE_FIELDS} for fee in item.fees.all()]
     return data
+
+
+def clean_joint_departments(
+    departments: Iterable[Department | int | str],
+    *,
+    department: Department | None,
+    process_template: str,
+    current: Iterable[Department] = (),
+) -> list[Department]:
+    """The co-departments (联审部门) of an item, checked; returns them as Department objects, duplicates dropped.
+
+    Each must exist and be active — unless it is already among `current`: a department deactivated after it was
+    chosen stays until someone removes it, so unrelated edits and Excel round trips of the item still work. The
+    item's own (lead) department cannot also be a co-department, and a joint-review item needs at least one.
+    Raises ValidationError keyed "joint_departments"."""
+    wanted = list(departments)
+    # Forms and JSON hand pks over as text.
+    pks = [d.pk if isinstance(d, Department) else int(d) if str(d).isdigit() else d for d in wanted]
+    errors: list[str] = []
+    found = Department.objects.in_bulk([pk for pk in pks if isinstance(pk, int)])
+    missing = [str(pk) for pk in pks if not isinstance(pk, int) or pk not in found]
+    if missing:
+        errors.append(f"联审部门不存在（编号：{'、'.join(missing)}）。")
+    result: list[Department] = []
+    for pk in pks:
+        if pk in found and found[pk] not in result:
+            result.append(found[pk])
+    kept = {d.pk for d in current}
+    inactive = [d.name for d in result if not d.active and d.pk not in kept]
+    if inactive:
+        errors.append(f"部门“{'、'.join(inactive)}”已停用，不能作为联审部门。")
+    if department is not None and any(d.pk == department.pk for d in result):
+        errors.append(f"联审部门不能包含实施部门“{department.name}”本身。")
+    if process_template == ProcessTemplate.JOINT_REVIEW and not result and not missing:
+        errors.append(f"办理流程为“{ProcessTemplate.JOINT_REVIEW.label}”时，应至少选择一个联审部门。")
+    if errors:
+        raise ValidationError({"joint_departments": errors})
+    return result
 
 
 def _save_version(item: ServiceItem, actor: Any, note: str) -> ItemVersion:
@@ -116,16 +156,27 @@ def create_item(
     fees: Iterable[Mapping[str, Any]] = (),
     status: str = ItemStatus.DRAFT,
     note: str = "新建事项",
+    joint_departments: Iterable[Department | int | str] | None = None,
     **fields: Any,
 ) -> ServiceItem:
-    """Create an item with its materials and fees. Raises ValidationError (Chinese messages per field)."""
+    """Create an item with its materials, fees and co-departments (Department objects or pks).
+
+    Raises ValidationError (Chinese messages per field). A draft may leave `joint_departments` out and get them
+    later; a published joint-review item must have them (also checked when a draft is published)."""
     item = ServiceItem(**fields)
     item.status = status
     item.full_clean(exclude=["search_text"])
+    joint = None
+    if joint_departments is not None or status == ItemStatus.PUBLISHED:
+        joint = clean_joint_departments(
+            joint_departments or [], department=item.department, process_template=item.process_template
+        )
     item.search_text = item_search_text(item)
     if status == ItemStatus.PUBLISHED:
         item.published_at = timezone.now()
     item.save()
+    if joint:
+        item.joint_departments.set(joint)
     _replace_children(item, list(materials), list(fees))
     _save_version(item, actor, note)
     record_event(AuditEventType.ITEM_CREATED, actor=actor, obj=item, after={"impl_code": item.impl_code})
@@ -140,18 +191,31 @@ def update_item(
     materials: Iterable[Mapping[str, Any]] | None = None,
     fees: Iterable[Mapping[str, Any]] | None = None,
     note: str = "修改事项",
+    joint_departments: Iterable[Department | int | str] | None = None,
     **changes: Any,
 ) -> ServiceItem:
-    """Change an item; the version number goes up only when something actually changed."""
+    """Change an item; the version number goes up only when something actually changed.
+
+    `joint_departments` (Department objects or pks) replaces the co-departments; None keeps them. Either way
+    the result is checked, so changing the lead department or the process template can be refused too."""
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     before = item_snapshot(item)
+    current = list(item.joint_departments.all())
     for name, value in changes.items():
         if name not in ITEM_FIELDS and name not in {"department", "department_id", "window", "window_id"}:
             raise ValidationError({name: "该字段不能通过修改事项变更。"})
         setattr(item, name, value)
     item.full_clean(exclude=["search_text"])
+    joint = clean_joint_departments(
+        current if joint_departments is None else joint_departments,
+        department=item.department,
+        process_template=item.process_template,
+        current=current,
+    )
     item.search_text = item_search_text(item)
     item.save()
+    if {d.pk for d in joint} != {d.pk for d in current}:
+        item.joint_departments.set(joint)
     _replace_children(
         item, None if materials is None else list(materials), None if fees is None else list(fees)
     )
@@ -181,6 +245,14 @@ def set_item_status(item: ServiceItem, status: str, *, actor: Any = None, note: 
     if status not in STATUS_TRANSITIONS[ItemStatus(item.status)]:
         raise ValidationError(
             {"status": f"事项状态不能从“{ItemStatus(item.status).label}”变为“{ItemStatus(status).label}”。"}
+        )
+    if (
+        status == ItemStatus.PUBLISHED
+        and item.process_template == ProcessTemplate.JOINT_REVIEW
+        and not item.joint_departments.exists()
+    ):
+        raise ValidationError(
+            {"joint_departments": f"办理流程为“{ProcessTemplate.JOINT_REVIEW.label}”时，应至少选择一个联审部门后才能发布。"}
         )
     old = item.status
     item.status = status

@@ -138,7 +138,24 @@ class ServiceItemForm(forms.ModelForm):
 
     class Meta:
         model = ServiceItem
-        fields = [*actions.ITEM_FIELDS, "department", "window"]
+        fields = [*actions.ITEM_FIELDS, "department", "window", "joint_departments"]
+
+    def clean(self) -> dict[str, Any] | None:
+        # The model's clean does not see many-to-many fields; the action's rule is checked here so that a wrong
+        # choice is shown on the form instead of failing in save_related.
+        data = super().clean() or self.cleaned_data
+        if "joint_departments" in data and data.get("department") and data.get("process_template"):
+            current = list(self.instance.joint_departments.all()) if self.instance.pk else []
+            try:
+                actions.clean_joint_departments(
+                    data["joint_departments"],
+                    department=data["department"],
+                    process_template=data["process_template"],
+                    current=current,
+                )
+            except ValidationError as exc:
+                self.add_error("joint_departments", exc.message_dict["joint_departments"])
+        return data
 
 
 class ImportForm(forms.Form):
@@ -166,6 +183,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
     list_filter = ["status", "item_type", "handling_kind", "visits", "online_depth", "in_hall", "department"]
     search_fields = ["name", "impl_code", "basic_code"]
     list_select_related = ["department"]
+    filter_horizontal = ["joint_departments"]
     readonly_fields = ["status_badge", "version", "published_at"]
     actions = ["publish_selected", "suspend_selected", "abolish_selected", "export_selected"]
     fieldsets = [
@@ -184,6 +202,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     "in_hall",
                     "window",
                     "process_template",
+                    "joint_departments",
                     "special_procedures",
                 ]
             },
@@ -233,13 +252,25 @@ class ServiceItemAdmin(admin.ModelAdmin):
         fields = {name: _clean_text(data[name]) for name in actions.ITEM_FIELDS if name in data}
         fields["department"] = data["department"]
         fields["window"] = data.get("window")
+        joint = list(data["joint_departments"]) if "joint_departments" in data else None
         if change:
             item = actions.update_item(
-                form.instance, actor=request.user, materials=materials, fees=fees, note="后台修改", **fields
+                form.instance,
+                actor=request.user,
+                materials=materials,
+                fees=fees,
+                note="后台修改",
+                joint_departments=joint,
+                **fields,
             )
         else:
             item = actions.create_item(
-                actor=request.user, materials=materials or [], fees=fees or [], note="后台新建", **fields
+                actor=request.user,
+                materials=materials or [],
+                fees=fees or [],
+                note="后台新建",
+                joint_departments=joint,
+                **fields,
             )
         # The admin's redirect and LogEntry read the form's instance.
         form.instance.pk = item.pk

@@ -65,7 +65,8 @@ IMPORT_NOTE = "Excel导入"
 class Column:
     header: str
     field: str
-    kind: str  # text, basic_code, impl_code, phone, int, bool, choice, multichoice, department, window, codes
+    # text, basic_code, impl_code, phone, int, bool, choice, multichoice, department, departments, window, codes
+    kind: str
     required: bool = False
     choices: Any = None
     width: int = 14
@@ -106,6 +107,13 @@ ITEM_COLUMNS = [
     Column("进驻大厅", "in_hall", "bool", width=10),
     Column("受理窗口", "window", "window", width=12, help="窗口号；同号窗口不止一个时写“大厅名称/窗口号”"),
     Column("办理流程", "process_template", "choice", False, ProcessTemplate, width=18),
+    Column(
+        "联审部门",
+        "joint_departments",
+        "departments",
+        width=30,
+        help="并联审批的协办部门，部门全称或统一社会信用代码，多个用“、”分隔；办理流程为并联审批流程时必填，不含实施部门本身",
+    ),
     Column(
         "特别程序",
         "special_procedures",
@@ -424,12 +432,14 @@ def _cell_value(column: Column, value: Any) -> Any:
         return value
     if column.kind == "codes":
         return "\n".join(value) or None
+    if column.kind == "departments":
+        return "、".join(value or []) or None
     return _sanitise(value) if value not in (None, "") else None
 
 
 _HEADER_REQUIRED = PatternFill("solid", fgColor="1F4E79")
 _HEADER_OPTIONAL = PatternFill("solid", fgColor="5B9BD5")
-_TEXT_KINDS = {"basic_code", "impl_code", "phone", "text", "codes", "department", "window"}
+_TEXT_KINDS = {"basic_code", "impl_code", "phone", "text", "codes", "department", "departments", "window"}
 
 
 def _write_sheet(ws: Worksheet, columns: list[Column], rows: Iterable[dict[str, Any]]) -> None:
@@ -508,7 +518,7 @@ def export_workbook(items: QuerySet | None = None) -> Workbook:
     qs = (items if items is not None else ServiceItem.objects.all()).select_related(
         "department", "window", "window__hall"
     )
-    item_list = list(qs.prefetch_related("materials", "fees"))
+    item_list = list(qs.prefetch_related("materials", "fees", "joint_departments"))
     impl_codes = {i.pk: i.impl_code for i in item_list}
 
     wb = Workbook()
@@ -522,6 +532,8 @@ def export_workbook(items: QuerySet | None = None) -> Workbook:
         row = {f: getattr(item, f) for f in actions.ITEM_FIELDS}
         row["department"] = item.department.name
         row["window"] = lookups.window_text(item.window, item.department) if item.window else None
+        # Sorted as in the version snapshot, so an export of an unchanged catalog is always the same file.
+        row["joint_departments"] = sorted(d.name for d in item.joint_departments.all())
         row["status"] = item.status
         item_rows.append(row)
         material_rows += [
@@ -658,6 +670,22 @@ class _Importer:
                 result = self.lookups.department(text)
                 if result is None:
                     raise _CellError(f"未找到部门“{text}”，请填写部门全称或统一社会信用代码。")
+            elif kind == "departments":
+                result = []
+                unknown = []
+                for part in _LIST_SPLIT.split(_text(value)):
+                    part = part.strip()
+                    if not part:
+                        continue
+                    found = self.lookups.department(part)
+                    if found is None:
+                        unknown.append(f"“{part}”")
+                    elif found not in result:
+                        result.append(found)
+                if unknown:
+                    raise _CellError(
+                        f"未找到部门{'、'.join(unknown)}，请填写部门全称或统一社会信用代码，多个用“、”分隔。"
+                    )
             else:  # text, phone, window (resolved once the department is known)
                 result = _text(value)
         except _CellError as exc:
@@ -683,7 +711,7 @@ class _Importer:
             i.impl_code: i
             for i in ServiceItem.objects.filter(impl_code__in=codes)
             .select_related("department")
-            .prefetch_related("materials", "fees")
+            .prefetch_related("materials", "fees", "joint_departments")
         }
         plans: dict[str, _ItemPlan] = {}
         first_row: dict[str, int] = {}
@@ -725,9 +753,13 @@ class _Importer:
                 values.pop("window")
         elif "window" in present and "window" not in parsed.bad:
             values["window"] = None
+        if "joint_departments" in present and "joint_departments" not in parsed.bad:
+            values.setdefault("joint_departments", [])  # an empty cell clears them
+        joint = values.pop("joint_departments", None)
         status = values.pop("status", None)
 
         # The candidate is what the item would become: current values, overwritten by the columns present.
+        current_joint = list(existing.joint_departments.all()) if existing is not None else []
         if existing is not None:
             base = {f: getattr(existing, f) for f in actions.ITEM_FIELDS}
             base["department"] = existing.department
@@ -743,6 +775,18 @@ class _Importer:
             candidate.full_clean(exclude=["search_text"], validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             self.model_errors(parsed, exc, ITEM_COLUMNS)
+        if joint is None:
+            joint = current_joint  # no column (or a bad cell): the item keeps its co-departments
+        if not parsed.bad & {"joint_departments", "department", "process_template"}:
+            try:
+                joint = actions.clean_joint_departments(
+                    joint,
+                    department=fields.get("department"),
+                    process_template=candidate.process_template,
+                    current=current_joint,
+                )
+            except ValidationError as exc:
+                self.model_errors(parsed, exc, ITEM_COLUMNS)
         self._extra_item_checks(parsed, candidate)
         if (
             existing is not None
@@ -761,6 +805,7 @@ class _Importer:
         clean = {f: getattr(candidate, f) for f in actions.ITEM_FIELDS}
         clean["department"] = candidate.department
         clean["window"] = candidate.window
+        clean["joint_departments"] = joint
         return _ItemPlan(parsed, clean, status, existing)
 
     def _extra_item_checks(self, parsed: _Row, item: ServiceItem) -> None:
@@ -929,6 +974,7 @@ class _Importer:
         proposed = {**current, **{f: fields[f] for f in actions.ITEM_FIELDS}}
         proposed["department_id"] = fields["department"].pk
         proposed["window_id"] = fields["window"].pk if fields["window"] else None
+        proposed["joint_departments"] = sorted(d.name for d in fields["joint_departments"])
         if plan.materials is not None:
             proposed["materials"] = plan.materials
         if plan.fees is not None:
@@ -938,12 +984,14 @@ class _Importer:
             changes = {f: fields[f] for f in actions.ITEM_FIELDS if fields[f] != current[f]}
             changes["department"] = fields["department"]
             changes["window"] = fields["window"]
+            joint_changed = proposed["joint_departments"] != current["joint_departments"]
             item = actions.update_item(
                 item,
                 actor=self.actor,
                 materials=plan.materials,
                 fees=plan.fees,
                 note=IMPORT_NOTE,
+                joint_departments=fields["joint_departments"] if joint_changed else None,
                 **changes,
             )
             changed = True

@@ -269,6 +269,7 @@ class _Loader:
                 handling_place=place,
                 consult_phone=dept.phone,
                 complaint_phone=COMPLAINT_PHONE,
+                joint_departments=[self.depts[key] for key in plan.joint if key != plan.dept],
                 **fields,
             )
             self.created["item"] += 1

@@ -243,7 +243,8 @@ def issue_document(
     recipient = _text(recipient, "recipient", "请填写申请人。")
     cleaned = _clean_content(content, recipient, at)
     title = cleaned.get("title") or naming.document_title(kind)
-    with transaction.atomic():
+    # No savepoint: inside a case action a failure aborts the whole action anyway, and issuing is on its hot path.
+    with transaction.atomic(savepoint=False):
         year = local_date(at).year
         sequence = _next_sequence(department, kind, year)
         return Document.objects.create(

@@ -110,7 +110,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "awaiting_delivery": visible.filter(
             status=CaseStatus.CONCLUDED, decided_at__isnull=False, delivered_at__isnull=True
         ).count(),
-        "is_clerk": Role.WINDOW_CLERK in user_roles(user),
+        "is_clerk": bool(user_roles(user) & {Role.WINDOW_CLERK, Role.AGENT}),
     }
     return render(request, "workbench/home.html", context)
 
@@ -126,7 +126,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 # -- intake ----------------------------------------------------------------------------------------------------
 
 
-@staff_view(Role.WINDOW_CLERK)
+@staff_view(Role.WINDOW_CLERK, Role.AGENT)
 def intake_search(request: HttpRequest) -> HttpResponse:
     form = ItemSearchForm(request.GET or None)
     query = form.cleaned_data.get("q", "").strip() if form.is_valid() else ""
@@ -141,7 +141,7 @@ def intake_search(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@staff_view(Role.WINDOW_CLERK)
+@staff_view(Role.WINDOW_CLERK, Role.AGENT)
 def intake(request: HttpRequest, impl_code: str) -> HttpResponse:
     item = published_guide(impl_code)
     if item is None:
@@ -171,7 +171,8 @@ def intake(request: HttpRequest, impl_code: str) -> HttpResponse:
             case = case_actions.submit_application(
                 item=item,
                 applicant=form.applicant or form.applicant_data(),
-                channel=Channel.WINDOW,
+                # A village agent (代办员) hands in the application for the applicant; a window takes it itself.
+                channel=Channel.WINDOW if Role.WINDOW_CLERK in user_roles(request.user) else Channel.AGENT,
                 by=request.user,
                 form_data=form.cleaned_data["form_text"],
                 uploads=list(uploads.values()),

@@ -74,6 +74,14 @@ def spec_of(definition: ProcessDefinition) -> ProcessSpec:
     return spec
 
 
+def spec_by_id(definition_id: int) -> ProcessSpec:
+    """spec_of for a definition known by primary key (a case's `process_id`): no query once cached."""
+    spec = _specs.get(definition_id)
+    if spec is None:
+        return spec_of(ProcessDefinition.objects.get(pk=definition_id))
+    return spec
+
+
 # --------------------------------------------------------------------------------------------- navigation
 
 

@@ -183,13 +183,16 @@ def test_item_without_online_application_shows_the_action_message(hall: Hall) ->
     assert Case.objects.count() == 0
 
 
-def test_identity_of_another_account_is_refused(hall: Hall) -> None:
-    online_case(hall)
+def test_another_account_typing_the_same_identity_gets_its_own_record(hall: Hall) -> None:
+    first = online_case(hall)
     other = get_user_model().objects.create_user("other", password="x")
     response = client_for(other).post(apply_url(hall.item(CANCEL)), person_post())
-    assert response.status_code == 200
-    assert "该申请人已绑定其他网上账号" in text_of(response)
-    assert Case.objects.count() == 1
+    assert response.status_code == 302
+    second = Case.objects.exclude(pk=first.pk).get()
+    # Neither account can see or change the other's applications under the shared ID number.
+    assert second.applicant_id != first.applicant_id and second.applicant.user == other
+    assert client_for(other).get(f"/my/cases/{first.number}/").status_code == 404
+    assert client_for(hall["applicant"]).get(f"/my/cases/{second.number}/").status_code == 404
 
 
 def test_unknown_or_unpublished_item_is_404(hall: Hall) -> None:

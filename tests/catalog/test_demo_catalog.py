@@ -14,8 +14,21 @@ pytestmark = pytest.mark.django_db
 
 
 def _snapshots() -> dict[str, dict[str, Any]]:
-    items = ServiceItem.objects.select_related("department").prefetch_related("materials", "fees")
+    items = ServiceItem.objects.select_related("department").prefetch_related(
+        "materials", "fees", "joint_departments"
+    )
     return {item.impl_code: item_snapshot(item) for item in items}
+
+
+def _joint(snapshots: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """联审部门 of the joint-review items; the demo county gives each two or three."""
+    joint = {
+        code: s["joint_departments"]
+        for code, s in snapshots.items()
+        if s["process_template"] == "joint_review"
+    }
+    assert len(joint) >= 10 and all(2 <= len(names) <= 3 for names in joint.values())
+    return joint
 
 
 def test_api_search_finds_the_business_licence_items(client, demo_county):
@@ -40,6 +53,7 @@ def test_export_then_import_into_the_same_catalog_changes_nothing(tmp_path, demo
     path = tmp_path / "demo-catalog.xlsx"
     export_catalog(path)
     versions_before = ItemVersion.objects.count()
+    before = _snapshots()
 
     report = import_catalog(path)
 
@@ -47,6 +61,7 @@ def test_export_then_import_into_the_same_catalog_changes_nothing(tmp_path, demo
     assert (report.created, report.updated) == (0, 0)
     assert report.unchanged == ServiceItem.objects.count() >= 380
     assert ItemVersion.objects.count() == versions_before
+    assert _joint(_snapshots()) == _joint(before)
 
 
 def test_export_then_import_into_an_empty_catalog_reproduces_it(tmp_path, demo_county):
@@ -62,6 +77,12 @@ def test_export_then_import_into_an_empty_catalog_reproduces_it(tmp_path, demo_c
     assert report.ok, report.summary()
     assert report.created == len(original)
     assert _snapshots() == original
+    # The co-departments came back through the 联审部门 column and are in the new items' first versions too.
+    joint = _joint(original)
+    first_versions = dict(
+        ItemVersion.objects.filter(item__impl_code__in=joint).values_list("item__impl_code", "snapshot")
+    )
+    assert {code: s["joint_departments"] for code, s in first_versions.items()} == joint
     assert {
         b.code: sorted(b.items.values_list("impl_code", flat=True)) for b in Bundle.objects.all()
     } == bundles

@@ -76,6 +76,21 @@ def test_intake_with_files_creates_the_case(hall, as_user):
     assert "110105********002X" in page and GOOD_ID not in page  # the ID number is masked on the page
 
 
+def test_a_village_agent_hands_in_for_the_applicant(hall, as_user):
+    item = hall.item(CANCEL)
+    agent = as_user("agent")
+    assert agent.get("/workbench/intake/").status_code == 200
+    response = agent.post(intake_url(item), intake_data(item))
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.channel == Channel.AGENT and case.received_by == hall["agent"]
+    # The agent may not decide on acceptance: that stays with the window.
+    page = agent.post(f"/workbench/cases/{case.number}/actions/accept/")
+    assert page.status_code == 403
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+
+
 def test_the_same_form_sent_twice_makes_one_case(hall, as_user):
     item = hall.item(CANCEL)
     clerk = as_user("clerk")

@@ -11,13 +11,15 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 
 from govhall.calendars import engine as calendar
 from govhall.documents import actions as documents
 from govhall.ledger import actions as ledger
 from govhall.notifications.actions import notify
-from govhall.org.access import departments_for, has_role
+from govhall.org.access import departments_for, has_role, is_center_wide, user_roles
 from govhall.org.choices import Role
+from govhall.org.models import StaffProfile
 
 from ..models import Case, CaseNumberCounter, OutOfProcedureAttempt, Task
 
@@ -89,8 +91,7 @@ def guarded(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 
 def _flush(pending: list[dict[str, Any]]) -> None:
-    for entry in pending:
-        ledger.append(**entry)
+    ledger.append_many(list(pending))
     pending.clear()
 
 
@@ -130,10 +131,17 @@ def acting_role(by: Any, preferred: str = "") -> str:
 
 
 def department_ids(user: Any) -> set[int]:
-    cached = getattr(user, "_govhall_department_ids", None)
+    """The departments the user acts for (as org.access.departments_for), read in one query and cached on the user."""
+    cached: set[int] | None = getattr(user, "_govhall_department_ids", None)
     if cached is None:
-        cached = set(departments_for(user).values_list("pk", flat=True))
-        user._govhall_department_ids = cached
+        if is_center_wide(user) or not user_roles(user):
+            cached = set(departments_for(user).values_list("pk", flat=True))
+        else:
+            rows = StaffProfile.objects.filter(user_id=user.pk).values_list(
+                "departments", "window__department"
+            )
+            cached = {dept for row in rows for dept in row if dept is not None}
+        setattr(user, "_govhall_department_ids", cached)  # noqa: B010 - per-request cache on the user object
     return cached
 
 
@@ -220,11 +228,13 @@ def tell_applicant(case: Case, title: str, body: str, *, at: datetime, kind: str
 
 def next_case_number(day: date) -> str:
     """YYYYMMDD + 6-digit daily sequence, allocated under a row lock (safe with several application servers)."""
-    CaseNumberCounter.objects.bulk_create([CaseNumberCounter(day=day, last=0)], ignore_conflicts=True)
-    counter = CaseNumberCounter.objects.select_for_update().get(day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{day:%Y%m%d}{counter.last:06d}"
+    # Increment first: the UPDATE takes the row lock before anyone reads the value.
+    counter = CaseNumberCounter.objects.filter(day=day)
+    if not counter.update(last=F("last") + 1):
+        CaseNumberCounter.objects.bulk_create([CaseNumberCounter(day=day, last=0)], ignore_conflicts=True)
+        counter.update(last=F("last") + 1)
+    last = counter.values_list("last", flat=True).get()
+    return f"{day:%Y%m%d}{last:06d}"
 
 
 def new_check_code() -> str:

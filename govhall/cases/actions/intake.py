@@ -20,6 +20,7 @@ from govhall.core.clock import now
 from govhall.core.identifiers import validate_resident_id, validate_uscc
 from govhall.org.access import has_role
 from govhall.org.choices import Role
+from govhall.org.models import StaffProfile
 from govhall.workflow import engine as wf
 
 from ..choices import ApplicantKind, CaseStatus, Channel, IntakeOutcome
@@ -137,21 +138,26 @@ def _store(
                 {"materials": f"材料编号 {upload.material_id} 不属于事项“{case.item.name}”"}
             )
         upload.check()
+    rows = []
     for upload in uploads:
         material = materials.get(upload.material_id) if upload.material_id is not None else None
-        CaseMaterial.objects.create(
-            case=case,
-            material=material,
-            name=material.name if material else upload.filename[:200],
-            file=upload.as_file(),
-            original_name=upload.filename[:200],
-            size=len(upload.content),
-            content_type=upload.suffix,
-            sm3=sm3_hex(upload.content),
-            for_correction=for_correction,
-            uploaded_at=at,
-            uploaded_by=by if getattr(by, "pk", None) else None,
+        rows.append(
+            CaseMaterial(
+                case=case,
+                material=material,
+                name=material.name if material else upload.filename[:200],
+                file=upload.as_file(),
+                original_name=upload.filename[:200],
+                size=len(upload.content),
+                content_type=upload.suffix,
+                sm3=sm3_hex(upload.content),
+                for_correction=for_correction,
+                uploaded_at=at,
+                uploaded_by=by if getattr(by, "pk", None) else None,
+            )
         )
+    # bulk_create still stores each file (FileField.pre_save runs for every row).
+    CaseMaterial.objects.bulk_create(rows)
 
 
 def missing_materials(case: Case) -> list[Material]:
@@ -179,12 +185,29 @@ def _new_case(
     if not isinstance(form_data, dict):
         raise ValidationError({"form_data": "申请表应为键值对"})
     definition = wf.get_active(item.process_template)
-    if window is None and channel == Channel.WINDOW:
-        window = getattr(getattr(by, "staff", None), "window", None)
-    if site is None and window is not None:
-        site = window.hall.site
+    window_id = getattr(window, "pk", None)
+    site_id = getattr(site, "pk", None)
+    if window_id is None and channel == Channel.WINDOW:
+        # The clerk's own window and its site, in one query.
+        row = (
+            StaffProfile.objects.filter(user_id=by.pk)
+            .values_list("window_id", "window__hall__site_id")
+            .first()
+        )
+        if row is not None:
+            window_id = row[0]
+            site_id = site_id or row[1]
+    elif site_id is None and window is not None:
+        site_id = window.hall.site_id
     day = calendar.local_date(at)
-    case = Case.objects.create(
+    intake_clock = clocks.start_clock(
+        kind=ClockKind.INTAKE,
+        amount=INTAKE_LIMIT_WORKDAYS,
+        unit="workday",
+        at=at,
+        label="受理审查（一次性告知）时限",
+    )
+    return Case.objects.create(
         number=next_case_number(day),
         check_code=new_check_code(),
         item=item,
@@ -193,24 +216,16 @@ def _new_case(
         group=group,
         applicant=applicant,
         channel=channel,
-        site=site,
-        window=window,
+        site_id=site_id,
+        window_id=window_id,
         received_by=by if getattr(by, "pk", None) else None,
         form_data=form_data,
         green_channel=green_channel,
         appointment_at=appointment_at,
         status=CaseStatus.SUBMITTED,
         received_at=at,
+        intake_clock=intake_clock,
     )
-    case.intake_clock = clocks.start_clock(
-        kind=ClockKind.INTAKE,
-        amount=INTAKE_LIMIT_WORKDAYS,
-        unit="workday",
-        at=at,
-        label="受理审查（一次性告知）时限",
-    )
-    case.save(update_fields=["intake_clock"])
-    return case
 
 
 @guarded("submit")
@@ -233,7 +248,7 @@ def submit_application(
     person = _applicant(applicant, owner)
     if owner is not None and person.user_id != owner.pk:
         raise PermissionDenied("网上申请只能以本账号的申请人身份提交")
-    if green_channel and channel == Channel.ONLINE:
+    if green_channel and channel != Channel.WINDOW:
         raise ValidationError({"green_channel": "绿色通道由窗口或部门认定，网上申请不能自行选择"})
     case = _new_case(
         item=item,
@@ -304,10 +319,15 @@ def submit_bundle(
 
 
 def _lock(case: Case) -> Case:
+    """Re-read the case under a lock on the case row only (`of`): locking the item, applicant or department rows too
+    makes concurrent actions deadlock with the foreign-key checks PostgreSQL runs at commit."""
     locked = (
-        Case.objects.select_for_update().select_related("item", "applicant", "department").get(pk=case.pk)
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item", "applicant", "department")
+        .get(pk=case.pk)
     )
-    case.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    case.__dict__.update({k: v for k, v in locked.__dict__.items() if k != "_state"})
+    case._state.fields_cache = locked._state.fields_cache
     return case
 
 
@@ -324,7 +344,7 @@ def _intake_staff(case: Case, by: Any, what: str) -> None:
 
 def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
     item = case.item
-    spec = wf.spec_of(case.process)
+    spec = wf.spec_by_id(case.process_id)
     promised = item.promised_limit
     if case.green_channel and spec.green_channel is not None:
         promised = max(1, math.ceil(promised * spec.green_channel.factor))

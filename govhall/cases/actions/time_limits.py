@@ -11,6 +11,7 @@ from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockUnit
 from govhall.core.clock import now
 from govhall.org.choices import Role
+from govhall.workflow import engine as wf
 
 from ..choices import CaseStatus, PauseKind
 from ..models import Case, Extension, Pause
@@ -96,7 +97,7 @@ def start_special_procedure(case: Case, *, by: Any, kind: str, reason: str, expe
 @guarded("special_procedure_end")
 def end_special_procedure(pause: Pause, *, by: Any, result: str = "") -> Pause:
     at = now()
-    case = _lock_case(pause.case)
+    case = _lock_case(pause.case_id)
     require_staff(by, Role.APPROVER, case.department_id, "结束特别程序")
     pause = Pause.objects.get(pk=pause.pk)
     if pause.ended_at is not None or case.status != CaseStatus.SUSPENDED:
@@ -139,7 +140,7 @@ def extend_case(case: Case, *, by: Any, amount: int, reason: str) -> Extension:
         or ClockUnit.MINUTE in (case.clock.unit, case.legal_clock.unit)
     ):
         raise OutOfProcedure("即办件不适用延期", case=case, action="extend")
-    limit = MAX_EXTENSION_JOINT if case.process.code == "joint_review" else MAX_EXTENSION
+    limit = MAX_EXTENSION_JOINT if wf.spec_by_id(case.process_id).code == "joint_review" else MAX_EXTENSION
     if not isinstance(amount, int) or not 1 <= amount <= limit:
         raise ValidationError({"amount": f"延长期限应为 1 至 {limit} 个工作日"})
     if not reason.strip():

@@ -6,268 +6,709 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0002_item_joint_departments'),
-        ('clocks', '0001_initial'),
-        ('org', '0001_initial'),
-        ('workflow', '0002_standard_templates'),
+        ("catalog", "0002_item_joint_departments"),
+        ("clocks", "0001_initial"),
+        ("org", "0001_initial"),
+        ("workflow", "0002_standard_templates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseNumberCounter',
+            name="CaseNumberCounter",
             fields=[
-                ('day', models.DateField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("day", models.DateField(primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Applicant',
+            name="Applicant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('person', '自然人'), ('enterprise', '法人及其他组织')], max_length=12, verbose_name='申请人类型')),
-                ('name', models.CharField(max_length=100, verbose_name='姓名/名称')),
-                ('id_number', models.CharField(max_length=18, verbose_name='证件号码')),
-                ('legal_representative', models.CharField(blank=True, max_length=50, verbose_name='法定代表人')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='联系地址')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='applicants', to=settings.AUTH_USER_MODEL, verbose_name='网上账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("person", "自然人"), ("enterprise", "法人及其他组织")],
+                        max_length=12,
+                        verbose_name="申请人类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="姓名/名称")),
+                ("id_number", models.CharField(max_length=18, verbose_name="证件号码")),
+                (
+                    "legal_representative",
+                    models.CharField(blank=True, max_length=50, verbose_name="法定代表人"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="联系地址")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="applicants",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="网上账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申请人',
-                'verbose_name_plural': '申请人',
+                "verbose_name": "申请人",
+                "verbose_name_plural": "申请人",
             },
         ),
         migrations.CreateModel(
-            name='CaseGroup',
+            name="CaseGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='联办编号')),
-                ('created_at', models.DateTimeField(verbose_name='受理时间')),
-                ('concluded_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('applicant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cases.applicant', verbose_name='申请人')),
-                ('bundle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='catalog.bundle', verbose_name='一件事')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="联办编号")),
+                ("created_at", models.DateTimeField(verbose_name="受理时间")),
+                ("concluded_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="cases.applicant",
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "bundle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="catalog.bundle",
+                        verbose_name="一件事",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '一件事联办',
-                'verbose_name_plural': '一件事联办',
+                "verbose_name": "一件事联办",
+                "verbose_name_plural": "一件事联办",
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='办件编号')),
-                ('check_code', models.CharField(max_length=6, verbose_name='查询码')),
-                ('channel', models.CharField(choices=[('window', '窗口受理'), ('online', '网上申请'), ('agent', '村级代办')], max_length=8, verbose_name='申请渠道')),
-                ('form_data', models.JSONField(blank=True, default=dict, verbose_name='申请表')),
-                ('green_channel', models.BooleanField(default=False, verbose_name='绿色通道')),
-                ('appointment_at', models.DateTimeField(blank=True, null=True, verbose_name='预约时间')),
-                ('status', models.CharField(choices=[('submitted', '待受理'), ('correction', '待补正'), ('in_progress', '办理中'), ('suspended', '特别程序中'), ('decided', '已决定（待联办办结）'), ('concluded', '已办结'), ('not_accepted', '不予受理'), ('redirected', '非本机关职权'), ('withdrawn', '已撤回')], default='submitted', max_length=14, verbose_name='状态')),
-                ('intake_outcome', models.CharField(blank=True, choices=[('accepted', '予以受理'), ('deemed', '逾期未告知，自收到材料之日起视为受理'), ('correction', '一次性告知补正'), ('refused', '不予受理'), ('not_our_agency', '不属于本机关职权，告知向有关机关申请')], max_length=16, verbose_name='受理结论')),
-                ('intake_reason', models.TextField(blank=True, verbose_name='不予受理理由')),
-                ('redirect_agency', models.CharField(blank=True, max_length=200, verbose_name='有权机关')),
-                ('decision', models.CharField(blank=True, choices=[('approved', '准予许可'), ('refused', '不予许可')], max_length=10, verbose_name='审批结果')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='决定理由')),
-                ('extended', models.BooleanField(default=False, verbose_name='已延期')),
-                ('received_at', models.DateTimeField(verbose_name='收件时间')),
-                ('complete_at', models.DateTimeField(blank=True, null=True, verbose_name='材料齐全时间')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='受理时间')),
-                ('accepted_day', models.DateField(blank=True, null=True, verbose_name='受理日')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='决定时间')),
-                ('concluded_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='送达时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='终止时间')),
-                ('applicant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.applicant', verbose_name='申请人')),
-                ('clock', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='promised_case', to='clocks.clock')),
-                ('delivery_clock', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='delivery_case', to='clocks.clock')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='org.department', verbose_name='实施部门')),
-                ('intake_clock', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='intake_case', to='clocks.clock')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='catalog.serviceitem', verbose_name='事项')),
-                ('legal_clock', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='legal_case', to='clocks.clock')),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='workflow.processdefinition', verbose_name='办理流程')),
-                ('received_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='收件人/代办员')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='受理站点')),
-                ('window', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.window', verbose_name='受理窗口')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.casegroup', verbose_name='一件事联办')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="办件编号")),
+                ("check_code", models.CharField(max_length=6, verbose_name="查询码")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("window", "窗口受理"), ("online", "网上申请"), ("agent", "村级代办")],
+                        max_length=8,
+                        verbose_name="申请渠道",
+                    ),
+                ),
+                ("form_data", models.JSONField(blank=True, default=dict, verbose_name="申请表")),
+                ("green_channel", models.BooleanField(default=False, verbose_name="绿色通道")),
+                ("appointment_at", models.DateTimeField(blank=True, null=True, verbose_name="预约时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "待受理"),
+                            ("correction", "待补正"),
+                            ("in_progress", "办理中"),
+                            ("suspended", "特别程序中"),
+                            ("decided", "已决定（待联办办结）"),
+                            ("concluded", "已办结"),
+                            ("not_accepted", "不予受理"),
+                            ("redirected", "非本机关职权"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="submitted",
+                        max_length=14,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "intake_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("accepted", "予以受理"),
+                            ("deemed", "逾期未告知，自收到材料之日起视为受理"),
+                            ("correction", "一次性告知补正"),
+                            ("refused", "不予受理"),
+                            ("not_our_agency", "不属于本机关职权，告知向有关机关申请"),
+                        ],
+                        max_length=16,
+                        verbose_name="受理结论",
+                    ),
+                ),
+                ("intake_reason", models.TextField(blank=True, verbose_name="不予受理理由")),
+                ("redirect_agency", models.CharField(blank=True, max_length=200, verbose_name="有权机关")),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("approved", "准予许可"), ("refused", "不予许可")],
+                        max_length=10,
+                        verbose_name="审批结果",
+                    ),
+                ),
+                ("decision_reason", models.TextField(blank=True, verbose_name="决定理由")),
+                ("extended", models.BooleanField(default=False, verbose_name="已延期")),
+                ("received_at", models.DateTimeField(verbose_name="收件时间")),
+                ("complete_at", models.DateTimeField(blank=True, null=True, verbose_name="材料齐全时间")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True, verbose_name="受理时间")),
+                ("accepted_day", models.DateField(blank=True, null=True, verbose_name="受理日")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="决定时间")),
+                ("concluded_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                ("delivered_at", models.DateTimeField(blank=True, null=True, verbose_name="送达时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="终止时间")),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="cases.applicant",
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "clock",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="promised_case",
+                        to="clocks.clock",
+                    ),
+                ),
+                (
+                    "delivery_clock",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="delivery_case",
+                        to="clocks.clock",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="org.department",
+                        verbose_name="实施部门",
+                    ),
+                ),
+                (
+                    "intake_clock",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="intake_case",
+                        to="clocks.clock",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="catalog.serviceitem",
+                        verbose_name="事项",
+                    ),
+                ),
+                (
+                    "legal_clock",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="legal_case",
+                        to="clocks.clock",
+                    ),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="workflow.processdefinition",
+                        verbose_name="办理流程",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="收件人/代办员",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="受理站点",
+                    ),
+                ),
+                (
+                    "window",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.window",
+                        verbose_name="受理窗口",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="cases.casegroup",
+                        verbose_name="一件事联办",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办件',
-                'verbose_name_plural': '办件',
+                "verbose_name": "办件",
+                "verbose_name_plural": "办件",
             },
         ),
         migrations.CreateModel(
-            name='CaseMaterial',
+            name="CaseMaterial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='材料名称')),
-                ('file', models.FileField(max_length=200, upload_to='cases/%Y/%m/', verbose_name='文件')),
-                ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('content_type', models.CharField(max_length=100, verbose_name='类型')),
-                ('sm3', models.CharField(max_length=64, verbose_name='SM3 摘要')),
-                ('for_correction', models.BooleanField(default=False, verbose_name='补正提交')),
-                ('uploaded_at', models.DateTimeField(verbose_name='上传时间')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='cases.case')),
-                ('material', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='catalog.material', verbose_name='对应材料')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="材料名称")),
+                ("file", models.FileField(max_length=200, upload_to="cases/%Y/%m/", verbose_name="文件")),
+                ("original_name", models.CharField(max_length=200, verbose_name="原文件名")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("content_type", models.CharField(max_length=100, verbose_name="类型")),
+                ("sm3", models.CharField(max_length=64, verbose_name="SM3 摘要")),
+                ("for_correction", models.BooleanField(default=False, verbose_name="补正提交")),
+                ("uploaded_at", models.DateTimeField(verbose_name="上传时间")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="materials", to="cases.case"
+                    ),
+                ),
+                (
+                    "material",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="catalog.material",
+                        verbose_name="对应材料",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申请材料',
-                'verbose_name_plural': '申请材料',
+                "verbose_name": "申请材料",
+                "verbose_name_plural": "申请材料",
             },
         ),
         migrations.CreateModel(
-            name='CorrectionNotice',
+            name="CorrectionNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('items', models.JSONField(verbose_name='需补正内容')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('issued_at', models.DateTimeField(verbose_name='告知时间')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='补齐时间')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='correction', to='cases.case')),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("items", models.JSONField(verbose_name="需补正内容")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("issued_at", models.DateTimeField(verbose_name="告知时间")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="补齐时间")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="correction",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '一次性补正告知',
-                'verbose_name_plural': '一次性补正告知',
+                "verbose_name": "一次性补正告知",
+                "verbose_name_plural": "一次性补正告知",
             },
         ),
         migrations.CreateModel(
-            name='Extension',
+            name="Extension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.PositiveIntegerField(verbose_name='延长工作日')),
-                ('reason', models.TextField(verbose_name='延期理由')),
-                ('approved_at', models.DateTimeField(verbose_name='批准时间')),
-                ('approved_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='批准人')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extensions', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.PositiveIntegerField(verbose_name="延长工作日")),
+                ("reason", models.TextField(verbose_name="延期理由")),
+                ("approved_at", models.DateTimeField(verbose_name="批准时间")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="批准人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="extensions",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '延期',
-                'verbose_name_plural': '延期',
+                "verbose_name": "延期",
+                "verbose_name_plural": "延期",
             },
         ),
         migrations.CreateModel(
-            name='IdempotencyKey',
+            name="IdempotencyKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=100)),
-                ('request_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField()),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.case')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=100)),
+                ("request_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="cases.case"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Pause',
+            name="Pause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('correction', '补正材料'), ('hearing', '听证'), ('tendering', '招标'), ('auction', '拍卖'), ('inspection', '检验'), ('testing', '检测'), ('quarantine', '检疫'), ('appraisal', '鉴定'), ('expert_review', '专家评审'), ('publicity', '公示'), ('site_inspection', '现场勘查')], max_length=20, verbose_name='类型')),
-                ('reason', models.TextField(verbose_name='事由')),
-                ('expected_days', models.PositiveIntegerField(blank=True, null=True, verbose_name='预计所需时间（工作日）')),
-                ('started_at', models.DateTimeField(verbose_name='开始')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='结束')),
-                ('result', models.TextField(blank=True, verbose_name='结果')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pauses', to='cases.case')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("correction", "补正材料"),
+                            ("hearing", "听证"),
+                            ("tendering", "招标"),
+                            ("auction", "拍卖"),
+                            ("inspection", "检验"),
+                            ("testing", "检测"),
+                            ("quarantine", "检疫"),
+                            ("appraisal", "鉴定"),
+                            ("expert_review", "专家评审"),
+                            ("publicity", "公示"),
+                            ("site_inspection", "现场勘查"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="事由")),
+                (
+                    "expected_days",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="预计所需时间（工作日）"),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="开始")),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="结束")),
+                ("result", models.TextField(blank=True, verbose_name="结果")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="pauses", to="cases.case"
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '特别程序/暂停',
-                'verbose_name_plural': '特别程序/暂停',
+                "verbose_name": "特别程序/暂停",
+                "verbose_name_plural": "特别程序/暂停",
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step_key', models.CharField(max_length=40, verbose_name='环节')),
-                ('step_name', models.CharField(max_length=100, verbose_name='环节名称')),
-                ('parallel_key', models.CharField(blank=True, max_length=40, verbose_name='并联环节')),
-                ('branch_key', models.CharField(blank=True, max_length=40, verbose_name='分支')),
-                ('round', models.PositiveSmallIntegerField(default=1, verbose_name='轮次')),
-                ('role', models.CharField(max_length=24, verbose_name='办理角色')),
-                ('status', models.CharField(choices=[('open', '待领取'), ('claimed', '办理中'), ('done', '已办理'), ('cancelled', '已取消')], default='open', max_length=10, verbose_name='状态')),
-                ('outcome', models.CharField(blank=True, choices=[('approve', '同意'), ('return', '退回'), ('refuse', '不同意')], max_length=10, verbose_name='办理意见')),
-                ('opinion', models.TextField(blank=True, verbose_name='意见')),
-                ('created_at', models.DateTimeField(verbose_name='到达时间')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='领取时间')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='办理时间')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='case_tasks', to=settings.AUTH_USER_MODEL, verbose_name='办理人')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='cases.case')),
-                ('clock', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='task', to='clocks.clock')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='org.department', verbose_name='办理部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("step_key", models.CharField(max_length=40, verbose_name="环节")),
+                ("step_name", models.CharField(max_length=100, verbose_name="环节名称")),
+                ("parallel_key", models.CharField(blank=True, max_length=40, verbose_name="并联环节")),
+                ("branch_key", models.CharField(blank=True, max_length=40, verbose_name="分支")),
+                ("round", models.PositiveSmallIntegerField(default=1, verbose_name="轮次")),
+                ("role", models.CharField(max_length=24, verbose_name="办理角色")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待领取"),
+                            ("claimed", "办理中"),
+                            ("done", "已办理"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("approve", "同意"), ("return", "退回"), ("refuse", "不同意")],
+                        max_length=10,
+                        verbose_name="办理意见",
+                    ),
+                ),
+                ("opinion", models.TextField(blank=True, verbose_name="意见")),
+                ("created_at", models.DateTimeField(verbose_name="到达时间")),
+                ("claimed_at", models.DateTimeField(blank=True, null=True, verbose_name="领取时间")),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="办理时间")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="case_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="办理人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tasks", to="cases.case"
+                    ),
+                ),
+                (
+                    "clock",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="task",
+                        to="clocks.clock",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="org.department",
+                        verbose_name="办理部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理环节',
-                'verbose_name_plural': '办理环节',
+                "verbose_name": "办理环节",
+                "verbose_name_plural": "办理环节",
             },
         ),
         migrations.CreateModel(
-            name='OutOfProcedureAttempt',
+            name="OutOfProcedureAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=40, verbose_name='操作')),
-                ('reason', models.TextField(verbose_name='拒绝原因')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='violations', to='cases.case')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='cases.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=40, verbose_name="操作")),
+                ("reason", models.TextField(verbose_name="拒绝原因")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="violations",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="cases.task"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '违规操作记录',
-                'verbose_name_plural': '违规操作记录',
+                "verbose_name": "违规操作记录",
+                "verbose_name_plural": "违规操作记录",
             },
         ),
         migrations.CreateModel(
-            name='TaskAttachment',
+            name="TaskAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('file', models.FileField(max_length=200, upload_to='tasks/%Y/%m/')),
-                ('size', models.PositiveIntegerField()),
-                ('sm3', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField()),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='cases.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("file", models.FileField(max_length=200, upload_to="tasks/%Y/%m/")),
+                ("size", models.PositiveIntegerField()),
+                ("sm3", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField()),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="cases.task",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='applicant',
-            constraint=models.UniqueConstraint(condition=models.Q(('user', None)), fields=('kind', 'id_number'), name='uniq_applicant_hall_identity'),
+            model_name="applicant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user", None)),
+                fields=("kind", "id_number"),
+                name="uniq_applicant_hall_identity",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicant',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('kind', 'id_number', 'user'), name='uniq_applicant_account_identity'),
+            model_name="applicant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", False)),
+                fields=("kind", "id_number", "user"),
+                name="uniq_applicant_account_identity",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['department', 'status'], name='case_dept_status_idx'),
+            model_name="case",
+            index=models.Index(fields=["department", "status"], name="case_dept_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'received_at'], name='case_status_received_idx'),
+            model_name="case",
+            index=models.Index(fields=["status", "received_at"], name="case_status_received_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['applicant', 'received_at'], name='case_applicant_idx'),
+            model_name="case",
+            index=models.Index(fields=["applicant", "received_at"], name="case_applicant_idx"),
         ),
         migrations.AddConstraint(
-            model_name='idempotencykey',
-            constraint=models.UniqueConstraint(fields=('user', 'key'), name='uniq_idempotency_key'),
+            model_name="idempotencykey",
+            constraint=models.UniqueConstraint(fields=("user", "key"), name="uniq_idempotency_key"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['department', 'status'], name='task_dept_status_idx'),
+            model_name="task",
+            index=models.Index(fields=["department", "status"], name="task_dept_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['assignee', 'status'], name='task_assignee_status_idx'),
+            model_name="task",
+            index=models.Index(fields=["assignee", "status"], name="task_assignee_status_idx"),
         ),
     ]
