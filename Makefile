@@ -51,7 +51,8 @@ run: setup
 	@echo "govhall: http://127.0.0.1:8000  (portal)   /admin/  (administration)   /api/v1/docs  (API)"
 	$(PY) manage.py demo_accounts
 	@$(PY) manage.py run_jobs & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	$(PY) manage.py supervise --interval 15 & watcher=$$!; \
+	trap 'kill $$worker $$watcher 2>/dev/null; wait $$worker $$watcher 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "govhall.notifications",
     "govhall.documents",
     "govhall.cases",
+    "govhall.supervision",
     "govhall.workbench",
     "govhall.portal",
 ]

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("verify/", include("govhall.documents.urls")),
     path("workbench/", include("govhall.workbench.urls")),
+    path("supervision/", include("govhall.supervision.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("govhall.cases.portal_urls")),
     path("", include("govhall.portal.urls")),

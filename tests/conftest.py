@@ -45,12 +45,36 @@ def demo_county(django_db_setup, django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only_marker(request: pytest.FixtureRequest) -> None:
-    # Real concurrency needs row locks and independent connections: PostgreSQL, not SQLite's shared in-memory test DB.
-    if request.node.get_closest_marker("postgres_only") is None:
-        return
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Real concurrency needs row locks and independent connections: PostgreSQL, not SQLite's shared in-memory test
+    # database. Skipped at collection, so their database fixtures (flushes, serialized rollbacks) never run either.
     from django.conf import settings
 
-    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
-        pytest.skip("PostgreSQL only: run with DATABASE_URL=postgres://…")
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL only: run with DATABASE_URL=postgres://…")
+    for item in items:
+        if item.get_closest_marker("postgres_only") is not None:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """What the data migrations seed (holiday calendar, the seven process templates), re-created for transactional
+    tests: their flush empties every table. Used instead of serialized_rollback, which breaks when an earlier
+    transactional test's flush let post_migrate recreate the role groups under new ids."""
+    from govhall.calendars import engine
+    from govhall.calendars.models import CalendarDay, CalendarYear
+    from govhall.calendars.seed import seed_from_package
+    from govhall.workflow import engine as wf
+    from govhall.workflow.actions import save_definition
+    from govhall.workflow.models import ProcessDefinition
+    from govhall.workflow.standard import STANDARD_TEMPLATES
+
+    if not CalendarYear.objects.filter(year=2026).exists():
+        seed_from_package(CalendarYear, CalendarDay)
+    for code, spec in STANDARD_TEMPLATES.items():
+        if not ProcessDefinition.objects.filter(code=code, active=True).exists():
+            save_definition(spec)
+    engine.invalidate()
+    wf.clear_caches()

@@ -252,7 +252,9 @@ def set_item_status(item: ServiceItem, status: str, *, actor: Any = None, note: 
         and not item.joint_departments.exists()
     ):
         raise ValidationError(
-            {"joint_departments": f"办理流程为“{ProcessTemplate.JOINT_REVIEW.label}”时，应至少选择一个联审部门后才能发布。"}
+            {
+                "joint_departments": f"办理流程为“{ProcessTemplate.JOINT_REVIEW.label}”时，应至少选择一个联审部门后才能发布。"
+            }
         )
     old = item.status
     item.status = status

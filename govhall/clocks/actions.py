@@ -65,16 +65,22 @@ def _deadline(clock: Clock) -> tuple[date, datetime, bool]:
 
 def _warn_instant(clock: Clock) -> datetime | None:
     total = clock.total
-    if clock.unit == ClockUnit.MINUTE:
-        used = max(0, math.ceil(total * DEFAULT_WARN_RATIO))
+    sessions = engine.parse_sessions(clock.sessions) if clock.sessions else None
+    if clock.warn_ratio is not None or (clock.warn_units is None and clock.unit == ClockUnit.MINUTE):
+        # Yellow once `ratio` of the whole budget (extensions and paused time included) has been used.
+        ratio = clock.warn_ratio if clock.warn_ratio is not None else DEFAULT_WARN_RATIO
+        used = max(0, math.ceil(total * ratio - 1e-9))
         if used >= total:
             return None
-        sessions = engine.parse_sessions(clock.sessions) if clock.sessions else None
-        return engine.add_office_minutes(clock.started_at, used, sessions).value
-    # Yellow for the whole of the last DEFAULT_WARN_UNITS working (or natural) days before expiry.
-    lead = total - DEFAULT_WARN_UNITS
-    if lead < 0:
-        return clock.started_at
+        lead = used
+    else:
+        # Yellow for the whole of the last `units` units before expiry.
+        units = clock.warn_units if clock.warn_units is not None else DEFAULT_WARN_UNITS
+        lead = total - units
+        if lead < 0:
+            return clock.started_at
+    if clock.unit == ClockUnit.MINUTE:
+        return engine.add_office_minutes(clock.started_at, lead, sessions).value
     if clock.unit == ClockUnit.WORKDAY:
         return engine.deadline_instant(engine.add_working_days(clock.start_day, lead).value)
     return engine.deadline_instant(engine.add_natural_days(clock.start_day, lead).value)
@@ -96,11 +102,22 @@ def start_clock(
     start_day: date | None = None,
     label: str = "",
     sessions: str = "",
+    warn_units: int | None = None,
+    warn_ratio: float | None = None,
 ) -> Clock:
     """Start a clock at `at`. Day clocks count from `start_day` (default: the local day of `at`), which lets deemed
-    acceptance (art. 32) start the case clock on the receipt day."""
+    acceptance (art. 32) start the case clock on the receipt day.
+
+    `warn_units` (yellow when that many units are left) or `warn_ratio` (yellow once that share of the budget is used)
+    override the default threshold; minute clocks take `warn_units` in the unit given (hours become minutes)."""
     at = at or _now()
     budget, clock_unit = normalise_budget(amount, unit)
+    if warn_units is not None and warn_ratio is not None:
+        raise ValidationError("预警阈值只能设置剩余时限或已用比例之一")
+    if warn_units is not None:
+        warn_units, _ = normalise_budget(warn_units, unit)
+    if warn_ratio is not None and not 0 < warn_ratio <= 1:
+        raise ValidationError({"warn_ratio": "预警比例应在 0 到 1 之间"})
     clock = Clock(
         kind=kind,
         label=label[:100],
@@ -110,6 +127,8 @@ def start_clock(
         started_at=at,
         start_day=start_day or engine.local_date(at),
         state=ClockState.RUNNING,
+        warn_units=warn_units,
+        warn_ratio=warn_ratio,
     )
     _schedule(clock, at)
     clock.save()

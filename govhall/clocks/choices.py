@@ -9,6 +9,8 @@ class ClockKind(ColoredChoices):
     LEGAL = "legal", "法定办结时限"
     STEP = "step", "环节时限"
     DELIVERY = "delivery", "送达时限"
+    ORDER = "order", "督办时限"
+    COMPLAINT = "complaint", "投诉办理时限"
 
 
 class ClockUnit(ColoredChoices):

@@ -32,6 +32,9 @@ class Clock(models.Model):
     provisional = models.BooleanField("暂定（含未确认年度）", default=False, db_index=True)
     stopped_at = models.DateTimeField("停止时间", null=True, blank=True)
     late = models.BooleanField("超期", null=True, blank=True)
+    # Yellow threshold for this clock (domain §8: configurable per item and step); null = the engine default.
+    warn_units = models.PositiveIntegerField("预警剩余时限", null=True, blank=True)
+    warn_ratio = models.FloatField("预警已用比例", null=True, blank=True)
 
     class Meta:
         verbose_name = "时限计时"

@@ -24,6 +24,12 @@ class AuditEventType(models.TextChoices):
     STAFF_ROLES_CHANGED = "staff_roles_changed", "变更人员角色"
     PROCESS_DEFINITION_SAVED = "process_definition_saved", "保存办理流程版本"
     PROCESS_DEFINITION_ACTIVATED = "process_definition_activated", "启用办理流程版本"
+    WARN_RULE_SAVED = "warn_rule_saved", "保存预警阈值"
+    SUPERVISION_CARD_ISSUED = "supervision_card_issued", "发出黄牌/红牌"
+    SUPERVISION_ORDER_ISSUED = "supervision_order_issued", "发出督办单"
+    SUPERVISION_ORDER_ANSWERED = "supervision_order_answered", "答复督办单"
+    SUPERVISION_ORDER_OVERDUE = "supervision_order_overdue", "督办单逾期（整改通知、责任追究）"
+    ACCOUNTABILITY_DECIDED = "accountability_decided", "作出责任追究决定"
 
 
 class AuditEvent(models.Model):

@@ -624,8 +624,8 @@ def test_lost_race_on_the_key_answers_with_the_stored_case(
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_retries_with_one_key_create_one_case(world: World) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_with_one_key_create_one_case(reference_data: None, world: World) -> None:
     body = application(world.item(CANCEL))
     n = 4
     apis = [Api(world.hall["clerk"]) for _ in range(n)]  # logged in before the race
@@ -690,8 +690,8 @@ def test_acting_on_a_task_claimed_by_someone_else_is_409(world: World) -> None:
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_people_approve_one_task_at_once(world: World) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_two_people_approve_one_task_at_once(reference_data: None, world: World) -> None:
     # PostgreSQL only: the test database of SQLite is in memory, where concurrent writers fail at once instead of
     # waiting (the file database of a real installation waits); test_acting_on_a_task_claimed_by_someone_else_is_409
     # covers the same answer on both.

@@ -22,14 +22,9 @@ from django.core.management import call_command
 from django.db import connection
 from playwright.sync_api import expect
 
-from govhall.calendars import engine
-from govhall.calendars.models import CalendarYear
 from govhall.cases.choices import CaseStatus, Decision
 from govhall.cases.models import Case
 from govhall.catalog.models import Material, ServiceItem
-from govhall.workflow import engine as wf
-from govhall.workflow.models import ProcessDefinition
-from govhall.workflow.standard import STANDARD_TEMPLATES
 from tests.cases.conftest import COMPANY, PDF, Hall, build_hall
 
 pytestmark = [pytest.mark.browser]
@@ -41,26 +36,10 @@ PLAN = "建设工程规划许可证"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _ensure_reference_data() -> None:
-    """serialized_rollback restores what the migrations seeded (calendar, process templates); make sure it did."""
-    from govhall.calendars.models import CalendarDay
-    from govhall.calendars.seed import seed_from_package
-    from govhall.workflow.actions import save_definition
-
-    if not CalendarYear.objects.filter(year=2026).exists():
-        seed_from_package(CalendarYear, CalendarDay)
-    for code, spec in STANDARD_TEMPLATES.items():
-        if not ProcessDefinition.objects.filter(code=code, active=True).exists():
-            save_definition(spec)
-    engine.invalidate()
-    wf.clear_caches()
-
-
 @pytest.fixture
-def flow_hall(live_server: Any, settings: Any, tmp_path: Path) -> Hall:
+def flow_hall(live_server: Any, reference_data: None, settings: Any, tmp_path: Path) -> Hall:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-    _ensure_reference_data()
     hall = build_hall()
     permit = ServiceItem.objects.get(name=PERMIT)
     Material.objects.create(item=permit, seq=1, name=FORM, required=True)
@@ -131,7 +110,7 @@ def verify_file(path: Path) -> tuple[int, str]:
     return 0, out.getvalue()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_online_application_through_joint_review_to_verified_decision(
     live_server: Any, flow_hall: Hall, new_page: Any, tmp_path: Path
 ) -> None:

@@ -242,8 +242,8 @@ def test_bundle_cases_are_concluded_together(hall, at):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_people_act_on_one_task_exactly_one_succeeds():
+@pytest.mark.django_db(transaction=True)
+def test_two_people_act_on_one_task_exactly_one_succeeds(reference_data):
     import time_machine
 
     from .conftest import local

@@ -137,3 +137,43 @@ def test_provisional_deadline_is_recomputed_when_the_year_is_confirmed():
     assert not c.provisional
     assert c.due_day == engine.add_working_days(dt.date(2026, 12, 21), 20).value
     assert c.due_day > provisional_due
+
+
+def test_configured_thresholds_for_day_and_minute_clocks():
+    start = local(2026, 3, 2, 10)  # Monday
+    units = clocks.start_clock(kind="step", amount=5, unit="workday", at=start, warn_units=2)
+    assert units.warn_at == local(2026, 3, 6, 0, 0)  # yellow for the last two working days (Fri, Mon)
+    ratio = clocks.start_clock(kind="step", amount=10, unit="workday", at=start, warn_ratio=0.5)
+    assert ratio.warn_at == engine.deadline_instant(dt.date(2026, 3, 9))  # 5 of 10 working days used
+    natural = clocks.start_clock(kind="step", amount=10, unit="day", at=start, warn_units=3)
+    assert natural.warn_at == engine.deadline_instant(dt.date(2026, 3, 9))
+    minutes = clocks.start_clock(
+        kind="step", amount=60, unit="minute", at=local(2026, 3, 2, 9), warn_ratio=0.5
+    )
+    assert minutes.warn_at == local(2026, 3, 2, 9, 30).astimezone(dt.UTC)
+    left = clocks.start_clock(kind="step", amount=2, unit="hour", at=local(2026, 3, 2, 9), warn_units=1)
+    assert left.warn_units == 60 and left.warn_at == local(2026, 3, 2, 10, 0).astimezone(dt.UTC)
+    default = clocks.start_clock(kind="step", amount=60, unit="minute", at=local(2026, 3, 2, 9))
+    assert default.warn_at == local(2026, 3, 2, 9, 48).astimezone(dt.UTC)  # 80% by default
+    with pytest.raises(ValidationError):
+        clocks.start_clock(kind="step", amount=5, unit="workday", at=start, warn_units=1, warn_ratio=0.5)
+    with pytest.raises(ValidationError):
+        clocks.start_clock(kind="step", amount=5, unit="workday", at=start, warn_ratio=1.5)
+
+
+def test_configured_threshold_follows_pause_and_extension():
+    c = clocks.start_clock(kind="case", amount=10, unit="workday", at=local(2026, 3, 2, 10), warn_ratio=0.5)
+    assert c.warn_at == engine.deadline_instant(dt.date(2026, 3, 9))
+    clocks.pause_clock(c, at=local(2026, 3, 3, 10))
+    clocks.resume_clock(c, at=local(2026, 3, 5, 10))  # Wed, Thu not counted: total 12, half = 6 working days
+    assert c.paused_amount == 2 and c.warn_at == engine.deadline_instant(dt.date(2026, 3, 10))
+    assert c.next_check_at == c.warn_at
+    clocks.extend_clock(c, 4, at=local(2026, 3, 6, 10))  # total 16, half = 8
+    assert c.warn_at == engine.deadline_instant(dt.date(2026, 3, 12)) and c.next_check_at == c.warn_at
+    u = clocks.start_clock(kind="case", amount=3, unit="workday", at=local(2026, 3, 2, 10), warn_units=1)
+    clocks.extend_clock(
+        u, 5, at=local(2026, 3, 4, 10)
+    )  # already yellow: green again, yellow one day before the new end
+    assert u.due_at == engine.deadline_instant(dt.date(2026, 3, 12))
+    assert u.warn_at == engine.deadline_instant(dt.date(2026, 3, 11)) and u.next_check_at == u.warn_at
+    assert clocks.light_at(u, local(2026, 3, 5, 10)) == Light.GREEN

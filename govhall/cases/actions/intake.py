@@ -21,6 +21,7 @@ from govhall.core.identifiers import validate_resident_id, validate_uscc
 from govhall.org.access import has_role
 from govhall.org.choices import Role
 from govhall.org.models import StaffProfile
+from govhall.supervision.rules import warn_kwargs
 from govhall.workflow import engine as wf
 
 from ..choices import ApplicantKind, CaseStatus, Channel, IntakeOutcome
@@ -355,6 +356,7 @@ def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
         at=at,
         start_day=start_day,
         label="承诺办结时限",
+        **warn_kwargs(item, ""),
     )
     case.legal_clock = clocks.start_clock(
         kind=ClockKind.LEGAL,

@@ -13,6 +13,7 @@ from govhall.clocks.choices import ClockKind
 from govhall.core.clock import now
 from govhall.org.access import has_role
 from govhall.org.choices import Role
+from govhall.supervision.rules import warn_kwargs
 from govhall.workflow import engine as wf
 
 from ..choices import ACTIVE_TASK, CaseStatus, Decision, TaskAction, TaskStatus
@@ -56,7 +57,14 @@ def _spawn_task(
     branch_key: str = "",
 ) -> Task:
     amount, unit = wf.resolve_budget(budget, case.item.promised_limit, case.item.promised_limit_unit)
-    clock = clocks.start_clock(kind=ClockKind.STEP, amount=amount, unit=unit, at=at, label=name[:100])
+    clock = clocks.start_clock(
+        kind=ClockKind.STEP,
+        amount=amount,
+        unit=unit,
+        at=at,
+        label=name[:100],
+        **warn_kwargs(case.item, step.key),
+    )
     return Task.objects.create(
         case=case,
         step_key=step.key,

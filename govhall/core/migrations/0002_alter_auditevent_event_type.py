@@ -4,15 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='event_type',
-            field=models.CharField(choices=[('item_created', '创建事项'), ('item_updated', '修改事项'), ('item_status_changed', '事项状态变更'), ('catalog_imported', '导入事项目录'), ('bundle_created', '创建一件事'), ('bundle_updated', '修改一件事'), ('bundle_status_changed', '一件事状态变更'), ('calendar_year_confirmed', '确认年度节假日安排'), ('calendar_day_changed', '修改节假日'), ('org_unit_created', '创建组织机构（区划、站点、大厅、部门、窗口）'), ('staff_created', '创建工作人员'), ('staff_roles_changed', '变更人员角色'), ('process_definition_saved', '保存办理流程版本'), ('process_definition_activated', '启用办理流程版本')], db_index=True, max_length=40, verbose_name='事件类型'),
+            model_name="auditevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("item_created", "创建事项"),
+                    ("item_updated", "修改事项"),
+                    ("item_status_changed", "事项状态变更"),
+                    ("catalog_imported", "导入事项目录"),
+                    ("bundle_created", "创建一件事"),
+                    ("bundle_updated", "修改一件事"),
+                    ("bundle_status_changed", "一件事状态变更"),
+                    ("calendar_year_confirmed", "确认年度节假日安排"),
+                    ("calendar_day_changed", "修改节假日"),
+                    ("org_unit_created", "创建组织机构（区划、站点、大厅、部门、窗口）"),
+                    ("staff_created", "创建工作人员"),
+                    ("staff_roles_changed", "变更人员角色"),
+                    ("process_definition_saved", "保存办理流程版本"),
+                    ("process_definition_activated", "启用办理流程版本"),
+                ],
+                db_index=True,
+                max_length=40,
+                verbose_name="事件类型",
+            ),
         ),
     ]

@@ -1,0 +1,57 @@
+from govhall.core.choices import ColoredChoices
+
+
+class AlertLevel(ColoredChoices):
+    YELLOW = "yellow", "黄灯预警"
+    RED = "red", "红灯超期"
+
+
+AlertLevel.set_colors({AlertLevel.YELLOW: "yellow", AlertLevel.RED: "red"})
+
+
+class AlertKind(ColoredChoices):
+    """What raised the alert: a clock of that kind, or another trigger of domain §8."""
+
+    INTAKE = "intake", "受理超时"
+    CASE = "case", "办件超时（承诺时限）"
+    LEGAL = "legal", "办件超时（法定时限）"
+    STEP = "step", "环节超时"
+    DELIVERY = "delivery", "送达超时"
+    ORDER = "order", "督办单逾期"
+    COMPLAINT = "complaint", "投诉办理超时"
+    OUT_OF_PROCEDURE = "out_of_procedure", "体外循环/违规操作"
+    REFUSAL = "refusal", "不予受理"
+
+
+class CardLevel(ColoredChoices):
+    YELLOW = "yellow", "黄牌"
+    RED = "red", "红牌"
+
+
+CardLevel.set_colors({CardLevel.YELLOW: "yellow", CardLevel.RED: "red"})
+
+
+class OrderStatus(ColoredChoices):
+    OPEN = "open", "待答复"
+    ANSWERED = "answered", "已答复"
+    OVERDUE = "overdue", "逾期未答复"
+
+
+OrderStatus.set_colors({OrderStatus.OPEN: "blue", OrderStatus.ANSWERED: "green", OrderStatus.OVERDUE: "red"})
+
+
+class AccountabilityType(ColoredChoices):
+    CRITICISM = "criticism", "通报批评"
+    ADMONITION = "admonition", "诫勉谈话"
+    TRANSFER = "transfer", "调离岗位（退回原单位）"
+    OTHER = "other", "其他"
+
+
+class AccountabilityStatus(ColoredChoices):
+    PENDING = "pending", "待决定"
+    DECIDED = "decided", "已决定"
+
+
+AccountabilityStatus.set_colors(
+    {AccountabilityStatus.PENDING: "orange", AccountabilityStatus.DECIDED: "green"}
+)
