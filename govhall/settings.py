@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "govhall.documents",
     "govhall.cases",
     "govhall.supervision",
+    "govhall.complaints",
+    "govhall.stats",
     "govhall.workbench",
     "govhall.portal",
 ]
@@ -173,3 +175,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = GOVHALL_MAX_UPLOAD_MB * 8 * 1024 * 1024
 # The seal maker (制章者) named in every department seal; documents.actions has the default.
 if os.environ.get("GOVHALL_SEAL_MAKER_NAME"):
     GOVHALL_SEAL_MAKER_NAME = os.environ["GOVHALL_SEAL_MAKER_NAME"]
+# Mail for notifications: printed to the console in development; SMTP (EMAIL_HOST…) in production.
+EMAIL_BACKEND = os.environ.get(
+    "GOVHALL_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_TIMEOUT = 10
+# SMS gateway: a dotted path to a class with send(phone, text) -> id (govhall.notifications.sms); console by default.
+GOVHALL_SMS_BACKEND = os.environ.get("GOVHALL_SMS_BACKEND", "govhall.notifications.sms.ConsoleSmsBackend")
+GOVHALL_SMS_FILE_PATH = Path(os.environ.get("GOVHALL_SMS_FILE_PATH", VAR_DIR / "sms.log"))

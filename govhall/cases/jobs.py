@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from govhall.documents.actions import seal_pending
+from govhall.notifications.delivery import deliver_pending
+from govhall.stats.refresh import refresh_facts
 
 from .actions import deem_accepted_due
 
@@ -12,4 +14,6 @@ def run_due_jobs(*, limit: int = 200, documents: int = 20) -> dict[str, int]:
     return {
         "deemed_accepted": deem_accepted_due(limit=limit),
         "documents_sealed": seal_pending(limit=documents),
+        "notifications_sent": deliver_pending(limit=limit)["sent"],
+        "stats_entries": refresh_facts(),
     }

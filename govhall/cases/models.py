@@ -156,6 +156,9 @@ class Case(models.Model):
             models.Index(fields=["department", "status"], name="case_dept_status_idx"),
             models.Index(fields=["status", "received_at"], name="case_status_received_idx"),
             models.Index(fields=["applicant", "received_at"], name="case_applicant_idx"),
+            # The big screen's "concluded today" and trend.
+            models.Index(fields=["concluded_at"], name="case_concluded_idx"),
+            models.Index(fields=["accepted_at"], name="case_accepted_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,8 @@
 """Write notifications, mark them read, and the queries the workbench and the delivery workers use.
 
 `notify()` is called from inside the action that caused the message (accept, correction notice, decision …), so
-the message exists exactly when the action commits; SMS and e-mail rows wait unsent for issue #4's backends."""
+the message exists exactly when the action commits; SMS and e-mail rows wait unsent for the delivery worker
+(`delivery.deliver_pending`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from govhall.core import clock
@@ -153,15 +154,18 @@ def unread_for(user: Any) -> QuerySet[Notification]:
     return inbox_for(user).filter(read_at__isnull=True)
 
 
-def outbox(channel: str, *, limit: int = 100) -> QuerySet[Notification]:
-    """Unsent SMS or e-mail rows, oldest first, locked for the calling worker (call inside a transaction).
+def outbox(channel: str, *, limit: int = 100, at: dt.datetime | None = None) -> QuerySet[Notification]:
+    """Unsent SMS or e-mail rows due for an attempt at `at` (now), oldest first, locked for the calling worker
+    (call inside a transaction). Rows given up on, and rows waiting for their retry, are left out.
 
     SKIP LOCKED lets several workers on several machines claim different rows at once (README, deployment)."""
     if channel == Channel.IN_APP:
         raise ValueError("站内消息无需发送")
+    instant = at if at is not None else clock.now()
     return (
         Notification.objects.select_for_update(skip_locked=True)
-        .filter(channel=channel, sent_at__isnull=True)
+        .filter(channel=channel, sent_at__isnull=True, failed_at__isnull=True)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=instant))
         .order_by("created_at", "id")[:limit]
     )
 

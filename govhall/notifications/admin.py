@@ -18,6 +18,11 @@ SHOWN = (
     "link",
     "read_at",
     "sent_at",
+    "attempts",
+    "next_attempt_at",
+    "failed_at",
+    "last_error",
+    "provider_id",
 )
 
 
@@ -34,6 +39,8 @@ class NotificationAdmin(admin.ModelAdmin):
         "case_number",
         "read_at",
         "sent_at",
+        "attempts",
+        "failed_at",
     ]
     list_filter = ["channel", "kind"]
     search_fields = ["=case_number", "title", "name", "user__username"]

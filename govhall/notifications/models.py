@@ -1,8 +1,9 @@
 """Notifications to staff and applicants.
 
 One row per recipient and channel. In-app rows are read on the workbench (`read_at`); SMS and e-mail rows are an
-outbox: they are written unsent (`sent_at` null) in the same transaction as the event, and the delivery workers
-of issue #4 claim them with `outbox()` (SELECT … FOR UPDATE SKIP LOCKED) and stamp `sent_at`."""
+outbox: they are written unsent (`sent_at` null) in the same transaction as the event, and the delivery worker
+(`delivery.deliver_pending`) claims them with `outbox()` (SELECT … FOR UPDATE SKIP LOCKED) and stamps `sent_at`, or
+records the failure and retries later, giving up (`failed_at`) after a configured number of attempts."""
 
 from __future__ import annotations
 
@@ -37,17 +38,26 @@ class Notification(models.Model):
     created_at = models.DateTimeField("创建时间")
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    # Delivery bookkeeping (SMS and e-mail): failed attempts are retried with back-off until `failed_at` gives up.
+    attempts = models.PositiveSmallIntegerField("发送尝试次数", default=0)
+    last_error = models.TextField("最近一次发送错误", blank=True)
+    next_attempt_at = models.DateTimeField("下次重试时间", null=True, blank=True)
+    failed_at = models.DateTimeField("放弃发送时间", null=True, blank=True)
+    provider_id = models.CharField("服务商消息编号", max_length=100, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "消息通知"
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notif_user_read_idx"),
-            # Only the unsent outbound rows, so the delivery workers' scan stays small however long the history.
+            # Only the outbound rows still to deliver, so the delivery workers' scan stays small however long the
+            # history (rows given up on leave it too).
             models.Index(
                 fields=["channel", "created_at"],
-                name="notif_outbox_idx",
-                condition=Q(sent_at__isnull=True, channel__in=list(OUTBOUND_CHANNELS)),
+                name="notif_pending_idx",
+                condition=Q(
+                    sent_at__isnull=True, failed_at__isnull=True, channel__in=list(OUTBOUND_CHANNELS)
+                ),
             ),
         ]
 

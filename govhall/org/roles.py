@@ -17,7 +17,20 @@ from .choices import Role
 # Apps whose configuration the center administrator maintains (domain §1: catalog, windows, staff, calendar).
 ADMIN_APPS = ("org", "catalog", "calendars", "workflow")
 # Apps whose data the oversight roles read.
-OVERSIGHT_APPS = ("org", "catalog", "calendars", "core", "workflow", "cases", "clocks", "ledger", "documents")
+OVERSIGHT_APPS = (
+    "org",
+    "catalog",
+    "calendars",
+    "core",
+    "workflow",
+    "cases",
+    "clocks",
+    "ledger",
+    "documents",
+    "supervision",
+    "complaints",
+    "stats",
+)
 
 # Roles that work in the Django admin and therefore need ``is_staff``.
 ADMIN_SITE_ROLES = frozenset(

@@ -1,19 +1,230 @@
+"""Supervisor pages: the alert board, supervision orders (answered by the department head), accountability decisions
+and each staff member's conduct file. State changes go through `supervision.actions` only."""
+
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+import datetime as dt
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+
+from govhall.clocks import actions as clocks
+from govhall.clocks.actions import ClockStatus
+from govhall.clocks.choices import ClockState
+from govhall.core.clock import now
 from govhall.org.access import has_role
 from govhall.org.choices import Role
 from govhall.org.models import StaffProfile
 
-from .actions import conduct_for
+from .actions import answer_order, conduct_for, decide_accountability
+from .choices import AccountabilityStatus, AccountabilityType, AlertLevel, OrderStatus
+from .models import Accountability, Alert, SupervisionOrder
+
+BOARD_ROLES = (Role.SUPERVISOR, Role.LEADER)
+# Alerts without a clock (out-of-procedure attempts, refusals) are events with nothing to close: the board shows
+# the recent ones.
+TRIGGER_WINDOW = dt.timedelta(days=7)
+BOARD_LIMIT = 300
+
+View = Callable[..., HttpResponseBase]
 
 
+def forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "supervision/403.html", {"message": message}, status=403)
+
+
+def guarded(view: View) -> View:
+    """Logged in (else the login page); a PermissionDenied from a check or an action is a Chinese 403 page."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return forbidden(request, str(exc) or "您无权查看此页面。")
+
+    return login_required(wrapper)
+
+
+def _require(request: HttpRequest, roles: tuple[Role, ...], message: str) -> None:
+    if not has_role(request.user, *roles):
+        raise PermissionDenied(message)
+
+
+def _errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            field: [str(m) for m in ValidationError(errs).messages] for field, errs in exc.error_dict.items()
+        }
+    return {"__all__": list(exc.messages)}
+
+
+# ---------------------------------------------------------------- the board
+
+
+def open_alerts(at: dt.datetime) -> QuerySet[Alert]:
+    """Alerts still open: their clock still runs (a yellow one only until the same clock turned red), plus recent
+    trigger alerts; red first, then yellow, newest first."""
+    reddened = Alert.objects.filter(level=AlertLevel.RED, clock__isnull=False).values("clock_id")
+    on_clock = Q(clock__isnull=False) & ~Q(clock__state=ClockState.STOPPED)
+    superseded = Q(level=AlertLevel.YELLOW, clock_id__in=reddened)
+    recent_trigger = Q(clock__isnull=True, raised_at__gte=at - TRIGGER_WINDOW)
+    return (
+        Alert.objects.filter((on_clock & ~superseded) | recent_trigger)
+        .select_related("case", "department", "responsible__staff", "task")
+        .annotate(
+            level_rank=Case(
+                When(level=AlertLevel.RED, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("level_rank", "-raised_at", "-id")
+    )
+
+
+@dataclass
+class OrderRow:
+    order: SupervisionOrder
+    status: ClockStatus
+
+
+def _order_rows(orders: QuerySet[SupervisionOrder], at: dt.datetime) -> list[OrderRow]:
+    return [OrderRow(o, clocks.status(o.clock, at)) for o in orders]
+
+
+@guarded
+def board(request: HttpRequest) -> HttpResponse:
+    """电子监察 board: open alerts, open supervision orders, pending accountability records."""
+    _require(request, BOARD_ROLES, "只有效能监察人员和领导可以查看电子监察页面。")
+    at = now()
+    orders = (
+        SupervisionOrder.objects.filter(answered_at__isnull=True)
+        .exclude(status=OrderStatus.ANSWERED)
+        .select_related("clock", "department", "case", "responsible__staff")
+        .order_by("clock__due_at", "pk")
+    )
+    pending = (
+        Accountability.objects.filter(status=AccountabilityStatus.PENDING)
+        .select_related("person__staff", "department", "order")
+        .order_by("opened_at", "pk")
+    )
+    alerts = list(open_alerts(at)[:BOARD_LIMIT])
+    return render(
+        request,
+        "supervision/board.html",
+        {
+            "alerts": alerts,
+            "red_count": sum(a.level == AlertLevel.RED for a in alerts),
+            "yellow_count": sum(a.level == AlertLevel.YELLOW for a in alerts),
+            "orders": _order_rows(orders, at),
+            "pending": pending,
+            "is_supervisor": has_role(request.user, Role.SUPERVISOR),
+        },
+    )
+
+
+# ---------------------------------------------------------------- supervision orders
+
+
+def _may_answer(user: Any, order: SupervisionOrder) -> bool:
+    return (
+        has_role(user, Role.DEPARTMENT_HEAD)
+        and StaffProfile.objects.filter(user=user, departments=order.department_id).exists()
+    )
+
+
+@guarded
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A 督办单: read-only for supervisors and leaders; the department head of its department answers it."""
+    order = get_object_or_404(
+        SupervisionOrder.objects.select_related(
+            "clock", "department", "case", "responsible__staff", "answered_by__staff", "alert"
+        ),
+        pk=pk,
+    )
+    may_answer = _may_answer(request.user, order)
+    if not may_answer and not has_role(request.user, *BOARD_ROLES):
+        raise PermissionDenied("只有被督办部门的负责人、效能监察人员和领导可以查看此督办单。")
+    errors: dict[str, list[str]] = {}
+    text = ""
+    status_code = 200
+    if request.method == "POST":
+        if not may_answer:
+            raise PermissionDenied("只有被督办部门的负责人可以答复督办单。")
+        text = request.POST.get("text", "")
+        try:
+            answer_order(order, by=request.user, text=text)
+        except ValidationError as exc:
+            errors, status_code = _errors(exc), 400
+        else:
+            messages.success(request, f"督办单 {order.number} 已答复。")
+            return redirect("supervision:order", pk=order.pk)
+    return render(
+        request,
+        "supervision/order.html",
+        {
+            "order": order,
+            "status": clocks.status(order.clock),
+            "addressees": order.addressees.select_related("staff").order_by("pk"),
+            "can_answer": may_answer and order.answered_at is None,
+            "errors": errors,
+            "text": text,
+        },
+        status=status_code,
+    )
+
+
+# ---------------------------------------------------------------- accountability
+
+
+@guarded
+def accountability_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A 责任追究 record: supervisors decide it (type and decision); leaders read it."""
+    _require(request, BOARD_ROLES, "只有效能监察人员和领导可以查看责任追究记录。")
+    record = get_object_or_404(
+        Accountability.objects.select_related("person__staff", "department", "order", "decided_by__staff"),
+        pk=pk,
+    )
+    errors: dict[str, list[str]] = {}
+    form = {"type": "", "decision": ""}
+    status_code = 200
+    if request.method == "POST":
+        form = {"type": request.POST.get("type", ""), "decision": request.POST.get("decision", "")}
+        try:
+            decide_accountability(record, by=request.user, type=form["type"], decision=form["decision"])
+        except ValidationError as exc:
+            errors, status_code = _errors(exc), 400
+        else:
+            messages.success(request, "责任追究决定已记录。")
+            return redirect("supervision:accountability", pk=record.pk)
+    return render(
+        request,
+        "supervision/accountability.html",
+        {
+            "record": record,
+            "types": AccountabilityType.choices,
+            "can_decide": has_role(request.user, Role.SUPERVISOR)
+            and record.status == AccountabilityStatus.PENDING,
+            "errors": errors,
+            "form": form,
+        },
+        status=status_code,
+    )
+
+
+# ---------------------------------------------------------------- conduct file
+
+
+@guarded
 def staff_conduct(request: HttpRequest, pk: int) -> HttpResponse:
     """作风档案 of one staff member: supervisors and leaders only."""
-    if not has_role(request.user, Role.SUPERVISOR, Role.LEADER):
-        raise PermissionDenied("只有效能监察人员和领导可以查看作风档案")
+    _require(request, BOARD_ROLES, "只有效能监察人员和领导可以查看作风档案")
     staff = get_object_or_404(StaffProfile.objects.select_related("user"), pk=pk)
     return render(request, "supervision/conduct.html", {"conduct": conduct_for(staff)})

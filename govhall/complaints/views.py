@@ -1,0 +1,203 @@
+"""Complaint pages: online submission and public progress for complainants; register, list and handling for staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from govhall.clocks.actions import status as clock_status
+from govhall.org.access import has_role
+from govhall.org.choices import Role
+
+from . import actions
+from .choices import ComplaintChannel
+from .forms import (
+    AssignForm,
+    ConcludeForm,
+    FilterForm,
+    InvestigateForm,
+    OnlineComplaintForm,
+    ProgressForm,
+    RegisterComplaintForm,
+)
+from .models import Complaint
+
+NOT_FOUND = "未找到该投诉，请核对投诉编号和查询码。"
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _submit(request: HttpRequest, form: forms.Form, channel: str) -> Complaint | None:
+    data = form.cleaned_data
+    try:
+        return actions.receive_complaint(
+            channel=channel,
+            by=request.user,
+            complainant_name=data["complainant_name"],
+            phone=data["phone"],
+            content=data["content"],
+            subject=data["subject"],
+            case_number=data["case_number"],
+            check_code=data["check_code"],
+            anonymous=data["anonymous"],
+            department=data["department"],
+            staff=data.get("staff"),
+        )
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return None
+
+
+def _received(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    return render(request, "complaints/received.html", {"complaint": complaint})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request: HttpRequest) -> HttpResponse:
+    """网上投诉: a logged-in user; a case is linked only with its check code."""
+    if request.method == "POST":
+        form = OnlineComplaintForm(request.POST)
+        if form.is_valid():
+            complaint = _submit(request, form, ComplaintChannel.ONLINE)
+            if complaint is not None:
+                return _received(request, complaint)
+    else:
+        form = OnlineComplaintForm()
+    return render(request, "complaints/form.html", {"form": form, "title": "网上效能投诉"})
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """现场/电话投诉登记 by a supervisor or window clerk."""
+    if not has_role(request.user, Role.SUPERVISOR, Role.WINDOW_CLERK):
+        raise PermissionDenied("只有效能监察人员和窗口工作人员可以登记投诉")
+    if request.method == "POST":
+        form = RegisterComplaintForm(request.POST)
+        if form.is_valid():
+            complaint = _submit(request, form, form.cleaned_data["channel"])
+            if complaint is not None:
+                return _received(request, complaint)
+    else:
+        form = RegisterComplaintForm()
+    return render(request, "complaints/form.html", {"form": form, "title": "现场/电话投诉登记"})
+
+
+@require_http_methods(["GET", "POST"])
+def progress(request: HttpRequest) -> HttpResponse:
+    """Number plus check code; a wrong code reads exactly like an unknown number."""
+    complaint: Complaint | None = None
+    if request.method == "POST":
+        form = ProgressForm(request.POST)
+        if form.is_valid():
+            complaint = (
+                Complaint.objects.select_related("clock")
+                .filter(
+                    number=form.cleaned_data["number"].strip().upper(),
+                    check_code=form.cleaned_data["check_code"],
+                )
+                .first()
+            )
+            if complaint is None:
+                form.add_error(None, NOT_FOUND)
+    else:
+        form = ProgressForm()
+    response = render(request, "complaints/progress.html", {"form": form, "complaint": complaint})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _require_supervisor(request: HttpRequest) -> None:
+    if not has_role(request.user, Role.SUPERVISOR):
+        raise PermissionDenied("只有效能监察人员可以查看效能投诉")
+
+
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    _require_supervisor(request)
+    form = FilterForm(request.GET or None)
+    qs = Complaint.objects.select_related("clock", "department", "assigned_to__staff")
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["status"]:
+            qs = qs.filter(status=d["status"])
+        if d["channel"]:
+            qs = qs.filter(channel=d["channel"])
+        if d["department"]:
+            qs = qs.filter(department=d["department"])
+        if d["q"]:
+            qs = qs.filter(Q(number__icontains=d["q"]) | Q(subject__icontains=d["q"]))
+    rows = [(c, clock_status(c.clock)) for c in qs[:200]]
+    return render(request, "complaints/list.html", {"form": form, "rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    _require_supervisor(request)
+    complaint = get_object_or_404(
+        Complaint.objects.select_related("clock", "case", "department", "staff", "assigned_to"), number=number
+    )
+    assign_form: forms.Form = AssignForm()
+    investigate_form: forms.Form = InvestigateForm()
+    conclude_form: forms.Form = ConcludeForm()
+    if request.method == "POST":
+        op = request.POST.get("op", "")
+        bound: dict[str, Any] = {
+            "assign": AssignForm,
+            "investigate": InvestigateForm,
+            "conclude": ConcludeForm,
+        }
+        if op not in bound:
+            return HttpResponseBadRequest("未知操作")
+        form = bound[op](request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if op == "assign":
+                    actions.assign(complaint, by=request.user, to=data["to"])
+                    messages.success(request, "已交办")
+                elif op == "investigate":
+                    actions.start_investigation(complaint, by=request.user, notes=data["notes"])
+                    messages.success(request, "已记录调查情况")
+                else:
+                    actions.conclude(
+                        complaint,
+                        by=request.user,
+                        finding=data["finding"],
+                        responsibility=data["responsibility"],
+                        conclusion=data["conclusion"],
+                    )
+                    messages.success(request, "投诉已办结，已告知投诉人")
+                return redirect("complaints:detail", number=complaint.number)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+        if op == "assign":
+            assign_form = form
+        elif op == "investigate":
+            investigate_form = form
+        else:
+            conclude_form = form
+        status_code = 400
+    else:
+        status_code = 200
+    context = {
+        "complaint": complaint,
+        "clock": clock_status(complaint.clock),
+        "assign_form": assign_form,
+        "investigate_form": investigate_form,
+        "conclude_form": conclude_form,
+    }
+    return render(request, "complaints/detail.html", context, status=status_code)
