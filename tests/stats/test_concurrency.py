@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from typing import Any
 
 import pytest
 import time_machine
@@ -19,7 +18,7 @@ FIELDS = [f.attname for f in DailyFact._meta.concrete_fields if f.name != "id"]
 
 
 @pytest.mark.postgres_only
-def test_two_refreshers_count_each_entry_once(transactional_db: Any) -> None:
+def test_two_refreshers_count_each_entry_once(reference_data: None) -> None:
     with time_machine.travel(local(2026, 3, 2, 10), tick=False):
         hall = build_hall()
         item = hall.item("企业营业执照设立登记")

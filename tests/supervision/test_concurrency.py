@@ -36,7 +36,7 @@ def _env() -> dict[str, str]:
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_two_watcher_processes_raise_each_alert_exactly_once():
+def test_two_watcher_processes_raise_each_alert_exactly_once(reference_data):
     now = timezone.now()
     start = now - dt.timedelta(days=10)
     rows = []
