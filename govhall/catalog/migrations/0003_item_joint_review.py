@@ -1,0 +1,8 @@
+# Placeholder filled by the change that needs it (kept linear so parallel work merges without migration conflicts).
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("catalog", "0002_item_joint_departments")]
+
+    operations: list[migrations.operations.base.Operation] = []
