@@ -16,8 +16,8 @@ from django.db import connection, transaction
 from govhall.calendars import engine as calendar
 from govhall.cases.choices import CaseStatus, PauseKind, TaskAction
 from govhall.cases.models import Case, CorrectionNotice, Extension, OutOfProcedureAttempt, Pause, Task
-from govhall.cases.simulation import Options, Simulator
 from govhall.clocks.choices import ClockState
+from govhall.demo.simulation import Options, Simulator
 from govhall.documents.choices import DocumentStatus
 from govhall.documents.models import Document
 from govhall.ledger.models import LedgerEntry

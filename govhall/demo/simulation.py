@@ -45,18 +45,8 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 
 from govhall.calendars import engine as calendar
-from govhall.catalog.choices import ItemStatus, OnlineDepth, ServiceTarget
-from govhall.catalog.models import ServiceItem
-from govhall.clocks.choices import ClockUnit
-from govhall.core.clock import frozen_at, now
-from govhall.core.identifiers import resident_id_check_char
-from govhall.org.choices import Role
-from govhall.org.models import Department, Site, StaffProfile, Window
-from govhall.workflow import engine as wf
-from govhall.workflow.schema import ProcessSpec, Step
-
-from . import actions
-from .choices import (
+from govhall.cases import actions
+from govhall.cases.choices import (
     ACTIVE_TASK,
     CaseStatus,
     Channel,
@@ -66,8 +56,17 @@ from .choices import (
     TaskAction,
     TaskStatus,
 )
-from .models import Case, CorrectionNotice, Extension, OutOfProcedureAttempt, Pause, Task
-from .uploads import Upload
+from govhall.cases.models import Case, CorrectionNotice, Extension, OutOfProcedureAttempt, Pause, Task
+from govhall.cases.uploads import Upload
+from govhall.catalog.choices import ItemStatus, OnlineDepth, ServiceTarget
+from govhall.catalog.models import ServiceItem
+from govhall.clocks.choices import ClockUnit
+from govhall.core.clock import frozen_at, now
+from govhall.core.identifiers import resident_id_check_char
+from govhall.org.choices import Role
+from govhall.org.models import Department, Site, StaffProfile, Window
+from govhall.workflow import engine as wf
+from govhall.workflow.schema import ProcessSpec, Step
 
 # --------------------------------------------------------------------------------------------- rates
 
