@@ -16,12 +16,12 @@ from govhall.catalog.choices import ItemStatus, OnlineDepth
 from govhall.catalog.models import Bundle, Material, ServiceItem
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
+from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
 from govhall.core.identifiers import validate_resident_id, validate_uscc
 from govhall.org.access import has_role
 from govhall.org.choices import Role
 from govhall.org.models import StaffProfile
-from govhall.supervision.rules import warn_kwargs
 from govhall.workflow import engine as wf
 
 from ..choices import ApplicantKind, CaseStatus, Channel, IntakeOutcome

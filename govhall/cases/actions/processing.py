@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
+from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
 from govhall.org.access import has_role
 from govhall.org.choices import Role
-from govhall.supervision.rules import warn_kwargs
 from govhall.workflow import engine as wf
 
 from ..choices import ACTIVE_TASK, CaseStatus, Decision, TaskAction, TaskStatus
