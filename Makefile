@@ -60,9 +60,11 @@ run: setup
 worker: setup
 	$(PY) manage.py run_jobs
 
+# lint-imports: the layer contract of pyproject.toml ([tool.importlinter]); no app imports one above it, no cycles.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy govhall

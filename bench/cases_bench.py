@@ -103,7 +103,7 @@ class _Cast:
     """The users of a lifecycle, by primary key (each action reloads its user, as a request would)."""
 
     def __init__(self, item: Any) -> None:
-        from govhall.cases.simulation import Staff, ensure_staff
+        from govhall.demo.simulation import Staff, ensure_staff
         from govhall.org.choices import Role
 
         staff = ensure_staff([item], Staff.load(), _log)

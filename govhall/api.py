@@ -15,7 +15,7 @@ from govhall.cases.actions import OutOfProcedure, TaskConflict
 from govhall.cases.api import router as cases_router
 from govhall.cases.schemas import field_label
 from govhall.catalog.api import router as catalog_router
-from govhall.org.api import router as org_router
+from govhall.catalog.department_api import router as org_router
 
 api = NinjaAPI(
     title="govhall API",

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "govhall.stats",
     "govhall.workbench",
     "govhall.portal",
+    "govhall.demo",
 ]
 
 MIDDLEWARE = [

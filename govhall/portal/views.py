@@ -15,10 +15,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from govhall.catalog.choices import HandlingKind, OnlineDepth, SpecialProcedure
+from govhall.catalog.department_api import departments_with_counts
 from govhall.catalog.models import Material
 from govhall.catalog.queries import compression, published_guide, published_items
 from govhall.catalog.search import search_items
-from govhall.org.api import departments_with_counts
 from govhall.org.models import Department
 
 from .forms import PAGE_SIZE, ItemFilterForm

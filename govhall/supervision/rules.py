@@ -1,9 +1,14 @@
-"""Yellow thresholds per item and step. Kept apart from `actions` so that case actions can import it cheaply when
-they start clocks (no import of the watcher or the ladder)."""
+"""Yellow thresholds per item and step. Kept apart from `actions` (no import of the watcher or the ladder): the app
+registers `warn_rule_for` with `govhall.clocks.thresholds` when it is ready, which is how case actions starting a
+clock find the threshold without importing supervision."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from govhall.clocks.thresholds import (
+    warn_kwargs as warn_kwargs,  # offered beside the rules by supervision.actions
+)
 
 from .models import WarnRule
 
@@ -23,12 +28,3 @@ def warn_rule_for(item: Any, step_key: str = "") -> tuple[int | None, float | No
     if rule is None:
         return None
     return rule.units_left, float(rule.ratio_used) if rule.ratio_used is not None else None
-
-
-def warn_kwargs(item: Any, step_key: str = "") -> dict[str, Any]:
-    """Keyword arguments for `clocks.start_clock` carrying the configured yellow threshold (empty = default)."""
-    rule = warn_rule_for(item, step_key)
-    if rule is None:
-        return {}
-    units, ratio = rule
-    return {"warn_units": units, "warn_ratio": ratio}

@@ -13,7 +13,7 @@ from govhall.core.audit import record_event
 from govhall.core.models import AuditEventType
 
 from .models import ProcessDefinition
-from .schema import validate_spec
+from .validation import validate_spec
 
 
 def save_definition(spec: dict[str, Any], *, by: Any = None) -> ProcessDefinition:

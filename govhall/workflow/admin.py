@@ -21,8 +21,9 @@ from . import actions
 from .engine import spec_of
 from .flowchart import render_svg
 from .models import ProcessDefinition
-from .schema import ProcessSpec, validate_spec
+from .schema import ProcessSpec
 from .standard import STANDARD
+from .validation import validate_spec
 
 PREVIEW_FIELD = "_preview"
 

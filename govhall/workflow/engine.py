@@ -19,7 +19,8 @@ from django.db.models.signals import post_delete, post_save
 from govhall.catalog.choices import ProcessTemplate, TimeUnit
 
 from .models import ProcessDefinition
-from .schema import Branch, Budget, Condition, Join, ProcessSpec, Step, validate_spec
+from .schema import Branch, Budget, Condition, Join, ProcessSpec, Step
+from .validation import validate_spec
 
 JoinState = Literal["pending", "passed", "failed"]
 D = TypeVar("D")

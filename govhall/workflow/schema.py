@@ -158,9 +158,6 @@ class ProcessSpec(_Frozen):
         return self.model_dump(mode="json", exclude_defaults=True)
 
 
-# Callers import the validator next to the models it produces; it lives apart because it needs the catalog.
-from .validation import validate_spec  # noqa: E402
-
 __all__ = [
     "Actor",
     "Branch",
@@ -171,5 +168,4 @@ __all__ = [
     "ProcessSpec",
     "Route",
     "Step",
-    "validate_spec",
 ]

@@ -16,8 +16,8 @@ from django.db import connection, transaction
 from govhall.calendars import engine as calendar
 from govhall.cases.choices import CaseStatus, PauseKind, TaskAction
 from govhall.cases.models import Case, CorrectionNotice, Extension, OutOfProcedureAttempt, Pause, Task
-from govhall.cases.simulation import Options, Simulator
 from govhall.clocks.choices import ClockState
+from govhall.demo.simulation import Options, Simulator
 from govhall.documents.choices import DocumentStatus
 from govhall.documents.models import Document
 from govhall.ledger.models import LedgerEntry
@@ -196,3 +196,26 @@ def test_nothing_to_simulate_and_bad_arguments(demo_county: Any) -> None:
         call_command("simulate", "--cases", "5", "--days", "0", stdout=io.StringIO(), stderr=io.StringIO())
     with pytest.raises(CommandError):
         call_command("simulate", "--cases", "5", "--days", "3", "--start", "2026-13-01", stdout=io.StringIO())
+
+
+def test_a_run_keeps_no_query_log_and_gives_debug_back(demo_county: Any, settings: Any) -> None:
+    # DEBUG would log every one of the run's queries; it is off during the run and back on after, even on failure.
+    settings.DEBUG = True
+    simulator = Simulator(Options(cases=3, days=1, seed=2, start=START))
+    simulator.prepare()
+    connection.queries_log.clear()
+    simulator.run()
+    assert simulator.queries > 0
+    assert len(connection.queries_log) == 0
+    assert settings.DEBUG is True
+
+    failing = Simulator(Options(cases=1, days=1, seed=2, start=START))
+    failing.prepare()
+
+    def boom() -> None:
+        raise RuntimeError("stop")
+
+    failing._run = boom  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        failing.run()
+    assert settings.DEBUG is True

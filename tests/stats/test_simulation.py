@@ -10,7 +10,7 @@ import pytest
 
 from govhall.cases.choices import CaseStatus
 from govhall.cases.models import Case
-from govhall.cases.simulation import simulate
+from govhall.demo.simulation import simulate
 from govhall.stats.models import DailyFact
 from govhall.stats.queries import indicator_table
 from govhall.stats.refresh import rebuild_facts, refresh_facts

@@ -29,8 +29,9 @@ from govhall.workflow.engine import (
     spec_of,
 )
 from govhall.workflow.models import ProcessDefinition
-from govhall.workflow.schema import Budget, Condition, Join, validate_spec
+from govhall.workflow.schema import Budget, Condition, Join
 from govhall.workflow.standard import STANDARD_TEMPLATES
+from govhall.workflow.validation import validate_spec
 
 from .conftest import copy_of, step_of
 

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from govhall.workflow.flowchart import render_svg
-from govhall.workflow.schema import validate_spec
 from govhall.workflow.standard import STANDARD_TEMPLATES
+from govhall.workflow.validation import validate_spec
 
 from .conftest import copy_of, step_of
 

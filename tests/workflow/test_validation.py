@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from govhall.workflow.schema import ProcessSpec, validate_spec
+from govhall.workflow.schema import ProcessSpec
 from govhall.workflow.standard import STANDARD_TEMPLATES
+from govhall.workflow.validation import validate_spec
 
 from .conftest import copy_of, step_of
 

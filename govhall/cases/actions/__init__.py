@@ -1,6 +1,7 @@
 """Case actions: the only way a case changes state (each wraps its transaction, the audit chain, clocks and notices)."""
 
 from ._common import OutOfProcedure, TaskConflict
+from .instant import handle_instant
 from .intake import (
     ApplicantData,
     accept_case,
@@ -13,7 +14,7 @@ from .intake import (
     submit_bundle,
     submit_correction,
 )
-from .processing import act_on_task, claim_task, deliver_result, handle_instant, withdraw_case
+from .processing import act_on_task, claim_task, deliver_result, withdraw_case
 from .time_limits import end_special_procedure, extend_case, start_special_procedure
 
 __all__ = [

@@ -16,12 +16,12 @@ from govhall.catalog.choices import ItemStatus, OnlineDepth
 from govhall.catalog.models import Bundle, Material, ServiceItem
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
+from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
 from govhall.core.identifiers import validate_resident_id, validate_uscc
 from govhall.org.access import has_role
 from govhall.org.choices import Role
 from govhall.org.models import StaffProfile
-from govhall.supervision.rules import warn_kwargs
 from govhall.workflow import engine as wf
 
 from ..choices import ApplicantKind, CaseStatus, Channel, IntakeOutcome
@@ -40,6 +40,7 @@ from ._common import (
     require_staff,
     tell_applicant,
 )
+from .processing import pause_case_clocks, resume_case_clocks, start_flow
 
 # 《行政许可法》 art. 32: an incomplete application must be answered with one notice within 5 working days.
 INTAKE_LIMIT_WORKDAYS = 5
@@ -372,8 +373,6 @@ def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
 def accept_case(case: Case, *, by: Any, deemed: bool = False) -> Case:
     """Accept (art. 32(5)); with `deemed`, the automatic acceptance of an application left unanswered for 5 working
     days, effective from the day the complete materials were received."""
-    from .processing import start_flow
-
     at = now()
     _lock(case)
     if case.status != CaseStatus.SUBMITTED:
@@ -444,8 +443,6 @@ def request_correction(
     case: Case, *, by: Any, missing: Sequence[dict[str, Any]], note: str = ""
 ) -> CorrectionNotice:
     """一次性告知 (art. 32(4)): ONE notice listing everything to supplement; a second one is refused."""
-    from .processing import pause_case_clocks
-
     at = now()
     _lock(case)
     if CorrectionNotice.objects.filter(case=case).exists():
@@ -519,8 +516,6 @@ def request_correction(
 @guarded("submit_correction")
 def submit_correction(case: Case, *, by: Any, uploads: Sequence[Upload]) -> Case:
     """The applicant (or a clerk for them) hands in the listed materials; once complete, the clock runs again."""
-    from .processing import resume_case_clocks
-
     at = now()
     _lock(case)
     if case.status != CaseStatus.CORRECTION:

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
+from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
 from govhall.org.access import has_role
 from govhall.org.choices import Role
-from govhall.supervision.rules import warn_kwargs
 from govhall.workflow import engine as wf
 
 from ..choices import ACTIVE_TASK, CaseStatus, Decision, TaskAction, TaskStatus
@@ -477,26 +477,11 @@ def deliver_result(case: Case, *, by: Any, method: str = "窗口领取") -> Case
     return case
 
 
-@guarded("instant")
-def handle_instant(case: Case, *, by: Any, opinion: str = "") -> Case:
-    """即办件 (art. 34): accepted and decided at the window in one sitting."""
-    from .intake import accept_case
-
-    if not case.item.is_instant:
-        raise OutOfProcedure("该事项不是即办件，不能当场办结", case=case, action="instant")
-    accept_case(case, by=by)
-    for task in Task.objects.filter(case=case, status__in=ACTIVE_TASK):
-        act_on_task(task, by=by, action=TaskAction.APPROVE, opinion=opinion or "当场办结")
-    case.refresh_from_db()
-    return case
-
-
 __all__ = [
     "act_on_task",
     "claim_task",
     "decide",
     "deliver_result",
-    "handle_instant",
     "open_tasks",
     "pause_case_clocks",
     "resume_case_clocks",

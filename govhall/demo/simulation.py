@@ -33,18 +33,31 @@ import random
 import time as _time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.test.utils import override_settings
 
 from govhall.calendars import engine as calendar
+from govhall.cases import actions
+from govhall.cases.choices import (
+    ACTIVE_TASK,
+    CaseStatus,
+    Channel,
+    Decision,
+    IntakeOutcome,
+    PauseKind,
+    TaskAction,
+    TaskStatus,
+)
+from govhall.cases.models import Case, CorrectionNotice, Extension, OutOfProcedureAttempt, Pause, Task
+from govhall.cases.uploads import Upload
 from govhall.catalog.choices import ItemStatus, OnlineDepth, ServiceTarget
 from govhall.catalog.models import ServiceItem
 from govhall.clocks.choices import ClockUnit
@@ -55,19 +68,8 @@ from govhall.org.models import Department, Site, StaffProfile, Window
 from govhall.workflow import engine as wf
 from govhall.workflow.schema import ProcessSpec, Step
 
-from . import actions
-from .choices import (
-    ACTIVE_TASK,
-    CaseStatus,
-    Channel,
-    Decision,
-    IntakeOutcome,
-    PauseKind,
-    TaskAction,
-    TaskStatus,
-)
-from .models import Case, CorrectionNotice, Extension, OutOfProcedureAttempt, Pause, Task
-from .uploads import Upload
+from .county import DEPARTMENTS, make_uscc
+from .loader import seed_demo
 
 # --------------------------------------------------------------------------------------------- rates
 
@@ -269,8 +271,6 @@ class Staff:
 
 
 def _dept_key(department: Department) -> str:
-    from govhall.demo.county import DEPARTMENTS
-
     for plan in DEPARTMENTS:
         if plan.name == department.name:
             return plan.key
@@ -297,8 +297,6 @@ class _People:
             self.persons.append(
                 actions.ApplicantData(kind="person", name=name, id_number=number, phone=phone)
             )
-        from govhall.demo.county import make_uscc
-
         for k in range(max(10, size // 3)):
             place = _PLACES[k % len(_PLACES)]
             brand, trade = _TRADES[(k // len(_PLACES)) % len(_TRADES)]
@@ -349,8 +347,6 @@ class _People:
 
 def _ensure_demo(log: Callable[[str], None]) -> None:
     if not ServiceItem.objects.filter(status=ItemStatus.PUBLISHED).exists():
-        from govhall.demo.loader import seed_demo
-
         log("没有已发布的事项：载入演示县数据（seed_demo）")
         seed_demo()
 
@@ -716,7 +712,7 @@ class Simulator:
     def run(self) -> None:
         # No query log (DEBUG keeps one per query) and one transaction per simulated day instead of one per
         # action: the actions' own atomic blocks become savepoints, and SQLite commits 60 times, not 20,000.
-        with override_settings(DEBUG=False), connection.execute_wrapper(self._count):
+        with _query_log_off(), connection.execute_wrapper(self._count):
             self._run()
         self.queries = self._queries[0]
 
@@ -1267,6 +1263,18 @@ class Simulator:
 
     def summary(self, seconds: float) -> dict[str, Any]:
         return summarize(self.case_pks, seconds=seconds, period=(self.period[0], self.period[-1]))
+
+
+@contextmanager
+def _query_log_off() -> Iterator[None]:
+    """With DEBUG on, Django times, formats and keeps every query in `connection.queries`: a simulation runs tens of
+    thousands, so the log is switched off for the run and DEBUG restored afterwards (also when the run fails)."""
+    debug = settings.DEBUG
+    settings.DEBUG = False
+    try:
+        yield
+    finally:
+        settings.DEBUG = debug
 
 
 def _chunks(values: Sequence[int], size: int = 500) -> Iterator[list[int]]:

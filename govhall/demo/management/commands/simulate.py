@@ -1,6 +1,6 @@
 """manage.py simulate --cases N --days D [--seed S] [--start YYYY-MM-DD] — a simulated history for the hall.
 
-Drives N applications through the real case actions over D working days (see govhall/cases/simulation.py) and
+Drives N applications through the real case actions over D working days (see govhall/demo/simulation.py) and
 prints a JSON summary on stdout; progress goes to stderr. Loads the demo county first when no item is published.
 Demo and development only: it writes cases, audit entries, documents and notifications."""
 
@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from govhall.cases.models import Case
-from govhall.cases.simulation import SimulationError, simulate
+from govhall.demo.simulation import SimulationError, simulate
 
 
 def _day(value: str) -> date:
