@@ -11,7 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -39,7 +39,6 @@ from govhall.core.identifiers import mask_phone, mask_resident_id
 from govhall.documents.actions import sealed_pdf
 from govhall.documents.choices import DocumentKind, DocumentStatus
 from govhall.documents.models import Document
-from govhall.ledger.actions import entries_for
 from govhall.org.choices import Role
 from govhall.workflow import engine as wf
 
@@ -79,6 +78,7 @@ from .schemas import (
     TaskResult,
     WithdrawIn,
 )
+from .timeline import public_timeline
 from .uploads import Upload
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -742,47 +742,6 @@ def get_case_document(request: HttpRequest, number: str, document_id: int) -> Ht
 
 # --- public progress -----------------------------------------------------------------------------------------
 
-PUBLIC_EVENTS = {
-    "submitted": "申请已提交",
-    "accepted": "已受理",
-    "deemed_accepted": "逾期未告知补正，依法视为受理",
-    "correction_requested": "一次性告知补正材料",
-    "correction_submitted": "已提交补正材料",
-    "correction_complete": "补正材料已齐全，恢复办理",
-    "refused_intake": "不予受理",
-    "redirected": "不属于本机关职权，已告知向有权机关申请",
-    "joint_review_joined": "联合审查完成",
-    "special_procedure_started": "启动特别程序（所需时间不计入办理时限）",
-    "special_procedure_ended": "特别程序结束，恢复办理",
-    "extended": "经负责人批准延长办理期限",
-    "decided": "已作出审批决定",
-    "concluded_with_group": "一件事联办事项全部办结",
-    "withdrawn": "申请已撤回",
-    "delivered": "办理结果已送达",
-}
-TASK_EVENTS = {"task_approve": "办理完毕", "task_return": "退回重新办理", "task_refuse": "审查不同意"}
-
-
-def public_timeline(case: Case, step_names: dict[int, str]) -> Iterable[dict[str, Any]]:
-    """The case's audit chain as the public may read it: what happened and when, without names or opinions."""
-    for entry in entries_for(case.number):
-        after = entry.after if isinstance(entry.after, dict) else {}
-        if entry.action in TASK_EVENTS:
-            before = entry.before if isinstance(entry.before, dict) else {}
-            step = step_names.get(int(before.get("task") or 0), "")
-            event = f"“{step}”{TASK_EVENTS[entry.action]}" if step else TASK_EVENTS[entry.action]
-        elif entry.action in PUBLIC_EVENTS:
-            event = PUBLIC_EVENTS[entry.action]
-            if entry.action == "decided" and after.get("decision") in Decision.values:
-                event += f"：{Decision(after['decision']).label}"
-            elif entry.action == "special_procedure_started" and after.get("kind") in PauseKind.values:
-                event = f"启动{PauseKind(after['kind']).label}程序（所需时间不计入办理时限）"
-            elif entry.action == "extended" and after.get("amount"):
-                event += f" {after['amount']} 个工作日"
-        else:
-            continue  # claims, refused attempts and the like are internal
-        yield {"at": entry.at, "event": event}
-
 
 @router.get(
     "/progress",
@@ -820,5 +779,8 @@ def get_progress(request: HttpRequest, query: Query[ProgressQuery]) -> dict[str,
         "correction": [entry.get("name", "") for entry in correction.items]
         if correction is not None and case.status == CaseStatus.CORRECTION
         else [],
-        "timeline": list(public_timeline(case, {t.pk: t.step_name for t in tasks})),
+        "timeline": [
+            {"at": row.at, "event": row.text, "title": row.title, "detail": row.detail, "actor": row.actor}
+            for row in public_timeline(case, steps={t.pk: t.step_name for t in tasks})
+        ],
     }

@@ -1,16 +1,19 @@
 """The one vocabulary of case events: the `action` of every case entry in the audit chain.
 
 Each event has its code (what the chain stores, never to be renamed: old entries keep it), the label staff see
-on the workbench timeline, and the label the applicant and the public see — or none, when the event stays on the
-staff side (claims, refused out-of-procedure attempts). Statistics and supervision match on these members, never
-on string literals."""
+on the workbench timeline (the choice label), a colour, and the label the applicant and the public see — or none,
+when the event stays on the staff side (claims, refused out-of-procedure attempts). The public progress query of
+the API also has a one-line sentence per event (`PROGRESS_TEXTS`, falling back to the public label). Statistics and
+supervision match on these members, never on string literals; `govhall.cases.timeline` turns entries into rows."""
 
 from __future__ import annotations
 
-from django.db import models
+from govhall.core.choices import ColoredChoices
+
+from .choices import TaskAction
 
 
-class CaseEvent(models.TextChoices):
+class CaseEvent(ColoredChoices):
     SUBMITTED = "submitted", "收件"
     ACCEPTED = "accepted", "受理"
     DEEMED_ACCEPTED = "deemed_accepted", "逾期未告知，视为受理"
@@ -34,6 +37,54 @@ class CaseEvent(models.TextChoices):
     OUT_OF_PROCEDURE = "out_of_procedure", "违规操作（已拒绝）"
     # New events: add a member here (and its public label below, if the applicant should see it).
 
+    @classmethod
+    def parse(cls, code: str) -> CaseEvent | None:
+        """The member for a stored code, or None for a code this version does not know (kept as written)."""
+        try:
+            return cls(code)
+        except ValueError:
+            return None
+
+    @classmethod
+    def for_task(cls, action: TaskAction | str) -> CaseEvent:
+        return TASK_EVENTS[TaskAction(action)]
+
+    @property
+    def public_label(self) -> str | None:
+        """What the applicant and the public read; None for a staff-only event."""
+        return PUBLIC_LABELS.get(self)
+
+    @property
+    def progress_text(self) -> str | None:
+        """The public progress query's one-line sentence (API `event`); None for a staff-only event."""
+        if self not in PUBLIC_LABELS:
+            return None
+        return PROGRESS_TEXTS.get(self, PUBLIC_LABELS[self])
+
+
+CaseEvent.set_colors(
+    {
+        CaseEvent.ACCEPTED: "green",
+        CaseEvent.DEEMED_ACCEPTED: "green",
+        CaseEvent.CORRECTION_REQUESTED: "orange",
+        CaseEvent.REFUSED_INTAKE: "red",
+        CaseEvent.TASK_APPROVE: "green",
+        CaseEvent.TASK_RETURN: "orange",
+        CaseEvent.TASK_REFUSE: "red",
+        CaseEvent.DECIDED: "purple",
+        CaseEvent.CONCLUDED_WITH_GROUP: "purple",
+        CaseEvent.SPECIAL_PROCEDURE_STARTED: "yellow",
+        CaseEvent.EXTENDED: "yellow",
+        CaseEvent.OUT_OF_PROCEDURE: "red",
+    }
+)
+
+# The event each outcome of a step writes (act_on_task).
+TASK_EVENTS: dict[TaskAction, CaseEvent] = {
+    TaskAction.APPROVE: CaseEvent.TASK_APPROVE,
+    TaskAction.RETURN: CaseEvent.TASK_RETURN,
+    TaskAction.REFUSE: CaseEvent.TASK_REFUSE,
+}
 
 # What the applicant and the public see; an event missing here is staff-only.
 PUBLIC_LABELS: dict[CaseEvent, str] = {
@@ -56,4 +107,21 @@ PUBLIC_LABELS: dict[CaseEvent, str] = {
     CaseEvent.EXTENDED: "经负责人批准延长办理期限",
     CaseEvent.WITHDRAWN: "申请人撤回申请",
     CaseEvent.DELIVERED: "送达审批结果",
+}
+
+# The public progress query (API) tells each public event as a sentence of what has happened; an event missing
+# here uses its public label. Only public events may appear.
+PROGRESS_TEXTS: dict[CaseEvent, str] = {
+    CaseEvent.SUBMITTED: "申请已提交",
+    CaseEvent.ACCEPTED: "已受理",
+    CaseEvent.DEEMED_ACCEPTED: "逾期未告知补正，依法视为受理",
+    CaseEvent.CORRECTION_SUBMITTED: "已提交补正材料",
+    CaseEvent.CORRECTION_COMPLETE: "补正材料已齐全，恢复办理",
+    CaseEvent.REDIRECTED: "不属于本机关职权，已告知向有权机关申请",
+    CaseEvent.TASK_REFUSE: "审查不同意",
+    CaseEvent.SPECIAL_PROCEDURE_ENDED: "特别程序结束，恢复办理",
+    CaseEvent.DECIDED: "已作出审批决定",
+    CaseEvent.CONCLUDED_WITH_GROUP: "一件事联办事项全部办结",
+    CaseEvent.WITHDRAWN: "申请已撤回",
+    CaseEvent.DELIVERED: "办理结果已送达",
 }

@@ -7,8 +7,7 @@ in Chinese and staff shown by role, never by name or account."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -30,101 +29,18 @@ from govhall.clocks.actions import status as clock_status
 from govhall.clocks.choices import ClockState, ClockUnit
 from govhall.documents.choices import DocumentKind
 from govhall.documents.models import Document
-from govhall.ledger.actions import entries_for
-from govhall.org.choices import Role
 
 from .access import find_by_check_code
 from .actions import submit_application, submit_correction, withdraw_case
-from .choices import ACTIVE_TASK, ApplicantKind, CaseStatus, Channel, Decision, PauseKind
+from .choices import ACTIVE_TASK, ApplicantKind, CaseStatus, Channel
 from .forms import ApplyForm, CorrectionForm, ProgressForm, WithdrawForm, add_action_errors, initial_identity
 from .models import Applicant, Case, CaseMaterial, CorrectionNotice, Task
+from .timeline import public_timeline
 
 LOGIN_URL = reverse_lazy("login")
 PAGE_SIZE = 20
 NOT_FOUND = "未找到该办件，请核对办件编号和查询码。"
 WITHDRAWABLE = (CaseStatus.SUBMITTED, CaseStatus.CORRECTION, CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED)
-
-# Audit actions the applicant and the public see, in Chinese. Anything else (claims, refused out-of-procedure
-# attempts, future internal events) stays on the staff side.
-ACTION_TITLES: dict[str, str] = {
-    "submitted": "提交申请",
-    "accepted": "予以受理",
-    "deemed_accepted": "视为受理（逾期未告知补正）",
-    "correction_requested": "一次性告知补正材料",
-    "correction_submitted": "提交补正材料",
-    "correction_complete": "补正材料齐全",
-    "refused_intake": "不予受理",
-    "redirected": "告知向有权机关申请",
-    "task_approve": "办理完毕",
-    "task_return": "退回重新办理",
-    "task_refuse": "提出不同意意见",
-    "joint_review_joined": "联合审查完成",
-    "decided": "作出决定",
-    "concluded_with_group": "一件事联办统一办结",
-    "special_procedure_started": "启动特别程序（所需时间不计入办理时限）",
-    "special_procedure_ended": "特别程序结束",
-    "extended": "经负责人批准延长办理期限",
-    "withdrawn": "申请人撤回申请",
-    "delivered": "送达审批结果",
-}
-ROLE_NAMES: dict[str, str] = {
-    Role.WINDOW_CLERK: "窗口工作人员",
-    Role.AGENT: "村级代办员",
-    Role.APPROVER: "审批人员",
-    Role.DEPARTMENT_HEAD: "部门负责人",
-    "system": "系统",
-}
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    title: str
-    detail: str
-    actor: str
-
-
-def public_timeline(case: Case) -> list[TimelineEntry]:
-    """The case's audit entries an applicant may see: Chinese names, actors by role, no opinions of staff."""
-    steps = dict(Task.objects.filter(case=case).values_list("pk", "step_name"))
-    applicant_user = case.applicant.user_id
-    entries: list[TimelineEntry] = []
-    for entry in entries_for(case.number):
-        title = ACTION_TITLES.get(entry.action)
-        if title is None:
-            continue
-        before = entry.before if isinstance(entry.before, dict) else {}
-        after = entry.after if isinstance(entry.after, dict) else {}
-        detail = ""
-        if entry.action.startswith("task_"):
-            task_pk = before.get("task")
-            step = steps.get(task_pk) if isinstance(task_pk, int) else None
-            title = f"{step}：{title}" if step else title
-        elif entry.action == "decided":
-            decision = after.get("decision")
-            detail = Decision(decision).label if decision in Decision.values else ""
-        elif entry.action == "special_procedure_started":
-            kind = after.get("kind")
-            label = PauseKind(kind).label if kind in PauseKind.values else ""
-            days = after.get("expected_days")
-            detail = f"{label}，预计 {days} 个工作日" if label and days else label
-        elif entry.action == "extended":
-            # Art. 42: the applicant is told why the limit was extended.
-            detail = (
-                f"延长 {after.get('amount')} 个工作日；理由：{entry.opinion}" if after.get("amount") else ""
-            )
-        elif entry.action == "redirected":
-            detail = f"请向{after.get('agency')}申请" if after.get("agency") else ""
-        elif entry.action == "delivered":
-            detail = str(after.get("method") or "")
-        elif entry.action == "correction_submitted" and after.get("still_missing"):
-            detail = "仍需补正：" + "、".join(str(n) for n in after["still_missing"])
-        if entry.actor_id is not None and entry.actor_id == applicant_user:
-            actor = "申请人"
-        else:
-            actor = ROLE_NAMES.get(entry.actor_role, "申请人" if entry.action == "submitted" else "工作人员")
-        entries.append(TimelineEntry(at=entry.at, title=title, detail=detail, actor=actor))
-    return entries
 
 
 def mask_name(name: str, kind: str = ApplicantKind.PERSON) -> str:

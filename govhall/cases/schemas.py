@@ -383,7 +383,10 @@ class CaseDetail(Schema):
 
 class TimelineEntry(Schema):
     at: datetime = Field(..., description="时间")
-    event: str = Field(..., description="事件")
+    event: str = Field(..., description="事件（一句话）")
+    title: str = Field(..., description="事件名称（与办件进度页一致）")
+    detail: str = Field(..., description="说明")
+    actor: str = Field(..., description="办理人（工作人员只显示角色）")
 
 
 class Progress(Schema):

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import F
 
 from govhall.calendars import engine as calendar
+from govhall.cases.choices import CaseStatus, Decision
+from govhall.cases.events import CaseEvent
 from govhall.cases.models import Case
 from govhall.core.clock import now
 from govhall.ledger.models import LedgerEntry
@@ -23,13 +25,13 @@ from .models import DailyFact, FactCursor
 
 CURSOR_PK = 1
 CONSUMED = (
-    "accepted",
-    "deemed_accepted",
-    "decided",
-    "concluded_with_group",
-    "refused_intake",
-    "redirected",
-    "withdrawn",
+    CaseEvent.ACCEPTED,
+    CaseEvent.DEEMED_ACCEPTED,
+    CaseEvent.DECIDED,
+    CaseEvent.CONCLUDED_WITH_GROUP,
+    CaseEvent.REFUSED_INTAKE,
+    CaseEvent.REDIRECTED,
+    CaseEvent.WITHDRAWN,
 )
 # (day, department_id, window_id, staff_id, item_id, site_level)
 Key = tuple[date, int, int | None, int | None, int, str]
@@ -83,10 +85,10 @@ def _fold(entries: list[dict[str, Any]], into: Deltas) -> None:
     and, when bundles were concluded, one for who decided them."""
     case_ids = {e["subject_id"] for e in entries if e["subject_id"] is not None}
     cases = {row["pk"]: row for row in Case.objects.filter(pk__in=case_ids).values(*_CASE_FIELDS)}
-    grouped = [e["subject_id"] for e in entries if e["action"] == "concluded_with_group"]
+    grouped = [e["subject_id"] for e in entries if e["action"] == CaseEvent.CONCLUDED_WITH_GROUP]
     decider: dict[int, int | None] = {}
     if grouped:
-        rows = LedgerEntry.objects.filter(subject_id__in=grouped, action="decided").values_list(
+        rows = LedgerEntry.objects.filter(subject_id__in=grouped, action=CaseEvent.DECIDED).values_list(
             "subject_id", "actor_id"
         )
         decider = {int(subject): actor for subject, actor in rows if subject is not None}
@@ -98,9 +100,9 @@ def _fold(entries: list[dict[str, Any]], into: Deltas) -> None:
         case = cases.get(entry["subject_id"])
         if case is None:
             continue
-        action = entry["action"]
+        event = CaseEvent.parse(entry["action"])
         after = entry["after"] if isinstance(entry["after"], dict) else {}
-        actor = decider.get(case["pk"]) if action == "concluded_with_group" else entry["actor_id"]
+        actor = decider.get(case["pk"]) if event == CaseEvent.CONCLUDED_WITH_GROUP else entry["actor_id"]
         key: Key = (
             calendar.local_date(entry["at"]),
             case["department_id"],
@@ -110,22 +112,22 @@ def _fold(entries: list[dict[str, Any]], into: Deltas) -> None:
             case["site__kind"] or "",
         )
         counts = into[key]
-        if action in ("accepted", "deemed_accepted"):
+        if event in (CaseEvent.ACCEPTED, CaseEvent.DEEMED_ACCEPTED):
             counts["accepted"] += 1
             if case["item__handling_kind"] == "instant":
                 counts["instant_cases"] += 1
-        elif action == "decided":
-            if after.get("decision") == "refused":
+        elif event == CaseEvent.DECIDED:
+            if after.get("decision") == Decision.REFUSED:
                 counts["refused"] += 1
-            if after.get("status") == "concluded":
+            if after.get("status") == CaseStatus.CONCLUDED:
                 _conclusion(case, counts)
-        elif action == "concluded_with_group":
+        elif event == CaseEvent.CONCLUDED_WITH_GROUP:
             _conclusion(case, counts)
-        elif action == "refused_intake":
+        elif event == CaseEvent.REFUSED_INTAKE:
             counts["not_accepted"] += 1
-        elif action == "redirected":
+        elif event == CaseEvent.REDIRECTED:
             counts["redirected"] += 1
-        elif action == "withdrawn":
+        elif event == CaseEvent.WITHDRAWN:
             counts["withdrawn"] += 1
 
 

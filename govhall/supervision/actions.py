@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from govhall.calendars import engine
+from govhall.cases.events import CaseEvent
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind, ClockState, Light
 from govhall.clocks.models import Clock
@@ -59,7 +60,10 @@ __all__ = [
 NOTIFY_KIND = "supervision"
 LEDGER_CURSOR = "ledger"
 # Audit-chain actions that are supervision triggers (domain §8 "other triggers").
-TRIGGER_ACTIONS = {"out_of_procedure": AlertKind.OUT_OF_PROCEDURE, "refused_intake": AlertKind.REFUSAL}
+TRIGGER_ACTIONS = {
+    CaseEvent.OUT_OF_PROCEDURE: AlertKind.OUT_OF_PROCEDURE,
+    CaseEvent.REFUSED_INTAKE: AlertKind.REFUSAL,
+}
 
 
 # ---------------------------------------------------------------- thresholds
@@ -548,7 +552,7 @@ def process_triggers(*, at: dt.datetime | None = None, batch: int = 500) -> int:
         )
         for entry in entries:
             case = cases.get(entry["subject_id"])
-            kind = TRIGGER_ACTIONS[entry["action"]]
+            kind = TRIGGER_ACTIONS[CaseEvent(entry["action"])]
             owner = _Owner(kind=kind, case=case, department=case.department if case else None)
             responsible = (
                 get_user_model().objects.filter(pk=entry["actor_id"]).first() if entry["actor_id"] else None

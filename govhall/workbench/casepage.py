@@ -16,11 +16,11 @@ from django.utils.safestring import SafeString, mark_safe
 from govhall.cases import actions as case_actions
 from govhall.cases.choices import ACTIVE_TASK, CaseStatus, PauseKind, TaskAction, TaskStatus
 from govhall.cases.models import Case, CorrectionNotice, Pause, Task
+from govhall.cases.timeline import staff_timeline
 from govhall.clocks.actions import ClockStatus, status
 from govhall.clocks.choices import ClockUnit
 from govhall.clocks.models import Clock
 from govhall.documents.models import Document
-from govhall.ledger.actions import entries_for
 from govhall.org.access import departments_for, has_role
 from govhall.org.choices import Role
 from govhall.workflow import engine as wf
@@ -56,16 +56,6 @@ class TaskRow:
     status: ClockStatus | None
     can_claim: bool = False
     form: wb.TaskActForm | None = None
-
-
-@dataclass
-class TimelineRow:
-    at: Any
-    actor: str
-    role: str
-    action: str
-    detail: str
-    opinion: str
 
 
 class Abilities:
@@ -330,7 +320,7 @@ def task_form(task: Task, spec: ProcessSpec, data: Any = None, files: Any = None
     )
 
 
-# -- flowchart and timeline --------------------------------------------------------------------------------------
+# -- flowchart ----------------------------------------------------------------------------------------------------
 
 
 def _dept_name(department: Any) -> str:
@@ -365,58 +355,6 @@ def flowchart(case: Case, tasks: list[Task], spec: ProcessSpec) -> SafeString:
     )
     # render_svg escapes every text it draws (it returns well-formed XML).
     return mark_safe(svg)
-
-
-def _detail(entry: Any, steps: dict[int, str], spec: ProcessSpec) -> str:
-    before = entry.before if isinstance(entry.before, dict) else {}
-    after = entry.after if isinstance(entry.after, dict) else {}
-    parts: list[str] = []
-    task_pk = after.get("task") or before.get("task")
-    if task_pk in steps:
-        parts.append(steps[task_pk])
-    action = entry.action
-    if action == "task_return" and after.get("return_to"):
-        try:
-            parts.append(f"退回至“{spec.step(after['return_to']).name}”")
-        except KeyError:
-            parts.append(f"退回至 {after['return_to']}")
-    elif action == "decided" and after.get("decision"):
-        from govhall.cases.choices import Decision
-
-        parts.append(Decision(after["decision"]).label)
-    elif action == "correction_requested" and after.get("items"):
-        parts.append("需补正：" + "、".join(str(i.get("name", "")) for i in after["items"]))
-    elif action == "correction_submitted" and after.get("still_missing"):
-        parts.append("仍缺：" + "、".join(map(str, after["still_missing"])))
-    elif action == "special_procedure_started" and after.get("kind") in PauseKind.values:
-        parts.append(f"{PauseKind(after['kind']).label}，预计 {after.get('expected_days')} 个工作日")
-    elif action == "extended" and after.get("amount"):
-        parts.append(f"延长 {after['amount']} 个工作日")
-    elif action == "delivered" and after.get("method"):
-        parts.append(str(after["method"]))
-    elif action == "redirected" and after.get("agency"):
-        parts.append(f"有权机关：{after['agency']}")
-    elif action == "joint_review_joined":
-        verdict = {"passed": "通过", "failed": "未通过"}.get(str(after.get("verdict")), "")
-        parts.append(f"同意 {after.get('approvals', 0)}/{after.get('total', 0)}，{verdict}")
-    elif action == "out_of_procedure" and after.get("action"):
-        parts.append(f"尝试：{after['action']}")
-    return "；".join(p for p in parts if p)
-
-
-def timeline(case: Case, tasks: list[Task], spec: ProcessSpec) -> list[TimelineRow]:
-    steps = {t.pk: t.step_name for t in tasks}
-    return [
-        TimelineRow(
-            at=entry.at,
-            actor=entry.actor_name or ("系统" if entry.actor_role == "system" else ""),
-            role=entry.actor_role,
-            action=entry.action,
-            detail=_detail(entry, steps, spec),
-            opinion=entry.opinion,
-        )
-        for entry in entries_for(case.number)
-    ]
 
 
 # -- the page --------------------------------------------------------------------------------------------------
@@ -483,7 +421,7 @@ def context(
         "correction": correction,
         "tasks": task_rows,
         "flowchart": flowchart(case, tasks, spec),
-        "timeline": timeline(case, tasks, spec),
+        "timeline": staff_timeline(case, steps={t.pk: t.step_name for t in tasks}, spec=spec),
         "documents": list(Document.objects.filter(case_number=case.number).order_by("issued_at", "pk")),
         "pauses": list(case.pauses.order_by("started_at")),
         "extensions": list(case.extensions.select_related("approved_by__staff").order_by("approved_at")),

@@ -369,7 +369,7 @@ def test_mask_name(name: str, kind: str, masked: str) -> None:
 def test_timeline_comes_from_the_audit_chain(hall: Hall) -> None:
     case = online_case(hall)
     accept_case(case, by=hall["clerk"])
-    from govhall.cases.portal_views import public_timeline
+    from govhall.cases.timeline import public_timeline
 
     titles = [e.title for e in public_timeline(case)]
     assert titles == ["提交申请", "予以受理"]

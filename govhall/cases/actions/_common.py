@@ -21,6 +21,7 @@ from govhall.org.access import departments_for, has_role, is_center_wide, user_r
 from govhall.org.choices import Role
 from govhall.org.models import StaffProfile
 
+from ..events import CaseEvent
 from ..models import Case, CaseNumberCounter, OutOfProcedureAttempt, Task
 
 P = ParamSpec("P")
@@ -106,7 +107,7 @@ def _record_attempt(exc: OutOfProcedure, action: str, by: Any) -> None:
         )
         log(
             exc.case,
-            "out_of_procedure",
+            CaseEvent.OUT_OF_PROCEDURE,
             by=by,
             role=acting_role(by),
             after={"action": exc.action or action},
@@ -155,7 +156,7 @@ def require_staff(by: Any, role: Role | str, department_id: int, what: str) -> N
 
 def log(
     case: Case,
-    action: str,
+    event: CaseEvent,
     *,
     by: Any,
     role: str = "",
@@ -167,7 +168,7 @@ def log(
     entry = {
         "subject": case.number,
         "subject_id": case.pk,
-        "action": action,
+        "action": event.value,
         "actor": _user(by),
         "actor_role": role or acting_role(by),
         "before": before,

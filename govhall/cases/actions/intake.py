@@ -25,6 +25,7 @@ from govhall.org.models import StaffProfile
 from govhall.workflow import engine as wf
 
 from ..choices import ApplicantKind, CaseStatus, Channel, IntakeOutcome
+from ..events import CaseEvent
 from ..models import Applicant, Case, CaseGroup, CaseMaterial, CorrectionNotice
 from ..uploads import Upload, sm3_hex
 from ._common import (
@@ -267,7 +268,7 @@ def submit_application(
     _store(case, uploads, by=by, at=at)
     log(
         case,
-        "submitted",
+        CaseEvent.SUBMITTED,
         by=by,
         at=at,
         after={"item": item.impl_code, "channel": channel, "files": len(uploads)},
@@ -312,7 +313,7 @@ def submit_bundle(
         _store(case, (uploads or {}).get(item.pk, ()), by=by, at=at)
         log(
             case,
-            "submitted",
+            CaseEvent.SUBMITTED,
             by=by,
             at=at,
             after={"item": item.impl_code, "channel": channel, "group": group.number},
@@ -398,7 +399,7 @@ def accept_case(case: Case, *, by: Any, deemed: bool = False) -> Case:
     case.save()
     log(
         case,
-        "deemed_accepted" if deemed else "accepted",
+        CaseEvent.DEEMED_ACCEPTED if deemed else CaseEvent.ACCEPTED,
         by=by,
         at=at,
         before={"status": CaseStatus.SUBMITTED},
@@ -483,7 +484,7 @@ def request_correction(
     case.save(update_fields=["status", "intake_outcome"])
     log(
         case,
-        "correction_requested",
+        CaseEvent.CORRECTION_REQUESTED,
         by=by,
         at=at,
         before={"status": before},
@@ -534,7 +535,13 @@ def submit_correction(case: Case, *, by: Any, uploads: Sequence[Upload]) -> Case
     still = [it["name"] for it in notice.items if it["material"] is not None and it["material"] not in have]
     if free_text and extra_files == 0:
         still += [it["name"] for it in free_text]
-    log(case, "correction_submitted", by=by, at=at, after={"files": len(uploads), "still_missing": still})
+    log(
+        case,
+        CaseEvent.CORRECTION_SUBMITTED,
+        by=by,
+        at=at,
+        after={"files": len(uploads), "still_missing": still},
+    )
     if still:
         return case
     notice.resolved_at = at
@@ -550,7 +557,7 @@ def submit_correction(case: Case, *, by: Any, uploads: Sequence[Upload]) -> Case
     case.save(update_fields=["status", "complete_at"])
     log(
         case,
-        "correction_complete",
+        CaseEvent.CORRECTION_COMPLETE,
         by=by,
         at=at,
         before={"status": CaseStatus.CORRECTION},
@@ -585,7 +592,7 @@ def refuse_application(case: Case, *, by: Any, reasons: str, remedies: str = "")
         clocks.stop_clock(case.intake_clock, at=at)
     log(
         case,
-        "refused_intake",
+        CaseEvent.REFUSED_INTAKE,
         by=by,
         at=at,
         before={"status": before},
@@ -632,7 +639,7 @@ def redirect_application(case: Case, *, by: Any, agency: str, reason: str = "") 
     case.save(update_fields=["status", "intake_outcome", "redirect_agency", "intake_reason", "closed_at"])
     if case.intake_clock:
         clocks.stop_clock(case.intake_clock, at=at)
-    log(case, "redirected", by=by, at=at, after={"agency": case.redirect_agency}, opinion=reason)
+    log(case, CaseEvent.REDIRECTED, by=by, at=at, after={"agency": case.redirect_agency}, opinion=reason)
     issue(
         case,
         "redirect",

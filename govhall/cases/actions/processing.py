@@ -17,6 +17,7 @@ from govhall.org.choices import Role
 from govhall.workflow import engine as wf
 
 from ..choices import ACTIVE_TASK, CaseStatus, Decision, TaskAction, TaskStatus
+from ..events import CaseEvent
 from ..models import Case, Task, TaskAttachment
 from ..uploads import Upload, sm3_hex
 from ._common import (
@@ -172,7 +173,14 @@ def claim_task(task: Task, *, by: Any) -> Task:
         )
         raise TaskConflict(f"该任务已由{who}领取或办理，请刷新")
     task.status, task.assignee, task.claimed_at = TaskStatus.CLAIMED, by, at
-    log(case, "task_claimed", by=by, role=task.role, at=at, after={"task": task.pk, "step": task.step_key})
+    log(
+        case,
+        CaseEvent.TASK_CLAIMED,
+        by=by,
+        role=task.role,
+        at=at,
+        after={"task": task.pk, "step": task.step_key},
+    )
     return task
 
 
@@ -249,7 +257,7 @@ def act_on_task(
         )
     log(
         case,
-        f"task_{action}",
+        CaseEvent.for_task(action),
         by=by,
         role=task.role,
         at=at,
@@ -302,7 +310,7 @@ def _after_branch(case: Case, task: Task, step: Any, *, by: Any, at: datetime) -
     _cancel_open(case, at=at, parallel_key=step.key)
     log(
         case,
-        "joint_review_joined",
+        CaseEvent.JOINT_REVIEW_JOINED,
         by=None,
         role="system",
         at=at,
@@ -336,7 +344,14 @@ def decide(case: Case, decision: Decision, *, by: Any, at: datetime, reasons: st
     if case.status == CaseStatus.CONCLUDED:
         case.concluded_at = at
     case.save()
-    log(case, "decided", by=by, at=at, after={"decision": decision, "status": case.status}, opinion=reasons)
+    log(
+        case,
+        CaseEvent.DECIDED,
+        by=by,
+        at=at,
+        after={"decision": decision, "status": case.status},
+        opinion=reasons,
+    )
     if decision == Decision.APPROVED:
         issue(
             case,
@@ -405,7 +420,14 @@ def _conclude_group_if_ready(case: Case, *, at: datetime) -> None:
             member.status = CaseStatus.CONCLUDED
             member.concluded_at = at
             member.save(update_fields=["status", "concluded_at"])
-            log(member, "concluded_with_group", by=None, role="system", at=at, after={"group": group.number})
+            log(
+                member,
+                CaseEvent.CONCLUDED_WITH_GROUP,
+                by=None,
+                role="system",
+                at=at,
+                after={"group": group.number},
+            )
     group.concluded_at = at
     group.save(update_fields=["concluded_at"])
 
@@ -435,7 +457,7 @@ def withdraw_case(case: Case, *, by: Any, reason: str = "") -> Case:
     case.save(update_fields=["status", "closed_at"])
     log(
         case,
-        "withdrawn",
+        CaseEvent.WITHDRAWN,
         by=by,
         at=at,
         before={"status": before},
@@ -473,7 +495,7 @@ def deliver_result(case: Case, *, by: Any, method: str = "窗口领取") -> Case
     case.save(update_fields=["delivered_at"])
     if case.delivery_clock:
         clocks.stop_clock(case.delivery_clock, at=at)
-    log(case, "delivered", by=by, at=at, after={"method": method})
+    log(case, CaseEvent.DELIVERED, by=by, at=at, after={"method": method})
     return case
 
 

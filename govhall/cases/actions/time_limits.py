@@ -14,6 +14,7 @@ from govhall.org.choices import Role
 from govhall.workflow import engine as wf
 
 from ..choices import CaseStatus, PauseKind
+from ..events import CaseEvent
 from ..models import Case, Extension, Pause
 from ._common import OutOfProcedure, fmt_day, guarded, issue, log, require_staff, tell_applicant
 from .processing import _lock_case, _step_of, open_tasks, pause_case_clocks, resume_case_clocks
@@ -63,7 +64,7 @@ def start_special_procedure(case: Case, *, by: Any, kind: str, reason: str, expe
     label = PauseKind(kind).label
     log(
         case,
-        "special_procedure_started",
+        CaseEvent.SPECIAL_PROCEDURE_STARTED,
         by=by,
         role=Role.APPROVER,
         at=at,
@@ -111,7 +112,7 @@ def end_special_procedure(pause: Pause, *, by: Any, result: str = "") -> Pause:
     resume_case_clocks(case, at=at)
     log(
         case,
-        "special_procedure_ended",
+        CaseEvent.SPECIAL_PROCEDURE_ENDED,
         by=by,
         role=Role.APPROVER,
         at=at,
@@ -155,7 +156,7 @@ def extend_case(case: Case, *, by: Any, amount: int, reason: str) -> Extension:
     case.save(update_fields=["extended"])
     log(
         case,
-        "extended",
+        CaseEvent.EXTENDED,
         by=by,
         role=Role.DEPARTMENT_HEAD,
         at=at,

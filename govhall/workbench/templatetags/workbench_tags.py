@@ -40,30 +40,6 @@ _CHOICES: dict[str, type[ColoredChoices]] = {
     "Light": Light,
 }
 
-# Ledger action codes of the case actions, as the timeline shows them.
-ACTION_LABELS = {
-    "submitted": "收件",
-    "accepted": "受理",
-    "deemed_accepted": "逾期未告知，视为受理",
-    "correction_requested": "一次性告知补正",
-    "correction_submitted": "提交补正材料",
-    "correction_complete": "补正材料齐全",
-    "refused_intake": "不予受理",
-    "redirected": "告知向有权机关申请",
-    "task_claimed": "领取任务",
-    "task_approve": "同意",
-    "task_return": "退回",
-    "task_refuse": "不同意",
-    "joint_review_joined": "并联审批汇总",
-    "decided": "作出决定",
-    "concluded_with_group": "联办一并办结",
-    "withdrawn": "撤回申请",
-    "delivered": "送达结果",
-    "special_procedure_started": "启动特别程序",
-    "special_procedure_ended": "结束特别程序",
-    "extended": "延长办理期限",
-    "out_of_procedure": "违规操作（已拒绝）",
-}
 ROLE_LABELS = {"system": "系统", "user": "用户", "": ""}
 
 
@@ -110,11 +86,6 @@ def role_label(value: Any) -> str:
         return str(Role(text).label)
     except ValueError:
         return text
-
-
-@register.filter
-def action_label(value: Any) -> str:
-    return ACTION_LABELS.get(str(value), str(value))
 
 
 @register.filter
