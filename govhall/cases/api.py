@@ -55,6 +55,7 @@ from .choices import (
     TaskAction,
     TaskStatus,
 )
+from .limits import CaseLimits, case_limits, displayed_limits, limit_text
 from .models import Applicant, Case, IdempotencyKey, Pause, Task
 from .schemas import (
     CaseCreateIn,
@@ -186,8 +187,19 @@ def clock_out(clock: Clock, kind: str, at: datetime) -> dict[str, Any]:
     }
 
 
-def _limit_text(amount: int, unit_label: str) -> str:
-    return f"{amount}个{unit_label}" if unit_label == "工作日" else f"{amount}{unit_label}"
+def _limits_out(limits: CaseLimits | None) -> dict[str, Any] | None:
+    if limits is None:
+        return None
+    return {
+        "item_version": limits.item_version,
+        "promised_limit": limits.promised,
+        "promised_limit_unit": limits.promised_unit,
+        "promised_limit_text": limit_text(limits.promised, limits.promised_unit),
+        "legal_limit": limits.legal,
+        "legal_limit_unit": limits.legal_unit,
+        "legal_limit_text": limit_text(limits.legal, limits.legal_unit),
+        "green_channel_shortened": limits.green_channel_shortened,
+    }
 
 
 def task_out(task: Task, case: Case, at: datetime) -> dict[str, Any]:
@@ -252,6 +264,8 @@ def case_detail(case: Case) -> dict[str, Any]:
         "delivery_clock",
     ).get(pk=case.pk)
     item = case.item
+    own = case_limits(case)
+    shown = displayed_limits(case)
     applicant = case.applicant
     tasks = case.tasks.select_related("clock", "department", "assignee__staff").order_by("created_at", "pk")
     correction = getattr(case, "correction", None)
@@ -264,13 +278,15 @@ def case_detail(case: Case) -> dict[str, Any]:
             "impl_code": item.impl_code,
             "name": item.name,
             "handling_kind": colored(HandlingKind, item.handling_kind),
-            "promised_limit": item.promised_limit,
-            "promised_limit_unit": item.promised_limit_unit,
-            "promised_limit_text": _limit_text(item.promised_limit, item.get_promised_limit_unit_display()),
-            "legal_limit": item.legal_limit,
-            "legal_limit_unit": item.legal_limit_unit,
-            "legal_limit_text": _limit_text(item.legal_limit, item.get_legal_limit_unit_display()),
+            # The item as this case knows it: the version it was accepted under, the live catalog before that.
+            "promised_limit": shown.catalog_promised,
+            "promised_limit_unit": shown.promised_unit,
+            "promised_limit_text": limit_text(shown.catalog_promised, shown.promised_unit),
+            "legal_limit": shown.legal,
+            "legal_limit_unit": shown.legal_unit,
+            "legal_limit_text": limit_text(shown.legal, shown.legal_unit),
         },
+        "limits": _limits_out(own),
         "department": {"id": case.department_id, "name": case.department.name},
         "applicant": {
             "kind": colored(ApplicantKind, applicant.kind),

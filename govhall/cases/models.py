@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from govhall.catalog.choices import TimeUnit
 from govhall.core.models import TimestampedModel
 
 from .choices import (
@@ -127,6 +128,17 @@ class Case(models.Model):
     decision_reason = models.TextField("决定理由", blank=True)
     extended = models.BooleanField("已延期", default=False)
 
+    # The case's own time limits, copied once at acceptance (actions.intake) and read by every clock, step budget,
+    # notice and page afterwards: editing the catalog item never moves a running case. Empty before acceptance.
+    item_version = models.PositiveIntegerField("受理时事项版本", null=True, blank=True)
+    catalog_promised_limit = models.PositiveIntegerField("事项承诺时限（受理时）", null=True, blank=True)
+    promised_limit = models.PositiveIntegerField("适用承诺时限", null=True, blank=True)
+    promised_limit_unit = models.CharField(
+        "承诺时限单位", max_length=10, choices=TimeUnit.choices, blank=True
+    )
+    legal_limit = models.PositiveIntegerField("法定办结时限", null=True, blank=True)
+    legal_limit_unit = models.CharField("法定时限单位", max_length=10, choices=TimeUnit.choices, blank=True)
+
     received_at = models.DateTimeField("收件时间")
     complete_at = models.DateTimeField("材料齐全时间", null=True, blank=True)
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
@@ -163,6 +175,19 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def has_own_limits(self) -> bool:
+        return self.promised_limit is not None and self.legal_limit is not None
+
+    @property
+    def green_channel_shortened(self) -> bool:
+        """The promised limit that applies is shorter than the item's (绿色通道)."""
+        return (
+            self.promised_limit is not None
+            and self.catalog_promised_limit is not None
+            and self.promised_limit < self.catalog_promised_limit
+        )
 
     @property
     def is_open(self) -> bool:

@@ -208,12 +208,25 @@ class ItemRef(Schema):
     impl_code: str = Field(..., description="事项实施编码")
     name: str = Field(..., description="事项名称")
     handling_kind: ColoredValue = Field(..., description="办件类型（即办件、承诺件）")
-    promised_limit: int = Field(..., description="承诺办结时限")
+    promised_limit: int = Field(
+        ..., description="事项的承诺办结时限（已受理的办件为受理时的事项版本，未受理的为现行目录）"
+    )
     promised_limit_unit: str = Field(..., description="承诺时限单位")
     promised_limit_text: str = Field(..., description="承诺办结时限（如“3个工作日”）")
     legal_limit: int = Field(..., description="法定办结时限")
     legal_limit_unit: str = Field(..., description="法定时限单位")
     legal_limit_text: str = Field(..., description="法定办结时限（如“15个工作日”）")
+
+
+class CaseLimitsOut(Schema):
+    item_version: int = Field(..., description="受理时的事项版本号")
+    promised_limit: int = Field(..., description="本办件适用的承诺办结时限（绿色通道已缩短）")
+    promised_limit_unit: str = Field(..., description="承诺时限单位（workday、day、hour、minute）")
+    promised_limit_text: str = Field(..., description="本办件适用的承诺办结时限（如“7个工作日”）")
+    legal_limit: int = Field(..., description="法定办结时限")
+    legal_limit_unit: str = Field(..., description="法定时限单位")
+    legal_limit_text: str = Field(..., description="法定办结时限（如“20个工作日”）")
+    green_channel_shortened: bool = Field(..., description="承诺时限是否因绿色通道而短于事项承诺时限")
 
 
 class ApplicantOut(Schema):
@@ -349,6 +362,9 @@ class CaseDetail(Schema):
     check_code: str = Field(..., description="查询码（告知申请人，用于公开进度查询）")
     status: ColoredValue = Field(..., description="办件状态")
     item: ItemRef = Field(..., description="事项")
+    limits: CaseLimitsOut | None = Field(
+        None, description="本办件的办理时限：受理时从事项复制，此后修改事项目录不影响本办件；未受理时为空"
+    )
     department: DepartmentRef = Field(..., description="实施部门")
     applicant: ApplicantOut = Field(..., description="申请人")
     channel: ColoredValue = Field(..., description="申请渠道")

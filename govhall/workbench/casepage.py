@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from govhall.cases import actions as case_actions
 from govhall.cases.choices import ACTIVE_TASK, CaseStatus, PauseKind, TaskAction, TaskStatus
+from govhall.cases.limits import displayed_limits
 from govhall.cases.models import Case, CorrectionNotice, Pause, Task
 from govhall.cases.timeline import staff_timeline
 from govhall.clocks.actions import ClockStatus, status
@@ -345,12 +346,13 @@ def flowchart(case: Case, tasks: list[Task], spec: ProcessSpec) -> SafeString:
             names = branch_names.setdefault(branch.key, [])
             if _dept_name(department) not in names:
                 names.append(_dept_name(department))
+    limits = displayed_limits(case)
     svg = render_svg(
         spec,
         current=current,
         done=done,
         branch_names=branch_names,
-        promised=(case.item.promised_limit, case.item.promised_limit_unit),
+        promised=(limits.promised, limits.promised_unit),
         lead_name=_dept_name(case.department),
     )
     # render_svg escapes every text it draws (it returns well-formed XML).

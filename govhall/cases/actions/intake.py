@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from govhall.workflow import engine as wf
 
 from ..choices import ApplicantKind, CaseStatus, Channel, IntakeOutcome
 from ..events import CaseEvent
+from ..limits import capture_limits, limit_text, own_limits
 from ..models import Applicant, Case, CaseGroup, CaseMaterial, CorrectionNotice
 from ..uploads import Upload, sm3_hex
 from ._common import (
@@ -346,28 +346,35 @@ def _intake_staff(case: Case, by: Any, what: str) -> None:
 
 
 def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
-    item = case.item
-    spec = wf.spec_by_id(case.process_id)
-    promised = item.promised_limit
-    if case.green_channel and spec.green_channel is not None:
-        promised = max(1, math.ceil(promised * spec.green_channel.factor))
+    """Every path that starts a case's clocks comes here, so the case takes its own copy of its limits here too."""
+    limits = capture_limits(case)
     case.clock = clocks.start_clock(
         kind=ClockKind.CASE,
-        amount=promised,
-        unit=item.promised_limit_unit,
+        amount=limits.promised,
+        unit=limits.promised_unit,
         at=at,
         start_day=start_day,
         label="承诺办结时限",
-        **warn_kwargs(item, ""),
+        **warn_kwargs(case.item, ""),
     )
     case.legal_clock = clocks.start_clock(
         kind=ClockKind.LEGAL,
-        amount=item.legal_limit,
-        unit=item.legal_limit_unit,
+        amount=limits.legal,
+        unit=limits.legal_unit,
         at=at,
         start_day=start_day,
         label="法定办结时限",
     )
+
+
+def _limit_rows(case: Case) -> list[list[str]]:
+    """The acceptance notice's limit rows: the promised limit that actually applies (shortened under the green
+    channel, with the item's own limit beside it) and the legal one."""
+    limits = own_limits(case)
+    promised = limit_text(limits.promised, limits.promised_unit)
+    if limits.green_channel_shortened:
+        promised += f"（绿色通道，事项承诺时限{limit_text(limits.catalog_promised, limits.promised_unit)}）"
+    return [["承诺时限", promised], ["法定时限", limit_text(limits.legal, limits.legal_unit)]]
 
 
 @guarded("accept")
@@ -424,8 +431,7 @@ def accept_case(case: Case, *, by: Any, deemed: bool = False) -> Case:
         rows=[
             ["办件编号", case.number],
             ["查询码", case.check_code],
-            ["承诺时限", f"{case.item.promised_limit}{case.item.get_promised_limit_unit_display()}"],
-            ["法定时限", f"{case.item.legal_limit}{case.item.get_legal_limit_unit_display()}"],
+            *_limit_rows(case),
         ],
     )
     tell_applicant(

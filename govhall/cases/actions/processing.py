@@ -18,6 +18,7 @@ from govhall.workflow import engine as wf
 
 from ..choices import ACTIVE_TASK, CaseStatus, Decision, TaskAction, TaskStatus
 from ..events import CaseEvent
+from ..limits import step_budget
 from ..models import Case, Task, TaskAttachment
 from ..uploads import Upload, sm3_hex
 from ._common import (
@@ -57,7 +58,7 @@ def _spawn_task(
     parallel_key: str = "",
     branch_key: str = "",
 ) -> Task:
-    amount, unit = wf.resolve_budget(budget, case.item.promised_limit, case.item.promised_limit_unit)
+    amount, unit = step_budget(case, budget)
     clock = clocks.start_clock(
         kind=ClockKind.STEP,
         amount=amount,
