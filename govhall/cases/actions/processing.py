@@ -18,6 +18,7 @@ from govhall.workflow import engine as wf
 
 from ..choices import ACTIVE_TASK, CaseStatus, Decision, TaskAction, TaskStatus
 from ..models import Case, Task, TaskAttachment
+from ..owners import case_clock_owner, step_clock_owner
 from ..uploads import Upload, sm3_hex
 from ._common import (
     DEFAULT_REMEDIES,
@@ -63,9 +64,10 @@ def _spawn_task(
         unit=unit,
         at=at,
         label=name[:100],
+        owner=step_clock_owner(case, name, department),
         **warn_kwargs(case.item, step.key),
     )
-    return Task.objects.create(
+    task = Task.objects.create(
         case=case,
         step_key=step.key,
         step_name=name,
@@ -78,6 +80,8 @@ def _spawn_task(
         created_at=at,
         clock=clock,
     )
+    clocks.set_clock_owner(clock, subject=task)
+    return task
 
 
 def _enter(case: Case, key: str, *, by: Any, at: datetime, round_: int = 1) -> None:
@@ -172,6 +176,9 @@ def claim_task(task: Task, *, by: Any) -> Task:
         )
         raise TaskConflict(f"该任务已由{who}领取或办理，请刷新")
     task.status, task.assignee, task.claimed_at = TaskStatus.CLAIMED, by, at
+    if task.clock is not None:
+        # Whoever claims a step answers for its time limit from now on.
+        clocks.set_clock_owner(task.clock, responsible=by)
     log(case, "task_claimed", by=by, role=task.role, at=at, after={"task": task.pk, "step": task.step_key})
     return task
 
@@ -237,6 +244,9 @@ def act_on_task(
     if not updated:
         raise TaskConflict("该任务已被他人办理，请刷新")
     if task.clock is not None:
+        if task.clock.owner_responsible_id != by.pk:
+            # Acted on without a claim: the one who acted answered for the step.
+            clocks.set_clock_owner(task.clock, responsible=by)
         clocks.stop_clock(task.clock, at=at)
     for upload in attachments:
         TaskAttachment.objects.create(
@@ -330,7 +340,12 @@ def decide(case: Case, decision: Decision, *, by: Any, at: datetime, reasons: st
     case.decided_at = at
     clocks.stop_clocks([case.clock, case.legal_clock], at=at)
     case.delivery_clock = clocks.start_clock(
-        kind=ClockKind.DELIVERY, amount=DELIVERY_LIMIT_WORKDAYS, unit="workday", at=at, label="送达时限"
+        kind=ClockKind.DELIVERY,
+        amount=DELIVERY_LIMIT_WORKDAYS,
+        unit="workday",
+        at=at,
+        label="送达时限",
+        owner=case_clock_owner(case, "送达时限"),
     )
     case.status = CaseStatus.DECIDED if case.group_id else CaseStatus.CONCLUDED
     if case.status == CaseStatus.CONCLUDED:
