@@ -14,10 +14,12 @@ These functions save the clock but do not open a transaction: they run inside th
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 
@@ -26,6 +28,13 @@ from govhall.core.clock import now as _now
 
 from .choices import ClockKind, ClockState, ClockUnit, Light
 from .models import Clock, ClockPause
+from .owner import ClockOwner, subject_type
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db import models
+
+    from govhall.org.models import Department
 
 # Default yellow threshold (domain §8: configurable per item and step; issue #4 wires the configuration):
 # one unit left for day clocks, 80% used for minute clocks.
@@ -104,12 +113,16 @@ def start_clock(
     sessions: str = "",
     warn_units: int | None = None,
     warn_ratio: float | None = None,
+    owner: ClockOwner | None = None,
 ) -> Clock:
     """Start a clock at `at`. Day clocks count from `start_day` (default: the local day of `at`), which lets deemed
     acceptance (art. 32) start the case clock on the receipt day.
 
     `warn_units` (yellow when that many units are left) or `warn_ratio` (yellow once that share of the budget is used)
-    override the default threshold; minute clocks take `warn_units` in the unit given (hours become minutes)."""
+    override the default threshold; minute clocks take `warn_units` in the unit given (hours become minutes).
+
+    `owner` says whose limit it is (department, responsible person, label, link, owning record): supervision raises
+    and escalates its alerts from that alone."""
     at = at or _now()
     budget, clock_unit = normalise_budget(amount, unit)
     if warn_units is not None and warn_ratio is not None:
@@ -130,8 +143,60 @@ def start_clock(
         warn_units=warn_units,
         warn_ratio=warn_ratio,
     )
+    if owner is not None:
+        _set_subject(clock, owner.subject)
+        clock.owner_label = owner.label[:200]
+        clock.owner_link = owner.link[:200]
+        clock.owner_department = owner.department
+        clock.owner_responsible = owner.responsible
     _schedule(clock, at)
     clock.save()
+    return clock
+
+
+class _Keep(enum.Enum):
+    KEEP = enum.auto()
+
+
+KEEP = _Keep.KEEP
+
+
+def _set_subject(clock: Clock, subject: models.Model | None) -> None:
+    if subject is not None and subject.pk is None:
+        raise ValueError("the owning record must be saved before it is attached to its clock")
+    clock.owner_type = subject_type(subject) if subject is not None else ""
+    clock.owner_id = subject.pk if subject is not None else None
+
+
+def set_clock_owner(
+    clock: Clock,
+    *,
+    subject: models.Model | _Keep | None = KEEP,
+    department: Department | _Keep | None = KEEP,
+    responsible: User | _Keep | None = KEEP,
+    label: str | _Keep = KEEP,
+    link: str | _Keep = KEEP,
+) -> Clock:
+    """Change what is given of the clock's owner, the rest kept: the owning record once it exists, the responsible
+    person when a task is claimed or a complaint reassigned. Alerts already raised keep the owner they named."""
+    fields: list[str] = []
+    if not isinstance(subject, _Keep):
+        _set_subject(clock, subject)
+        fields += ["owner_type", "owner_id"]
+    if not isinstance(department, _Keep):
+        clock.owner_department = department
+        fields.append("owner_department")
+    if not isinstance(responsible, _Keep):
+        clock.owner_responsible = responsible
+        fields.append("owner_responsible")
+    if not isinstance(label, _Keep):
+        clock.owner_label = label[:200]
+        fields.append("owner_label")
+    if not isinstance(link, _Keep):
+        clock.owner_link = link[:200]
+        fields.append("owner_link")
+    if fields:
+        clock.save(update_fields=fields)
     return clock
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from .choices import ClockKind, ClockState, ClockUnit
@@ -35,6 +36,28 @@ class Clock(models.Model):
     # Yellow threshold for this clock (domain §8: configurable per item and step); null = the engine default.
     warn_units = models.PositiveIntegerField("预警剩余时限", null=True, blank=True)
     warn_ratio = models.FloatField("预警已用比例", null=True, blank=True)
+    # The owner (see `clocks.owner.ClockOwner`): whose time limit this is. Supervision reads these instead of finding
+    # out which model points at the clock, so anything put on a clock gets lights, alerts and escalation.
+    owner_type = models.CharField("所属对象类型", max_length=64, blank=True)
+    owner_id = models.PositiveBigIntegerField("所属对象编号", null=True, blank=True)
+    owner_label = models.CharField("所属对象", max_length=200, blank=True)
+    owner_link = models.CharField("所属对象链接", max_length=200, blank=True)
+    owner_department = models.ForeignKey(
+        "org.Department",
+        verbose_name="责任部门",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    owner_responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="责任人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "时限计时"
@@ -44,6 +67,8 @@ class Clock(models.Model):
             models.Index(
                 fields=["due_at"], condition=models.Q(state="running"), name="clock_running_due_idx"
             ),
+            # The clocks of one owning record (a case, a complaint…).
+            models.Index(fields=["owner_type", "owner_id"], name="clock_owner_idx"),
         ]
 
     def __str__(self) -> str:

@@ -12,15 +12,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
+from django.urls import reverse
 
 from govhall.calendars.engine import local_date
 from govhall.cases.access import find_by_check_code
 from govhall.cases.models import Case
-from govhall.clocks.actions import start_clock, stop_clock
+from govhall.clocks.actions import set_clock_owner, start_clock, stop_clock
 from govhall.clocks.choices import ClockKind
+from govhall.clocks.owner import ClockOwner
 from govhall.core.audit import record_event
 from govhall.core.clock import now
 from govhall.core.models import AuditEventType
@@ -40,6 +43,29 @@ _MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 def limit_workdays() -> int:
     return int(getattr(settings, "GOVHALL_COMPLAINT_LIMIT_WORKDAYS", DEFAULT_LIMIT_WORKDAYS))
+
+
+def complaints_office() -> Department | None:
+    """The department that handles efficiency complaints: `GOVHALL_COMPLAINT_DEPARTMENT` (a department's name) when
+    set, else the department the supervisors (效能监察) sit in, the one with most of them first."""
+    name = getattr(settings, "GOVHALL_COMPLAINT_DEPARTMENT", "")
+    if name:
+        return Department.objects.filter(name=name).first()
+    return (
+        Department.objects.filter(
+            staff__user__groups__name=Role.SUPERVISOR.value, staff__user__is_active=True
+        )
+        .annotate(supervisors=Count("staff", distinct=True))
+        .order_by("-supervisors", "pk")
+        .first()
+    )
+
+
+def handling_department(handler: User | None) -> Department | None:
+    """The handler's own department (the first, when several), else the complaints office."""
+    staff = getattr(handler, "staff", None) if handler is not None else None
+    department = staff.departments.order_by("pk").first() if staff is not None else None
+    return department or complaints_office()
 
 
 def next_complaint_number(day: date) -> str:
@@ -153,8 +179,18 @@ def receive_complaint(
         department = case.department
     at = now()
     number = next_complaint_number(local_date(at))
+    # Until a supervisor is assigned, nobody holds it: the head of the complaints office answers for the limit.
     clock = start_clock(
-        kind=ClockKind.COMPLAINT, amount=limit_workdays(), unit="workday", at=at, label=number
+        kind=ClockKind.COMPLAINT,
+        amount=limit_workdays(),
+        unit="workday",
+        at=at,
+        label=number,
+        owner=ClockOwner(
+            label=f"投诉 {number} 办理时限",
+            link=reverse("complaints:detail", args=[number]),
+            department=handling_department(None),
+        ),
     )
     complaint = Complaint.objects.create(
         number=number,
@@ -173,6 +209,7 @@ def receive_complaint(
         received_at=at,
         clock=clock,
     )
+    set_clock_owner(clock, subject=complaint)
     _tell_complainant(
         complaint,
         title="效能投诉已受理",
@@ -203,6 +240,8 @@ def assign(complaint: Complaint, *, by: Any, to: Any) -> Complaint:
     if complaint.status == ComplaintStatus.RECEIVED:
         complaint.status = ComplaintStatus.ASSIGNED
     complaint.save(update_fields=["assigned_to", "assigned_at", "status"])
+    # The handler answers for the limit from now on, with their department.
+    set_clock_owner(complaint.clock, responsible=to, department=handling_department(to))
     notify(
         title=f"效能投诉交办 {complaint.number}",
         body=f"投诉 {complaint.number} 已交您办理，请在 {complaint.clock.due_day} 前办结。",

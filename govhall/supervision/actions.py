@@ -18,12 +18,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from govhall.calendars import engine
 from govhall.cases.events import CaseEvent
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind, ClockState, Light
 from govhall.clocks.models import Clock
+from govhall.clocks.owner import ClockOwner, subject_type
 from govhall.core.audit import record_event
 from govhall.core.clock import now as _now
 from govhall.core.models import AuditEventType
@@ -125,12 +127,17 @@ class SweepResult:
 
 @dataclass
 class _Owner:
+    """Whose alert it is, read from the clock's owner fields (`govhall.clocks.owner`). `case`, `task` and `order` are
+    filled when the owning record is one of those, for the pages and the ladder that know them."""
+
     kind: str
     case: Any = None
     task: Any = None
     order: SupervisionOrder | None = None
     department: Department | None = None
     responsible: Any = None
+    label: str = ""
+    link: str = ""
 
 
 def department_heads(department: Department | None) -> list[Any]:
@@ -142,38 +149,48 @@ def department_heads(department: Department | None) -> list[Any]:
     return list(users.distinct().order_by("pk"))
 
 
-_CASE_RELATIONS = {
-    "intake_case": ClockKind.INTAKE,
-    "promised_case": ClockKind.CASE,
-    "legal_case": ClockKind.LEGAL,
-    "delivery_case": ClockKind.DELIVERY,
-}
+def _owners(clocks_: list[Clock]) -> dict[int, _Owner]:
+    """The owners of a batch of clocks, from their owner fields: one query each for the owning cases, tasks and
+    orders (by their references, for the alert's links), one per department whose clock nobody holds (its head)."""
+    from govhall.cases.models import Case, Task
 
-
-def _owner(clock: Clock) -> _Owner:
-    task = getattr(clock, "task", None)
-    if task is not None:
-        return _Owner(
-            kind=AlertKind.STEP,
-            case=task.case,
-            task=task,
-            department=task.department,
-            responsible=task.assignee,
+    refs: dict[str, set[int]] = {}
+    for clock in clocks_:
+        if clock.owner_type and clock.owner_id is not None:
+            refs.setdefault(clock.owner_type, set()).add(clock.owner_id)
+    tasks = Task.objects.select_related("case").in_bulk(refs.get(subject_type(Task), set()))
+    cases = Case.objects.in_bulk(refs.get(subject_type(Case), set()))
+    orders = SupervisionOrder.objects.select_related("case").in_bulk(
+        refs.get(subject_type(SupervisionOrder), set())
+    )
+    heads: dict[int, Any] = {}
+    owners: dict[int, _Owner] = {}
+    for clock in clocks_:
+        department = clock.owner_department
+        responsible = clock.owner_responsible
+        if responsible is None and department is not None:
+            # Nobody holds it (a whole case, an unclaimed step, an unassigned complaint): the head answers for it.
+            if department.pk not in heads:
+                heads[department.pk] = next(iter(department_heads(department)), None)
+            responsible = heads[department.pk]
+        owner = _Owner(
+            kind=clock.kind,
+            department=department,
+            responsible=responsible,
+            label=clock.owner_label or clock.label or clock.get_kind_display(),
+            link=clock.owner_link,
         )
-    order = getattr(clock, "supervision_order", None)
-    if order is not None:
-        return _Owner(kind=AlertKind.ORDER, case=order.case, order=order, department=order.department)
-    for relation in _CASE_RELATIONS:
-        case = getattr(clock, relation, None)
-        if case is not None:
-            heads = department_heads(case.department)
-            return _Owner(
-                kind=clock.kind,
-                case=case,
-                department=case.department,
-                responsible=heads[0] if heads else None,
-            )
-    return _Owner(kind=clock.kind)
+        ref = clock.owner_id
+        if clock.owner_type == subject_type(Task) and ref in tasks:
+            owner.task = tasks[ref]
+            owner.case = owner.task.case
+        elif clock.owner_type == subject_type(Case):
+            owner.case = cases.get(ref)
+        elif clock.owner_type == subject_type(SupervisionOrder) and ref in orders:
+            owner.order = orders[ref]
+            owner.case = owner.order.case
+        owners[clock.pk] = owner
+    return owners
 
 
 def _next_check(clock: Clock, light: Light, at: dt.datetime) -> dt.datetime | None:
@@ -218,20 +235,13 @@ def _raise_alert(
                 department=owner.department,
                 responsible=responsible if responsible is not None else owner.responsible,
                 summary=summary[:200],
+                label=owner.label[:200],
+                link=owner.link[:200],
                 raised_at=at,
                 due_at=due_at,
             )
     except IntegrityError:
         return None
-
-
-def _describe(owner: _Owner, clock: Clock) -> str:
-    if owner.order is not None:
-        return f"督办单 {owner.order.number}"
-    number = owner.case.number if owner.case is not None else ""
-    if owner.task is not None:
-        return f"{number} 环节“{owner.task.step_name}”"
-    return f"{number} {clock.get_kind_display()}".strip()
 
 
 def sweep_once(
@@ -247,19 +257,15 @@ def sweep_once(
             if not ids:
                 break
             result.batches += 1
-            related = [
-                "task__case",
-                "task__department",
-                "task__assignee",
-                "supervision_order__case",
-                "supervision_order__department",
-            ]
-            related += [f"{r}__department" for r in _CASE_RELATIONS]
-            for clock in (
-                Clock.objects.filter(pk__in=ids).select_related(*related).order_by("next_check_at", "pk")
-            ):
+            due = list(
+                Clock.objects.filter(pk__in=ids)
+                .select_related("owner_department", "owner_responsible")
+                .order_by("next_check_at", "pk")
+            )
+            owners = _owners(due)
+            for clock in due:
                 result.clocks += 1
-                result.alerts += _check_clock(clock, at, policy)
+                result.alerts += _check_clock(clock, owners[clock.pk], at, policy)
         if len(ids) < batch:
             break
     result.triggers = process_triggers(at=at, batch=batch)
@@ -267,14 +273,13 @@ def sweep_once(
     return result
 
 
-def _check_clock(clock: Clock, at: dt.datetime, policy: EscalationPolicy) -> int:
+def _check_clock(clock: Clock, owner: _Owner, at: dt.datetime, policy: EscalationPolicy) -> int:
     light = clocks.light_at(clock, at) if clock.state == ClockState.RUNNING else Light.GREEN
     raised = 0
     if light in (Light.YELLOW, Light.RED):
-        owner = _owner(clock)
         level = AlertLevel.RED if light == Light.RED else AlertLevel.YELLOW
         alert = _raise_alert(
-            level=level, owner=owner, at=at, clock=clock, summary=_describe(owner, clock), due_at=clock.due_at
+            level=level, owner=owner, at=at, clock=clock, summary=owner.label, due_at=clock.due_at
         )
         if alert is not None:
             raised = 1
@@ -333,6 +338,7 @@ def _escalate(alert: Alert, owner: _Owner, policy: EscalationPolicy, at: dt.date
                 body=f"{alert.summary} 即将到期（{_local(alert.due_at)}），请抓紧办理。",
                 case_number=number,
                 at=at,
+                link=alert.link,
             )
         return
     if alert.kind in policy.escalate_kinds and alert.department is not None:
@@ -375,8 +381,15 @@ def _issue_card(level: str, alert: Alert, *, reason: str, at: dt.datetime, perso
 
 def _issue_order(alert: Alert, owner: _Owner, policy: EscalationPolicy, at: dt.datetime) -> SupervisionOrder:
     assert alert.department is not None
+    number = f"DB{engine.local_date(at):%Y%m%d}{alert.pk:07d}"
+    # The order belongs to the department it is addressed to; its heads answer it.
     order_clock = clocks.start_clock(
-        kind=ClockKind.ORDER, amount=policy.order_days, unit="workday", at=at, label="督办答复时限"
+        kind=ClockKind.ORDER,
+        amount=policy.order_days,
+        unit="workday",
+        at=at,
+        label="督办答复时限",
+        owner=ClockOwner(label=f"督办单 {number} 答复时限", department=alert.department),
     )
     heads = department_heads(alert.department)
     content = (
@@ -384,7 +397,7 @@ def _issue_order(alert: Alert, owner: _Owner, policy: EscalationPolicy, at: dt.d
         "并在系统中书面答复原因及整改措施。"
     )
     order = SupervisionOrder.objects.create(
-        number=f"DB{engine.local_date(at):%Y%m%d}{alert.pk:07d}",
+        number=number,
         alert=alert,
         case=owner.case,
         department=alert.department,
@@ -393,6 +406,7 @@ def _issue_order(alert: Alert, owner: _Owner, policy: EscalationPolicy, at: dt.d
         clock=order_clock,
         issued_at=at,
     )
+    clocks.set_clock_owner(order_clock, subject=order, link=reverse("supervision:order", args=[order.pk]))
     order.addressees.set(heads)
     record_event(
         AuditEventType.SUPERVISION_ORDER_ISSUED,
@@ -483,13 +497,13 @@ def answer_order(order: SupervisionOrder, *, by: Any, text: str) -> SupervisionO
         )
         if late:
             # Answered after its deadline but before the watcher got there: the red rung still applies, once.
-            owner = _Owner(kind=AlertKind.ORDER, case=order.case, order=order, department=order.department)
+            owner = _owners([clock])[clock.pk]
             alert = _raise_alert(
                 level=AlertLevel.RED,
                 owner=owner,
                 at=at,
                 clock=clock,
-                summary=f"督办单 {order.number}",
+                summary=owner.label,
                 due_at=clock.due_at,
             )
             if alert is not None:

@@ -82,6 +82,10 @@ class Alert(models.Model):
         related_name="supervision_alerts",
     )
     summary = models.CharField("摘要", max_length=200, blank=True)
+    # What was late and its staff page, copied from the clock's owner: all a page needs for alerts that are not
+    # about a case (complaints, supervision orders, whatever starts a clock next).
+    label = models.CharField("对象", max_length=200, blank=True)
+    link = models.CharField("链接", max_length=200, blank=True)
     raised_at = models.DateTimeField("告警时间", db_index=True)
     due_at = models.DateTimeField("到期时间", null=True, blank=True)
 

@@ -138,7 +138,8 @@ def overdue_list(
     at: dt.datetime, department: int | None = None, limit: int = OVERDUE_LIMIT
 ) -> list[dict[str, Any]]:
     """Open cases and steps whose running clock is red, the most recently overdue first (one query on the indexed
-    `due_at`; a clock belongs to a case by its promised clock or to a step by its task)."""
+    `due_at`; a clock belongs to a case by its promised clock or to a step by its task; the department is the
+    clock owner's)."""
     qs = Clock.objects.filter(
         state=ClockState.RUNNING, due_at__lte=at, kind__in=(ClockKind.CASE, ClockKind.STEP)
     ).filter(
@@ -146,15 +147,11 @@ def overdue_list(
         | Q(kind=ClockKind.STEP, task__status__in=OPEN_TASK_STATUSES)
     )
     if department is not None:
-        qs = qs.filter(
-            Q(kind=ClockKind.CASE, promised_case__department_id=department)
-            | Q(kind=ClockKind.STEP, task__department_id=department)
-        )
+        qs = qs.filter(owner_department_id=department)
     qs = qs.select_related(
+        "owner_department",
         "promised_case__item",
-        "promised_case__department",
         "task__case__item",
-        "task__department",
     ).order_by("-due_at", "-pk")[:limit]
     out = []
     for clock in qs:
@@ -167,7 +164,7 @@ def overdue_list(
             {
                 "number": case.number,
                 "item": case.item.name,
-                "department": (task.department if task is not None else case.department).name,
+                "department": clock.owner_department.name if clock.owner_department else "",
                 "step": task.step_name if task is not None else "",
                 "kind": "step" if task is not None else "case",
                 "due_at": clock.due_at.astimezone(engine.CALENDAR_TZ).strftime("%Y-%m-%d %H:%M"),

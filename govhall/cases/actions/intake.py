@@ -27,6 +27,7 @@ from ..choices import ApplicantKind, CaseStatus, Channel, IntakeOutcome
 from ..events import CaseEvent
 from ..limits import capture_limits, limit_text, own_limits
 from ..models import Applicant, Case, CaseGroup, CaseMaterial, CorrectionNotice
+from ..owners import case_clock_owner, new_case_clock_owner
 from ..uploads import Upload, sm3_hex
 from ._common import (
     DEFAULT_REMEDIES,
@@ -203,15 +204,17 @@ def _new_case(
     elif site_id is None and window is not None:
         site_id = window.hall.site_id
     day = calendar.local_date(at)
+    number = next_case_number(day)
     intake_clock = clocks.start_clock(
         kind=ClockKind.INTAKE,
         amount=INTAKE_LIMIT_WORKDAYS,
         unit="workday",
         at=at,
         label="受理审查（一次性告知）时限",
+        owner=new_case_clock_owner(number, "受理审查时限", item.department),
     )
-    return Case.objects.create(
-        number=next_case_number(day),
+    case = Case.objects.create(
+        number=number,
         check_code=new_check_code(),
         item=item,
         department_id=item.department_id,
@@ -229,6 +232,8 @@ def _new_case(
         received_at=at,
         intake_clock=intake_clock,
     )
+    clocks.set_clock_owner(intake_clock, subject=case)
+    return case
 
 
 @guarded("submit")
@@ -355,6 +360,7 @@ def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
         at=at,
         start_day=start_day,
         label="承诺办结时限",
+        owner=case_clock_owner(case, "承诺办结时限"),
         **warn_kwargs(case.item, ""),
     )
     case.legal_clock = clocks.start_clock(
@@ -364,6 +370,7 @@ def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
         at=at,
         start_day=start_day,
         label="法定办结时限",
+        owner=case_clock_owner(case, "法定办结时限"),
     )
 
 

@@ -20,6 +20,7 @@ from ..choices import ACTIVE_TASK, CaseStatus, Decision, TaskAction, TaskStatus
 from ..events import CaseEvent
 from ..limits import step_budget
 from ..models import Case, Task, TaskAttachment
+from ..owners import case_clock_owner, step_clock_owner
 from ..uploads import Upload, sm3_hex
 from ._common import (
     DEFAULT_REMEDIES,
@@ -65,9 +66,10 @@ def _spawn_task(
         unit=unit,
         at=at,
         label=name[:100],
+        owner=step_clock_owner(case, name, department),
         **warn_kwargs(case.item, step.key),
     )
-    return Task.objects.create(
+    task = Task.objects.create(
         case=case,
         step_key=step.key,
         step_name=name,
@@ -80,6 +82,8 @@ def _spawn_task(
         created_at=at,
         clock=clock,
     )
+    clocks.set_clock_owner(clock, subject=task)
+    return task
 
 
 def _enter(case: Case, key: str, *, by: Any, at: datetime, round_: int = 1) -> None:
@@ -174,6 +178,9 @@ def claim_task(task: Task, *, by: Any) -> Task:
         )
         raise TaskConflict(f"该任务已由{who}领取或办理，请刷新")
     task.status, task.assignee, task.claimed_at = TaskStatus.CLAIMED, by, at
+    if task.clock is not None:
+        # Whoever claims a step answers for its time limit from now on.
+        clocks.set_clock_owner(task.clock, responsible=by)
     log(
         case,
         CaseEvent.TASK_CLAIMED,
@@ -246,6 +253,9 @@ def act_on_task(
     if not updated:
         raise TaskConflict("该任务已被他人办理，请刷新")
     if task.clock is not None:
+        if task.clock.owner_responsible_id != by.pk:
+            # Acted on without a claim: the one who acted answered for the step.
+            clocks.set_clock_owner(task.clock, responsible=by)
         clocks.stop_clock(task.clock, at=at)
     for upload in attachments:
         TaskAttachment.objects.create(
@@ -339,7 +349,12 @@ def decide(case: Case, decision: Decision, *, by: Any, at: datetime, reasons: st
     case.decided_at = at
     clocks.stop_clocks([case.clock, case.legal_clock], at=at)
     case.delivery_clock = clocks.start_clock(
-        kind=ClockKind.DELIVERY, amount=DELIVERY_LIMIT_WORKDAYS, unit="workday", at=at, label="送达时限"
+        kind=ClockKind.DELIVERY,
+        amount=DELIVERY_LIMIT_WORKDAYS,
+        unit="workday",
+        at=at,
+        label="送达时限",
+        owner=case_clock_owner(case, "送达时限"),
     )
     case.status = CaseStatus.DECIDED if case.group_id else CaseStatus.CONCLUDED
     if case.status == CaseStatus.CONCLUDED:
