@@ -61,6 +61,7 @@ from .schemas import (
     CaseCreateIn,
     CaseDetail,
     Conflict,
+    CoordinationIn,
     CorrectionIn,
     ExtensionIn,
     ExtensionOut,
@@ -644,6 +645,28 @@ def act_on_task(request: HttpRequest, task_id: int, payload: TaskActionIn) -> di
         return_to=payload.return_to,
     )
     return task_result(task)
+
+
+@router.post(
+    "/tasks/{task_id}/coordination",
+    response={201: list[TaskResult], **_errors(401, 403, 404, 409, 422)},
+    summary="启动联审协调",
+    description=(
+        "并联审批未通过（有部门不同意）后，牵头部门负责人在作出决定环节启动联审协调：写明协调事项（记入审计链），"
+        "不同意的部门各得到一个新的审查任务并重新提出意见，之后重新汇合。联合审查未通过时准予许可、"
+        "或在其他时候启动协调，均返回 409（code=out_of_procedure）并记录为违规操作。返回新的审查任务。"
+    ),
+    operation_id="start_coordination",
+)
+def start_coordination(
+    request: HttpRequest, task_id: int, payload: CoordinationIn
+) -> Status[list[dict[str, Any]]]:
+    tasks = actions.start_coordination(
+        _task(request, task_id),
+        by=request.auth,  # type: ignore[attr-defined]
+        opinion=payload.opinion,
+    )
+    return Status(201, [task_result(t) for t in tasks])
 
 
 @router.post(

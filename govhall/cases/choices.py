@@ -94,6 +94,17 @@ class TaskAction(ColoredChoices):
     REFUSE = "refuse", "不同意"
 
 
+class JoinResult(ColoredChoices):
+    """Where a case's parallel joint review stands: every branch not yet heard, enough approvals, or not."""
+
+    PENDING = "pending", "审查中"
+    PASSED = "passed", "联合审查通过"
+    FAILED = "failed", "联合审查未通过"
+
+
+JoinResult.set_colors({JoinResult.PENDING: "blue", JoinResult.PASSED: "green", JoinResult.FAILED: "red"})
+
+
 class PauseKind(ColoredChoices):
     """Time not counted: correction, and the special procedures of art. 45 (plus publicity, site inspection)."""
 

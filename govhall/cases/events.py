@@ -27,6 +27,8 @@ class CaseEvent(ColoredChoices):
     TASK_RETURN = "task_return", "退回"
     TASK_REFUSE = "task_refuse", "不同意"
     JOINT_REVIEW_JOINED = "joint_review_joined", "并联审批汇总"
+    COORDINATION_STARTED = "coordination_started", "启动联审协调"
+    COORDINATION_ENDED = "coordination_ended", "联审协调结束"
     DECIDED = "decided", "作出决定"
     CONCLUDED_WITH_GROUP = "concluded_with_group", "联办一并办结"
     WITHDRAWN = "withdrawn", "撤回申请"
@@ -100,6 +102,8 @@ PUBLIC_LABELS: dict[CaseEvent, str] = {
     CaseEvent.TASK_RETURN: "退回重新办理",
     CaseEvent.TASK_REFUSE: "提出不同意意见",
     CaseEvent.JOINT_REVIEW_JOINED: "联合审查完成",
+    CaseEvent.COORDINATION_STARTED: "启动联审协调，有关部门重新提出审查意见",
+    CaseEvent.COORDINATION_ENDED: "联审协调结束",
     CaseEvent.DECIDED: "作出决定",
     CaseEvent.CONCLUDED_WITH_GROUP: "一件事联办统一办结",
     CaseEvent.SPECIAL_PROCEDURE_STARTED: "启动特别程序（所需时间不计入办理时限）",

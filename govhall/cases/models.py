@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from govhall.catalog.choices import TimeUnit
+from govhall.catalog.choices import JoinRule, TimeUnit
 from govhall.core.models import TimestampedModel
 
 from .choices import (
@@ -12,6 +12,7 @@ from .choices import (
     Channel,
     Decision,
     IntakeOutcome,
+    JoinResult,
     PauseKind,
     TaskAction,
     TaskStatus,
@@ -290,6 +291,35 @@ class Task(models.Model):
         return f"{self.case.number} {self.step_name}"
 
 
+class JointReview(models.Model):
+    """The join of one parallel step of a case, fixed when the step first opens: the rule (the item's own, else
+    the template's) and the co-departments. Later passes (after a return) and coordination rounds reuse it, so
+    editing the item while the case runs changes nothing for this case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="joint_reviews")
+    step_key = models.CharField("并联环节", max_length=40)
+    rule = models.CharField("汇合规则", max_length=8, choices=JoinRule.choices)
+    ratio = models.FloatField("同意比例", null=True, blank=True)
+    departments = models.ManyToManyField("org.Department", verbose_name="联审部门", related_name="+")
+    opened_at = models.DateTimeField("开始时间")
+    # The task round of the current pass: branch tasks of earlier rounds belong to a pass a return replaced.
+    round = models.PositiveSmallIntegerField("轮次", default=1)
+    result = models.CharField(
+        "汇合结果", max_length=8, choices=JoinResult.choices, default=JoinResult.PENDING
+    )
+    coordinations = models.PositiveSmallIntegerField("联审协调次数", default=0)
+    coordinating = models.BooleanField("联审协调中", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "并联审批汇合"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "step_key"], name="uniq_joint_review_case_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.step_key}"
+
+
 class TaskAttachment(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments")
     name = models.CharField("名称", max_length=200)
@@ -383,6 +413,7 @@ __all__ = [
     "Decision",
     "Extension",
     "IdempotencyKey",
+    "JointReview",
     "OutOfProcedureAttempt",
     "Pause",
     "Task",

@@ -166,6 +166,10 @@ class TaskActionIn(Schema):
     )
 
 
+class CoordinationIn(Schema):
+    opinion: str = Field(..., max_length=2000, description="协调事项（协调会议或协调意见，记入审计链）")
+
+
 class PauseIn(Schema):
     kind: SpecialProcedure = Field(
         ..., description="特别程序类型（听证、检验、检测、鉴定、专家评审、公示等）"
@@ -266,7 +270,7 @@ class TaskOut(Schema):
     step_key: str = Field(..., description="环节代码")
     step_name: str = Field(..., description="环节名称")
     branch_key: str = Field(..., description="并联审查分支（非并联环节为空）")
-    round: int = Field(..., description="轮次（退回后加1）")
+    round: int = Field(..., description="轮次（退回或联审协调后加1）")
     department: DepartmentRef = Field(..., description="办理部门")
     role: str = Field(..., description="办理角色代码")
     role_label: str = Field(..., description="办理角色名称")

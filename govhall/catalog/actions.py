@@ -36,6 +36,8 @@ ITEM_FIELDS = [
     "online_depth",
     "in_hall",
     "process_template",
+    "join_rule",
+    "join_ratio",
     "special_procedures",
     "handling_place",
     "consult_phone",

@@ -203,6 +203,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     "window",
                     "process_template",
                     "joint_departments",
+                    ("join_rule", "join_ratio"),
                     "special_procedures",
                 ]
             },

@@ -15,6 +15,7 @@ from .choices import (
     ExerciseLevel,
     HandlingKind,
     ItemType,
+    JoinRule,
     MaterialForm,
     MaterialSource,
     OnlineDepth,
@@ -136,6 +137,18 @@ class CodeLabel(Schema):
     label: str = Field(..., description="名称")
 
 
+class JointReviewOut(Schema):
+    departments: list[DepartmentRef] = Field(..., description="协办（联审）部门，不含牵头的实施部门")
+    join_rule: JoinRule | None = Field(
+        None,
+        description="本事项的汇合规则：all 全部同意（会签）、any 任一同意（或签）、ratio 按比例；为空时按办理流程模板",
+    )
+    join_rule_label: str = Field(..., description="汇合规则名称")
+    join_ratio: float | None = Field(
+        None, description="按比例同意时所需的同意比例（0.01–1，所需部门数向上取整）"
+    )
+
+
 class ItemDetail(ItemSummary):
     power_source: PowerSource = Field(..., description="权力来源")
     power_source_label: str = Field(..., description="权力来源名称")
@@ -154,6 +167,9 @@ class ItemDetail(ItemSummary):
     complaint_phone: str = Field(..., description="投诉电话")
     process_template: ProcessTemplate = Field(..., description="办理流程模板")
     process_template_label: str = Field(..., description="办理流程名称")
+    joint_review: JointReviewOut | None = Field(
+        None, description="并联审批设置（仅办理流程为并联审批的事项）"
+    )
     special_procedures: list[CodeLabel] = Field(..., description="可能适用的特别程序（不计入办理时限）")
     result_name: str = Field(..., description="审批结果名称")
     version: int = Field(..., description="版本号")
@@ -177,6 +193,17 @@ class ItemDetail(ItemSummary):
     @staticmethod
     def resolve_process_template_label(obj: ServiceItem) -> str:
         return obj.get_process_template_display()
+
+    @staticmethod
+    def resolve_joint_review(obj: ServiceItem) -> dict[str, Any] | None:
+        if obj.process_template != ProcessTemplate.JOINT_REVIEW:
+            return None
+        return {
+            "departments": [{"id": d.pk, "name": d.name} for d in obj.joint_departments.all()],
+            "join_rule": obj.join_rule or None,
+            "join_rule_label": obj.get_join_rule_display() if obj.join_rule else "按办理流程模板",
+            "join_ratio": obj.join_ratio,
+        }
 
     @staticmethod
     def resolve_compression(obj: ServiceItem) -> float | None:

@@ -140,3 +140,14 @@ class ProcessTemplate(ColoredChoices):
     REPORT_UPWARD = "report_upward", "上报上级审批流程"
     JOINT_REVIEW = "joint_review", "并联审批流程"
     BUNDLE = "bundle", "一件事联办流程"
+
+
+class JoinRule(ColoredChoices):
+    """How the opinions of a parallel joint review (并联审批) join; an item may override its template's rule."""
+
+    ALL = "all", "全部同意（会签）"
+    ANY = "any", "任一同意（或签）"
+    RATIO = "ratio", "按比例同意"
+
+
+JoinRule.set_colors({JoinRule.ALL: "blue", JoinRule.ANY: "green", JoinRule.RATIO: "orange"})

@@ -39,6 +39,7 @@ from .choices import (
     HandlingKind,
     ItemStatus,
     ItemType,
+    JoinRule,
     MaterialForm,
     MaterialSource,
     OnlineDepth,
@@ -65,7 +66,8 @@ IMPORT_NOTE = "Excel导入"
 class Column:
     header: str
     field: str
-    # text, basic_code, impl_code, phone, int, bool, choice, multichoice, department, departments, window, codes
+    # text, basic_code, impl_code, phone, int, ratio, bool, choice, multichoice, department, departments, window,
+    # codes
     kind: str
     required: bool = False
     choices: Any = None
@@ -113,6 +115,22 @@ ITEM_COLUMNS = [
         "departments",
         width=30,
         help="并联审批的协办部门，部门全称或统一社会信用代码，多个用“、”分隔；办理流程为并联审批流程时必填，不含实施部门本身",
+    ),
+    Column(
+        "联审汇合规则",
+        "join_rule",
+        "choice",
+        False,
+        JoinRule,
+        width=18,
+        help="并联审批各部门意见的汇合方式；留空则按办理流程模板的规则。只有并联审批流程的事项可以填写",
+    ),
+    Column(
+        "联审同意比例",
+        "join_ratio",
+        "ratio",
+        width=12,
+        help="汇合规则为“按比例同意”时必填：0.01–1的小数或百分数（如0.6或60%），所需同意部门数向上取整",
     ),
     Column(
         "特别程序",
@@ -186,6 +204,8 @@ ITEM_DEFAULTS: dict[str, Any] = {
     "in_hall": True,
     "window": None,
     "process_template": ProcessTemplate.STANDARD,
+    "join_rule": "",
+    "join_ratio": None,
     "special_procedures": [],
     "handling_place": "",
     "consult_phone": "",
@@ -331,6 +351,21 @@ def _parse_int(value: Any) -> int:
     raise _CellError(f"“{text}”不是非负整数。")
 
 
+def _parse_ratio(value: Any) -> float:
+    """A share in (0, 1]: a number (0.6) or a percentage (60%); Excel may hand a percentage cell over as 0.6."""
+    text = _text(value)
+    if isinstance(value, bool):
+        raise _CellError(f"“{text}”不是0.01–1之间的比例。")
+    percent = re.fullmatch(r"(\d+(?:\.\d+)?)\s*[%％]", text)
+    try:
+        ratio = float(percent.group(1)) / 100 if percent else float(text)
+    except ValueError:
+        raise _CellError(f"“{text}”不是0.01–1之间的比例（如0.6或60%）。") from None
+    if not 0.01 <= ratio <= 1:
+        raise _CellError(f"“{text}”不是0.01–1之间的比例（如0.6或60%）。")
+    return round(ratio, 4)
+
+
 def _parse_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -428,7 +463,7 @@ def _cell_value(column: Column, value: Any) -> Any:
         return "、".join(_label(column.choices, v) for v in value or []) or None
     if column.kind == "bool":
         return "是" if value else "否"
-    if column.kind == "int":
+    if column.kind in {"int", "ratio"}:
         return value
     if column.kind == "codes":
         return "\n".join(value) or None
@@ -657,6 +692,8 @@ class _Importer:
                 result = _parse_impl_code(value)
             elif kind == "int":
                 result = _parse_int(value)
+            elif kind == "ratio":
+                result = _parse_ratio(value)
             elif kind == "bool":
                 result = _parse_bool(value)
             elif kind == "choice":
@@ -757,6 +794,11 @@ class _Importer:
             values.setdefault("joint_departments", [])  # an empty cell clears them
         joint = values.pop("joint_departments", None)
         status = values.pop("status", None)
+        # As for the co-departments, an empty join cell clears the item's own rule (back to the template's).
+        if "join_rule" in present and "join_rule" not in parsed.bad:
+            values.setdefault("join_rule", "")
+        if "join_ratio" in present and "join_ratio" not in parsed.bad:
+            values.setdefault("join_ratio", None)
 
         # The candidate is what the item would become: current values, overwritten by the columns present.
         current_joint = list(existing.joint_departments.all()) if existing is not None else []
@@ -766,7 +808,10 @@ class _Importer:
             base["window"] = existing.window
         else:
             base = dict(ITEM_DEFAULTS)
-        fields = {**base, **{k: v for k, v in values.items() if v is not None or k == "window"}}
+        fields = {
+            **base,
+            **{k: v for k, v in values.items() if v is not None or k in {"window", "join_ratio"}},
+        }
         if fields.get("department") is None:
             fields.pop("department", None)
         candidate = ServiceItem(**fields)

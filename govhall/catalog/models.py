@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from govhall.core.models import TimestampedModel
@@ -11,6 +12,7 @@ from .choices import (
     HandlingKind,
     ItemStatus,
     ItemType,
+    JoinRule,
     MaterialForm,
     MaterialSource,
     OnlineDepth,
@@ -63,6 +65,15 @@ class ServiceItem(TimestampedModel):
     # Co-departments of a parallel joint review (并联审批); the lead is `department`.
     joint_departments = models.ManyToManyField(
         "org.Department", verbose_name="联审部门", blank=True, related_name="joint_items"
+    )
+    # The join of that review for this item; blank keeps the process template's rule.
+    join_rule = models.CharField("联审汇合规则", max_length=8, choices=JoinRule.choices, blank=True)
+    join_ratio = models.FloatField(
+        "联审同意比例",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.01), MaxValueValidator(1.0)],
+        help_text="汇合规则为“按比例同意”时填写，0.01–1，例如0.6表示至少60%的审查部门同意（向上取整）。",
     )
     special_procedures = models.JSONField("特别程序", default=list, blank=True)
     handling_place = models.CharField("办理地点", max_length=200, blank=True)
@@ -121,11 +132,24 @@ class ServiceItem(TimestampedModel):
         ):
             errors["promised_limit"] = "即办件的承诺时限应当当场（分钟或小时）或1个工作日内办结。"
 
+        errors.update(self._join_errors())
         unknown = [p for p in (self.special_procedures or []) if p not in SpecialProcedure.values]
         if unknown:
             errors["special_procedures"] = f"未知的特别程序：{'、'.join(map(str, unknown))}"
         if errors:
             raise ValidationError(errors)
+
+    def _join_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if self.join_rule and self.process_template != ProcessTemplate.JOINT_REVIEW:
+            errors["join_rule"] = (
+                f"只有办理流程为“{ProcessTemplate.JOINT_REVIEW.label}”的事项才能设置联审汇合规则。"
+            )
+        if self.join_rule == JoinRule.RATIO and self.join_ratio is None:
+            errors["join_ratio"] = "汇合规则为“按比例同意”时，应填写联审同意比例（0.01–1）。"
+        elif self.join_rule != JoinRule.RATIO and self.join_ratio is not None:
+            errors["join_ratio"] = "只有汇合规则为“按比例同意”时才能填写联审同意比例。"
+        return errors
 
 
 class Material(models.Model):

@@ -45,6 +45,27 @@ DEMO_ACCOUNTS: list[tuple[str, str, tuple[str, ...], str, str | None, str]] = [
     # created by ensure_demo_applicant(), never by staff_plans() (org.actions.create_staff refuses the role).
     ("applicant", "张三", ("applicant",), "", None, "网上办事申请人（演示身份证号 450921199001011234）"),
 ]
+# The joint demo item: its lead department (住建局) and each co-department get a named approver and head, so a
+# whole binding joint review (并联审批, 联审协调) can be walked through with fixed logins.
+JOINT_DEMO_ITEM = "建筑工程施工许可证核发"
+JOINT_DEMO_ACCOUNTS: list[tuple[str, str, tuple[str, ...], str, str | None, str]] = [
+    ("zj_approver", "周卫东", ("approver",), "zjj", None, "住建局审批人员（并联审批牵头部门）"),
+    (
+        "zj_head",
+        "蒙立群",
+        ("department_head",),
+        "zjj",
+        None,
+        "住建局分管副局长（并联审批作出决定、联审协调）",
+    ),
+    ("zr_approver", "韦思远", ("approver",), "zrj", None, "自然资源局审批人员（并联审批协办部门）"),
+    ("zr_head", "覃国栋", ("department_head",), "zrj", None, "自然资源局分管副局长（并联审批协办部门）"),
+    ("xf_approver", "庞志远", ("approver",), "xfdd", None, "消防救援大队审批人员（并联审批协办部门）"),
+    ("xf_head", "钟振邦", ("department_head",), "xfdd", None, "消防救援大队副大队长（并联审批协办部门）"),
+    ("rf_approver", "甘露", ("approver",), "rfb", None, "人防办审批人员（并联审批协办部门）"),
+    ("rf_head", "冯启明", ("department_head",), "rfb", None, "人防办副主任（并联审批协办部门）"),
+]
+DEMO_ACCOUNTS += JOINT_DEMO_ACCOUNTS
 # 450921 (容县) + 1990-01-01 + 123 (odd: male) + the GB 11643 check character; belongs to nobody.
 DEMO_APPLICANT_ID = "45092119900101123" + resident_id_check_char("45092119900101123")
 
@@ -104,9 +125,10 @@ class _People:
 def staff_plans(seed: int = 43) -> list[StaffPlan]:
     people = _People(seed)
     plans: list[StaffPlan] = []
-    for i, (username, name, roles, dept, window, title) in enumerate(DEMO_ACCOUNTS, start=1):
-        if "applicant" in roles:
-            continue  # not staff; skipped before drawing a person so the generated staff stay as they were
+    joint = {a[0] for a in JOINT_DEMO_ACCOUNTS}
+
+    def fixed(i: int, account: tuple[str, str, tuple[str, ...], str, str | None, str]) -> None:
+        username, name, roles, dept, window, title = account
         _, id_number, phone = people.person()
         plans.append(
             StaffPlan(
@@ -123,6 +145,12 @@ def staff_plans(seed: int = 43) -> list[StaffPlan]:
                 superuser=username == "admin",
             )
         )
+
+    for i, account in enumerate(DEMO_ACCOUNTS, start=1):
+        # The applicant is not staff; the joint review accounts draw their people last. Both are skipped before
+        # drawing a person, so the generated staff stay as they were.
+        if "applicant" not in account[2] and account[0] not in joint:
+            fixed(i, account)
 
     counter = 0
 
@@ -166,6 +194,9 @@ def staff_plans(seed: int = 43) -> list[StaffPlan]:
     add(("leader", "department_head"), depts=("zwj",), title="县政务服务和大数据发展局副局长")
     for town in _AGENT_TOWNS:
         add(("agent",), sites=(town,), title=f"{town}便民服务中心代办员")
+    for i, account in enumerate(DEMO_ACCOUNTS, start=1):
+        if account[0] in joint:
+            fixed(i, account)
     return plans
 
 

@@ -58,6 +58,7 @@ from govhall.cases.choices import (
 )
 from govhall.cases.models import Case, CorrectionNotice, Extension, OutOfProcedureAttempt, Pause, Task
 from govhall.cases.uploads import Upload
+from govhall.catalog import actions as catalog_actions
 from govhall.catalog.choices import ItemStatus, OnlineDepth, ServiceTarget
 from govhall.catalog.models import ServiceItem
 from govhall.clocks.choices import ClockUnit
@@ -362,7 +363,9 @@ def _ensure_joint_departments(items: Iterable[ServiceItem], log: Callable[[str],
         partners = [by_key[k] for k in _CO_DEPARTMENTS.get(lead, _DEFAULT_CO) if k in by_key and k != lead]
         if not partners:
             partners = [d for k, d in sorted(by_key.items()) if d.pk != item.department_id][:2]
-        item.joint_departments.set(partners[:2])
+        catalog_actions.update_item(
+            item, joint_departments=partners[:2], note="模拟：补充并联审批联审部门", actor=None
+        )
         log(f"并联审批事项“{item.name}”未配置联审部门，设为：{'、'.join(d.name for d in partners[:2])}")
 
 

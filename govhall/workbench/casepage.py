@@ -166,6 +166,22 @@ def _extend(user: Any, case: Case, form: Any) -> str:
     return f"已批准延长 {data['amount']} 个工作日，并出具延期通知书{_due(case)}。"
 
 
+def _deciding_task(case: Case) -> Task | None:
+    spec = wf.spec_by_id(case.process_id)
+    for task in case.tasks.filter(status__in=ACTIVE_TASK, parallel_key=""):
+        if spec.has_step(task.step_key) and spec.step(task.step_key).decides:
+            return task
+    return None
+
+
+def _coordinate(user: Any, case: Case, form: Any) -> str:
+    task = _deciding_task(case)
+    if task is None:
+        raise ValidationError("办件尚未到达作出决定环节，不能启动联审协调")
+    new = case_actions.start_coordination(task, by=user, opinion=form.cleaned_data["opinion"])
+    return f"已启动联审协调，{'、'.join(t.department.name for t in new)}将重新提出审查意见"
+
+
 def _withdraw(user: Any, case: Case, form: Any) -> str:
     case_actions.withdraw_case(case, by=user, reason=form.cleaned_data["reason"])
     return "已为申请人撤回申请，办件终止。"
@@ -203,6 +219,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         CaseAction("special_start", "启动特别程序", "启动特别程序", wb.SpecialStartForm, _special_start),
         CaseAction("special_end", "结束特别程序", "结束特别程序", wb.SpecialEndForm, _special_end),
         CaseAction("extend", "批准延期", "批准延期", wb.ExtendForm, _extend),
+        CaseAction("coordinate", "联审协调", "启动联审协调", wb.CoordinationForm, _coordinate),
         CaseAction("withdraw", "撤回申请（代申请人）", "撤回申请", wb.WithdrawForm, _withdraw, danger=True),
         CaseAction("deliver", "送达结果", "确认送达", wb.DeliverForm, _deliver),
     )
@@ -280,6 +297,13 @@ def available_actions(ability: Abilities, case: Case, tasks: list[Task], spec: P
     ):
         names.append("extend")
     if (
+        s == CaseStatus.IN_PROGRESS
+        and ability.head_here
+        and case_actions.failed_joint_review(case) is not None
+        and _deciding_task(case) is not None
+    ):
+        names.append("coordinate")
+    if (
         s == CaseStatus.CONCLUDED
         and case.decided_at is not None
         and case.delivered_at is None
@@ -309,6 +333,9 @@ def task_form(task: Task, spec: ProcessSpec, data: Any = None, files: Any = None
         returns: list[tuple[str, str]] = []
     else:
         allowed = [a for a in TaskAction if step is not None and a.value in wf.allowed_actions(step)]
+        if step is not None and step.decides and case_actions.failed_joint_review(task.case) is not None:
+            # A failed joint review binds: the page offers no grant (the action refuses one anyway).
+            allowed = [a for a in allowed if a != TaskAction.APPROVE]
         returns = []
         if step is not None:
             for key in step.return_to:
@@ -335,11 +362,15 @@ def flowchart(case: Case, tasks: list[Task], spec: ProcessSpec) -> SafeString:
         done |= {s.key for s in spec.steps if s.kind == "end"}
     branch_names: dict[str, list[str]] = {}
     joint = list(case.item.joint_departments.order_by("sort_order", "pk"))
+    # Once a parallel step opened, the case shows the co-departments it captured then, not the item's current ones.
+    captured = {
+        r.step_key: list(r.departments.order_by("sort_order", "pk")) for r in case.joint_reviews.all()
+    }
     for step in spec.steps:
         if step.kind != "parallel":
             continue
         try:
-            instances = wf.expand_branches(step, case.department, joint)
+            instances = wf.expand_branches(step, case.department, captured.get(step.key, joint))
         except ValidationError:
             continue
         for branch, department in instances:

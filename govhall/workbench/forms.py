@@ -417,6 +417,15 @@ def _max_validator(limit: int) -> Any:
     return MaxValueValidator(limit, message=f"延长期限最多 {limit} 个工作日")
 
 
+class CoordinationForm(forms.Form):
+    opinion = forms.CharField(
+        label="协调事项",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="联合审查未通过：写明协调会议或协调意见，不同意的部门将重新提出审查意见。",
+    )
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label="撤回理由", max_length=1000, required=False)
 

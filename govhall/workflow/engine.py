@@ -197,6 +197,28 @@ def evaluate_join(join: Join, total: int, approvals: int, refusals: int) -> Join
     return "pending"
 
 
+def join_outcome(join: Join, total: int, approvals: int, refusals: int) -> JoinState:
+    """When a parallel step's join closes, and how (binding joint review).
+
+    Under "any" (或签) the first approval closes it: one department's consent is all the rule asks for, so the
+    branches still open are no longer needed. Under "all" (会签) and "ratio" every branch gives its opinion —
+    each department's opinion is its own statutory judgement and goes on record, and a coordination needs to know
+    every department that refused — so the join closes only when the last branch has answered, even when the
+    outcome is already certain: passed when enough approved (all of them; at least the ratio's share, rounded
+    up), failed otherwise. Under "any" the join fails only when every branch has refused."""
+    settled = evaluate_join(join, total, approvals, refusals)
+    if join.rule == "any" and settled == "passed":
+        return "passed"
+    if approvals + refusals < total:
+        return "pending"
+    return settled
+
+
+def join_of(rule: str, ratio: float | None) -> Join:
+    """The Join a case captured (its item's rule or its template's), as the engine's model."""
+    return Join.model_validate({"rule": rule, "ratio": ratio if rule == "ratio" else None})
+
+
 def resolve_budget(budget: Budget, promised_limit: int, promised_unit: str) -> tuple[int, str]:
     """(amount, unit) of a step budget for an item; shares of the promised limit are rounded up, at least 1."""
     if budget.amount is not None and budget.unit is not None:

@@ -128,14 +128,20 @@ def test_joint_review_all_waits_for_every_department(hall, at):
     assert joined.after["verdict"] == "passed" and joined.after["approvals"] == 3
 
 
-def test_joint_review_all_fails_at_first_refusal(hall, at):
+def test_joint_review_all_fails_once_every_department_answered(hall, at):
+    # Binding joint review (issue #8): a refusal under 会签 no longer cancels the other branches; every department
+    # gives its opinion, then the join fails and the head decides (on_fail → decide) — and may not grant.
     with at(2026, 3, 2, 10):
         case, branches = _joint_case(hall)
-        mz = next(b for b in branches if b.department.short_name == "民政局")
-        actions.act_on_task(mz, by=hall["mz_approver"], action="refuse", opinion="不符合规划")
-        # The others are cancelled and the head decides (on_fail → decide).
-        assert Task.objects.filter(case=case, parallel_key="joint", status=TaskStatus.CANCELLED).count() == 2
+        by_dept = {b.department.short_name: b for b in branches}
+        actions.act_on_task(by_dept["民政局"], by=hall["mz_approver"], action="refuse", opinion="不符合规划")
+        assert Task.objects.filter(case=case, parallel_key="joint", status=TaskStatus.CANCELLED).count() == 0
+        assert not Task.objects.filter(case=case, step_key="decide").exists()
+        actions.act_on_task(by_dept["住建局"], by=hall["zj_approver"], action="approve")
+        actions.act_on_task(by_dept["市场监管局"], by=hall["approver"], action="approve")
         assert open_task(case).step_key == "decide"
+    joined = LedgerEntry.objects.get(subject=case.number, action="joint_review_joined")
+    assert joined.after["verdict"] == "failed" and joined.after["refused_by"] == ["县民政局"]
 
 
 def _use_join(rule, ratio=None):

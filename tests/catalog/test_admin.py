@@ -37,7 +37,7 @@ def _item_post(fields: dict[str, Any], materials: list[dict[str, Any]], item: Se
             if value:
                 data[name] = "on"
         elif name != "special_procedures":
-            data[name] = value
+            data[name] = "" if value is None else value  # an empty optional number (e.g. 联审同意比例)
     data["special_procedures"] = fields.get("special_procedures", [])
     data["department"] = fields["department"].pk
     existing = list(item.materials.all()) if item else []

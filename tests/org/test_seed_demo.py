@@ -21,7 +21,7 @@ from govhall.core.models import AuditEvent, AuditEventType
 from govhall.demo import county
 from govhall.demo.items import item_plans
 from govhall.demo.loader import seed_demo
-from govhall.demo.people import DEMO_PASSWORD, staff_plans
+from govhall.demo.people import DEMO_PASSWORD, JOINT_DEMO_ACCOUNTS, JOINT_DEMO_ITEM, staff_plans
 from govhall.org.access import user_roles
 from govhall.org.choices import Role, SiteKind
 from govhall.org.models import Department, Hall, Region, Site, StaffProfile, Window
@@ -187,6 +187,18 @@ def test_fixed_demo_accounts(seeded: dict[str, Any]) -> None:
     assert not User.objects.get(username="rx0001").has_usable_password()
 
 
+def test_joint_demo_item_has_a_named_approver_and_head_in_each_department(seeded: dict[str, Any]) -> None:
+    item = ServiceItem.objects.get(name=JOINT_DEMO_ITEM, process_template="joint_review")
+    departments = [item.department, *item.joint_departments.all()]
+    assert len(departments) == 4
+    fixed = {a[0] for a in JOINT_DEMO_ACCOUNTS}
+    for department in departments:
+        staff = StaffProfile.objects.filter(departments=department, user__username__in=fixed)
+        roles = {role for profile in staff for role in user_roles(profile.user)}
+        assert {Role.APPROVER, Role.DEPARTMENT_HEAD} <= roles, department.name
+        assert all(profile.user.check_password(DEMO_PASSWORD) for profile in staff)
+
+
 def test_everything_went_through_the_actions(seeded: dict[str, Any]) -> None:
     audit = Counter(AuditEvent.objects.values_list("event_type", flat=True))
     assert audit[AuditEventType.ITEM_CREATED] == ServiceItem.objects.count()
@@ -204,6 +216,9 @@ def test_commands(seeded: dict[str, Any]) -> None:
     text = out.getvalue()
     for username in ["admin", "clerk", "approver", "head", "supervisor", "leader", DEMO_PASSWORD, "可登录"]:
         assert username in text
+    for username in [a[0] for a in JOINT_DEMO_ACCOUNTS]:
+        assert username in text
+    assert f"并联审批演示：事项“{JOINT_DEMO_ITEM}”" in text
 
 
 def test_plans_are_deterministic() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from govhall.cases import actions as case_actions
 from govhall.cases.choices import CaseStatus, Decision, TaskStatus
 from govhall.cases.models import Case, Task, TaskAttachment
 from govhall.clocks.models import Clock
@@ -190,6 +191,10 @@ def test_joint_review_branch_is_worked_by_the_co_department(hall, as_user):
     # Only the branch of one's own department gets a form.
     others = Task.objects.filter(case=case, parallel_key="joint").exclude(pk=mz_task.pk)
     assert all(f'id="task-form-{t.pk}"' not in page for t in others)
+    # Binding joint review: every department gives its opinion; the other two agree first (setup).
+    for other in others:
+        who = "zj_approver" if other.department.short_name == "住建局" else "approver"
+        case_actions.act_on_task(other, by=hall[who], action="approve", opinion="同意")
     response = mz.post(
         case_url(case, f"tasks/{mz_task.pk}/act/"),
         {f"task{mz_task.pk}-action": "refuse", f"task{mz_task.pk}-opinion": "涉及养老设施用地，不同意"},
@@ -197,5 +202,36 @@ def test_joint_review_branch_is_worked_by_the_co_department(hall, as_user):
     assert response.status_code == 302
     mz_task.refresh_from_db()
     assert mz_task.outcome == "refuse"
-    # The all-join fails at the first refusal: the lead's head decides next.
+    # The all-join fails with the refusal: the lead's head decides next.
     assert Task.objects.get(case=case, status="open").step_key == "decide"
+
+
+def test_failed_joint_review_offers_no_grant_but_a_coordination(hall, as_user):
+    case = accepted(hall, PERMIT)
+    lead = Task.objects.get(case=case, step_key="lead_review")
+    case_actions.act_on_task(lead, by=hall["zj_approver"], action="approve")
+    for branch in Task.objects.filter(case=case, parallel_key="joint").select_related("department"):
+        name = branch.department.short_name
+        who = {"住建局": "zj_approver", "市场监管局": "approver", "民政局": "mz_approver"}[name]
+        refuse = name == "民政局"
+        case_actions.act_on_task(
+            branch, by=hall[who], action="refuse" if refuse else "approve", opinion="不同意" if refuse else ""
+        )
+    decide = Task.objects.get(case=case, status="open")
+    head = as_user("zj_head")
+    page = head.get(case_url(case)).content.decode()
+    form = page[page.index(f'id="task-form-{decide.pk}"') :]
+    form = form[: form.index("</form>")]
+    assert 'value="approve"' not in form and 'value="refuse"' in form
+    assert "启动联审协调" in page
+    # A forged grant is refused by the form (and by the action behind it: tests/cases/test_joint_review.py).
+    forged = head.post(case_url(case, f"tasks/{decide.pk}/act/"), {f"task{decide.pk}-action": "approve"})
+    assert forged.status_code == 200
+    decide.refresh_from_db()
+    case.refresh_from_db()
+    assert decide.status == TaskStatus.OPEN and case.decision == ""
+    response = head.post(case_url(case, "actions/coordinate/"), {"coordinate-opinion": "召开联审协调会"})
+    assert response.status_code == 302
+    again = Task.objects.get(case=case, status="open")
+    assert again.department.short_name == "民政局" and again.parallel_key == "joint"
+    assert "联审协调" in again.step_name

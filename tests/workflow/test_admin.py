@@ -136,7 +136,7 @@ def _item_form(item: ServiceItem, **changes: Any) -> dict[str, Any]:
             if value:
                 data[name] = "on"
         else:
-            data[name] = value
+            data[name] = "" if value is None else value  # an empty optional number (e.g. 联审同意比例)
     data["department"] = item.department_id
     data["joint_departments"] = [d.pk for d in changes.get("joint_departments", [])]
     for prefix, initial in (("materials", 0), ("fees", 0), ("versions", item.versions.count())):

@@ -14,7 +14,14 @@ from .intake import (
     submit_bundle,
     submit_correction,
 )
-from .processing import act_on_task, claim_task, deliver_result, withdraw_case
+from .processing import (
+    act_on_task,
+    claim_task,
+    deliver_result,
+    failed_joint_review,
+    start_coordination,
+    withdraw_case,
+)
 from .time_limits import end_special_procedure, extend_case, start_special_procedure
 
 __all__ = [
@@ -28,11 +35,13 @@ __all__ = [
     "deliver_result",
     "end_special_procedure",
     "extend_case",
+    "failed_joint_review",
     "handle_instant",
     "missing_materials",
     "redirect_application",
     "refuse_application",
     "request_correction",
+    "start_coordination",
     "start_special_procedure",
     "submit_application",
     "submit_bundle",

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from govhall.catalog.choices import JoinRule
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
@@ -16,10 +18,10 @@ from govhall.org.access import has_role
 from govhall.org.choices import Role
 from govhall.workflow import engine as wf
 
-from ..choices import ACTIVE_TASK, CaseStatus, Decision, TaskAction, TaskStatus
+from ..choices import ACTIVE_TASK, CaseStatus, Decision, JoinResult, TaskAction, TaskStatus
 from ..events import CaseEvent
 from ..limits import step_budget
-from ..models import Case, Task, TaskAttachment
+from ..models import Case, JointReview, Task, TaskAttachment
 from ..owners import case_clock_owner, step_clock_owner
 from ..uploads import Upload, sm3_hex
 from ._common import (
@@ -38,12 +40,33 @@ from ._common import (
 DELIVERY_LIMIT_WORKDAYS = 10
 
 
-def _joint_departments(case: Case) -> list[Any]:
-    cached: list[Any] | None = getattr(case, "_joint_departments", None)
-    if cached is None:
-        cached = list(case.item.joint_departments.order_by("sort_order", "pk"))
-        setattr(case, "_joint_departments", cached)  # noqa: B010 - a per-instance cache, not a model field
-    return cached
+def _joint_review(case: Case, step: Any, *, at: datetime, round_: int) -> tuple[JointReview, bool]:
+    """The case's join of parallel step `step`, captured the first time the step opens: the item's own rule (else
+    the template's) and the item's co-departments. Returns (review, created)."""
+    review = JointReview.objects.filter(case=case, step_key=step.key).first()
+    if review is not None:
+        return review, False
+    item = case.item
+    own = bool(item.join_rule)
+    review = JointReview.objects.create(
+        case=case,
+        step_key=step.key,
+        rule=item.join_rule if own else step.join.rule,
+        ratio=item.join_ratio if own else step.join.ratio,
+        opened_at=at,
+        round=round_,
+    )
+    review.departments.set(item.joint_departments.all())
+    return review, True
+
+
+def _open_joint_review(case: Case, step: Any, *, at: datetime, round_: int) -> JointReview:
+    """Open a pass of the joint review; a later pass (after a return) reuses what was captured and restarts it."""
+    review, created = _joint_review(case, step, at=at, round_=round_)
+    if not created:
+        review.round, review.result, review.coordinating = round_, JoinResult.PENDING, False
+        review.save(update_fields=["round", "result", "coordinating"])
+    return review
 
 
 def _spawn_task(
@@ -103,21 +126,28 @@ def _enter(case: Case, key: str, *, by: Any, at: datetime, round_: int = 1) -> N
             round_=round_,
         )
         return
-    branches = wf.expand_branches(step, case.department, _joint_departments(case))
-    for branch, department in branches:
-        suffix = f"（{department.short_name or department.name}）" if branch.per_department else ""
-        _spawn_task(
-            case,
-            step=step,
-            name=f"{step.name}·{branch.name}{suffix}",
-            actor=branch.actor,
-            budget=branch.budget,
-            department=department,
-            at=at,
-            round_=round_,
-            parallel_key=step.key,
-            branch_key=f"{branch.key}:{department.pk}",
-        )
+    review = _open_joint_review(case, step, at=at, round_=round_)
+    co_departments = list(review.departments.order_by("sort_order", "pk"))
+    for branch, department in wf.expand_branches(step, case.department, co_departments):
+        _spawn_branch(case, step, branch, department, at=at, round_=round_)
+
+
+def _spawn_branch(
+    case: Case, step: Any, branch: Any, department: Any, *, at: datetime, round_: int, suffix: str = ""
+) -> Task:
+    where = f"（{department.short_name or department.name}）" if branch.per_department else ""
+    return _spawn_task(
+        case,
+        step=step,
+        name=f"{step.name}·{branch.name}{where}{suffix}",
+        actor=branch.actor,
+        budget=branch.budget,
+        department=department,
+        at=at,
+        round_=round_,
+        parallel_key=step.key,
+        branch_key=f"{branch.key}:{department.pk}",
+    )
 
 
 def start_flow(case: Case, *, by: Any, at: datetime) -> None:
@@ -238,6 +268,8 @@ def act_on_task(
             task=task,
             action=action,
         )
+    if action == TaskAction.APPROVE and step.decides:
+        _forbid_grant_against_join(case, task=task, action=action)
     if action in (TaskAction.RETURN, TaskAction.REFUSE) and not opinion.strip():
         raise ValidationError({"opinion": "退回或不同意必须填写意见"})
     for upload in attachments:
@@ -308,34 +340,137 @@ def _cancel_open(case: Case, *, at: datetime, parallel_key: str | None = None) -
             clocks.stop_clock(task.clock, at=at)
 
 
-def _after_branch(case: Case, task: Task, step: Any, *, by: Any, at: datetime) -> None:
-    siblings = list(
-        case.tasks.filter(parallel_key=step.key, round=task.round).values_list("status", "outcome")
-    )
-    total = len(siblings)
-    approvals = sum(1 for s, o in siblings if s == TaskStatus.DONE and o == TaskAction.APPROVE)
-    refusals = sum(1 for s, o in siblings if s == TaskStatus.DONE and o == TaskAction.REFUSE)
-    verdict = wf.evaluate_join(step.join, total, approvals, refusals)
+def _current_branches(case: Case, review: JointReview) -> list[Task]:
+    """The latest task of every branch instance in the review's current pass (a coordination round replaces
+    only the refusing branches' tasks; the others keep the opinion they gave)."""
+    latest: dict[str, Task] = {}
+    for branch_task in (
+        case.tasks.filter(parallel_key=review.step_key, round__gte=review.round)
+        .select_related("department")
+        .order_by("pk")
+    ):
+        latest[branch_task.branch_key] = branch_task
+    return list(latest.values())
+
+
+def _answered(task: Task, outcome: TaskAction) -> bool:
+    return task.status == TaskStatus.DONE and task.outcome == outcome
+
+
+def _after_branch(case: Case, task: Task, step: Any, *, by: User | None, at: datetime) -> None:
+    # A case whose parallel step opened before joins were captured gets its review now, from its item.
+    review, _ = _joint_review(case, step, at=at, round_=task.round)
+    current = _current_branches(case, review)
+    total = len(current)
+    approvals = sum(1 for t in current if _answered(t, TaskAction.APPROVE))
+    refusals = [t for t in current if _answered(t, TaskAction.REFUSE)]
+    verdict = wf.join_outcome(wf.join_of(review.rule, review.ratio), total, approvals, len(refusals))
     if verdict == "pending":
         return
+    # Only under "any" can the join close with branches still open; they are cancelled, and the entry says so.
+    cancelled = [t for t in current if t.status in ACTIVE_TASK]
     _cancel_open(case, at=at, parallel_key=step.key)
-    log(
-        case,
-        CaseEvent.JOINT_REVIEW_JOINED,
-        by=None,
-        role="system",
-        at=at,
-        after={
-            "step": step.key,
-            "rule": step.join.rule,
-            "verdict": verdict,
-            "approvals": approvals,
-            "refusals": refusals,
-            "total": total,
-        },
-    )
+    after = {
+        "step": step.key,
+        "rule": review.rule,
+        "ratio": review.ratio,
+        "verdict": verdict,
+        "approvals": approvals,
+        "refusals": len(refusals),
+        "total": total,
+        "refused_by": [t.department.name for t in refusals],
+        "cancelled": [{"task": t.pk, "department": t.department.name} for t in cancelled],
+    }
+    log(case, CaseEvent.JOINT_REVIEW_JOINED, by=None, role="system", at=at, after=after)
+    if review.coordinating:
+        log(
+            case,
+            CaseEvent.COORDINATION_ENDED,
+            by=None,
+            role="system",
+            at=at,
+            after={"step": step.key, "coordination": review.coordinations, "verdict": verdict},
+        )
+    review.result = JoinResult.PASSED if verdict == "passed" else JoinResult.FAILED
+    review.coordinating = False
+    review.save(update_fields=["result", "coordinating"])
     target = step.next if verdict == "passed" else (step.on_fail or step.next)
     _enter(case, str(target), by=by, at=at, round_=task.round)
+
+
+def failed_joint_review(case: Case) -> JointReview | None:
+    """The case's joint review whose join failed (and was not coordinated since), if any: it forbids a grant."""
+    return JointReview.objects.filter(case=case, result=JoinResult.FAILED).first()
+
+
+def _forbid_grant_against_join(case: Case, *, task: Task | None, action: str) -> None:
+    """A refusal under the join rule binds the lead department (《行政许可法》第二十六条: the departments handle a
+    joint licence together, each on its own statutory duty): no grant, only a refusal or a coordination."""
+    failed = failed_joint_review(case)
+    if failed is not None:
+        raise OutOfProcedure(
+            f"联合审查未通过（{JoinRule(failed.rule).label}），不能准予许可；"
+            "只能作出不予许可决定，或启动联审协调后由不同意的部门重新提出意见",
+            case=case,
+            task=task,
+            action=action,
+        )
+
+
+@guarded("coordination")
+def start_coordination(task: Task, *, by: User, opinion: str) -> list[Task]:
+    """联审协调: after a joint review failed, the lead department head, at the deciding step, records the
+    coordination and sends the case back to the departments that refused: each gets a new branch task (a new
+    round) and gives a new opinion; the approvals stand. The join is then evaluated again. Returns the new tasks."""
+    at = now()
+    case = _lock_case(task.case_id)
+    task = Task.objects.get(pk=task.pk)
+    require_staff(by, task.role, task.department_id, "启动联审协调")
+    if task.status not in ACTIVE_TASK:
+        raise TaskConflict(f"该任务{task.get_status_display()}，不能启动联审协调")
+    if task.status == TaskStatus.CLAIMED and task.assignee_id != by.pk:
+        raise TaskConflict("该任务已由他人领取，请刷新")
+    spec = wf.spec_by_id(case.process_id)
+    step = _step_of(case, task)
+    review = failed_joint_review(case)
+    if case.status != CaseStatus.IN_PROGRESS or not step.decides or task.parallel_key or review is None:
+        raise OutOfProcedure(
+            "只有联合审查未通过、办件到达作出决定环节时，才能启动联审协调",
+            case=case,
+            task=task,
+            action="coordination",
+        )
+    if not opinion.strip():
+        raise ValidationError({"opinion": "启动联审协调必须写明协调事项"})
+    parallel = spec.step(review.step_key)
+    refused = [t for t in _current_branches(case, review) if _answered(t, TaskAction.REFUSE)]
+    _cancel_open(case, at=at)
+    review.result, review.coordinating = JoinResult.PENDING, True
+    review.coordinations += 1
+    review.save(update_fields=["result", "coordinating", "coordinations"])
+    log(
+        case,
+        CaseEvent.COORDINATION_STARTED,
+        by=by,
+        role=task.role,
+        at=at,
+        before={"task": task.pk, "step": task.step_key},
+        after={
+            "step": parallel.key,
+            "coordination": review.coordinations,
+            "departments": [t.department.name for t in refused],
+        },
+        opinion=opinion.strip(),
+    )
+    new_tasks = []
+    for old in refused:
+        branch = next(b for b in parallel.branches if old.branch_key.startswith(f"{b.key}:"))
+        new_tasks.append(
+            _spawn_branch(
+                case, parallel, branch, old.department, at=at, round_=task.round + 1, suffix="·联审协调"
+            )
+        )
+    return new_tasks
 
 
 def decide(case: Case, decision: Decision, *, by: Any, at: datetime, reasons: str = "") -> None:
@@ -343,6 +478,8 @@ def decide(case: Case, decision: Decision, *, by: Any, at: datetime, reasons: st
     waits for the others and all are concluded together."""
     if decision == Decision.REFUSED and not reasons:
         raise ValidationError({"opinion": "不予许可必须说明理由"})
+    if decision == Decision.APPROVED:
+        _forbid_grant_against_join(case, task=None, action="decide")
     _cancel_open(case, at=at)
     case.decision = decision
     case.decision_reason = reasons
@@ -520,9 +657,11 @@ __all__ = [
     "claim_task",
     "decide",
     "deliver_result",
+    "failed_joint_review",
     "open_tasks",
     "pause_case_clocks",
     "resume_case_clocks",
+    "start_coordination",
     "start_flow",
     "withdraw_case",
 ]

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = "列出演示账号、角色和密码（仅用于演示环境）。"
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from govhall.demo.people import DEMO_ACCOUNTS, DEMO_PASSWORD
+        from govhall.demo.people import DEMO_ACCOUNTS, DEMO_PASSWORD, JOINT_DEMO_ITEM
 
         users = {
             u.username: u
@@ -39,6 +39,10 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
             if index == 0:
                 self.stdout.write("  ".join("-" * w for w in widths))
+        self.stdout.write(
+            f"并联审批演示：事项“{JOINT_DEMO_ITEM}”由住建局牵头（zj_approver 审查，zj_head 决定或启动联审协调），"
+            "自然资源局、消防救援大队、人防办协办（zr_/xf_/rf_approver 各自提出意见）。"
+        )
 
 
 def _width(text: str) -> int:
