@@ -106,6 +106,10 @@ def _staff_detail(event: CaseEvent | None, entry: LedgerEntry, step: str, spec: 
     elif event == CaseEvent.JOINT_REVIEW_JOINED:
         verdict = JOIN_VERDICTS.get(str(after.get("verdict")), "")
         parts.append(f"同意 {after.get('approvals', 0)}/{after.get('total', 0)}，{verdict}")
+        if after.get("refused_by"):
+            parts.append("不同意：" + "、".join(map(str, after["refused_by"])))
+    elif event == CaseEvent.COORDINATION_STARTED and after.get("departments"):
+        parts.append("重新提出意见：" + "、".join(map(str, after["departments"])))
     elif event == CaseEvent.OUT_OF_PROCEDURE and after.get("action"):
         parts.append(f"尝试：{after['action']}")
     return "；".join(p for p in parts if p)
