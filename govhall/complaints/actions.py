@@ -9,7 +9,6 @@ import re
 import secrets
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,22 +23,21 @@ from govhall.clocks.choices import ClockKind
 from govhall.core.audit import record_event
 from govhall.core.clock import now
 from govhall.core.models import AuditEventType
+from govhall.core.tz import SHANGHAI
 from govhall.notifications.actions import notify
-from govhall.org.access import has_role
+from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile
 
 from .choices import ComplaintChannel, ComplaintStatus, Finding, Responsibility
 from .models import Complaint, ComplaintNumberCounter
 
-DEFAULT_LIMIT_WORKDAYS = 10
-_SH = ZoneInfo("Asia/Shanghai")
 _PHONE_RE = re.compile(r"^[0-9][0-9\-]{6,19}$")
 _MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def limit_workdays() -> int:
-    return int(getattr(settings, "GOVHALL_COMPLAINT_LIMIT_WORKDAYS", DEFAULT_LIMIT_WORKDAYS))
+    return int(settings.GOVHALL_COMPLAINT_LIMIT_WORKDAYS)
 
 
 def next_complaint_number(day: date) -> str:
@@ -59,8 +57,7 @@ def _authenticated(user: Any) -> bool:
 
 
 def _require_supervisor(user: Any, what: str) -> None:
-    if not has_role(user, Role.SUPERVISOR):
-        raise PermissionDenied(f"只有效能监察人员可以{what}")
+    require_role(user, Role.SUPERVISOR, message=f"只有效能监察人员可以{what}")
 
 
 def _locked(complaint: Complaint) -> Complaint:
@@ -236,7 +233,7 @@ def start_investigation(complaint: Complaint, *, by: Any, notes: str) -> Complai
     if not notes:
         raise ValidationError({"notes": "请填写调查情况"})
     at = now()
-    entry = f"[{at.astimezone(_SH):%Y-%m-%d %H:%M}] {notes}"
+    entry = f"[{at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}] {notes}"
     complaint.investigation_notes = (
         f"{complaint.investigation_notes}\n{entry}" if complaint.investigation_notes else entry
     )
