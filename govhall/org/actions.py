@@ -534,7 +534,9 @@ def update_staff(
     unknown = sorted(set(changes) - set(STAFF_FIELDS))
     if unknown:
         raise ValidationError(f"不能修改的字段：{'、'.join(unknown)}")
-    profile = StaffProfile.objects.select_for_update().select_related("user", "window").get(pk=staff.pk)
+    profile = (
+        StaffProfile.objects.select_for_update(of=("self",)).select_related("user", "window").get(pk=staff.pk)
+    )
     current_roles = sorted(user_roles_of(profile))
     merged: dict[str, Any] = {
         "name": profile.name,
