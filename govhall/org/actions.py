@@ -46,7 +46,7 @@ def _phone_field(value: str) -> str:
         raise ValidationError({"phone": exc.messages}) from exc
 
 
-def _saved(obj: Any, exclude: Sequence[str] = (), actor: Any = None) -> Any:
+def _saved(obj: _M, exclude: Sequence[str] = (), actor: Any = None) -> _M:
     obj.full_clean(exclude=list(exclude))
     obj.save()
     record_event(AuditEventType.ORG_UNIT_CREATED, actor=actor, obj=obj, after={"name": str(obj)})
