@@ -6,30 +6,21 @@ GOVHALL_SECRET_KEY, GOVHALL_DEBUG=0 and GOVHALL_ALLOWED_HOSTS.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from govhall.core.env import env_bool, env_int, env_list, env_str
+from govhall.core.tz import SHANGHAI_NAME
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("GOVHALL_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(env_str("GOVHALL_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
-
-
 DEBUG = env_bool("GOVHALL_DEBUG", True)
-SECRET_KEY = os.environ.get("GOVHALL_SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
+SECRET_KEY = env_str("GOVHALL_SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
 if not SECRET_KEY:
     raise RuntimeError("GOVHALL_SECRET_KEY must be set when GOVHALL_DEBUG is off")
 ALLOWED_HOSTS = env_list("GOVHALL_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -97,8 +88,8 @@ TEMPLATES = [
 # SQLite under var/ unless DATABASE_URL says otherwise (postgres://user@host:5432/name in production).
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'govhall.sqlite3'}"),
-        conn_max_age=int(os.environ.get("GOVHALL_DB_CONN_MAX_AGE", "60")),
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'govhall.sqlite3'}"),
+        conn_max_age=env_int("GOVHALL_DB_CONN_MAX_AGE", 60, minimum=0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -111,7 +102,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"].setdefault("TEST", {})
-DATABASES["default"]["TEST"]["NAME"] = os.environ.get("GOVHALL_TEST_DB_NAME") or None
+DATABASES["default"]["TEST"]["NAME"] = env_str("GOVHALL_TEST_DB_NAME", "") or None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -123,7 +114,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "govhall" / "locale"]
-TIME_ZONE = "Asia/Shanghai"
+TIME_ZONE = SHANGHAI_NAME
 USE_I18N = True
 USE_TZ = True
 
@@ -147,16 +138,16 @@ STORAGES = {
     },
 }
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("GOVHALL_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env_str("GOVHALL_MEDIA_ROOT", str(VAR_DIR / "media")))
 
 LOGIN_URL = "/accounts/login/"
 LOGOUT_REDIRECT_URL = "/"
 LOGIN_REDIRECT_URL = "/"
 
 # The hall the calendar's office-minute clocks use when a caller names none.
-GOVHALL_DEFAULT_OFFICE_HOURS = os.environ.get("GOVHALL_DEFAULT_OFFICE_HOURS", "09:00-12:00,13:30-17:30")
+GOVHALL_DEFAULT_OFFICE_HOURS = env_str("GOVHALL_DEFAULT_OFFICE_HOURS", "09:00-12:00,13:30-17:30")
 # Seconds a process trusts its cached copy of the holiday table before checking the revision again.
-GOVHALL_CALENDAR_CACHE_SECONDS = int(os.environ.get("GOVHALL_CALENDAR_CACHE_SECONDS", "30"))
+GOVHALL_CALENDAR_CACHE_SECONDS = env_int("GOVHALL_CALENDAR_CACHE_SECONDS", 30, minimum=0)
 
 NINJA_PAGINATION_PER_PAGE = 20
 
@@ -164,20 +155,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("GOVHALL_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("GOVHALL_LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
 # The address printed in the QR code of every notice, for the public verification page (/verify/<number>/).
-GOVHALL_PUBLIC_URL = os.environ.get("GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+GOVHALL_PUBLIC_URL = env_str("GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Largest accepted upload of one application material, in MB.
-GOVHALL_MAX_UPLOAD_MB = int(os.environ.get("GOVHALL_MAX_UPLOAD_MB", "20"))
+GOVHALL_MAX_UPLOAD_MB = env_int("GOVHALL_MAX_UPLOAD_MB", 20, minimum=1)
 # The API takes materials base64-encoded in JSON (4/3 of the file size), several per request.
 DATA_UPLOAD_MAX_MEMORY_SIZE = GOVHALL_MAX_UPLOAD_MB * 8 * 1024 * 1024
-# The seal maker (制章者) named in every department seal; documents.actions has the default.
-if os.environ.get("GOVHALL_SEAL_MAKER_NAME"):
-    GOVHALL_SEAL_MAKER_NAME = os.environ["GOVHALL_SEAL_MAKER_NAME"]
+# The seal maker (制章者) named in every department seal.
+GOVHALL_SEAL_MAKER_NAME = env_str("GOVHALL_SEAL_MAKER_NAME", "") or "政务服务中心电子印章制作系统"
+# TrueType CJK font for notices, "path[#index]"; empty: the first of documents.render.FONT_CANDIDATES present.
+GOVHALL_PDF_FONT = env_str("GOVHALL_PDF_FONT", "")
 # Mail for notifications: printed to the console in development; SMTP (EMAIL_HOST…) in production.
-EMAIL_BACKEND = os.environ.get(
+EMAIL_BACKEND = env_str(
     "GOVHALL_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
@@ -185,5 +177,19 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_TIMEOUT = 10
 # SMS gateway: a dotted path to a class with send(phone, text) -> id (govhall.notifications.sms); console by default.
-GOVHALL_SMS_BACKEND = os.environ.get("GOVHALL_SMS_BACKEND", "govhall.notifications.sms.ConsoleSmsBackend")
-GOVHALL_SMS_FILE_PATH = Path(os.environ.get("GOVHALL_SMS_FILE_PATH", VAR_DIR / "sms.log"))
+GOVHALL_SMS_BACKEND = env_str("GOVHALL_SMS_BACKEND", "govhall.notifications.sms.ConsoleSmsBackend")
+GOVHALL_SMS_FILE_PATH = Path(env_str("GOVHALL_SMS_FILE_PATH", "") or VAR_DIR / "sms.log")
+# The signature that opens every SMS (工信部 requires the sender's signature in 【】).
+GOVHALL_SMS_SIGNATURE = env_str("GOVHALL_SMS_SIGNATURE", "【政务服务中心】")
+# Outbox delivery: attempts before a message is given up on, and the first retry delay (doubled each time).
+GOVHALL_NOTIFY_MAX_ATTEMPTS = env_int("GOVHALL_NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
+GOVHALL_NOTIFY_RETRY_SECONDS = env_int("GOVHALL_NOTIFY_RETRY_SECONDS", 60, minimum=1)
+# Working days to conclude an efficiency complaint.
+GOVHALL_COMPLAINT_LIMIT_WORKDAYS = env_int("GOVHALL_COMPLAINT_LIMIT_WORKDAYS", 10, minimum=1)
+# The department that answers for complaints nobody handles yet (its name); empty: the one with most supervisors.
+GOVHALL_COMPLAINT_DEPARTMENT = env_str("GOVHALL_COMPLAINT_DEPARTMENT", "")
+# Overrides of supervision.policy.EscalationPolicy (e.g. {"order_days": 2}); set in a settings override, not the env.
+GOVHALL_SUPERVISION: dict[str, Any] = {}
+# Background workers: first delay before a failing row is tried again (doubled per failure, capped at WORKER_MAX).
+GOVHALL_WORKER_RETRY_SECONDS = env_int("GOVHALL_WORKER_RETRY_SECONDS", 60, minimum=1)
+GOVHALL_WORKER_MAX_RETRY_SECONDS = env_int("GOVHALL_WORKER_MAX_RETRY_SECONDS", 6 * 3600, minimum=1)

@@ -17,6 +17,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from govhall.core.admin import ActionAdmin
+
 from . import actions, engine, importing
 from .choices import CalendarSource, DayKind
 from .models import CalendarDay, CalendarYear
@@ -66,7 +68,7 @@ class ArrangementForm(forms.Form):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(ActionAdmin):
     list_display = [
         "year",
         "confirmed",
@@ -115,16 +117,11 @@ class CalendarYearAdmin(admin.ModelAdmin):
         url = reverse("admin:calendars_calendarday_changelist") + f"?year={obj.year}"
         return format_html('<a href="{}">查看 {} 年的节假日与调休日</a>', url, obj.year)
 
-    # Years are created and changed only by confirming an arrangement (audited, revision bumped).
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
+    # Years are created and changed only by confirming an arrangement (importing.import_arrangement, audited,
+    # revision bumped) on the confirmation screen: no hooks, so the change form is read-only.
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Read-only change form; the permission itself gates the confirmation screen.
-        return obj is None and super().has_change_permission(request)
+        # The change list shows the confirmation button to those who may confirm.
+        return obj is None and self._can_confirm(request)
 
     def get_urls(self) -> list[URLPattern]:
         custom = [
@@ -237,7 +234,7 @@ class CalendarDayForm(forms.ModelForm):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(ActionAdmin):
     form = CalendarDayForm
     list_display = ["date", "weekday", "kind_badge", "name", "provisional_note"]
     list_filter = [YearFilter, "kind"]
@@ -261,16 +258,17 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def provisional_note(self, obj: CalendarDay) -> str:
         return "" if engine.get_calendar().is_confirmed(obj.date.year) else "所在年度未确认，暂不生效"
 
-    def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
-        saved = actions.set_day(obj.date, obj.kind, obj.name, actor=request.user, note="管理后台修改")
-        obj.pk = saved.pk
+    def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> CalendarDay:
+        data = form.cleaned_data
+        return actions.set_day(
+            data["date"], data["kind"], data["name"], actor=request.user, note="管理后台修改"
+        )
 
-    def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
+    def update_object(
+        self, request: HttpRequest, obj: CalendarDay, changes: dict[str, Any], form: Any, formsets: list[Any]
+    ) -> CalendarDay:
+        kind, name = changes.get("kind", obj.kind), changes.get("name", obj.name)
+        return actions.set_day(obj.date, kind, name, actor=request.user, note="管理后台修改")
+
+    def delete_object(self, request: HttpRequest, obj: CalendarDay) -> None:
         actions.remove_day(obj.date, actor=request.user, note="管理后台删除")
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
-        from django.db import transaction
-
-        with transaction.atomic():
-            for day in queryset.values_list("date", flat=True):
-                actions.remove_day(day, actor=request.user, note="管理后台批量删除")

@@ -36,13 +36,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Generic, TypeVar
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from govhall.core.tz import SHANGHAI
+
 logger = logging.getLogger(__name__)
 
-CALENDAR_TZ = ZoneInfo("Asia/Shanghai")
+CALENDAR_TZ = SHANGHAI
 MIN_YEAR = 1900
 MAX_YEAR = 2099
 

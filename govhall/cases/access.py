@@ -6,10 +6,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from govhall.org.access import has_role, is_center_wide
+from govhall.org.access import department_ids, has_role, is_center_wide
 from govhall.org.choices import Role
 
-from .actions._common import department_ids
 from .choices import ACTIVE_TASK
 from .models import Case, Task
 

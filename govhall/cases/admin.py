@@ -7,20 +7,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from govhall.core.admin import ActionAdmin
 from govhall.core.identifiers import mask_resident_id, mask_uscc
 
 from .models import Applicant, Case, CaseGroup, Extension, OutOfProcedureAttempt, Pause, Task
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ActionAdmin):
+    """No write hooks: every write is refused here (see ActionAdmin)."""
 
 
 class ReadOnlyInline(admin.TabularInline):

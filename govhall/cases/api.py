@@ -15,12 +15,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
@@ -36,6 +35,7 @@ from govhall.clocks.choices import ClockState, ClockUnit, Light
 from govhall.clocks.models import Clock
 from govhall.core.clock import now
 from govhall.core.identifiers import mask_phone, mask_resident_id
+from govhall.core.tz import SHANGHAI
 from govhall.documents.actions import sealed_pdf
 from govhall.documents.choices import DocumentKind, DocumentStatus
 from govhall.documents.models import Document
@@ -44,6 +44,7 @@ from govhall.workflow import engine as wf
 
 from . import actions
 from .access import access_case, cases_visible_to, find_by_check_code, tasks_for
+from .actions.idempotent import submit_application_once
 from .choices import (
     ACTIVE_TASK,
     ApplicantKind,
@@ -83,7 +84,6 @@ from .schemas import (
 from .timeline import public_timeline
 from .uploads import Upload
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CASE_NOT_FOUND = "办件不存在或无权查看"
 TASK_NOT_FOUND = "任务不存在或无权查看"
 PROGRESS_NOT_FOUND = "未查询到该办件，请核对办件编号和查询码"
@@ -511,30 +511,19 @@ def create_case(
     )
     uploads = decode_uploads(payload.materials)
 
-    def submit() -> Case:
-        return actions.submit_application(
-            item=item,
-            applicant=applicant,
-            channel=payload.channel.value,
-            by=user,
-            form_data=payload.form_data,
-            uploads=uploads,
-            appointment_at=_aware(payload.appointment_at),
-            green_channel=payload.green_channel,
-        )
-
+    fields: dict[str, Any] = {
+        "item": item,
+        "applicant": applicant,
+        "channel": payload.channel.value,
+        "form_data": payload.form_data,
+        "uploads": uploads,
+        "appointment_at": _aware(payload.appointment_at),
+        "green_channel": payload.green_channel,
+    }
     if idempotency_key is None:
-        return Status(201, case_detail(submit()))
+        return Status(201, case_detail(actions.submit_application(by=user, **fields)))
     try:
-        # The case and its key commit together: a concurrent retry with the same key fails on the unique
-        # constraint, its case is rolled back with it, and it answers with the case the winner stored.
-        # (Safe to wrap: submit_application raises no OutOfProcedure, whose supervision record this outer
-        # transaction would otherwise roll back.)
-        with transaction.atomic():
-            case = submit()
-            IdempotencyKey.objects.create(
-                user=user, key=idempotency_key, request_hash=digest, case=case, created_at=now()
-            )
+        case = submit_application_once(key=idempotency_key, request_hash=digest, by=user, **fields)
     except IntegrityError:
         replay = _replayed(user, idempotency_key, digest)
         if replay is None:

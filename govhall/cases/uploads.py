@@ -28,7 +28,7 @@ CONTENT_TYPES = {
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "GOVHALL_MAX_UPLOAD_MB", 20)) * 1024 * 1024
+    return int(settings.GOVHALL_MAX_UPLOAD_MB) * 1024 * 1024
 
 
 def sm3_hex(data: bytes) -> str:

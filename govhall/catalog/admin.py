@@ -16,6 +16,8 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import format_html
 
+from govhall.core.admin import ActionAdmin
+
 from . import actions
 from .choices import ItemStatus, SpecialProcedure, TimeUnit
 from .excel import export_workbook, import_catalog
@@ -58,12 +60,6 @@ def _inline_rows(formset: Any, names: list[str]) -> list[dict[str, Any]]:
             continue
         rows.append({name: _clean_text(data[name]) for name in names if name in data})
     return rows
-
-
-def _mark_formsets_saved(formsets: list[Any]) -> None:
-    # construct_change_message reads what formset.save() would have recorded; the actions did the saving.
-    for formset in formsets:
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 def _run_status_action(
@@ -166,7 +162,8 @@ class ImportForm(forms.Form):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(ActionAdmin):
+    # No delete_object: items are abolished, never deleted (cases and old guides refer to them).
     form = ServiceItemForm
     inlines = [MaterialInline, FeeInline, ItemVersionInline]
     list_display = [
@@ -225,10 +222,6 @@ class ServiceItemAdmin(admin.ModelAdmin):
     def status_badge(self, obj: ServiceItem) -> str:
         return _status_badge(obj.status) if obj.pk else "草稿"
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Items are abolished, never deleted: cases and old guides refer to them.
-        return False
-
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> Any:
         by_code, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if not search_term.strip():
@@ -238,45 +231,33 @@ class ServiceItemAdmin(admin.ModelAdmin):
 
     # -- saving through the actions --------------------------------------------------------------------
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        """Deferred to save_related, where the inline materials and fees are known: one action, one version."""
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+    # One action for the form and its inline materials and fees: one version.
+    @staticmethod
+    def _item_data(form: Any, formsets: list[Any]) -> dict[str, Any]:
         materials = fees = None
         for formset in formsets:
             if formset.model is Material:
                 materials = _inline_rows(formset, actions.MATERIAL_FIELDS + actions.MATERIAL_FILE_FIELDS)
             elif formset.model is Fee:
                 fees = _inline_rows(formset, actions.FEE_FIELDS)
-        _mark_formsets_saved(formsets)
         data = form.cleaned_data
         fields = {name: _clean_text(data[name]) for name in actions.ITEM_FIELDS if name in data}
         fields["department"] = data["department"]
         fields["window"] = data.get("window")
         joint = list(data["joint_departments"]) if "joint_departments" in data else None
-        if change:
-            item = actions.update_item(
-                form.instance,
-                actor=request.user,
-                materials=materials,
-                fees=fees,
-                note="后台修改",
-                joint_departments=joint,
-                **fields,
-            )
-        else:
-            item = actions.create_item(
-                actor=request.user,
-                materials=materials or [],
-                fees=fees or [],
-                note="后台新建",
-                joint_departments=joint,
-                **fields,
-            )
-        # The admin's redirect and LogEntry read the form's instance.
-        form.instance.pk = item.pk
-        form.instance.version = item.version
-        form.instance._state.adding = False
+        return {"materials": materials, "fees": fees, "joint_departments": joint, **fields}
+
+    def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> ServiceItem:
+        data = self._item_data(form, formsets)
+        data["materials"], data["fees"] = data["materials"] or [], data["fees"] or []
+        return actions.create_item(actor=request.user, note="后台新建", **data)
+
+    def update_object(
+        self, request: HttpRequest, obj: ServiceItem, changes: dict[str, Any], form: Any, formsets: list[Any]
+    ) -> ServiceItem:
+        return actions.update_item(
+            obj, actor=request.user, note="后台修改", **self._item_data(form, formsets)
+        )
 
     # -- status actions --------------------------------------------------------------------------------
 
@@ -382,7 +363,7 @@ class BundleItemInline(admin.TabularInline):
 
 
 @admin.register(Bundle)
-class BundleAdmin(admin.ModelAdmin):
+class BundleAdmin(ActionAdmin):
     inlines = [BundleItemInline]
     list_display = ["code", "name", "lead_department", "promised", "item_count", "status_badge"]
     list_filter = ["status", "lead_department"]
@@ -406,35 +387,24 @@ class BundleAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [*self.fields, "status_badge"] if obj else self.fields
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        """Deferred to save_related, where the chosen items are known."""
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+    @staticmethod
+    def _bundle_data(form: Any, formsets: list[Any]) -> dict[str, Any]:
         rows: list[dict[str, Any]] = []
         for formset in formsets:
             if formset.model is BundleItem:
                 rows = _inline_rows(formset, ["order", "item"])
-        _mark_formsets_saved(formsets)
         items = [row["item"] for row in sorted(rows, key=lambda r: r.get("order") or 0)]
         data = form.cleaned_data
         fields = {name: _clean_text(data[name]) for name in actions.BUNDLE_FIELDS}
-        if change:
-            bundle = actions.update_bundle(
-                form.instance,
-                items=items,
-                actor=request.user,
-                lead_department=data["lead_department"],
-                **fields,
-            )
-        else:
-            bundle = actions.create_bundle(
-                lead_department=data["lead_department"], items=items, actor=request.user, **fields
-            )
-        form.instance.pk = bundle.pk
-        form.instance._state.adding = False
+        return {"items": items, "lead_department": data["lead_department"], **fields}
+
+    def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Bundle:
+        return actions.create_bundle(actor=request.user, **self._bundle_data(form, formsets))
+
+    def update_object(
+        self, request: HttpRequest, obj: Bundle, changes: dict[str, Any], form: Any, formsets: list[Any]
+    ) -> Bundle:
+        return actions.update_bundle(obj, actor=request.user, **self._bundle_data(form, formsets))
 
     @admin.action(description="发布所选一件事", permissions=["change"])
     def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -453,18 +423,11 @@ class BundleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ItemVersion)
-class ItemVersionAdmin(admin.ModelAdmin):
+class ItemVersionAdmin(ActionAdmin):
+    """Read-only: versions are written by the item actions."""
+
     list_display = ["item", "version", "status", "note", "changed_by", "changed_at"]
     list_filter = ["status"]
     search_fields = ["item__name", "item__impl_code", "note"]
     list_select_related = ["item", "changed_by"]
     readonly_fields = ["item", "version", "status", "snapshot", "note", "changed_by", "changed_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -1,25 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from govhall.core.admin import ActionAdmin
 
 from .models import Clock
 
 
 @admin.register(Clock)
-class ClockAdmin(admin.ModelAdmin):
+class ClockAdmin(ActionAdmin):
     """Read-only: clocks move only through the clock engine."""
 
     list_display = ("pk", "kind", "label", "budget", "unit", "state", "due_at", "provisional", "late")
     list_filter = ("kind", "state", "unit", "provisional", "late")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -9,7 +9,6 @@ import re
 import secrets
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -27,28 +26,27 @@ from govhall.clocks.owner import ClockOwner
 from govhall.core.audit import record_event
 from govhall.core.clock import now
 from govhall.core.models import AuditEventType
+from govhall.core.tz import SHANGHAI
 from govhall.notifications.actions import notify
-from govhall.org.access import has_role
+from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile
 
 from .choices import ComplaintChannel, ComplaintStatus, Finding, Responsibility
 from .models import Complaint, ComplaintNumberCounter
 
-DEFAULT_LIMIT_WORKDAYS = 10
-_SH = ZoneInfo("Asia/Shanghai")
 _PHONE_RE = re.compile(r"^[0-9][0-9\-]{6,19}$")
 _MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def limit_workdays() -> int:
-    return int(getattr(settings, "GOVHALL_COMPLAINT_LIMIT_WORKDAYS", DEFAULT_LIMIT_WORKDAYS))
+    return int(settings.GOVHALL_COMPLAINT_LIMIT_WORKDAYS)
 
 
 def complaints_office() -> Department | None:
     """The department that handles efficiency complaints: `GOVHALL_COMPLAINT_DEPARTMENT` (a department's name) when
     set, else the department the supervisors (效能监察) sit in, the one with most of them first."""
-    name = getattr(settings, "GOVHALL_COMPLAINT_DEPARTMENT", "")
+    name = settings.GOVHALL_COMPLAINT_DEPARTMENT
     if name:
         return Department.objects.filter(name=name).first()
     return (
@@ -85,8 +83,7 @@ def _authenticated(user: Any) -> bool:
 
 
 def _require_supervisor(user: Any, what: str) -> None:
-    if not has_role(user, Role.SUPERVISOR):
-        raise PermissionDenied(f"只有效能监察人员可以{what}")
+    require_role(user, Role.SUPERVISOR, message=f"只有效能监察人员可以{what}")
 
 
 def _locked(complaint: Complaint) -> Complaint:
@@ -275,7 +272,7 @@ def start_investigation(complaint: Complaint, *, by: Any, notes: str) -> Complai
     if not notes:
         raise ValidationError({"notes": "请填写调查情况"})
     at = now()
-    entry = f"[{at.astimezone(_SH):%Y-%m-%d %H:%M}] {notes}"
+    entry = f"[{at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}] {notes}"
     complaint.investigation_notes = (
         f"{complaint.investigation_notes}\n{entry}" if complaint.investigation_notes else entry
     )

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from govhall.core.admin import ActionAdmin
 
 from .models import Complaint
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(ActionAdmin):
     """Read-only: complaints change only through complaints.actions (audit and clock stay consistent)."""
 
     list_display = ("number", "channel", "name_shown", "phone_masked", "status", "department", "received_at")
@@ -24,12 +23,3 @@ class ComplaintAdmin(admin.ModelAdmin):
     @admin.display(description="联系电话")
     def phone_masked(self, obj: Complaint) -> str:
         return obj.masked_phone
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

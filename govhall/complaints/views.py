@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from govhall.clocks.actions import status as clock_status
-from govhall.org.access import has_role
+from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
 
 from . import actions
@@ -122,8 +122,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 
 def _require_supervisor(request: HttpRequest) -> None:
-    if not has_role(request.user, Role.SUPERVISOR):
-        raise PermissionDenied("只有效能监察人员可以查看效能投诉")
+    require_role(request.user, Role.SUPERVISOR, message="只有效能监察人员可以查看效能投诉")
 
 
 def complaint_list(request: HttpRequest) -> HttpResponse:

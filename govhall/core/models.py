@@ -20,7 +20,9 @@ class AuditEventType(models.TextChoices):
     CALENDAR_YEAR_CONFIRMED = "calendar_year_confirmed", "确认年度节假日安排"
     CALENDAR_DAY_CHANGED = "calendar_day_changed", "修改节假日"
     ORG_UNIT_CREATED = "org_unit_created", "创建组织机构（区划、站点、大厅、部门、窗口）"
+    ORG_UNIT_UPDATED = "org_unit_updated", "修改组织机构（区划、站点、大厅、部门、窗口）"
     STAFF_CREATED = "staff_created", "创建工作人员"
+    STAFF_UPDATED = "staff_updated", "修改工作人员信息"
     STAFF_ROLES_CHANGED = "staff_roles_changed", "变更人员角色"
     PROCESS_DEFINITION_SAVED = "process_definition_saved", "保存办理流程版本"
     PROCESS_DEFINITION_ACTIVATED = "process_definition_activated", "启用办理流程版本"
@@ -33,6 +35,7 @@ class AuditEventType(models.TextChoices):
     COMPLAINT_RECEIVED = "complaint_received", "受理效能投诉"
     COMPLAINT_ASSIGNED = "complaint_assigned", "交办效能投诉"
     COMPLAINT_CONCLUDED = "complaint_concluded", "办结效能投诉"
+    WORKER_ROW_FAILED = "worker_row_failed", "后台任务处理失败（已推迟重试）"
 
 
 class AuditEvent(models.Model):

@@ -19,6 +19,7 @@ from django.db.models import F
 
 from govhall.calendars.engine import local_date
 from govhall.core.clock import now
+from govhall.core.worker import deferred_ids, record_row_failure
 from govhall.org.models import Department
 
 from . import crypto, naming, render, signing
@@ -29,7 +30,6 @@ from .seal_picture import seal_svg
 logger = logging.getLogger(__name__)
 
 SEAL_VALIDITY_YEARS = 5
-DEFAULT_MAKER_NAME = "政务服务中心电子印章制作系统"
 # Documents sealed per worker transaction: short enough that a SQLite writer waiting on it does not time out.
 SEAL_BATCH = 10
 
@@ -49,7 +49,7 @@ def _active_maker(at: datetime) -> SealMaker:
     try:
         with transaction.atomic():
             return SealMaker.objects.create(
-                name=getattr(settings, "GOVHALL_SEAL_MAKER_NAME", DEFAULT_MAKER_NAME),
+                name=settings.GOVHALL_SEAL_MAKER_NAME,
                 key_id=crypto.key_id(public),
                 public_key=public,
                 private_key=private,
@@ -302,10 +302,11 @@ def seal_pending(*, limit: int = 100) -> int:
 
     Workers on several machines may run it at once: each claims rows with SELECT … FOR UPDATE SKIP LOCKED, so
     no document is sealed twice and nobody waits for another's batch. (SQLite has no row locks; its single
-    writer gives the same guarantee.) A document that fails to render is logged and left pending for the next
-    run rather than stopping the batch."""
+    writer gives the same guarantee.) A document that fails to render does not stop the batch: it stays pending,
+    the failure is recorded (core.worker) and it is not tried again before its back-off has passed."""
     sealed = 0
-    failed: set[int] = set()
+    at = now()
+    failed: set[int] = {int(pk) for pk in deferred_ids(Document, at=at)}
     while sealed < limit:
         with transaction.atomic():
             batch = list(
@@ -320,9 +321,9 @@ def seal_pending(*, limit: int = 100) -> int:
                 try:
                     with transaction.atomic():
                         _seal_locked(document, None)
-                except Exception:
-                    logger.exception("sealing document %s (%s) failed", document.pk, document.number)
+                except Exception as exc:
                     failed.add(document.pk)
+                    record_row_failure(document, exc, task="seal_documents", at=at)
                 else:
                     sealed += 1
     return sealed

@@ -3,8 +3,6 @@ administrative act is revoking a seal, done through actions.revoke_seal."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.db.models.functions import Length
@@ -12,20 +10,15 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from govhall.core.admin import ActionAdmin
+
 from . import actions
 from .choices import SealStatus
 from .models import Document, Seal, SealMaker
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ActionAdmin):
+    """No write hooks: every write is refused here (see ActionAdmin)."""
 
 
 @admin.register(Document)

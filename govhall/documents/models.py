@@ -157,5 +157,5 @@ class Document(models.Model):
 
     def public_verify_url(self) -> str:
         """The address printed in the QR code; the token unlocks the recipient's name and the download."""
-        base = str(getattr(settings, "GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000")).rstrip("/")
+        base = str(settings.GOVHALL_PUBLIC_URL).rstrip("/")
         return f"{base}{self.get_absolute_url()}?t={self.verify_token}"

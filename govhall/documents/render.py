@@ -82,7 +82,7 @@ class FontNotFound(ImproperlyConfigured):
 
 
 def _font_candidates() -> list[tuple[str, int]]:
-    configured = getattr(settings, "GOVHALL_PDF_FONT", "") or os.environ.get("GOVHALL_PDF_FONT", "")
+    configured = settings.GOVHALL_PDF_FONT
     if configured:
         path, _, index = str(configured).partition("#")
         return [(path, int(index or 0))]

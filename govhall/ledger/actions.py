@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
@@ -18,12 +17,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from govhall.core import clock
+from govhall.core.tz import SHANGHAI
 
 from .chain import GENESIS_HASH, clean_text, entry_hash, payload, to_json
 from .models import LedgerEntry, LedgerHead
 
 HEAD_PK = 1
-BEIJING = ZoneInfo("Asia/Shanghai")
 _FIELDS = (
     "seq",
     "at",
@@ -213,7 +212,7 @@ def describe(row: dict[str, Any] | LedgerEntry) -> str:
     """One line naming an entry as stored: seq, case, action, Beijing time, actor."""
     data = row if isinstance(row, dict) else {name: getattr(row, name) for name in _FIELDS}
     at = data["at"]
-    when = timezone.localtime(at, BEIJING).strftime("%Y-%m-%d %H:%M:%S.%f") if at is not None else "?"
+    when = timezone.localtime(at, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S.%f") if at is not None else "?"
     actor = data["actor_name"] or "（无）"
     if data["actor_role"]:
         actor += f"（{data['actor_role']}）"

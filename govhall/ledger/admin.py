@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from govhall.core.admin import ActionAdmin
 
 from .models import LedgerEntry
 
@@ -24,7 +25,7 @@ SHOWN = (
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ActionAdmin):
     """Read-only: the chain is append-only; repairs follow the documented procedure in the migration 0002."""
 
     list_display = ["seq", "at", "subject", "action", "actor_name", "actor_role"]
@@ -39,12 +40,3 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     @admin.display(description="操作人账号")
     def actor_account(self, obj: LedgerEntry) -> str:
         return str(obj.actor_id) if obj.actor_id is not None else "—"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: LedgerEntry | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: LedgerEntry | None = None) -> bool:
-        return False

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from govhall.core.admin import ActionAdmin
 
 from .models import Notification
 
@@ -27,7 +28,7 @@ SHOWN = (
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ActionAdmin):
     """Read-only list: messages are written by the actions that cause them and read on the workbench."""
 
     list_display = [
@@ -53,12 +54,3 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description="接收人")
     def recipient(self, obj: Notification) -> str:
         return obj.recipient_display
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
-        return False

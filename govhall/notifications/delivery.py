@@ -27,26 +27,23 @@ from .sms import SmsBackend, get_sms_backend
 logger = logging.getLogger(__name__)
 
 SMS_MAX_LENGTH = 300
-DEFAULT_SIGNATURE = "【政务服务中心】"
-DEFAULT_MAX_ATTEMPTS = 5
-DEFAULT_RETRY_SECONDS = 60
 # However many failures, the next attempt is at most this far away: a gateway that is back is used within hours.
 MAX_BACKOFF = dt.timedelta(hours=6)
 
 
 def max_attempts() -> int:
-    return max(1, int(getattr(settings, "GOVHALL_NOTIFY_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)))
+    return max(1, int(settings.GOVHALL_NOTIFY_MAX_ATTEMPTS))
 
 
 def backoff(attempts: int) -> dt.timedelta:
     """Wait before attempt `attempts + 1`: the base delay, doubled after each failure."""
-    base = float(getattr(settings, "GOVHALL_NOTIFY_RETRY_SECONDS", DEFAULT_RETRY_SECONDS))
+    base = float(settings.GOVHALL_NOTIFY_RETRY_SECONDS)
     return min(dt.timedelta(seconds=base * 2 ** max(0, attempts - 1)), MAX_BACKOFF)
 
 
 def sms_text(notification: Notification) -> str:
     """The platform signature, the title and the body, cut to 300 characters (an ellipsis marks the cut)."""
-    signature = getattr(settings, "GOVHALL_SMS_SIGNATURE", DEFAULT_SIGNATURE)
+    signature = settings.GOVHALL_SMS_SIGNATURE
     title, body = notification.title.strip(), notification.body.strip()
     text = f"{signature}{title}：{body}" if body else f"{signature}{title}"
     if len(text) > SMS_MAX_LENGTH:
@@ -57,7 +54,7 @@ def sms_text(notification: Notification) -> str:
 def email_body(notification: Notification) -> str:
     body = notification.body.strip() or notification.title
     if notification.link:
-        public = str(getattr(settings, "GOVHALL_PUBLIC_URL", "")).rstrip("/")
+        public = str(settings.GOVHALL_PUBLIC_URL).rstrip("/")
         body += f"\n\n详情：{public}{notification.link}"
     return body
 

@@ -67,7 +67,7 @@ class FileSmsBackend:
     (default VAR_DIR/sms.log), the way a gateway's log would record it."""
 
     def __init__(self, path: str | Path | None = None) -> None:
-        configured = path or getattr(settings, "GOVHALL_SMS_FILE_PATH", None)
+        configured = path or settings.GOVHALL_SMS_FILE_PATH
         self.path = Path(configured) if configured else Path(settings.VAR_DIR) / "sms.log"
 
     def send(self, phone: str, text: str) -> str:
@@ -90,7 +90,7 @@ class FileSmsBackend:
 
 def get_sms_backend() -> SmsBackend:
     """The backend named in settings.GOVHALL_SMS_BACKEND (a dotted path to a class taking no arguments)."""
-    path = getattr(settings, "GOVHALL_SMS_BACKEND", None) or DEFAULT_BACKEND
+    path = settings.GOVHALL_SMS_BACKEND or DEFAULT_BACKEND
     try:
         backend_class = import_string(path)
     except ImportError as exc:

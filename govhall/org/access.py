@@ -5,11 +5,17 @@ center; everyone else sees the departments and sites on their own staff record."
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
-from .choices import Role
+from .choices import STAFF_ROLES, Role
 from .models import Department, Site, StaffProfile
 
 CENTER_WIDE_ROLES = frozenset(
@@ -98,3 +104,95 @@ def staff_visible_to(user: Any) -> QuerySet[StaffProfile]:
         | Q(sites__in=sites)
         | Q(window__department__in=departments)
     ).distinct()
+
+
+# ---------------------------------------------------------------- the one permission gate
+
+
+def department_ids(user: Any) -> set[int]:
+    """The departments the user acts for (as departments_for), read in one query and cached on the user."""
+    cached: set[int] | None = getattr(user, _DEPARTMENTS_ATTR, None)
+    if cached is None:
+        if is_center_wide(user) or not user_roles(user):
+            cached = set(departments_for(user).values_list("pk", flat=True))
+        else:
+            rows = StaffProfile.objects.filter(user_id=user.pk).values_list(
+                "departments", "window__department"
+            )
+            cached = {dept for row in rows for dept in row if dept is not None}
+        setattr(user, _DEPARTMENTS_ATTR, cached)
+    return cached
+
+
+_DEPARTMENTS_ATTR = "_govhall_department_ids"
+
+
+def role_names(roles: Iterable[Role | str]) -> str:
+    return "、".join(str(Role(r).label) for r in roles)
+
+
+def require_role(
+    user: Any,
+    *roles: Role | str,
+    department: Department | int | None = None,
+    what: str = "此操作",
+    message: str | None = None,
+) -> None:
+    """Pass, or raise PermissionDenied with a Chinese message: the user must hold one of `roles` (any staff role
+    when none is named) and, with `department`, belong to it. `message` replaces the default wording."""
+    wanted = {Role(r) for r in roles} if roles else set(STAFF_ROLES)
+    if not user_roles(user) & wanted:
+        names = role_names(roles) if roles else "工作人员"
+        raise PermissionDenied(message or f"{what}需要“{names}”角色")
+    if department is not None:
+        department_id = department if isinstance(department, int) else department.pk
+        if department_id not in department_ids(user):
+            raise PermissionDenied(message or f"{what}：您不属于该办理部门")
+
+
+def acting_user(request: HttpRequest) -> Any:
+    """The user of a page request or of an API call (django-ninja puts the authenticated user in request.auth)."""
+    auth = getattr(request, "auth", None)
+    return auth if getattr(auth, "pk", None) else request.user
+
+
+def require_request_role(
+    request: HttpRequest,
+    *roles: Role | str,
+    department: Department | int | None = None,
+    what: str = "此操作",
+    message: str | None = None,
+) -> None:
+    """require_role for the user of a request: for django-ninja operations (the API maps PermissionDenied to 403
+    with the message) and for views that check inside their body."""
+    require_role(acting_user(request), *roles, department=department, what=what, message=message)
+
+
+View = Callable[..., HttpResponseBase]
+
+
+def role_required(
+    *roles: Role | str,
+    forbidden: Callable[[HttpRequest, str], HttpResponseBase],
+    login_only: bool = False,
+    login_url: str | None = None,
+    fallback: str = "您无权进行此操作。",
+) -> Callable[[View], View]:
+    """View decorator: logged in (else the login page) and holding one of `roles` (any staff role when none is
+    named; no role check with `login_only`); a PermissionDenied from the gate, a later check in the view or an
+    action is rendered by `forbidden` (the app's Chinese 403 page; `fallback` when the refusal has no message)."""
+    page_message = f"此页面需要“{role_names(roles) if roles else '工作人员'}”角色。"
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            try:
+                if not login_only:
+                    require_role(request.user, *roles, message=page_message)
+                return view(request, *args, **kwargs)
+            except PermissionDenied as exc:
+                return forbidden(request, str(exc) or fallback)
+
+        return login_required(wrapper, login_url=login_url)
+
+    return decorate

@@ -7,27 +7,38 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from govhall.core.audit import record_event
+from govhall.core.admin import ActionAdmin, admin_user
 from govhall.core.identifiers import mask_phone, mask_resident_id
-from govhall.core.models import AuditEventType
 
+from . import actions
 from .access import user_roles
-from .actions import set_staff_roles, staff_summary
 from .choices import STAFF_ROLES, Role, SiteKind
 from .models import Department, Hall, OfficeSession, Region, Site, StaffProfile, Window
 
 
+def _fields(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ActionAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
 
+    def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Region:
+        return actions.create_region(actor=admin_user(request), **_fields(form, actions.REGION_FIELDS))
+
+    def update_object(
+        self, request: HttpRequest, obj: Region, changes: dict[str, Any], form: Any, formsets: list[Any]
+    ) -> Region:
+        return actions.update_region(obj, actor=admin_user(request), **changes)
+
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(ActionAdmin):
     list_display = ["name", "kind", "parent", "region", "phone", "active"]
     # RelatedOnly: the parent filter lists the 28 sites that have children, not all 370.
     list_filter = ["kind", ("parent", admin.RelatedOnlyFieldListFilter), "active"]
@@ -42,6 +53,14 @@ class SiteAdmin(admin.ModelAdmin):
             queryset = queryset.exclude(kind=SiteKind.VILLAGE)
         return queryset, distinct
 
+    def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Site:
+        return actions.create_site(actor=admin_user(request), **_fields(form, actions.SITE_FIELDS))
+
+    def update_object(
+        self, request: HttpRequest, obj: Site, changes: dict[str, Any], form: Any, formsets: list[Any]
+    ) -> Site:
+        return actions.update_site(obj, actor=admin_user(request), **changes)
+
 
 class OfficeSessionInline(admin.TabularInline):
     model = OfficeSession
@@ -49,14 +68,39 @@ class OfficeSessionInline(admin.TabularInline):
 
 
 class WindowInline(admin.TabularInline):
+    """Shown for reference; windows are added and changed on their own page (create_window / update_window)."""
+
     model = Window
     extra = 0
     fields = ["floor", "number", "name", "kind", "department", "active"]
-    autocomplete_fields = ["department"]
+    readonly_fields = ["floor", "number", "name", "kind", "department", "active"]
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _sessions(formsets: list[Any]) -> list[tuple[Any, Any]] | None:
+    for formset in formsets:
+        if formset.model is OfficeSession:
+            return [
+                (form.cleaned_data["start"], form.cleaned_data["end"])
+                for form in formset.forms
+                if getattr(form, "cleaned_data", None)
+                and not form.cleaned_data.get("DELETE")
+                and form.cleaned_data.get("start")
+            ]
+    return None
 
 
 @admin.register(Hall)
-class HallAdmin(admin.ModelAdmin):
+class HallAdmin(ActionAdmin):
     list_display = ["name", "site", "floors", "window_count"]
     list_filter = [("site", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "site__name"]
@@ -67,23 +111,53 @@ class HallAdmin(admin.ModelAdmin):
     def window_count(self, obj: Hall) -> int:
         return obj.windows.count()
 
+    def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Hall:
+        return actions.create_hall(
+            actor=admin_user(request),
+            sessions=_sessions(formsets) or [],
+            **_fields(form, actions.HALL_FIELDS),
+        )
+
+    def update_object(
+        self, request: HttpRequest, obj: Hall, changes: dict[str, Any], form: Any, formsets: list[Any]
+    ) -> Hall:
+        return actions.update_hall(obj, actor=admin_user(request), sessions=_sessions(formsets), **changes)
+
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ActionAdmin):
     list_display = ["name", "short_name", "uscc", "group", "in_hall", "phone", "sort_order", "active"]
     list_filter = ["group", "in_hall", "active"]
     search_fields = ["name", "short_name", "uscc"]
     autocomplete_fields = ["parent", "region"]
     list_editable = ["sort_order"]
 
+    def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Department:
+        return actions.create_department(
+            actor=admin_user(request), **_fields(form, actions.DEPARTMENT_FIELDS)
+        )
+
+    def update_object(
+        self, request: HttpRequest, obj: Department, changes: dict[str, Any], form: Any, formsets: list[Any]
+    ) -> Department:
+        return actions.update_department(obj, actor=admin_user(request), **changes)
+
 
 @admin.register(Window)
-class WindowAdmin(admin.ModelAdmin):
+class WindowAdmin(ActionAdmin):
     list_display = ["number", "name", "hall", "floor", "kind", "department", "active"]
     list_filter = ["hall", "floor", "kind", "active"]
     search_fields = ["number", "name", "department__name"]
     autocomplete_fields = ["department"]
     list_select_related = ["hall", "department"]
+
+    def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Window:
+        return actions.create_window(actor=admin_user(request), **_fields(form, actions.WINDOW_FIELDS))
+
+    def update_object(
+        self, request: HttpRequest, obj: Window, changes: dict[str, Any], form: Any, formsets: list[Any]
+    ) -> Window:
+        return actions.update_window(obj, actor=admin_user(request), **changes)
 
 
 class StaffProfileForm(forms.ModelForm):
@@ -116,7 +190,7 @@ class StaffProfileForm(forms.ModelForm):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(ActionAdmin):
     form = StaffProfileForm
     list_display = ["employee_no", "name", "role_list", "masked_phone", "masked_id", "window", "active"]
     list_filter = ["active", "user__groups", ("departments", admin.RelatedOnlyFieldListFilter)]
@@ -140,11 +214,28 @@ class StaffProfileAdmin(admin.ModelAdmin):
     def masked_id(self, obj: StaffProfile) -> str:
         return mask_resident_id(obj.id_number)
 
-    def save_model(self, request: HttpRequest, obj: StaffProfile, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if not change:
-            record_event(
-                AuditEventType.STAFF_CREATED, actor=request.user, obj=obj, after=staff_summary(obj, [])
-            )
-        # Role changes go through the action so they are audited like any other.
-        set_staff_roles(obj, form.cleaned_data.get("roles", []), actor=request.user)
+    def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> StaffProfile:
+        data = _fields(form, actions.STAFF_FIELDS)
+        return actions.create_staff_profile(
+            form.cleaned_data.get("user"),
+            roles=form.cleaned_data.get("roles", []),
+            actor=admin_user(request),
+            **data,
+        )
+
+    def update_object(
+        self,
+        request: HttpRequest,
+        obj: StaffProfile,
+        changes: dict[str, Any],
+        form: Any,
+        formsets: list[Any],
+    ) -> StaffProfile:
+        changes = {k: v for k, v in changes.items() if k in actions.STAFF_FIELDS}
+        return actions.update_staff(
+            obj, roles=form.cleaned_data.get("roles", []), actor=admin_user(request), **changes
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The account a record belongs to is chosen once.
+        return ["user"] if obj is not None else []

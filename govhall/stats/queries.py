@@ -6,18 +6,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
 from govhall.complaints.models import Complaint
+from govhall.core.tz import SHANGHAI
 from govhall.org.choices import SiteKind
 
 from .indicators import INDICATORS, compute_all
 from .models import COUNTERS, DailyFact
 
-SH = ZoneInfo("Asia/Shanghai")
 GROUPINGS = ("department", "window", "staff", "item", "site_level", "day", "month")
 _LABEL_FIELDS = {
     "department": ("department__name", "department__sort_order"),
@@ -43,8 +42,8 @@ def _complaints(period: tuple[date, date], by: str | None, department: Any) -> d
     """Complaints received in the period, by department (key) or in total (key None); {} for other groupings."""
     if by not in (None, "department"):
         return {}
-    start = datetime.combine(period[0], time(0), tzinfo=SH)
-    end = datetime.combine(period[1] + timedelta(days=1), time(0), tzinfo=SH)
+    start = datetime.combine(period[0], time(0), tzinfo=SHANGHAI)
+    end = datetime.combine(period[1] + timedelta(days=1), time(0), tzinfo=SHANGHAI)
     qs = Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
     if department is not None:
         qs = qs.filter(department=department)

@@ -8,13 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from govhall.calendars.engine import local_date
 from govhall.core.clock import now
-from govhall.org.access import has_role
+from govhall.org.access import require_role
 from govhall.org.choices import Role
 
 from .indicators import INDICATORS
@@ -41,8 +40,9 @@ def month_period(text: str | None) -> tuple[date, date]:
 def _require_report_access(request: HttpRequest) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not has_role(request.user, *REPORT_ROLES):
-        raise PermissionDenied("月度统计报表仅限效能监察、领导、绩效办和中心管理员查看")
+    require_role(
+        request.user, *REPORT_ROLES, message="月度统计报表仅限效能监察、领导、绩效办和中心管理员查看"
+    )
     return None
 
 

@@ -29,8 +29,9 @@ from govhall.clocks.owner import ClockOwner, subject_type
 from govhall.core.audit import record_event
 from govhall.core.clock import now as _now
 from govhall.core.models import AuditEventType
+from govhall.core.worker import record_row_failure
 from govhall.notifications.actions import notify
-from govhall.org.access import has_role
+from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile
 
@@ -80,8 +81,9 @@ def save_warn_rule(
     ratio_used: Decimal | float | str | None = None,
 ) -> WarnRule:
     """Create or replace the rule for (item, step). Affects clocks started afterwards; running ones keep theirs."""
-    if not (has_role(by, Role.CENTER_ADMIN) or has_role(by, Role.SUPERVISOR)):
-        raise PermissionDenied("只有中心管理员或效能监察人员可以设置预警阈值")
+    require_role(
+        by, Role.CENTER_ADMIN, Role.SUPERVISOR, message="只有中心管理员或效能监察人员可以设置预警阈值"
+    )
     if (units_left is None) == (ratio_used is None):
         raise ValidationError("请设置剩余时限或已用比例之一（且只能设置一项）")
     ratio = Decimal(str(ratio_used)).quantize(Decimal("0.01")) if ratio_used is not None else None
@@ -115,6 +117,7 @@ class SweepResult:
     clocks: int = 0
     triggers: int = 0
     batches: int = 0
+    failed: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -122,6 +125,7 @@ class SweepResult:
             "clocks": self.clocks,
             "triggers": self.triggers,
             "batches": self.batches,
+            "failed": self.failed,
         }
 
 
@@ -265,7 +269,15 @@ def sweep_once(
             owners = _owners(due)
             for clock in due:
                 result.clocks += 1
-                result.alerts += _check_clock(clock, owners[clock.pk], at, policy)
+                try:
+                    with transaction.atomic():
+                        result.alerts += _check_clock(clock, owners[clock.pk], at, policy)
+                except Exception as exc:
+                    # One clock that cannot be checked must not stop the sweep, nor crash every restart: its
+                    # check is pushed back (with back-off) and the failure recorded for the operator.
+                    result.failed += 1
+                    retry_at = record_row_failure(clock, exc, task="supervise", at=at)
+                    Clock.objects.filter(pk=clock.pk).update(next_check_at=retry_at)
         if len(ids) < batch:
             break
     result.triggers = process_triggers(at=at, batch=batch)
@@ -513,8 +525,7 @@ def answer_order(order: SupervisionOrder, *, by: Any, text: str) -> SupervisionO
 
 def decide_accountability(record: Accountability, *, by: Any, type: str, decision: str) -> Accountability:
     """A supervisor records the accountability decision (通报批评, 诫勉谈话, 调离岗位…)."""
-    if not has_role(by, Role.SUPERVISOR):
-        raise PermissionDenied("只有效能监察人员可以作出责任追究决定")
+    require_role(by, Role.SUPERVISOR, message="只有效能监察人员可以作出责任追究决定")
     if type not in AccountabilityType.values:
         raise ValidationError({"type": "请选择追究方式"})
     decision = (decision or "").strip()

@@ -31,7 +31,7 @@ class EscalationPolicy:
 
 
 def escalation_policy() -> EscalationPolicy:
-    overrides = dict(getattr(settings, "GOVHALL_SUPERVISION", {}) or {})
+    overrides = dict(settings.GOVHALL_SUPERVISION or {})
     known = {f.name for f in fields(EscalationPolicy)}
     unknown = set(overrides) - known
     if unknown:

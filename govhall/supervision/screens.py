@@ -24,7 +24,7 @@ from govhall.cases.models import Case, Task
 from govhall.clocks.choices import ClockKind, ClockState, Light
 from govhall.clocks.models import Clock
 from govhall.core.clock import now as _now
-from govhall.org.access import has_role
+from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile
 
@@ -240,8 +240,7 @@ def screen_data(at: dt.datetime | None = None, department: int | None = None) ->
 
 
 def _check_screen(user: Any) -> None:
-    if not has_role(user, *SCREEN_ROLES):
-        raise PermissionDenied("只有效能监察人员、领导和中心管理员可以查看监察大屏")
+    require_role(user, *SCREEN_ROLES, message="只有效能监察人员、领导和中心管理员可以查看监察大屏")
 
 
 def _check_department(user: Any, department: Department) -> None:

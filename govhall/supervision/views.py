@@ -4,13 +4,11 @@ and each staff member's conduct file. State changes go through `supervision.acti
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -20,7 +18,7 @@ from govhall.clocks import actions as clocks
 from govhall.clocks.actions import ClockStatus
 from govhall.clocks.choices import ClockState
 from govhall.core.clock import now
-from govhall.org.access import has_role
+from govhall.org.access import has_role, require_role, role_required
 from govhall.org.choices import Role
 from govhall.org.models import StaffProfile
 
@@ -43,20 +41,11 @@ def forbidden(request: HttpRequest, message: str) -> HttpResponse:
 
 def guarded(view: View) -> View:
     """Logged in (else the login page); a PermissionDenied from a check or an action is a Chinese 403 page."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return forbidden(request, str(exc) or "您无权查看此页面。")
-
-    return login_required(wrapper)
+    return role_required(forbidden=forbidden, login_only=True, fallback="您无权查看此页面。")(view)
 
 
 def _require(request: HttpRequest, roles: tuple[Role, ...], message: str) -> None:
-    if not has_role(request.user, *roles):
-        raise PermissionDenied(message)
+    require_role(request.user, *roles, message=message)
 
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:

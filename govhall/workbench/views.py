@@ -5,14 +5,12 @@ change through a case action (which checks roles and departments again: a refusa
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -33,8 +31,8 @@ from govhall.catalog.search import search_items
 from govhall.clocks.actions import status
 from govhall.documents.models import Document
 from govhall.notifications.actions import mark_all_read, unread_for
-from govhall.org.access import user_roles
-from govhall.org.choices import STAFF_ROLES, Role
+from govhall.org.access import role_required, user_roles
+from govhall.org.choices import Role
 from govhall.workflow import engine as wf
 
 from . import casepage, staging
@@ -61,23 +59,7 @@ def forbidden(request: HttpRequest, message: str) -> HttpResponse:
 def staff_view(*roles: Role) -> Callable[[View], View]:
     """Logged in (else to the login page), holding one of `roles` (any staff role when none is named), and a
     PermissionDenied from a case action shown as a Chinese 403 page."""
-
-    def decorate(view: View) -> View:
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            mine = user_roles(request.user)
-            wanted = set(roles) if roles else set(STAFF_ROLES)
-            if not mine & wanted:
-                names = "、".join(str(Role(r).label) for r in roles) if roles else "工作人员"
-                return forbidden(request, f"此页面需要“{names}”角色。")
-            try:
-                return view(request, *args, **kwargs)
-            except PermissionDenied as exc:
-                return forbidden(request, str(exc) or "您无权进行此操作。")
-
-        return login_required(wrapper, login_url=LOGIN_URL)
-
-    return decorate
+    return role_required(*roles, forbidden=forbidden, login_url=LOGIN_URL)
 
 
 def _is_htmx(request: HttpRequest) -> bool:

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from govhall.core.admin import ActionAdmin
+
 from . import actions
 from .engine import spec_of
 from .flowchart import render_svg
@@ -79,7 +81,7 @@ class ProcessDefinitionForm(forms.ModelForm):
 
 
 @admin.register(ProcessDefinition)
-class ProcessDefinitionAdmin(admin.ModelAdmin):
+class ProcessDefinitionAdmin(ActionAdmin):
     form = ProcessDefinitionForm
     list_display = ["name", "code", "version", "active", "step_count", "created_at", "created_by"]
     list_filter = ["code", "active"]
@@ -124,24 +126,21 @@ class ProcessDefinitionAdmin(admin.ModelAdmin):
         except ValidationError as exc:
             return format_html("<span class='errornote'>{}</span>", "；".join(exc.messages))
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Cases refer to the version they run on.
-        return False
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    # No delete_object: cases refer to the version they run on. Saving always makes a new version.
+    def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> ProcessDefinition:
         definition = actions.save_definition(form.cleaned_data["spec_json"], by=request.user)
-        # The admin's redirect, message and LogEntry then name the new version.
-        obj.pk, obj.code, obj.version, obj.name = (
-            definition.pk,
-            definition.code,
-            definition.version,
-            definition.name,
-        )
-        obj.spec, obj.active, obj._state.adding = definition.spec, True, False
         self.message_user(request, f"已保存为“{definition}”并启用。", messages.SUCCESS)
+        return definition
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """Nothing besides the definition itself."""
+    def update_object(
+        self,
+        request: HttpRequest,
+        obj: ProcessDefinition,
+        changes: dict[str, Any],
+        form: Any,
+        formsets: list[Any],
+    ) -> ProcessDefinition:
+        return self.create_object(request, form, formsets)
 
     def response_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
         response = super().response_change(request, obj)

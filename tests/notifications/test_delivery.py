@@ -104,8 +104,7 @@ def test_file_backend_appends_json_lines(tmp_path: Path) -> None:
 
 def test_file_backend_defaults_to_var_dir(settings: Any, tmp_path: Path) -> None:
     settings.VAR_DIR = tmp_path
-    if hasattr(settings, "GOVHALL_SMS_FILE_PATH"):
-        del settings.GOVHALL_SMS_FILE_PATH
+    settings.GOVHALL_SMS_FILE_PATH = None  # declared in settings; None means "not configured"
     FileSmsBackend().send("13800138000", "x")
     assert _file_lines(tmp_path / "sms.log")[0]["text"] == "x"
 

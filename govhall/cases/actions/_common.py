@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
@@ -17,9 +17,8 @@ from govhall.calendars import engine as calendar
 from govhall.documents import actions as documents
 from govhall.ledger import actions as ledger
 from govhall.notifications.actions import notify
-from govhall.org.access import departments_for, has_role, is_center_wide, user_roles
+from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
-from govhall.org.models import StaffProfile
 
 from ..events import CaseEvent
 from ..models import Case, CaseNumberCounter, OutOfProcedureAttempt, Task
@@ -131,27 +130,19 @@ def acting_role(by: Any, preferred: str = "") -> str:
     return "user"
 
 
-def department_ids(user: Any) -> set[int]:
-    """The departments the user acts for (as org.access.departments_for), read in one query and cached on the user."""
-    cached: set[int] | None = getattr(user, "_govhall_department_ids", None)
-    if cached is None:
-        if is_center_wide(user) or not user_roles(user):
-            cached = set(departments_for(user).values_list("pk", flat=True))
-        else:
-            rows = StaffProfile.objects.filter(user_id=user.pk).values_list(
-                "departments", "window__department"
-            )
-            cached = {dept for row in rows for dept in row if dept is not None}
-        setattr(user, "_govhall_department_ids", cached)  # noqa: B010 - per-request cache on the user object
-    return cached
+def lock_case(case: Case | int, *, related: tuple[str, ...] = ("item", "applicant", "department")) -> Case:
+    """The case under a lock on its own row only (`of`): locking the item, applicant or department rows too makes
+    concurrent actions deadlock with the foreign-key checks PostgreSQL runs at commit. Few joins on purpose: each
+    costs query planning on every action; clocks are read when an action needs them."""
+    pk = case if isinstance(case, int) else case.pk
+    if not related:  # select_related() without names would follow, and lock, every foreign key
+        return Case.objects.select_for_update().get(pk=pk)
+    return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
 
 
 def require_staff(by: Any, role: Role | str, department_id: int, what: str) -> None:
     """The acting user must hold `role` in the department (domain §1: approvers act for their own department only)."""
-    if _user(by) is None or not has_role(by, role):
-        raise PermissionDenied(f"{what}需要“{Role(role).label}”角色")
-    if department_id not in department_ids(by):
-        raise PermissionDenied(f"{what}：您不属于该办理部门")
+    require_role(by, role, department=department_id, what=what)
 
 
 def log(

@@ -18,7 +18,8 @@ from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
 from govhall.core.identifiers import validate_resident_id, validate_uscc
-from govhall.org.access import has_role
+from govhall.core.worker import deferred_ids, record_row_failure
+from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
 from govhall.org.models import StaffProfile
 from govhall.workflow import engine as wf
@@ -36,6 +37,7 @@ from ._common import (
     fmt_day,
     guarded,
     issue,
+    lock_case,
     log,
     new_check_code,
     next_case_number,
@@ -327,13 +329,8 @@ def submit_bundle(
 
 
 def _lock(case: Case) -> Case:
-    """Re-read the case under a lock on the case row only (`of`): locking the item, applicant or department rows too
-    makes concurrent actions deadlock with the foreign-key checks PostgreSQL runs at commit."""
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("item", "applicant", "department")
-        .get(pk=case.pk)
-    )
+    """Re-read the case under lock_case's lock, into the caller's object."""
+    locked = lock_case(case)
     case.__dict__.update({k: v for k, v in locked.__dict__.items() if k != "_state"})
     case._state.fields_cache = locked._state.fields_cache
     return case
@@ -346,8 +343,7 @@ def _intake_staff(case: Case, by: Any, what: str) -> None:
         and case.received_by_id == getattr(by, "pk", None)
     ):
         raise PermissionDenied(f"{what}由窗口工作人员作出，代办员不能作出受理决定")
-    if not has_role(by, Role.WINDOW_CLERK) and not has_role(by, Role.APPROVER):
-        raise PermissionDenied(f"{what}需要窗口工作人员或审批人员角色")
+    require_role(by, Role.WINDOW_CLERK, Role.APPROVER, message=f"{what}需要窗口工作人员或审批人员角色")
 
 
 def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
@@ -683,12 +679,20 @@ def deem_accepted_due(*, limit: int = 200) -> int:
         due = list(
             Case.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=CaseStatus.SUBMITTED, intake_clock__due_at__lte=at, intake_clock__state="running")
+            .exclude(pk__in=[int(pk) for pk in deferred_ids(Case, at=at)])
             .order_by("intake_clock__due_at")
             .values_list("pk", flat=True)[:limit]
         )
         for pk in due:
-            accept_case(Case.objects.get(pk=pk), by=None, deemed=True)
-            done += 1
+            case = Case.objects.get(pk=pk)
+            try:
+                with transaction.atomic():
+                    accept_case(case, by=None, deemed=True)
+            except Exception as exc:
+                # The others are still accepted; this one is retried later (with back-off) and shown to the operator.
+                record_row_failure(case, exc, task="run_jobs: deem_accepted", at=at)
+            else:
+                done += 1
     return done
 
 

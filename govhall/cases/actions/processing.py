@@ -35,6 +35,9 @@ from ._common import (
     require_staff,
     tell_applicant,
 )
+from ._common import (
+    lock_case as _lock_case,
+)
 
 # 《行政许可法》 art. 44: the permit is issued and delivered within 10 days of the decision.
 DELIVERY_LIMIT_WORKDAYS = 10
@@ -175,15 +178,6 @@ def resume_case_clocks(case: Case, *, at: datetime) -> None:
     for task in open_tasks(case):
         if task.clock is not None:
             clocks.resume_clock(task.clock, at=at)
-
-
-def _lock_case(case: Case | int, *, related: tuple[str, ...] = ("item", "applicant", "department")) -> Case:
-    """The case under a lock on its own row only (see intake._lock for why not the related rows). Few joins on
-    purpose: each costs query planning on every action; clocks are read when an action needs them."""
-    pk = case if isinstance(case, int) else case.pk
-    if not related:  # select_related() without names would follow, and lock, every foreign key
-        return Case.objects.select_for_update().get(pk=pk)
-    return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
 
 
 def _step_of(case: Case, task: Task) -> Any:

@@ -78,7 +78,7 @@ def _owners(apps: Any) -> Iterator[tuple[int, dict[str, Any]]]:
         )
     # The complaint rule of complaints.actions.handling_department as it stands: the handler's first department,
     # else the complaints office (named in settings, or the department most supervisors sit in).
-    office_name = getattr(settings, "GOVHALL_COMPLAINT_DEPARTMENT", "")
+    office_name = settings.GOVHALL_COMPLAINT_DEPARTMENT
     offices = (
         Department.objects.filter(name=office_name)
         if office_name
