@@ -61,6 +61,8 @@ def test_a_round_runs_the_case_jobs_then_the_registered_ones(hall, at, monkeypat
     assert LedgerEntry.objects.filter(subject=case.number, action=CaseEvent.DEEMED_ACCEPTED).exists()
     with pytest.raises(ValueError):
         jobs.register_job("documents_sealed", lambda: 0)
+
+
 def test_a_case_that_fails_deemed_acceptance_is_pushed_back_and_the_others_accepted(hall, at, monkeypatch):
     from govhall.cases.actions import intake
     from govhall.core.models import AuditEvent, AuditEventType
