@@ -33,7 +33,7 @@ from govhall.documents.models import Document
 from govhall.ledger.actions import entries_for
 from govhall.org.choices import Role
 
-from .access import find_by_check_code
+from .access import find_by_check_code, find_group_by_check_code
 from .actions import submit_application, submit_correction, withdraw_case
 from .choices import ACTIVE_TASK, ApplicantKind, CaseStatus, Channel, Decision, PauseKind
 from .forms import ApplyForm, CorrectionForm, ProgressForm, WithdrawForm, add_action_errors, initial_identity
@@ -382,7 +382,19 @@ def progress(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProgressForm(request.POST)
         if form.is_valid():
-            case = find_by_check_code(form.cleaned_data["number"], form.cleaned_data["check_code"])
+            number, code = form.cleaned_data["number"], form.cleaned_data["check_code"]
+            group = find_group_by_check_code(number, code) if number.startswith("L") else None
+            if group is not None:  # 一件事: one number for the whole bundle
+                from .bundle_views import progress_context
+
+                response = render(
+                    request,
+                    "bundles/progress.html",
+                    {"form": form, **progress_context(group), **_nav(request)},
+                )
+                response["Cache-Control"] = "private, no-store"
+                return response
+            case = find_by_check_code(number, code)
             if case is None:
                 form.add_error(None, NOT_FOUND)
     else:

@@ -196,3 +196,21 @@ def test_nothing_to_simulate_and_bad_arguments(demo_county: Any) -> None:
         call_command("simulate", "--cases", "5", "--days", "0", stdout=io.StringIO(), stderr=io.StringIO())
     with pytest.raises(CommandError):
         call_command("simulate", "--cases", "5", "--days", "3", "--start", "2026-13-01", stdout=io.StringIO())
+
+
+def test_bundle_applications_are_simulated_once_each(demo_county: Any, rolled_back: Any) -> None:
+    from govhall.cases.models import CaseGroup
+
+    def run() -> tuple[int, int, int, int, int]:
+        simulate("--cases", "5", "--days", "10", "--bundles", "3", "--seed", "2", "--start", START.isoformat())
+        groups = list(CaseGroup.objects.all())
+        acceptance = Document.objects.filter(case_number__in=[g.number for g in groups], kind="acceptance")
+        members = Case.objects.filter(group__in=groups)
+        per_member = Document.objects.filter(case_number__in=members.values("number"), kind="acceptance")
+        delivered = sum(1 for g in groups if g.delivered_at is not None)
+        concluded = sum(1 for g in groups if g.concluded_at is not None)
+        return len(groups), acceptance.count(), per_member.count(), delivered, concluded
+
+    groups, notices, member_notices, delivered, concluded = rolled_back(run)
+    assert groups == 3 and notices == 3 and member_notices == 0
+    assert delivered <= concluded

@@ -1,6 +1,14 @@
 """Case actions: the only way a case changes state (each wraps its transaction, the audit chain, clocks and notices)."""
 
 from ._common import OutOfProcedure, TaskConflict
+from .bundles import (
+    accept_bundle,
+    deliver_bundle,
+    refuse_bundle,
+    request_bundle_correction,
+    submit_bundle,
+    submit_bundle_correction,
+)
 from .intake import (
     ApplicantData,
     accept_case,
@@ -10,7 +18,6 @@ from .intake import (
     refuse_application,
     request_correction,
     submit_application,
-    submit_bundle,
     submit_correction,
 )
 from .processing import act_on_task, claim_task, deliver_result, handle_instant, withdraw_case
@@ -20,10 +27,12 @@ __all__ = [
     "ApplicantData",
     "OutOfProcedure",
     "TaskConflict",
+    "accept_bundle",
     "accept_case",
     "act_on_task",
     "claim_task",
     "deem_accepted_due",
+    "deliver_bundle",
     "deliver_result",
     "end_special_procedure",
     "extend_case",
@@ -31,10 +40,13 @@ __all__ = [
     "missing_materials",
     "redirect_application",
     "refuse_application",
+    "refuse_bundle",
+    "request_bundle_correction",
     "request_correction",
     "start_special_procedure",
     "submit_application",
     "submit_bundle",
+    "submit_bundle_correction",
     "submit_correction",
     "withdraw_case",
 ]

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from govhall.calendars import engine as calendar
 from govhall.catalog.choices import ItemStatus, OnlineDepth
-from govhall.catalog.models import Bundle, Material, ServiceItem
+from govhall.catalog.models import Material, ServiceItem
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
 from govhall.core.clock import now
@@ -281,44 +281,6 @@ def submit_application(
     return case
 
 
-@guarded("submit_bundle")
-def submit_bundle(
-    *,
-    bundle: Bundle,
-    applicant: ApplicantData | Applicant,
-    channel: str,
-    by: Any,
-    form_data: dict[str, Any] | None = None,
-    uploads: dict[int, Sequence[Upload]] | None = None,
-) -> CaseGroup:
-    """一件事: one form and one intake create one linked case per item of the bundle."""
-    at = now()
-    items = list(bundle.items.order_by("bundle_entries__order"))
-    if bundle.status != ItemStatus.PUBLISHED or not items:
-        raise ValidationError({"bundle": f"“{bundle.name}”未发布"})
-    owner = None
-    for item in items:
-        owner = _check_channel(item, channel, by)
-    person = _applicant(applicant, owner)
-    day = calendar.local_date(at)
-    group = CaseGroup.objects.create(
-        number="L" + next_case_number(day)[1:], bundle=bundle, applicant=person, created_at=at
-    )
-    for item in items:
-        case = _new_case(
-            item=item, applicant=person, channel=channel, form_data=form_data or {}, by=by, at=at, group=group
-        )
-        _store(case, (uploads or {}).get(item.pk, ()), by=by, at=at)
-        log(
-            case,
-            "submitted",
-            by=by,
-            at=at,
-            after={"item": item.impl_code, "channel": channel, "group": group.number},
-        )
-    return group
-
-
 def _lock(case: Case) -> Case:
     """Re-read the case under a lock on the case row only (`of`): locking the item, applicant or department rows too
     makes concurrent actions deadlock with the foreign-key checks PostgreSQL runs at commit."""
@@ -341,6 +303,14 @@ def _intake_staff(case: Case, by: Any, what: str) -> None:
         raise PermissionDenied(f"{what}由窗口工作人员作出，代办员不能作出受理决定")
     if not has_role(by, Role.WINDOW_CLERK) and not has_role(by, Role.APPROVER):
         raise PermissionDenied(f"{what}需要窗口工作人员或审批人员角色")
+
+
+def _bundle_level(case: Case, in_bundle: bool, what: str) -> None:
+    """一件事: one intake decision for the whole bundle, never one member on its own."""
+    if case.group_id is not None and not in_bundle:
+        raise OutOfProcedure(
+            f"本件属于一件事联办，{what}须对整件事统一作出", case=case, action="bundle_member_intake"
+        )
 
 
 def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
@@ -369,9 +339,10 @@ def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
 
 
 @guarded("accept")
-def accept_case(case: Case, *, by: Any, deemed: bool = False) -> Case:
+def accept_case(case: Case, *, by: Any, deemed: bool = False, in_bundle: bool = False) -> Case:
     """Accept (art. 32(5)); with `deemed`, the automatic acceptance of an application left unanswered for 5 working
-    days, effective from the day the complete materials were received."""
+    days, effective from the day the complete materials were received. `in_bundle`: called by
+    bundles.accept_bundle, which issues the bundle's one acceptance notice instead of one per member."""
     from .processing import start_flow
 
     at = now()
@@ -380,6 +351,7 @@ def accept_case(case: Case, *, by: Any, deemed: bool = False) -> Case:
         raise OutOfProcedure(
             f"办件当前状态为“{case.get_status_display()}”，不能受理", case=case, action="accept"
         )
+    _bundle_level(case, in_bundle, "受理")
     if not deemed:
         _intake_staff(case, by, "受理")
         missing = missing_materials(case)
@@ -405,6 +377,9 @@ def accept_case(case: Case, *, by: Any, deemed: bool = False) -> Case:
         before={"status": CaseStatus.SUBMITTED},
         after={"status": case.status, "accepted_day": start_day.isoformat()},
     )
+    if in_bundle:
+        start_flow(case, by=by, at=at)
+        return case
     assert case.clock is not None and case.clock.due_day is not None
     basis = (
         f"因本机关未在收到申请材料之日起五个工作日内告知补正，依照《中华人民共和国行政许可法》第三十二条，"
@@ -441,7 +416,7 @@ def accept_case(case: Case, *, by: Any, deemed: bool = False) -> Case:
 
 @guarded("correction")
 def request_correction(
-    case: Case, *, by: Any, missing: Sequence[dict[str, Any]], note: str = ""
+    case: Case, *, by: Any, missing: Sequence[dict[str, Any]], note: str = "", in_bundle: bool = False
 ) -> CorrectionNotice:
     """一次性告知 (art. 32(4)): ONE notice listing everything to supplement; a second one is refused."""
     from .processing import pause_case_clocks
@@ -457,6 +432,7 @@ def request_correction(
             f"办件当前状态为“{case.get_status_display()}”，不能要求补正", case=case, action="correction"
         )
     if case.status == CaseStatus.SUBMITTED:
+        _bundle_level(case, in_bundle, "补正告知")
         _intake_staff(case, by, "补正告知")
     else:
         require_staff(by, Role.APPROVER, case.department_id, "补正告知")
@@ -493,6 +469,8 @@ def request_correction(
         after={"status": case.status, "items": items},
         opinion=note,
     )
+    if in_bundle:
+        return notice  # the bundle's one notice lists every member's items (bundles.request_bundle_correction)
     lines = [
         f"{i}. {it['name']}" + (f"（{it['reason']}）" if it["reason"] else "")
         for i, it in enumerate(items, 1)
@@ -566,7 +544,9 @@ def submit_correction(case: Case, *, by: Any, uploads: Sequence[Upload]) -> Case
 
 
 @guarded("refuse_application")
-def refuse_application(case: Case, *, by: Any, reasons: str, remedies: str = "") -> Case:
+def refuse_application(
+    case: Case, *, by: Any, reasons: str, remedies: str = "", in_bundle: bool = False
+) -> Case:
     """不予受理 (art. 32(2), art. 38): written reasons and the right to reconsideration or litigation."""
     at = now()
     _lock(case)
@@ -576,6 +556,7 @@ def refuse_application(case: Case, *, by: Any, reasons: str, remedies: str = "")
             case=case,
             action="refuse_application",
         )
+    _bundle_level(case, in_bundle, "不予受理")
     _intake_staff(case, by, "不予受理")
     if not reasons.strip():
         raise ValidationError({"reasons": "不予受理必须说明理由"})
@@ -597,6 +578,8 @@ def refuse_application(case: Case, *, by: Any, reasons: str, remedies: str = "")
         after={"status": case.status},
         opinion=reasons,
     )
+    if in_bundle:
+        return case
     issue(
         case,
         "refusal",
@@ -672,7 +655,15 @@ def deem_accepted_due(*, limit: int = 200) -> int:
             .values_list("pk", flat=True)[:limit]
         )
         for pk in due:
-            accept_case(Case.objects.get(pk=pk), by=None, deemed=True)
+            case = Case.objects.get(pk=pk)
+            if case.group_id is not None:
+                from .bundles import accept_bundle
+
+                # Members of one bundle share one intake: a sibling's run already accepted this one.
+                if case.status == CaseStatus.SUBMITTED and case.group is not None:
+                    accept_bundle(case.group, by=None, deemed=True)
+            else:
+                accept_case(case, by=None, deemed=True)
             done += 1
     return done
 
@@ -687,6 +678,5 @@ __all__ = [
     "refuse_application",
     "request_correction",
     "submit_application",
-    "submit_bundle",
     "submit_correction",
 ]
