@@ -118,7 +118,9 @@ def test_public_progress_by_the_bundle_number_and_check_code(hall, client):
     client_for(hall["applicant"]).post(f"/apply/bundle/{bundle.code}/", combined_post(bundle))
     group = CaseGroup.objects.get()
     actions.accept_bundle(group, by=hall["clerk"])
-    html = client.post("/progress/", {"number": group.number, "check_code": group.check_code}).content.decode()
+    html = client.post(
+        "/progress/", {"number": group.number, "check_code": group.check_code}
+    ).content.decode()
     assert bundle.name in html and FOOD in html and BENEFIT in html and "并联办理中" in html
     assert "示范县好味餐饮有限公司" not in html  # masked
     wrong = "000000" if group.check_code != "000000" else "111111"

@@ -202,7 +202,9 @@ def test_bundle_applications_are_simulated_once_each(demo_county: Any, rolled_ba
     from govhall.cases.models import CaseGroup
 
     def run() -> tuple[int, int, int, int, int]:
-        simulate("--cases", "5", "--days", "10", "--bundles", "3", "--seed", "2", "--start", START.isoformat())
+        simulate(
+            "--cases", "5", "--days", "10", "--bundles", "3", "--seed", "2", "--start", START.isoformat()
+        )
         groups = list(CaseGroup.objects.all())
         acceptance = Document.objects.filter(case_number__in=[g.number for g in groups], kind="acceptance")
         members = Case.objects.filter(group__in=groups)

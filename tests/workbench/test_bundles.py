@@ -81,7 +81,9 @@ def test_the_bundle_page_takes_one_decision_and_hands_over_once(hall, as_user, c
     response = clerk.post(f"{url}actions/accept/", {})
     assert response.status_code == 302
     assert Document.objects.filter(case_number=group.number, kind="acceptance").count() == 1
-    assert not Document.objects.filter(case_number__in=[c.number for c in group.cases.all()], kind="acceptance")
+    assert not Document.objects.filter(
+        case_number__in=[c.number for c in group.cases.all()], kind="acceptance"
+    )
     page = clerk.get(url).content.decode()
     assert "受理通知书" in page and "受理整件事" not in page
     refused = clerk.post(f"{url}actions/deliver/", {"deliver-method": "窗口领取"})
