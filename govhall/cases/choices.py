@@ -42,6 +42,7 @@ CaseStatus.set_colors(
     }
 )
 
+
 class BundleStatus(ColoredChoices):
     """Where a 一件事 application stands as a whole (derived from its member cases, see cases.bundles)."""
 

@@ -202,15 +202,19 @@ def test_one_correction_notice_for_everything_missing_in_the_bundle(hall, at):
 
     from govhall.cases.uploads import Upload
 
-    with at(2026, 3, 4, 10):
+    with at(2026, 3, 3, 10):
+        # The food item's part arrives first: it waits for its sibling, its intake clock still stopped.
         actions.submit_bundle_correction(
             group,
             by=hall["clerk"],
-            uploads=[
-                Upload("shared.pdf", PDF, shared.representative.pk),
-                Upload("cert.pdf", PDF, benefit_cert.pk),
-                Upload("photo.pdf", PDF, None),
-            ],
+            uploads=[Upload("shared.pdf", PDF, shared.representative.pk), Upload("photo.pdf", PDF, None)],
+        )
+        food = Case.objects.get(group=group, item__name=FOOD)
+        assert food.status == CaseStatus.SUBMITTED and food.intake_clock.state == ClockState.PAUSED
+        assert Case.objects.get(group=group, item__name=BENEFIT).status == CaseStatus.CORRECTION
+    with at(2026, 3, 4, 10):
+        actions.submit_bundle_correction(
+            group, by=hall["clerk"], uploads=[Upload("cert.pdf", PDF, benefit_cert.pk)]
         )
     for case in cases:
         case.refresh_from_db()

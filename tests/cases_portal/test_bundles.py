@@ -62,6 +62,9 @@ def test_the_applicant_applies_online_on_one_form(hall):
     assert set(Case.objects.filter(group=group).values_list("channel", flat=True)) == {"online"}
     page = applicant.get(response["Location"]).content.decode()
     assert group.number in page and group.check_code in page and "待受理" in page
+    member = Case.objects.filter(group=group).first()
+    member_page = applicant.get(f"/my/cases/{member.number}/").content.decode()
+    assert f'href="/my/bundles/{group.number}/"' in member_page
     # Someone else's bundle is not found.
     other = client_for(hall["clerk"]).get(f"/my/bundles/{group.number}/")
     assert other.status_code == 404

@@ -355,11 +355,17 @@ def submit_bundle_correction(group: CaseGroup, *, by: User | None, uploads: Sequ
             handed += 1
     if not handed:
         raise ValidationError({"materials": "上传的材料不在补正告知所列范围内"})
-    if not Case.objects.filter(group=group, status=CaseStatus.CORRECTION).exists():
-        for case in members(group):
-            clock = case.intake_clock
-            if case.status == CaseStatus.SUBMITTED and clock is not None and clock.state == ClockState.PAUSED:
-                clocks.resume_clock(clock, at=at)
+    # One intake: the members' intake clocks run again only when the whole bundle is complete (a member whose own
+    # items arrived first waits, paused, for its siblings, so it can never be deemed accepted alone).
+    complete = not Case.objects.filter(group=group, status=CaseStatus.CORRECTION).exists()
+    for case in members(group):
+        clock = case.intake_clock
+        if case.status != CaseStatus.SUBMITTED or clock is None:
+            continue
+        if complete and clock.state == ClockState.PAUSED:
+            clocks.resume_clock(clock, at=at)
+        elif not complete and clock.state == ClockState.RUNNING:
+            clocks.pause_clock(clock, at=at)
     return group
 
 

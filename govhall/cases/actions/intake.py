@@ -469,8 +469,8 @@ def request_correction(
         after={"status": case.status, "items": items},
         opinion=note,
     )
-    if in_bundle:
-        return notice  # the bundle's one notice lists every member's items (bundles.request_bundle_correction)
+    if in_bundle:  # the bundle's one notice lists every member's items (bundles.request_bundle_correction)
+        return notice
     lines = [
         f"{i}. {it['name']}" + (f"（{it['reason']}）" if it["reason"] else "")
         for i, it in enumerate(items, 1)
