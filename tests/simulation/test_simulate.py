@@ -203,7 +203,7 @@ def test_bundle_applications_are_simulated_once_each(demo_county: Any, rolled_ba
 
     def run() -> tuple[int, int, int, int, int]:
         simulate(
-            "--cases", "5", "--days", "10", "--bundles", "3", "--seed", "2", "--start", START.isoformat()
+            "--cases", "5", "--days", "10", "--bundles", "5", "--seed", "2", "--start", START.isoformat()
         )
         groups = list(CaseGroup.objects.all())
         acceptance = Document.objects.filter(case_number__in=[g.number for g in groups], kind="acceptance")
@@ -214,5 +214,6 @@ def test_bundle_applications_are_simulated_once_each(demo_county: Any, rolled_ba
         return len(groups), acceptance.count(), per_member.count(), delivered, concluded
 
     groups, notices, member_notices, delivered, concluded = rolled_back(run)
-    assert groups == 3 and notices == 3 and member_notices == 0
-    assert delivered <= concluded
+    assert groups == 5 and notices == 5 and member_notices == 0  # every demo bundle once
+    # Members are handled in parallel to the end, and a concluded bundle is handed over once.
+    assert concluded >= 1 and 1 <= delivered <= concluded
