@@ -46,7 +46,7 @@ setup: system-deps $(STAMP) $(NPM_STAMP)
 # days. The background worker (deemed acceptance, document seals) runs beside the server and stops with it.
 run: setup
 	$(PY) manage.py seed_demo
-	$(PY) manage.py simulate --cases 300 --days 20 --seed 1 --if-empty
+	$(PY) manage.py simulate --cases 300 --days 20 --bundles 6 --seed 1 --if-empty
 	@echo ""
 	@echo "govhall: http://127.0.0.1:8000  (portal)   /admin/  (administration)   /api/v1/docs  (API)"
 	$(PY) manage.py demo_accounts

@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from govhall.cases.actions import OutOfProcedure, TaskConflict
 from govhall.cases.api import router as cases_router
+from govhall.cases.bundle_api import router as bundles_router
 from govhall.cases.schemas import field_label
 from govhall.catalog.api import router as catalog_router
 from govhall.catalog.department_api import router as org_router
@@ -169,3 +170,4 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 api.add_router("/", catalog_router)
 api.add_router("/", org_router)
 api.add_router("/", cases_router)
+api.add_router("/", bundles_router)

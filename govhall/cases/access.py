@@ -10,7 +10,7 @@ from govhall.org.access import department_ids, has_role, is_center_wide
 from govhall.org.choices import Role
 
 from .choices import ACTIVE_TASK
-from .models import Case, Task
+from .models import Case, CaseGroup, Task
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
@@ -77,5 +77,36 @@ def find_by_check_code(number: str, check_code: str) -> Case | None:
     return (
         Case.objects.filter(number=number.strip(), check_code=check_code.strip())
         .select_related("item", "department", "clock", "applicant")
+        .first()
+    )
+
+
+def groups_visible_to(user: Any) -> QuerySet[CaseGroup]:
+    """A bundle application is visible to whoever may see one of its member cases."""
+    return CaseGroup.objects.filter(pk__in=cases_visible_to(user).exclude(group=None).values("group_id"))
+
+
+def access_group(user: Any, number: str) -> CaseGroup:
+    from django.http import Http404
+
+    group = (
+        groups_visible_to(user)
+        .filter(number=number.strip().upper())
+        .select_related("bundle__lead_department", "applicant")
+        .first()
+    )
+    if group is None:
+        raise Http404("一件事联办不存在或无权查看")
+    return group
+
+
+def find_group_by_check_code(number: str, check_code: str) -> CaseGroup | None:
+    """Public progress of a bundle: its L-number plus its own 6-digit check code."""
+    if not number or not check_code:
+        return None
+    return (
+        CaseGroup.objects.filter(number=number.strip().upper(), check_code=check_code.strip())
+        .exclude(check_code="")
+        .select_related("bundle", "applicant")
         .first()
     )

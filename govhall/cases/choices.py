@@ -42,6 +42,31 @@ CaseStatus.set_colors(
     }
 )
 
+
+class BundleStatus(ColoredChoices):
+    """Where a 一件事 application stands as a whole (derived from its member cases, see cases.bundles)."""
+
+    SUBMITTED = "submitted", "待受理"
+    CORRECTION = "correction", "待补正"
+    IN_PROGRESS = "in_progress", "并联办理中"
+    CONCLUDED = "concluded", "已办结（待送达）"
+    DELIVERED = "delivered", "已送达"
+    NOT_ACCEPTED = "not_accepted", "不予受理"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+BundleStatus.set_colors(
+    {
+        BundleStatus.SUBMITTED: "blue",
+        BundleStatus.CORRECTION: "orange",
+        BundleStatus.IN_PROGRESS: "blue",
+        BundleStatus.CONCLUDED: "purple",
+        BundleStatus.DELIVERED: "green",
+        BundleStatus.NOT_ACCEPTED: "red",
+        BundleStatus.WITHDRAWN: "gray",
+    }
+)
+
 OPEN_STATUSES = (
     CaseStatus.SUBMITTED,
     CaseStatus.CORRECTION,

@@ -13,10 +13,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from govhall.catalog.models import Material, ServiceItem
+from govhall.catalog.models import Bundle, Material, ServiceItem
 from govhall.core.identifiers import validate_resident_id, validate_uscc
 
 from .actions import ApplicantData
+from .bundles import form_materials
 from .choices import ApplicantKind
 from .models import Case, CorrectionNotice
 from .uploads import Upload, max_upload_bytes
@@ -92,13 +93,19 @@ class ApplyForm(forms.Form):
     def __init__(self, *args: Any, item: ServiceItem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.item = item
-        self.materials: list[Material] = list(item.materials.all())
+        self._add_materials(list(item.materials.all()))
+
+    def _add_materials(
+        self, materials: list[Material], notes_for: Mapping[int, list[str]] | None = None
+    ) -> None:
+        self.materials: list[Material] = materials
         for material in self.materials:
             notes = [("必要" if material.required else "非必要")]
             if material.e_license_ok:
                 notes.append("可用电子证照替代")
             if material.notes:
                 notes.append(material.notes)
+            notes += (notes_for or {}).get(material.pk, [])
             self.fields[self.material_field(material)] = forms.FileField(
                 label=material.name, required=False, widget=_file_widget(), help_text="；".join(notes)
             )
@@ -174,6 +181,21 @@ class ApplyForm(forms.Form):
         return list(self._uploads)
 
 
+class BundleApplyForm(ApplyForm):
+    """一件事: the same applicant block and one form, and each material of the combined list once (a shared
+    material stands for every member item that needs it: `submit_bundle` stores the file for each of them)."""
+
+    def __init__(self, *args: Any, bundle: Bundle, **kwargs: Any) -> None:
+        forms.Form.__init__(self, *args, **kwargs)
+        self.bundle = bundle
+        shown = []
+        notes: dict[int, list[str]] = {}
+        for material, entry in form_materials(bundle):
+            shown.append(material)
+            notes[material.pk] = [f"{'、'.join(entry.items)}共用，只需提交一次"] if entry.shared else []
+        self._add_materials(shown, notes)
+
+
 class CorrectionForm(forms.Form):
     """补正: one file input per entry of the one-time correction notice (entries without a material take any file)."""
 
@@ -229,6 +251,43 @@ class CorrectionForm(forms.Form):
 
     def field_for(self, material_id: int | None) -> str | None:
         return next((e["field"] for e in self.entries if e["material"] == material_id), None)
+
+
+class BundleCorrectionForm(forms.Form):
+    """补正 of a 一件事: one file input per entry of the bundle's one notice (a shared material once)."""
+
+    def __init__(self, *args: Any, listed: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.entries: list[dict[str, Any]] = []
+        for index, entry in enumerate(listed):
+            name = f"material_{entry['material']}" if entry["material"] is not None else f"extra_{index}"
+            self.fields[name] = forms.FileField(
+                label=entry["name"],
+                required=False,
+                widget=_file_widget(),
+                help_text=entry.get("reason") or "",
+            )
+            self.entries.append({**entry, "field": name})
+
+    def rows(self) -> list[tuple[dict[str, Any], forms.BoundField]]:
+        return [(entry, self[entry["field"]]) for entry in self.entries]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self._uploads: list[Upload] = []
+        for entry in self.entries:
+            file = cleaned.get(entry["field"])
+            if file:
+                try:
+                    self._uploads.append(read_upload(file, entry["material"], entry["field"]))
+                except ValidationError as exc:
+                    self.add_error(entry["field"], exc)
+        if not self.errors and not self._uploads:
+            raise ValidationError("请至少选择一份需补正的材料")
+        return cleaned
+
+    def uploads(self) -> list[Upload]:
+        return list(self._uploads)
 
 
 class WithdrawForm(forms.Form):

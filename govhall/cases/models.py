@@ -64,10 +64,13 @@ class CaseGroup(models.Model):
     """一件事联办: one intake for a bundle; its cases run in parallel and are concluded together."""
 
     number = models.CharField("联办编号", max_length=20, unique=True)
+    # The applicant's key to the public progress of the whole bundle (one number, one code).
+    check_code = models.CharField("查询码", max_length=6, default="", blank=True)
     bundle = models.ForeignKey("catalog.Bundle", verbose_name="一件事", on_delete=models.PROTECT)
     applicant = models.ForeignKey(Applicant, verbose_name="申请人", on_delete=models.PROTECT)
     created_at = models.DateTimeField("受理时间")
     concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "一件事联办"

@@ -1,5 +1,6 @@
 from django.urls import URLPattern, path
 
+from . import bundle_views
 from . import portal_views as views
 
 app_name = "cases_portal"
@@ -11,4 +12,16 @@ urlpatterns: list[URLPattern] = [
     path("my/cases/<str:number>/withdraw/", views.withdraw, name="withdraw"),
     path("my/cases/<str:number>/documents/<int:pk>/", views.document, name="document"),
     path("progress/", views.progress, name="progress"),
+    path("bundles/", bundle_views.bundle_list, name="bundles"),
+    path("bundles/<str:code>/", bundle_views.bundle_detail, name="bundle"),
+    path("apply/bundle/<str:code>/", bundle_views.bundle_apply, name="bundle_apply"),
+    path("my/bundles/<str:number>/", bundle_views.my_bundle, name="my_bundle"),
+    path(
+        "my/bundles/<str:number>/correction/", bundle_views.my_bundle_correction, name="my_bundle_correction"
+    ),
+    path(
+        "my/bundles/<str:number>/documents/<int:pk>/",
+        bundle_views.my_bundle_document,
+        name="my_bundle_document",
+    ),
 ]

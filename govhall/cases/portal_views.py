@@ -7,7 +7,6 @@ in Chinese and staff shown by role, never by name or account."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +16,6 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
@@ -26,31 +24,21 @@ from govhall.catalog.models import ServiceItem
 from govhall.catalog.queries import published_guide, published_items
 from govhall.clocks.actions import ClockStatus
 from govhall.clocks.actions import status as clock_status
-from govhall.clocks.choices import ClockState, ClockUnit
 from govhall.documents.choices import DocumentKind
 from govhall.documents.models import Document
 
-from .access import find_by_check_code
+from .access import find_by_check_code, find_group_by_check_code
 from .actions import submit_application, submit_correction, withdraw_case
-from .choices import ACTIVE_TASK, ApplicantKind, CaseStatus, Channel
+from .bundle_views import progress_context
+from .choices import CaseStatus, Channel
 from .forms import ApplyForm, CorrectionForm, ProgressForm, WithdrawForm, add_action_errors, initial_identity
-from .models import Applicant, Case, CaseMaterial, CorrectionNotice, Task
+from .models import Applicant, Case, CaseMaterial, CorrectionNotice
+from .portal_common import LOGIN_URL, _current_steps, _deadline, _nav, mask_name
 from .timeline import public_timeline
 
-LOGIN_URL = reverse_lazy("login")
 PAGE_SIZE = 20
 NOT_FOUND = "未找到该办件，请核对办件编号和查询码。"
 WITHDRAWABLE = (CaseStatus.SUBMITTED, CaseStatus.CORRECTION, CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED)
-
-
-def mask_name(name: str, kind: str = ApplicantKind.PERSON) -> str:
-    """张三 → 张*, 欧阳明华 → 欧***; organisations keep their first two and last four characters."""
-    name = name.strip()
-    if not name:
-        return ""
-    if kind == ApplicantKind.ENTERPRISE and len(name) > 6:
-        return name[:2] + "*" * (len(name) - 6) + name[-4:]
-    return name[0] + "*" * max(1, len(name) - 1)
 
 
 def _light(case: Case) -> ClockStatus | None:
@@ -59,37 +47,6 @@ def _light(case: Case) -> ClockStatus | None:
         return None
     clock = case.clock or case.intake_clock
     return clock_status(clock) if clock is not None else None
-
-
-def _deadline(case: Case) -> dict[str, Any]:
-    """Promised deadline (or, before acceptance, the date by which the hall must answer) for display."""
-    clock = case.clock if case.clock is not None else case.intake_clock
-    if clock is None or case.status in (CaseStatus.NOT_ACCEPTED, CaseStatus.REDIRECTED, CaseStatus.WITHDRAWN):
-        return {}
-    state = clock_status(clock)
-    due: date | None = clock.due_day
-    return {
-        "label": "承诺办结期限" if case.clock is not None else "受理审查期限",
-        "due_day": due,
-        "due_at": clock.due_at if clock.unit == ClockUnit.MINUTE else None,
-        "paused": clock.state == ClockState.PAUSED,
-        "stopped": clock.state == ClockState.STOPPED,
-        "remaining": state.remaining_text,
-        "provisional": clock.provisional,
-        "light": state.light,
-    }
-
-
-def _current_steps(case: Case) -> list[str]:
-    if case.status == CaseStatus.SUBMITTED:
-        return ["受理审查"]
-    if case.status == CaseStatus.CORRECTION:
-        return ["等待申请人补正材料"]
-    return list(
-        Task.objects.filter(case=case, status__in=ACTIVE_TASK)
-        .order_by("pk")
-        .values_list("step_name", flat=True)
-    )
 
 
 def _documents(case: Case) -> QuerySet[Document]:
@@ -112,10 +69,6 @@ def _my_case(request: HttpRequest, number: str) -> Case:
     if case is None:
         raise Http404("办件不存在")
     return case
-
-
-def _nav(request: HttpRequest) -> dict[str, Any]:
-    return {"nav_user": request.user if request.user.is_authenticated else None}
 
 
 # --- online application ---------------------------------------------------------------------------------------
@@ -298,7 +251,17 @@ def progress(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProgressForm(request.POST)
         if form.is_valid():
-            case = find_by_check_code(form.cleaned_data["number"], form.cleaned_data["check_code"])
+            number, code = form.cleaned_data["number"], form.cleaned_data["check_code"]
+            group = find_group_by_check_code(number, code) if number.startswith("L") else None
+            if group is not None:  # 一件事: one number for the whole bundle
+                response = render(
+                    request,
+                    "bundles/progress.html",
+                    {"form": form, **progress_context(group), **_nav(request)},
+                )
+                response["Cache-Control"] = "private, no-store"
+                return response
+            case = find_by_check_code(number, code)
             if case is None:
                 form.add_error(None, NOT_FOUND)
     else:

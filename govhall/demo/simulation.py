@@ -515,6 +515,7 @@ class _Plan:
     out_of_procedure_done: bool = False
     branch_refused: bool = False
     delivered_planned: bool = False
+    group: Any = None  # the 一件事 the case belongs to: delivered once, for the whole bundle
 
 
 def _uses_special(spec: ProcessSpec, step: Step) -> bool:
@@ -534,6 +535,7 @@ class Options:
     days: int
     seed: int = 0
     start: date | None = None
+    bundles: int = 0  # 一件事 applications, on top of `cases` (their member cases are not in the summary)
 
 
 class Simulator:
@@ -646,6 +648,68 @@ class Simulator:
             self._at(arrival, self._arrive, plan)
         for day in self._calendar_days():
             self._at(calendar.deadline_instant(day), self._day_end)
+        self._plan_bundles(day_weight)
+
+    # ----------------------------------------------------------------- 一件事
+
+    def _plan_bundles(self, day_weight: list[float]) -> None:
+        from govhall.cases.bundles import published_bundles
+
+        bundles = [
+            b
+            for b in published_bundles().order_by("code")
+            if self.staff.has(Role.WINDOW_CLERK.value, b.lead_department_id)
+        ]
+        for n in range(self.options.bundles if bundles else 0):
+            rng = random.Random(f"bundle-{self.options.seed}-{n}")
+            day = rng.choices(self.period, weights=day_weight)[0]
+            self._at(
+                self.days.office_time(rng, day, morning_bias=0.6),
+                self._bundle_arrive,
+                rng,
+                bundles[n % len(bundles)],
+            )
+
+    def _bundle_arrive(self, rng: random.Random, bundle: Any) -> None:
+        """One window intake for the whole bundle, accepted at once; each member then runs like any case."""
+        from govhall.cases.bundles import form_materials
+
+        clerk = self.staff.pick(rng, Role.WINDOW_CLERK.value, bundle.lead_department_id)
+        items = list(bundle.items.order_by("bundle_entries__order"))
+        applicant = self.people.pick(rng, items[0].target)
+        uploads = [
+            Upload(filename=f"bundle-{m.pk}.pdf", content=PDF, material_id=m.pk)
+            for m, _ in form_materials(bundle)
+            if m.required and not m.e_license_ok
+        ]
+        group = self._call(
+            "submit_bundle",
+            actions.submit_bundle,
+            bundle=bundle,
+            applicant=applicant,
+            channel=Channel.WINDOW,
+            by=clerk,
+            uploads=uploads,
+        )
+        self._call("accept_bundle", actions.accept_bundle, group, by=clerk)
+        for index, case in enumerate(Case.objects.filter(group=group).select_related("item").order_by("pk")):
+            plan = _Plan(
+                index=100_000 + index,
+                rng=rng,
+                item=case.item,
+                spec=wf.spec_by_id(case.process_id),
+                channel=Channel.WINDOW,
+                applicant=applicant,
+                arrival=now(),
+                intake="accept",
+                case=case,
+                # The member's own window (its department's clerk) acts on its window steps.
+                clerk=clerk
+                if case.department_id == bundle.lead_department_id
+                else self.staff.pick(rng, Role.WINDOW_CLERK.value, case.department_id),
+                group=group,
+            )
+            self._schedule_tasks(plan)
 
     def _calendar_days(self) -> Iterator[date]:
         d = self.period[0]
@@ -1220,6 +1284,9 @@ class Simulator:
         case = self._case(plan)
         if case.delivered_at is not None or case.status != CaseStatus.CONCLUDED:
             return
+        if plan.group is not None:
+            self._call("deliver_bundle", actions.deliver_bundle, plan.group, by=plan.clerk, method="窗口领取")
+            return
         if plan.channel == Channel.AGENT:
             by, method = plan.agent, "代办员送达"
         elif plan.channel == Channel.ONLINE:
@@ -1377,11 +1444,12 @@ def simulate(
     start: date | None = None,
     log: Callable[[str], None] | None = None,
     profile: dict[str, Any] | None = None,
+    bundles: int = 0,
 ) -> dict[str, Any]:
     """Run the simulation and return its summary (see `summarize`). With `profile`, that dict receives the
     calls, queries and seconds of each action and the total queries of the run."""
     started = _time.perf_counter()
-    simulator = Simulator(Options(cases=cases, days=days, seed=seed, start=start), log=log)
+    simulator = Simulator(Options(cases=cases, days=days, seed=seed, start=start, bundles=bundles), log=log)
     simulator.prepare()
     simulator.run()
     if profile is not None:

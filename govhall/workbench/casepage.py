@@ -317,7 +317,19 @@ def available_actions(ability: Abilities, case: Case, tasks: list[Task], spec: P
         CaseStatus.SUSPENDED,
     ):
         names.append("withdraw")
+    if case.group_id is not None:
+        # 一件事: intake and delivery are decided once for the whole bundle, on its own page; a member's own
+        # correction during processing stays here.
+        names = [
+            n for n in names if n not in BUNDLE_LEVEL or (case.accepted_at is not None and n in REVIEW_LEVEL)
+        ]
     return names
+
+
+BUNDLE_LEVEL = frozenset(
+    {"accept", "instant", "correction", "submit_correction", "refuse", "redirect", "deliver"}
+)
+REVIEW_LEVEL = frozenset({"correction", "submit_correction"})
 
 
 # -- tasks -----------------------------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from govhall.cases.actions import ApplicantData
+from govhall.cases.bundles import form_materials
 from govhall.cases.choices import ApplicantKind, CaseStatus, PauseKind, TaskAction
 from govhall.cases.uploads import Upload, max_upload_bytes
-from govhall.catalog.models import Material, ServiceItem
+from govhall.catalog.models import Bundle, Material, ServiceItem
 
 PAGE_SIZE = 20
 ACCEPT_ATTR = ".pdf,.jpg,.jpeg,.png,.ofd"
@@ -441,3 +442,21 @@ class CaseFilterForm(forms.Form):
     number = forms.CharField(label="办件编号", required=False, max_length=20)
     item = forms.CharField(label="事项名称", required=False, max_length=100)
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *CaseStatus.choices])
+
+
+class BundleCorrectionRequestForm(CorrectionForm):
+    """一次性告知 for a 一件事: the combined material list (a shared material once) plus free-text entries."""
+
+    def __init__(self, *args: Any, bundle: Bundle, **kwargs: Any) -> None:
+        forms.Form.__init__(self, *args, **kwargs)
+        field = self.fields["materials"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [
+            (
+                m.pk,
+                m.name
+                + ("（必要）" if m.required else "")
+                + (f"（{'、'.join(e.items)}共用）" if e.shared else ""),
+            )
+            for m, e in form_materials(bundle)
+        ]

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import views
+from . import bundle_views, views
 
 app_name = "workbench"
 urlpatterns: list[URLPattern] = [
@@ -8,6 +8,10 @@ urlpatterns: list[URLPattern] = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("intake/", views.intake_search, name="intake_search"),
     path("intake/<str:impl_code>/", views.intake, name="intake"),
+    path("intake/bundles/<str:code>/", bundle_views.bundle_intake, name="bundle_intake"),
+    path("bundles/<str:number>/", bundle_views.bundle_detail, name="bundle"),
+    path("bundles/<str:number>/actions/<slug:action>/", bundle_views.bundle_action, name="bundle_action"),
+    path("bundles/<str:number>/documents/<int:pk>/", bundle_views.bundle_document, name="bundle_document"),
     path("tasks/", views.task_list, name="tasks"),
     path("cases/", views.case_list, name="cases"),
     path("cases/<str:number>/", views.case_detail, name="case"),

@@ -23,9 +23,10 @@ from django.views.decorators.http import require_POST
 from govhall.cases import actions as case_actions
 from govhall.cases.access import access_case, cases_visible_to, tasks_for
 from govhall.cases.actions import OutOfProcedure, TaskConflict
+from govhall.cases.bundles import published_bundles
 from govhall.cases.choices import CaseStatus, Channel
 from govhall.cases.models import Case, TaskAttachment
-from govhall.cases.uploads import CONTENT_TYPES
+from govhall.cases.uploads import CONTENT_TYPES, Upload
 from govhall.catalog.queries import published_guide, published_items
 from govhall.catalog.search import search_items
 from govhall.clocks.actions import status
@@ -116,7 +117,7 @@ def intake_search(request: HttpRequest) -> HttpResponse:
     if query:
         items = search_items(items, query)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "query": query}
+    context = {"form": form, "page": page, "query": query, "bundles": published_bundles().order_by("code")}
     template = "workbench/_intake_results.html" if _is_htmx(request) else "workbench/intake_search.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -134,11 +135,49 @@ def intake(request: HttpRequest, impl_code: str) -> HttpResponse:
         form = IntakeForm(materials=materials, initial={"staging": staging.new_token(request)})
         return render(request, "workbench/intake_form.html", {"item": item, "form": form})
 
+    def submit(form: IntakeForm, uploads: list[Upload]) -> tuple[str, str]:
+        case = case_actions.submit_application(
+            item=item,
+            applicant=form.applicant or form.applicant_data(),
+            # A village agent (代办员) hands in the application for the applicant; a window takes it itself.
+            channel=intake_channel(request),
+            by=request.user,
+            form_data=form.cleaned_data["form_text"],
+            uploads=uploads,
+            appointment_at=form.appointment,
+            green_channel=form.cleaned_data["green_channel"],
+        )
+        return case.number, f"已收件：办件编号 {case.number}，查询码 {case.check_code}。"
+
+    outcome = receive(request, materials, submit)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    return render(request, "workbench/intake_form.html", {"item": item, "form": outcome})
+
+
+def intake_channel(request: HttpRequest) -> str:
+    return Channel.WINDOW if Role.WINDOW_CLERK in user_roles(request.user) else Channel.AGENT
+
+
+def _number_url(number: str) -> str:
+    # 一件事 numbers start with L (cases.actions.bundles.group_number).
+    return reverse("workbench:bundle", args=[number]) if number.startswith("L") else _case_url(number)
+
+
+def receive(
+    request: HttpRequest,
+    materials: list[Any],
+    submit: Callable[[IntakeForm, list[Upload]], tuple[str, str]],
+) -> HttpResponse | IntakeForm:
+    """A posted intake form (one item or a bundle): files that passed are kept between attempts (staging), the
+    same form sent twice answers with what it created the first time. Returns the redirect after success, or
+    the bound form with its errors to show again."""
     token = request.POST.get("staging", "")
     done = request.session.get(INTAKE_DONE_KEY, {})
     if token and token in done:  # the same form sent twice (double click, resend after a timeout)
-        messages.info(request, f"该申请已收件，办件编号 {done[token]}。")
-        return redirect(_case_url(done[token]))
+        kind = "联办编号" if done[token].startswith("L") else "办件编号"
+        messages.info(request, f"该申请已收件，{kind} {done[token]}。")
+        return redirect(_number_url(done[token]))
     if not staging.owned(request, token):
         token = staging.new_token(request)
     data = request.POST.copy()
@@ -150,28 +189,18 @@ def intake(request: HttpRequest, impl_code: str) -> HttpResponse:
     if valid:
         uploads = {**staging.load(request, token), **form.uploads}
         try:
-            case = case_actions.submit_application(
-                item=item,
-                applicant=form.applicant or form.applicant_data(),
-                # A village agent (代办员) hands in the application for the applicant; a window takes it itself.
-                channel=Channel.WINDOW if Role.WINDOW_CLERK in user_roles(request.user) else Channel.AGENT,
-                by=request.user,
-                form_data=form.cleaned_data["form_text"],
-                uploads=list(uploads.values()),
-                appointment_at=form.appointment,
-                green_channel=form.cleaned_data["green_channel"],
-            )
+            number, message = submit(form, list(uploads.values()))
         except ValidationError as exc:
             apply_errors(form, exc, INTAKE_ERROR_FIELDS)
         else:
             staging.discard(request, token)
             done = dict(request.session.get(INTAKE_DONE_KEY, {}))
-            done[token] = case.number
+            done[token] = number
             request.session[INTAKE_DONE_KEY] = dict(list(done.items())[-20:])
-            messages.success(request, f"已收件：办件编号 {case.number}，查询码 {case.check_code}。")
-            return redirect(_case_url(case))
+            messages.success(request, message)
+            return redirect(_number_url(number))
     form.staged = staging.staged(request, token)
-    return render(request, "workbench/intake_form.html", {"item": item, "form": form})
+    return form
 
 
 # -- the case page and its actions --------------------------------------------------------------------------

@@ -64,23 +64,23 @@ def test_a_round_runs_the_case_jobs_then_the_registered_ones(hall, at, monkeypat
 
 
 def test_a_case_that_fails_deemed_acceptance_is_pushed_back_and_the_others_accepted(hall, at, monkeypatch):
-    from govhall.cases.actions import intake
+    from govhall.cases.actions import deemed
     from govhall.core.models import AuditEvent, AuditEventType
 
     with at(2026, 3, 2, 10):
         first, broken, last = submit(hall), submit(hall), submit(hall)
-    real = intake.accept_case
+    real = deemed.accept_case
 
     def accept(case, **kwargs):
         if case.pk == broken.pk:
             raise RuntimeError("item data is inconsistent")
         return real(case, **kwargs)
 
-    monkeypatch.setattr(intake, "accept_case", accept)
+    monkeypatch.setattr(deemed, "accept_case", accept)
     with at(2026, 3, 10, 0, 0, 1):
-        assert intake.deem_accepted_due() == 2
+        assert deemed.deem_accepted_due() == 2
         # Right after, the broken one waits for its retry time: nothing is tried, nothing fails again.
-        assert intake.deem_accepted_due() == 0
+        assert deemed.deem_accepted_due() == 0
         assert AuditEvent.objects.filter(event_type=AuditEventType.WORKER_ROW_FAILED).count() == 1
     statuses = {c.pk: c.status for c in type(first).objects.filter(pk__in=[first.pk, broken.pk, last.pk])}
     assert statuses == {
@@ -90,6 +90,6 @@ def test_a_case_that_fails_deemed_acceptance_is_pushed_back_and_the_others_accep
     }
     event = AuditEvent.objects.get(event_type=AuditEventType.WORKER_ROW_FAILED)
     assert event.object_id == str(broken.pk) and "item data is inconsistent" in event.after["error"]
-    monkeypatch.setattr(intake, "accept_case", real)
+    monkeypatch.setattr(deemed, "accept_case", real)
     with at(2026, 3, 10, 0, 5):  # after the first back-off (60 s) it is retried and accepted
-        assert intake.deem_accepted_due() == 1
+        assert deemed.deem_accepted_due() == 1

@@ -223,8 +223,7 @@ def test_bundle_cases_are_concluded_together(hall, at):
         )
         cases = list(group.cases.order_by("pk"))
         assert len(cases) == 2
-        for case in cases:
-            actions.accept_case(case, by=hall["clerk"])
+        actions.accept_bundle(group, by=hall["clerk"])  # one intake decision for the bundle
         first, second = cases
         actions.act_on_task(open_task(first), by=hall["approver"], action="approve")
         actions.act_on_task(open_task(first), by=hall["head"], action="approve")

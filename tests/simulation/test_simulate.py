@@ -219,3 +219,24 @@ def test_a_run_keeps_no_query_log_and_gives_debug_back(demo_county: Any, setting
     with pytest.raises(RuntimeError):
         failing.run()
     assert settings.DEBUG is True
+
+
+def test_bundle_applications_are_simulated_once_each(demo_county: Any, rolled_back: Any) -> None:
+    from govhall.cases.models import CaseGroup
+
+    def run() -> tuple[int, int, int, int, int]:
+        simulate(
+            "--cases", "5", "--days", "10", "--bundles", "5", "--seed", "2", "--start", START.isoformat()
+        )
+        groups = list(CaseGroup.objects.all())
+        acceptance = Document.objects.filter(case_number__in=[g.number for g in groups], kind="acceptance")
+        members = Case.objects.filter(group__in=groups)
+        per_member = Document.objects.filter(case_number__in=members.values("number"), kind="acceptance")
+        delivered = sum(1 for g in groups if g.delivered_at is not None)
+        concluded = sum(1 for g in groups if g.concluded_at is not None)
+        return len(groups), acceptance.count(), per_member.count(), delivered, concluded
+
+    groups, notices, member_notices, delivered, concluded = rolled_back(run)
+    assert groups == 5 and notices == 5 and member_notices == 0  # every demo bundle once
+    # Members are handled in parallel to the end, and a concluded bundle is handed over once.
+    assert concluded >= 1 and 1 <= delivered <= concluded

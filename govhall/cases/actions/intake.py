@@ -8,17 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
 from govhall.calendars import engine as calendar
 from govhall.catalog.choices import ItemStatus, OnlineDepth
-from govhall.catalog.models import Bundle, Material, ServiceItem
+from govhall.catalog.models import Material, ServiceItem
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
 from govhall.core.identifiers import validate_resident_id, validate_uscc
-from govhall.core.worker import deferred_ids, record_row_failure
 from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
 from govhall.org.models import StaffProfile
@@ -290,44 +288,6 @@ def submit_application(
     return case
 
 
-@guarded("submit_bundle")
-def submit_bundle(
-    *,
-    bundle: Bundle,
-    applicant: ApplicantData | Applicant,
-    channel: str,
-    by: Any,
-    form_data: dict[str, Any] | None = None,
-    uploads: dict[int, Sequence[Upload]] | None = None,
-) -> CaseGroup:
-    """一件事: one form and one intake create one linked case per item of the bundle."""
-    at = now()
-    items = list(bundle.items.order_by("bundle_entries__order"))
-    if bundle.status != ItemStatus.PUBLISHED or not items:
-        raise ValidationError({"bundle": f"“{bundle.name}”未发布"})
-    owner = None
-    for item in items:
-        owner = _check_channel(item, channel, by)
-    person = _applicant(applicant, owner)
-    day = calendar.local_date(at)
-    group = CaseGroup.objects.create(
-        number="L" + next_case_number(day)[1:], bundle=bundle, applicant=person, created_at=at
-    )
-    for item in items:
-        case = _new_case(
-            item=item, applicant=person, channel=channel, form_data=form_data or {}, by=by, at=at, group=group
-        )
-        _store(case, (uploads or {}).get(item.pk, ()), by=by, at=at)
-        log(
-            case,
-            CaseEvent.SUBMITTED,
-            by=by,
-            at=at,
-            after={"item": item.impl_code, "channel": channel, "group": group.number},
-        )
-    return group
-
-
 def _lock(case: Case) -> Case:
     """Re-read the case under lock_case's lock, into the caller's object."""
     locked = lock_case(case)
@@ -344,6 +304,14 @@ def _intake_staff(case: Case, by: Any, what: str) -> None:
     ):
         raise PermissionDenied(f"{what}由窗口工作人员作出，代办员不能作出受理决定")
     require_role(by, Role.WINDOW_CLERK, Role.APPROVER, message=f"{what}需要窗口工作人员或审批人员角色")
+
+
+def _bundle_level(case: Case, in_bundle: bool, what: str) -> None:
+    """一件事: one intake decision for the whole bundle, never one member on its own."""
+    if case.group_id is not None and not in_bundle:
+        raise OutOfProcedure(
+            f"本件属于一件事联办，{what}须对整件事统一作出", case=case, action="bundle_member_intake"
+        )
 
 
 def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
@@ -381,15 +349,17 @@ def _limit_rows(case: Case) -> list[list[str]]:
 
 
 @guarded("accept")
-def accept_case(case: Case, *, by: Any, deemed: bool = False) -> Case:
+def accept_case(case: Case, *, by: Any, deemed: bool = False, in_bundle: bool = False) -> Case:
     """Accept (art. 32(5)); with `deemed`, the automatic acceptance of an application left unanswered for 5 working
-    days, effective from the day the complete materials were received."""
+    days, effective from the day the complete materials were received. `in_bundle`: called by
+    bundles.accept_bundle, which issues the bundle's one acceptance notice instead of one per member."""
     at = now()
     _lock(case)
     if case.status != CaseStatus.SUBMITTED:
         raise OutOfProcedure(
             f"办件当前状态为“{case.get_status_display()}”，不能受理", case=case, action="accept"
         )
+    _bundle_level(case, in_bundle, "受理")
     if not deemed:
         _intake_staff(case, by, "受理")
         missing = missing_materials(case)
@@ -415,6 +385,9 @@ def accept_case(case: Case, *, by: Any, deemed: bool = False) -> Case:
         before={"status": CaseStatus.SUBMITTED},
         after={"status": case.status, "accepted_day": start_day.isoformat()},
     )
+    if in_bundle:
+        start_flow(case, by=by, at=at)
+        return case
     assert case.clock is not None and case.clock.due_day is not None
     basis = (
         f"因本机关未在收到申请材料之日起五个工作日内告知补正，依照《中华人民共和国行政许可法》第三十二条，"
@@ -450,7 +423,7 @@ def accept_case(case: Case, *, by: Any, deemed: bool = False) -> Case:
 
 @guarded("correction")
 def request_correction(
-    case: Case, *, by: Any, missing: Sequence[dict[str, Any]], note: str = ""
+    case: Case, *, by: Any, missing: Sequence[dict[str, Any]], note: str = "", in_bundle: bool = False
 ) -> CorrectionNotice:
     """一次性告知 (art. 32(4)): ONE notice listing everything to supplement; a second one is refused."""
     at = now()
@@ -464,6 +437,7 @@ def request_correction(
             f"办件当前状态为“{case.get_status_display()}”，不能要求补正", case=case, action="correction"
         )
     if case.status == CaseStatus.SUBMITTED:
+        _bundle_level(case, in_bundle, "补正告知")
         _intake_staff(case, by, "补正告知")
     else:
         require_staff(by, Role.APPROVER, case.department_id, "补正告知")
@@ -500,6 +474,8 @@ def request_correction(
         after={"status": case.status, "items": items},
         opinion=note,
     )
+    if in_bundle:  # the bundle's one notice lists every member's items (bundles.request_bundle_correction)
+        return notice
     lines = [
         f"{i}. {it['name']}" + (f"（{it['reason']}）" if it["reason"] else "")
         for i, it in enumerate(items, 1)
@@ -577,7 +553,9 @@ def submit_correction(case: Case, *, by: Any, uploads: Sequence[Upload]) -> Case
 
 
 @guarded("refuse_application")
-def refuse_application(case: Case, *, by: Any, reasons: str, remedies: str = "") -> Case:
+def refuse_application(
+    case: Case, *, by: Any, reasons: str, remedies: str = "", in_bundle: bool = False
+) -> Case:
     """不予受理 (art. 32(2), art. 38): written reasons and the right to reconsideration or litigation."""
     at = now()
     _lock(case)
@@ -587,6 +565,7 @@ def refuse_application(case: Case, *, by: Any, reasons: str, remedies: str = "")
             case=case,
             action="refuse_application",
         )
+    _bundle_level(case, in_bundle, "不予受理")
     _intake_staff(case, by, "不予受理")
     if not reasons.strip():
         raise ValidationError({"reasons": "不予受理必须说明理由"})
@@ -608,6 +587,8 @@ def refuse_application(case: Case, *, by: Any, reasons: str, remedies: str = "")
         after={"status": case.status},
         opinion=reasons,
     )
+    if in_bundle:
+        return case
     issue(
         case,
         "refusal",
@@ -670,42 +651,14 @@ def redirect_application(case: Case, *, by: Any, agency: str, reason: str = "") 
     return case
 
 
-def deem_accepted_due(*, limit: int = 200) -> int:
-    """Art. 32: accept every application whose 5-working-day intake clock has run out. Several workers may run this
-    at once: each claims its rows with SKIP LOCKED. Returns the number accepted."""
-    at = now()
-    done = 0
-    with transaction.atomic():
-        due = list(
-            Case.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=CaseStatus.SUBMITTED, intake_clock__due_at__lte=at, intake_clock__state="running")
-            .exclude(pk__in=[int(pk) for pk in deferred_ids(Case, at=at)])
-            .order_by("intake_clock__due_at")
-            .values_list("pk", flat=True)[:limit]
-        )
-        for pk in due:
-            case = Case.objects.get(pk=pk)
-            try:
-                with transaction.atomic():
-                    accept_case(case, by=None, deemed=True)
-            except Exception as exc:
-                # The others are still accepted; this one is retried later (with back-off) and shown to the operator.
-                record_row_failure(case, exc, task="run_jobs: deem_accepted", at=at)
-            else:
-                done += 1
-    return done
-
-
 __all__ = [
     "ApplicantData",
     "accept_case",
     "acting_role",
-    "deem_accepted_due",
     "missing_materials",
     "redirect_application",
     "refuse_application",
     "request_correction",
     "submit_application",
-    "submit_bundle",
     "submit_correction",
 ]

@@ -628,12 +628,15 @@ def withdraw_case(case: Case, *, by: Any, reason: str = "") -> Case:
 
 
 @guarded("deliver")
-def deliver_result(case: Case, *, by: Any, method: str = "窗口领取") -> Case:
-    """Hand over the result (art. 44): stops the delivery clock."""
+def deliver_result(case: Case, *, by: Any, method: str = "窗口领取", in_bundle: bool = False) -> Case:
+    """Hand over the result (art. 44): stops the delivery clock. A bundle's members are handed over together
+    (bundles.deliver_bundle), never one by one."""
     at = now()
     case = _lock_case(case)
     if case.decided_at is None or case.delivered_at is not None:
         raise OutOfProcedure("办件尚未作出决定或已送达", case=case, action="deliver")
+    if case.group_id is not None and not in_bundle:
+        raise OutOfProcedure("本件属于一件事联办，办理结果须整件事一次送达", case=case, action="deliver")
     if case.status == CaseStatus.DECIDED:
         raise OutOfProcedure("一件事联办的其他事项尚未办结，须一并送达", case=case, action="deliver")
     if not (has_role(by, Role.WINDOW_CLERK) or has_role(by, Role.AGENT)):

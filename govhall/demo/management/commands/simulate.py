@@ -38,6 +38,7 @@ class Command(BaseCommand):
             default=None,
             help="第一个模拟日（默认：使模拟期结束于今天之前的最后一个工作日）",
         )
+        parser.add_argument("--bundles", type=int, default=0, help="另外模拟的一件事申请件数（窗口一次受理）")
         parser.add_argument(
             "--if-empty", action="store_true", help="数据库中已有办件时什么也不做（make run 首次启动时使用）"
         )
@@ -67,6 +68,7 @@ class Command(BaseCommand):
                 start=options["start"],
                 log=log,
                 profile=profile,
+                bundles=options["bundles"],
             )
         except SimulationError as exc:
             raise CommandError(f"模拟中止：{exc}") from exc
