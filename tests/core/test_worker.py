@@ -77,13 +77,13 @@ def test_a_failing_clock_is_pushed_back_and_recorded_and_the_others_are_checked(
     good, bad, also_good = _clock(at), _clock(at), _clock(at)
     real = supervision._check_clock
 
-    def check(clock: Clock, when: dt.datetime, policy: Any) -> int:
+    def check(clock: Clock, owner: Any, when: dt.datetime, policy: Any) -> int:
         if clock.pk == bad.pk:
             Alert.objects.create(
                 clock=clock, level="red", kind="step", summary="half-written", raised_at=when
             )
             raise RuntimeError("owner record is broken")
-        return real(clock, when, policy)
+        return real(clock, owner, when, policy)
 
     monkeypatch.setattr(supervision, "_check_clock", check)
     result = supervision.sweep_once(at=at)
@@ -110,7 +110,7 @@ def test_the_supervise_command_survives_a_failing_clock(monkeypatch: Any, capsys
     at = timezone.now()
     bad = _clock(at)
 
-    def check(clock: Clock, when: dt.datetime, policy: Any) -> int:
+    def check(clock: Clock, owner: Any, when: dt.datetime, policy: Any) -> int:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(supervision, "_check_clock", check)
