@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "govhall.core.middleware.RejectMalformedInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -138,7 +139,8 @@ STATICFILES_DIRS = [
     ("vendor/pico", NODE_MODULES / "@picocss" / "pico" / "css"),
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files written by a transaction that rolls back are deleted again (govhall/core/storage.py).
+    "default": {"BACKEND": "govhall.core.storage.TransactionalFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -162,9 +164,16 @@ NINJA_PAGINATION_PER_PAGE = 20
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact": {"()": "govhall.core.logfilters.RedactSecrets"},
+        "quiet_permission_denied": {"()": "govhall.core.logfilters.QuietPermissionDenied"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("GOVHALL_LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "django.request": {"filters": ["quiet_permission_denied"]},
+    },
 }
 # The address printed in the QR code of every notice, for the public verification page (/verify/<number>/).
 GOVHALL_PUBLIC_URL = os.environ.get("GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -186,3 +195,35 @@ EMAIL_TIMEOUT = 10
 # SMS gateway: a dotted path to a class with send(phone, text) -> id (govhall.notifications.sms); console by default.
 GOVHALL_SMS_BACKEND = os.environ.get("GOVHALL_SMS_BACKEND", "govhall.notifications.sms.ConsoleSmsBackend")
 GOVHALL_SMS_FILE_PATH = Path(os.environ.get("GOVHALL_SMS_FILE_PATH", VAR_DIR / "sms.log"))
+
+
+# --- security (docs/security.md) ---------------------------------------------------------------------------------
+
+
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """Parse "attempts/seconds" (e.g. "10/3600"): that many failures within the window lock for one window."""
+    raw = os.environ.get(name, default)
+    try:
+        attempts, seconds = (int(part) for part in raw.split("/"))
+    except ValueError:
+        raise RuntimeError(f"{name} must look like 10/3600 (failed attempts/seconds), not {raw!r}") from None
+    if attempts < 1 or seconds < 1:
+        raise RuntimeError(f"{name}: both numbers must be positive, not {raw!r}")
+    return attempts, seconds
+
+
+# Wrong check codes per case or complaint number (from any address), and per client address (any number).
+GOVHALL_THROTTLE_LOOKUP = env_rate("GOVHALL_THROTTLE_LOOKUP", "10/3600")
+GOVHALL_THROTTLE_LOOKUP_IP = env_rate("GOVHALL_THROTTLE_LOOKUP_IP", "30/900")
+# Wrong passwords per account (login page, admin, HTTP Basic), and per client address.
+GOVHALL_THROTTLE_LOGIN = env_rate("GOVHALL_THROTTLE_LOGIN", "5/900")
+GOVHALL_THROTTLE_LOGIN_IP = env_rate("GOVHALL_THROTTLE_LOGIN_IP", "30/900")
+# Behind a reverse proxy: the META key of the header carrying the client's address (e.g. HTTP_X_REAL_IP).
+GOVHALL_CLIENT_IP_HEADER = os.environ.get("GOVHALL_CLIENT_IP_HEADER", "")
+AUTHENTICATION_BACKENDS = ["govhall.core.auth.LockoutModelBackend"]
+# Digits of the check code (查询码) given to new cases; codes issued with another length stay valid.
+GOVHALL_CHECK_CODE_DIGITS = int(os.environ.get("GOVHALL_CHECK_CODE_DIGITS", "8"))
+if not 6 <= GOVHALL_CHECK_CODE_DIGITS <= 12:
+    raise RuntimeError("GOVHALL_CHECK_CODE_DIGITS must be between 6 and 12")
+# Longest path plus query string answered (414 in Chinese beyond it); keep it below the WSGI server's own limit.
+GOVHALL_MAX_URL_LENGTH = int(os.environ.get("GOVHALL_MAX_URL_LENGTH", "2048"))

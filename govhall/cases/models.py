@@ -79,7 +79,7 @@ class Case(models.Model):
     """办件: one application for one item, from receipt to delivery of the result."""
 
     number = models.CharField("办件编号", max_length=20, unique=True)
-    check_code = models.CharField("查询码", max_length=6)
+    check_code = models.CharField("查询码", max_length=12)
     item = models.ForeignKey(
         "catalog.ServiceItem", verbose_name="事项", on_delete=models.PROTECT, related_name="cases"
     )

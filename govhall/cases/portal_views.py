@@ -28,6 +28,7 @@ from govhall.catalog.queries import published_guide, published_items
 from govhall.clocks.actions import ClockStatus
 from govhall.clocks.actions import status as clock_status
 from govhall.clocks.choices import ClockState, ClockUnit
+from govhall.core.throttle import Throttled, guarded_lookup
 from govhall.documents.choices import DocumentKind
 from govhall.documents.models import Document
 from govhall.ledger.actions import entries_for
@@ -377,14 +378,23 @@ def document(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 
 
 def progress(request: HttpRequest) -> HttpResponse:
-    """Anyone with the number and check code sees the progress; a wrong code reads exactly like an unknown number."""
+    """Anyone with the number and check code sees the progress; a wrong code reads exactly like an unknown number.
+
+    Wrong codes are counted per number and per address (core.throttle): guessing is refused with a 429."""
     case: Case | None = None
+    status = 200
     if request.method == "POST":
         form = ProgressForm(request.POST)
         if form.is_valid():
-            case = find_by_check_code(form.cleaned_data["number"], form.cleaned_data["check_code"])
-            if case is None:
-                form.add_error(None, NOT_FOUND)
+            number, code = form.cleaned_data["number"], form.cleaned_data["check_code"]
+            try:
+                case = guarded_lookup(request, number, lambda: find_by_check_code(number, code))
+            except Throttled as exc:
+                form.add_error(None, exc.message)
+                status = 429
+            else:
+                if case is None:
+                    form.add_error(None, NOT_FOUND)
     else:
         form = ProgressForm()
     context: dict[str, Any] = {"form": form, "case": case, **_nav(request)}
@@ -397,7 +407,7 @@ def progress(request: HttpRequest) -> HttpResponse:
             current_steps=_current_steps(case) if case.is_open else [],
             timeline=public_timeline(case),
         )
-    response = render(request, "cases/progress.html", context)
+    response = render(request, "cases/progress.html", context, status=status)
     # The answer is personal data behind a secret: never cached by a shared kiosk or proxy.
     response["Cache-Control"] = "private, no-store"
     return response
