@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -397,7 +398,12 @@ def progress(request: HttpRequest) -> HttpResponse:
                     form.add_error(None, NOT_FOUND)
     else:
         form = ProgressForm()
-    context: dict[str, Any] = {"form": form, "case": case, **_nav(request)}
+    context: dict[str, Any] = {
+        "form": form,
+        "case": case,
+        "check_code_digits": settings.GOVHALL_CHECK_CODE_DIGITS,
+        **_nav(request),
+    }
     if case is not None:
         context.update(
             applicant_name=mask_name(case.applicant.name, case.applicant.kind),
