@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("GOVHALL_DEBUG", "0")
         os.environ.setdefault("GOVHALL_SECRET_KEY", "bench-only-throwaway-key")
         os.environ.setdefault("GOVHALL_LOG_LEVEL", "WARNING")
+        os.environ.setdefault("GOVHALL_SMS_BACKEND", "govhall.notifications.sms.NullSmsBackend")
         if args.database_url:
             os.environ["DATABASE_URL"] = args.database_url
         else:

@@ -80,6 +80,7 @@ def _configure_environment(database_url: str | None, var_dir: str) -> None:
     os.environ.setdefault("GOVHALL_DEBUG", "0")
     os.environ.setdefault("GOVHALL_SECRET_KEY", "bench-only-throwaway-key")
     os.environ.setdefault("GOVHALL_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("GOVHALL_SMS_BACKEND", "govhall.notifications.sms.NullSmsBackend")
     if database_url:
         os.environ["DATABASE_URL"] = database_url
     else:

@@ -9,7 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDa
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from govhall.cases.actions import OutOfProcedure, TaskConflict
 from govhall.cases.api import router as cases_router
@@ -17,6 +17,7 @@ from govhall.cases.bundle_api import router as bundles_router
 from govhall.cases.schemas import field_label
 from govhall.catalog.api import router as catalog_router
 from govhall.catalog.department_api import router as org_router
+from govhall.core.throttle import Throttled
 
 api = NinjaAPI(
     title="govhall API",
@@ -26,6 +27,8 @@ api = NinjaAPI(
         "只返回已发布的事项；错误信息为中文，参数错误返回 422。"
         "办件接口需要登录（浏览器会话，POST 须带 CSRF 令牌）或 HTTP Basic 认证，未认证返回 401，无权操作返回 403，"
         "流程不允许的操作和并发冲突返回 409。"
+        "请求体不是有效的 JSON 或请求中含有空字符（NUL）返回 400，地址过长返回 414，"
+        "查询码或密码错误次数过多返回 429（响应头 Retry-After 为需等待的秒数）。"
     ),
     urls_namespace="api-v1",
     docs_url="/docs",
@@ -159,6 +162,25 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRes
         request, {"detail": "未登录或用户名、密码不正确：请先登录，或使用 HTTP Basic 认证"}, status=401
     )
     response["WWW-Authenticate"] = 'Basic realm="govhall", charset="UTF-8"'
+    return response
+
+
+BAD_JSON = "请求体不是有效的 JSON，请检查格式（UTF-8 编码的 JSON 对象）"
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message = str(exc)
+    # ninja's own words for a body it cannot parse; everything else raised here is already Chinese.
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = BAD_JSON
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = api.create_response(request, {"detail": exc.message}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
     return response
 
 

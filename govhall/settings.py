@@ -12,7 +12,7 @@ from typing import Any
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from govhall.core.env import env_bool, env_int, env_list, env_str
+from govhall.core.env import env_bool, env_int, env_list, env_rate, env_str
 from govhall.core.tz import SHANGHAI_NAME
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "govhall.core.middleware.RejectMalformedInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -130,7 +131,8 @@ STATICFILES_DIRS = [
     ("vendor/pico", NODE_MODULES / "@picocss" / "pico" / "css"),
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files written by a transaction that rolls back are deleted again (govhall/core/storage.py).
+    "default": {"BACKEND": "govhall.core.storage.TransactionalFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -154,9 +156,16 @@ NINJA_PAGINATION_PER_PAGE = 20
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact": {"()": "govhall.core.logfilters.RedactSecrets"},
+        "quiet_permission_denied": {"()": "govhall.core.logfilters.QuietPermissionDenied"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("GOVHALL_LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "django.request": {"filters": ["quiet_permission_denied"]},
+    },
 }
 # The address printed in the QR code of every notice, for the public verification page (/verify/<number>/).
 GOVHALL_PUBLIC_URL = env_str("GOVHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -193,3 +202,21 @@ GOVHALL_SUPERVISION: dict[str, Any] = {}
 # Background workers: first delay before a failing row is tried again (doubled per failure, capped at WORKER_MAX).
 GOVHALL_WORKER_RETRY_SECONDS = env_int("GOVHALL_WORKER_RETRY_SECONDS", 60, minimum=1)
 GOVHALL_WORKER_MAX_RETRY_SECONDS = env_int("GOVHALL_WORKER_MAX_RETRY_SECONDS", 6 * 3600, minimum=1)
+
+
+# --- security (docs/security.md) ---------------------------------------------------------------------------------
+
+
+# Wrong check codes per case or complaint number (from any address), and per client address (any number).
+GOVHALL_THROTTLE_LOOKUP = env_rate("GOVHALL_THROTTLE_LOOKUP", "10/3600")
+GOVHALL_THROTTLE_LOOKUP_IP = env_rate("GOVHALL_THROTTLE_LOOKUP_IP", "30/900")
+# Wrong passwords per account (login page, admin, HTTP Basic), and per client address.
+GOVHALL_THROTTLE_LOGIN = env_rate("GOVHALL_THROTTLE_LOGIN", "5/900")
+GOVHALL_THROTTLE_LOGIN_IP = env_rate("GOVHALL_THROTTLE_LOGIN_IP", "30/900")
+# Behind a reverse proxy: the META key of the header carrying the client's address (e.g. HTTP_X_REAL_IP).
+GOVHALL_CLIENT_IP_HEADER = env_str("GOVHALL_CLIENT_IP_HEADER", "")
+AUTHENTICATION_BACKENDS = ["govhall.core.auth.LockoutModelBackend"]
+# Digits of the check code (查询码) given to new cases; codes issued with another length stay valid.
+GOVHALL_CHECK_CODE_DIGITS = env_int("GOVHALL_CHECK_CODE_DIGITS", 8, minimum=6, maximum=12)
+# Longest path plus query string answered (414 in Chinese beyond it); keep it below the WSGI server's own limit.
+GOVHALL_MAX_URL_LENGTH = env_int("GOVHALL_MAX_URL_LENGTH", 2048, minimum=256)

@@ -1,13 +1,17 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import URLPattern, URLResolver, include, path
 
 from govhall.api import api
+from govhall.core.auth import LockoutAdminAuthenticationForm, LockoutAuthenticationForm
 
 admin.site.site_header = "政务服务中心管理后台"
 admin.site.site_title = "govhall"
 admin.site.index_title = "系统配置"
+# Both login forms say "locked" once an account is (govhall/core/throttle.py).
+admin.site.login_form = LockoutAdminAuthenticationForm
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
@@ -19,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("screen/", include("govhall.supervision.screen_urls")),
     path("complaints/", include("govhall.complaints.urls")),
     path("stats/", include("govhall.stats.urls")),
+    path("accounts/login/", LoginView.as_view(authentication_form=LockoutAuthenticationForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("govhall.cases.portal_urls")),
     path("", include("govhall.portal.urls")),

@@ -33,6 +33,7 @@ from govhall.catalog.queries import published_items
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockState, ClockUnit, Light
 from govhall.clocks.models import Clock
+from govhall.core import throttle
 from govhall.core.clock import now
 from govhall.core.identifiers import mask_phone, mask_resident_id
 from govhall.core.tz import SHANGHAI
@@ -98,6 +99,10 @@ class BasicAuth(HttpBasicAuth):
     def authenticate(self, request: HttpRequest, username: str, password: str) -> Any:
         user = authenticate(request, username=username, password=password)
         if user is None or not user.is_active:
+            # A locked account (or a failure that just locked it) is told so, not "wrong password" again.
+            wait = throttle.login_retry_after(request, username)
+            if wait:
+                raise throttle.Throttled(throttle.login_message(wait), wait)
             return None
         # Actions and scoped reads look at request.user like the rest of the site does.
         request.user = user
@@ -128,11 +133,20 @@ AUTH = [BasicAuth(), SessionAuth()]
 
 router = Router(tags=["办件办理"], auth=AUTH)
 
-ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Conflict, 422: Invalid}
+ERRORS: dict[int, Any] = {
+    400: Problem,
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Conflict,
+    422: Invalid,
+    429: Problem,
+}
 
 
 def _errors(*codes: int) -> dict[int, Any]:
-    return {code: ERRORS[code] for code in codes}
+    # 400 (unparseable JSON, NUL characters) can answer any request; 429 any password-authenticated one.
+    return {code: ERRORS[code] for code in (400, *codes, *((429,) if 401 in codes else ()))}
 
 
 # --- serialisation -------------------------------------------------------------------------------------------
@@ -774,16 +788,19 @@ def get_case_document(request: HttpRequest, number: str, document_id: int) -> Ht
 @router.get(
     "/progress",
     auth=None,
-    response={200: Progress, 404: Problem, 422: Invalid},
+    response={200: Progress, 400: Problem, 404: Problem, 422: Invalid, 429: Problem},
     summary="办件进度查询（公开）",
     description=(
-        "凭办件编号和6位查询码查询办理进度：申请人（脱敏）、状态、当前环节、承诺办结日期和公开的办理过程。"
-        "编号或查询码不正确时返回 404。无需登录。"
+        "凭办件编号和查询码（6至12位数字）查询办理进度：申请人（脱敏）、状态、当前环节、承诺办结日期和公开的办理过程。"
+        "编号或查询码不正确时返回 404；同一编号或同一地址查询码错误次数过多时暂停查询，返回 429（Retry-After 为需等待的秒数）。"
+        "无需登录。"
     ),
     operation_id="get_progress",
 )
 def get_progress(request: HttpRequest, query: Query[ProgressQuery]) -> dict[str, Any]:
-    case = find_by_check_code(query.number, query.check_code)
+    case = throttle.guarded_lookup(
+        request, query.number.strip(), lambda: find_by_check_code(query.number, query.check_code)
+    )
     if case is None:
         raise HttpError(404, PROGRESS_NOT_FOUND)
     tasks = list(case.tasks.order_by("created_at", "pk"))

@@ -21,6 +21,7 @@ from ninja.params.functions import Header
 
 from govhall.catalog.models import Bundle
 from govhall.clocks.choices import ClockState
+from govhall.core import throttle
 from govhall.core.clock import now
 from govhall.core.identifiers import mask_phone, mask_resident_id
 from govhall.documents.actions import sealed_pdf
@@ -222,13 +223,18 @@ def get_bundle(request: HttpRequest, code: str) -> dict[str, Any]:
 @router.get(
     "/bundle-progress",
     auth=None,
-    response={200: BundleProgress, 404: Problem, 422: Invalid},
+    response={200: BundleProgress, 400: Problem, 404: Problem, 422: Invalid, 429: Problem},
     summary="一件事进度查询（公开）",
-    description="凭联办编号（L 开头）和6位查询码查询整件事及各事项的办理进度。编号或查询码不正确时返回 404。无需登录。",
+    description=(
+        "凭联办编号（L 开头）和查询码查询整件事及各事项的办理进度。编号或查询码不正确时返回 404；"
+        "查询码错误次数过多时暂停查询，返回 429（Retry-After 为需等待的秒数）。无需登录。"
+    ),
     operation_id="get_bundle_progress",
 )
 def get_bundle_progress(request: HttpRequest, query: Query[BundleProgressQuery]) -> dict[str, Any]:
-    group = find_group_by_check_code(query.number, query.check_code)
+    group = throttle.guarded_lookup(
+        request, query.number.strip(), lambda: find_group_by_check_code(query.number, query.check_code)
+    )
     if group is None:
         raise HttpError(404, PROGRESS_NOT_FOUND)
     cases = members(group)

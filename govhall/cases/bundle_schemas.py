@@ -108,7 +108,9 @@ class BundleApplicationOut(Schema):
 
 class BundleProgressQuery(Schema):
     number: str = Field(..., min_length=1, max_length=20, description="联办编号（L 开头）")
-    check_code: str = Field(..., min_length=1, max_length=6, description="6位查询码")
+    check_code: str = Field(
+        ..., min_length=1, max_length=12, description="查询码（6至12位数字，收件时告知申请人；新申请为8位）"
+    )
 
 
 class BundleProgressEntry(Schema):

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
@@ -296,6 +297,15 @@ class WithdrawForm(forms.Form):
     )
 
 
+# Every length ever issued is accepted: 6 digits before GOVHALL_CHECK_CODE_DIGITS existed, up to 12.
+CHECK_CODE_REGEX = r"^\d{6,12}$"
+
+
+def check_code_hint() -> str:
+    digits = int(getattr(settings, "GOVHALL_CHECK_CODE_DIGITS", 8))
+    return "查询码为 6 位数字" if digits == 6 else f"查询码为 6 位数字或 {digits} 位数字（以受理回执为准）"
+
+
 class ProgressForm(forms.Form):
     """办件进度查询: the case number and the 6-digit check code printed on the receipt and the acceptance notice."""
 
@@ -308,9 +318,9 @@ class ProgressForm(forms.Form):
     )
     check_code = forms.RegexField(
         label="查询码",
-        regex=r"^\d{6}$",
-        error_messages={"invalid": "查询码为 6 位数字"},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "maxlength": "6"}),
+        regex=CHECK_CODE_REGEX,
+        error_messages={"invalid": check_code_hint()},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "maxlength": "12"}),
     )
 
     def clean_number(self) -> str:

@@ -65,7 +65,7 @@ class CaseGroup(models.Model):
 
     number = models.CharField("联办编号", max_length=20, unique=True)
     # The applicant's key to the public progress of the whole bundle (one number, one code).
-    check_code = models.CharField("查询码", max_length=6, default="", blank=True)
+    check_code = models.CharField("查询码", max_length=12, default="", blank=True)
     bundle = models.ForeignKey("catalog.Bundle", verbose_name="一件事", on_delete=models.PROTECT)
     applicant = models.ForeignKey(Applicant, verbose_name="申请人", on_delete=models.PROTECT)
     created_at = models.DateTimeField("受理时间")
@@ -84,7 +84,7 @@ class Case(models.Model):
     """办件: one application for one item, from receipt to delivery of the result."""
 
     number = models.CharField("办件编号", max_length=20, unique=True)
-    check_code = models.CharField("查询码", max_length=6)
+    check_code = models.CharField("查询码", max_length=12)
     item = models.ForeignKey(
         "catalog.ServiceItem", verbose_name="事项", on_delete=models.PROTECT, related_name="cases"
     )

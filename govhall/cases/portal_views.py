@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from govhall.catalog.models import ServiceItem
 from govhall.catalog.queries import published_guide, published_items
 from govhall.clocks.actions import ClockStatus
 from govhall.clocks.actions import status as clock_status
+from govhall.core.throttle import Throttled, guarded_lookup
 from govhall.documents.choices import DocumentKind
 from govhall.documents.models import Document
 
@@ -246,27 +248,46 @@ def document(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 
 
 def progress(request: HttpRequest) -> HttpResponse:
-    """Anyone with the number and check code sees the progress; a wrong code reads exactly like an unknown number."""
+    """Anyone with the number and check code sees the progress; a wrong code reads exactly like an unknown number.
+
+    Wrong codes are counted per number and per address (core.throttle): guessing is refused with a 429."""
     case: Case | None = None
+    status = 200
     if request.method == "POST":
         form = ProgressForm(request.POST)
         if form.is_valid():
             number, code = form.cleaned_data["number"], form.cleaned_data["check_code"]
-            group = find_group_by_check_code(number, code) if number.startswith("L") else None
-            if group is not None:  # 一件事: one number for the whole bundle
-                response = render(
-                    request,
-                    "bundles/progress.html",
-                    {"form": form, **progress_context(group), **_nav(request)},
+            try:
+                # 一件事: a number starting with L is a bundle's, one number for all its cases.
+                group = (
+                    guarded_lookup(request, number, lambda: find_group_by_check_code(number, code))
+                    if number.startswith("L")
+                    else None
                 )
-                response["Cache-Control"] = "private, no-store"
-                return response
-            case = find_by_check_code(number, code)
-            if case is None:
-                form.add_error(None, NOT_FOUND)
+                if group is not None:
+                    response = render(
+                        request,
+                        "bundles/progress.html",
+                        {"form": form, **progress_context(group), **_nav(request)},
+                    )
+                    response["Cache-Control"] = "private, no-store"
+                    return response
+                if not number.startswith("L"):
+                    case = guarded_lookup(request, number, lambda: find_by_check_code(number, code))
+            except Throttled as exc:
+                form.add_error(None, exc.message)
+                status = 429
+            else:
+                if case is None:
+                    form.add_error(None, NOT_FOUND)
     else:
         form = ProgressForm()
-    context: dict[str, Any] = {"form": form, "case": case, **_nav(request)}
+    context: dict[str, Any] = {
+        "form": form,
+        "case": case,
+        "check_code_digits": settings.GOVHALL_CHECK_CODE_DIGITS,
+        **_nav(request),
+    }
     if case is not None:
         context.update(
             applicant_name=mask_name(case.applicant.name, case.applicant.kind),
@@ -276,7 +297,7 @@ def progress(request: HttpRequest) -> HttpResponse:
             current_steps=_current_steps(case) if case.is_open else [],
             timeline=public_timeline(case),
         )
-    response = render(request, "cases/progress.html", context)
+    response = render(request, "cases/progress.html", context, status=status)
     # The answer is personal data behind a secret: never cached by a shared kiosk or proxy.
     response["Cache-Control"] = "private, no-store"
     return response

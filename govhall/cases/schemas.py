@@ -203,7 +203,9 @@ class TaskPaging(Schema):
 
 class ProgressQuery(Schema):
     number: str = Field(..., min_length=1, max_length=20, description="办件编号")
-    check_code: str = Field(..., min_length=1, max_length=6, description="6位查询码（受理时告知申请人）")
+    check_code: str = Field(
+        ..., min_length=1, max_length=12, description="查询码（6至12位数字，收件时告知申请人；新办件为8位）"
+    )
 
 
 # --- output --------------------------------------------------------------------------------------------------

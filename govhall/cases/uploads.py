@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -25,6 +26,16 @@ CONTENT_TYPES = {
     ".jpeg": "image/jpeg",
     ".ofd": "application/ofd",
 }
+
+
+# C0/C1 controls and the Unicode bidi controls: an RTLO (U+202E) shows "invoice\u202efdp.exe" as "invoiceexe.pdf",
+# a classic way to disguise a file's type to the clerk who opens it.
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_name(filename: str) -> str:
+    """The filename safe to echo in a message: hidden characters written out as U+XXXX."""
+    return _HIDDEN.sub(lambda m: f"U+{ord(m.group(0)):04X}", filename)
 
 
 def max_upload_bytes() -> int:
@@ -53,6 +64,15 @@ class Upload:
         return PurePath(self.filename).suffix.lower()
 
     def check(self, field: str = "materials") -> None:
+        if _HIDDEN.search(self.filename):
+            raise ValidationError(
+                {
+                    field: f"文件名“{shown_name(self.filename)}”含有不可见的控制字符（如从右到左覆盖符 U+202E），"
+                    "可能伪装文件类型，请重命名后上传"
+                }
+            )
+        if "/" in self.filename or "\\" in self.filename:
+            raise ValidationError({field: f"文件名“{self.filename}”不能包含路径（/ 或 \\），请只填写文件名"})
         if not self.filename or not self.content:
             raise ValidationError({field: f"文件“{self.filename or '（无名）'}”为空"})
         if self.suffix not in ALLOWED:

@@ -17,7 +17,7 @@ class OnlineComplaintForm(forms.Form):
     subject = forms.CharField(label="投诉事由", max_length=200, required=False)
     content = forms.CharField(label="投诉内容", widget=forms.Textarea(attrs={"rows": 5}))
     case_number = forms.CharField(label="涉及办件编号（可选）", max_length=20, required=False)
-    check_code = forms.CharField(label="办件查询码", max_length=6, required=False)
+    check_code = forms.CharField(label="办件查询码", max_length=12, required=False)
     department = forms.ModelChoiceField(
         label="被投诉部门（可选）", queryset=Department.objects.order_by("name"), required=False
     )

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from govhall.clocks.actions import status as clock_status
+from govhall.core.throttle import Throttled, guarded_lookup, lookup_failed, refuse_lookup_if_locked
 from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
 
@@ -42,8 +43,14 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 def _submit(request: HttpRequest, form: forms.Form, channel: str) -> Complaint | None:
+    """Receive the complaint; online, a case number with a wrong check code counts as a failed lookup (the form
+    must not become a way round the progress page's throttle)."""
     data = form.cleaned_data
+    number = data["case_number"].strip()  # add_error below drops it from cleaned_data
+    guessable = channel == ComplaintChannel.ONLINE and bool(number)
     try:
+        if guessable:
+            refuse_lookup_if_locked(request, number)
         return actions.receive_complaint(
             channel=channel,
             by=request.user,
@@ -59,7 +66,20 @@ def _submit(request: HttpRequest, form: forms.Form, channel: str) -> Complaint |
         )
     except ValidationError as exc:
         _apply_errors(form, exc)
+        if guessable and "case_number" in getattr(exc, "error_dict", {}):
+            try:
+                lookup_failed(request, number)
+            except Throttled as locked:
+                form.add_error(None, ValidationError(locked.message, code="throttled"))
         return None
+    except Throttled as exc:
+        form.add_error(None, ValidationError(exc.message, code="throttled"))
+        return None
+
+
+def _form_status(form: forms.Form) -> int:
+    """429 when the form was refused by the lookup throttle, else 200."""
+    return 429 if any(e.code == "throttled" for e in form.errors.as_data().get("__all__", [])) else 200
 
 
 def _received(request: HttpRequest, complaint: Complaint) -> HttpResponse:
@@ -78,7 +98,9 @@ def new(request: HttpRequest) -> HttpResponse:
                 return _received(request, complaint)
     else:
         form = OnlineComplaintForm()
-    return render(request, "complaints/form.html", {"form": form, "title": "网上效能投诉"})
+    return render(
+        request, "complaints/form.html", {"form": form, "title": "网上效能投诉"}, status=_form_status(form)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,19 +126,25 @@ def progress(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProgressForm(request.POST)
         if form.is_valid():
-            complaint = (
-                Complaint.objects.select_related("clock")
-                .filter(
-                    number=form.cleaned_data["number"].strip().upper(),
-                    check_code=form.cleaned_data["check_code"],
-                )
-                .first()
+            number = form.cleaned_data["number"].strip().upper()
+            matching = Complaint.objects.select_related("clock").filter(
+                number=number, check_code=form.cleaned_data["check_code"]
             )
-            if complaint is None:
-                form.add_error(None, NOT_FOUND)
+            try:
+                complaint = guarded_lookup(request, f"投诉{number}", matching.first)
+            except Throttled as exc:
+                form.add_error(None, ValidationError(exc.message, code="throttled"))
+            else:
+                if complaint is None:
+                    form.add_error(None, NOT_FOUND)
     else:
         form = ProgressForm()
-    response = render(request, "complaints/progress.html", {"form": form, "complaint": complaint})
+    response = render(
+        request,
+        "complaints/progress.html",
+        {"form": form, "complaint": complaint},
+        status=_form_status(form) if request.method == "POST" else 200,
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

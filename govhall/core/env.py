@@ -87,6 +87,22 @@ def env_list(name: str, default: str, *, environ: Mapping[str, str] | None = Non
     return [part.strip() for part in (default if value is None else value).split(",") if part.strip()]
 
 
+def env_rate(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """Parse "attempts/seconds" (e.g. "10/3600"): that many failures within the window lock for one window."""
+    raw = env_str(name, default, environ=environ)
+    try:
+        attempts, seconds = (int(part) for part in raw.split("/"))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} must look like 10/3600 (环境变量 {name} 应为“失败次数/秒数”)"
+        ) from None
+    if attempts < 1 or seconds < 1:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r}: both numbers must be positive (环境变量 {name} 的两个数都应为正数)"
+        )
+    return attempts, seconds
+
+
 def env_required(name: str, *, environ: Mapping[str, str] | None = None) -> str:
     value = _raw(name, environ)
     if not value:

@@ -83,3 +83,15 @@ def mask_uscc(value: str | None) -> str:
     if not value:
         return ""
     return value[:8] + "*" * 6 + value[-4:]
+
+
+_CHECK_CODE_RE = re.compile(r"(查询码|check[_ ]?code)([\s\"':：=为是]*)(\d{4,12})", re.IGNORECASE)
+_RESIDENT_ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def redact_text(text: str) -> str:
+    """Free text (an SMS, a log line) with check codes hidden and ID and mobile numbers masked."""
+    text = _CHECK_CODE_RE.sub(lambda m: m.group(1) + m.group(2) + "*" * len(m.group(3)), text)
+    text = _RESIDENT_ID_RE.sub(lambda m: mask_resident_id(m.group(0)), text)
+    return _MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)

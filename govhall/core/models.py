@@ -36,6 +36,8 @@ class AuditEventType(models.TextChoices):
     COMPLAINT_ASSIGNED = "complaint_assigned", "交办效能投诉"
     COMPLAINT_CONCLUDED = "complaint_concluded", "办结效能投诉"
     WORKER_ROW_FAILED = "worker_row_failed", "后台任务处理失败（已推迟重试）"
+    LOGIN_LOCKED = "login_locked", "登录失败次数过多，暂时锁定"
+    LOOKUP_LOCKED = "lookup_locked", "查询码尝试次数过多，暂停查询"
 
 
 class AuditEvent(models.Model):
@@ -62,3 +64,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_type_display()} {self.object_repr}"
+
+
+class ThrottleCounter(models.Model):
+    """Failed attempts at a guessable secret (a check code, a password) per subject, shared by every process.
+
+    Written by govhall.core.throttle only; a row per subject (a case number, an account, a client address)."""
+
+    key = models.CharField("对象", max_length=200, unique=True)
+    window_start = models.DateTimeField("计数起点")
+    count = models.PositiveIntegerField("失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "失败尝试计数"
+
+    def __str__(self) -> str:
+        return f"{self.key} ×{self.count}"

@@ -12,14 +12,14 @@ import sys
 import threading
 import uuid
 from pathlib import Path
-from typing import IO, Protocol, runtime_checkable
+from typing import IO, ClassVar, Protocol, runtime_checkable
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from govhall.core import clock
-from govhall.core.identifiers import mask_phone
+from govhall.core.identifiers import mask_phone, redact_text
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,10 @@ def _new_id(prefix: str) -> str:
 
 
 class ConsoleSmsBackend:
-    """Development: prints each message (number masked: the console ends up in logs) and logs it."""
+    """Development: prints each message and logs it. The console ends up in logs, so the number, check codes and ID
+    numbers are masked; it sends nothing, and production refuses it (reveals_secrets)."""
+
+    reveals_secrets: ClassVar[bool] = True
 
     def __init__(self, stream: IO[str] | None = None) -> None:
         self.stream = stream
@@ -51,7 +54,7 @@ class ConsoleSmsBackend:
         if not phone:
             raise SmsError("缺少手机号码")
         message_id = _new_id("console")
-        line = f"[短信] {mask_phone(phone)} {text}"
+        line = f"[短信] {mask_phone(phone)} {redact_text(text)}"
         stream = self.stream or sys.stdout
         stream.write(line + "\n")
         stream.flush()
@@ -64,7 +67,10 @@ _file_lock = threading.Lock()
 
 class FileSmsBackend:
     """Tests and staging: appends one JSON line per message to `settings.GOVHALL_SMS_FILE_PATH`
-    (default VAR_DIR/sms.log), the way a gateway's log would record it."""
+    (default VAR_DIR/sms.log), the way a gateway's log would record it: full numbers and texts, check codes
+    included, so production refuses it (reveals_secrets)."""
+
+    reveals_secrets: ClassVar[bool] = True
 
     def __init__(self, path: str | Path | None = None) -> None:
         configured = path or settings.GOVHALL_SMS_FILE_PATH
@@ -86,6 +92,33 @@ class FileSmsBackend:
         except OSError as exc:
             raise SmsError(f"短信文件无法写入：{exc}") from exc
         return message_id
+
+
+class NullSmsBackend:
+    """A hall without an SMS gateway (and benchmarks): messages stay in the outbox as sent, nothing leaves or is
+    printed. Applicants still see every message in their account."""
+
+    def send(self, phone: str, text: str) -> str:
+        if not phone:
+            raise SmsError("缺少手机号码")
+        return _new_id("null")
+
+
+def refuse_revealing_backend_in_production() -> None:
+    """Production (DEBUG off) must not print or file message texts: they carry check codes (查询码)."""
+    if settings.DEBUG:
+        return
+    path = getattr(settings, "GOVHALL_SMS_BACKEND", None) or DEFAULT_BACKEND
+    try:
+        backend_class = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"GOVHALL_SMS_BACKEND: cannot import {path!r}") from exc
+    if getattr(backend_class, "reveals_secrets", False):
+        raise ImproperlyConfigured(
+            f"GOVHALL_SMS_BACKEND={path} 把短信全文（含办件查询码、手机号）打印到控制台或写入文件，"
+            "生产环境（GOVHALL_DEBUG=0）不能使用：请配置短信网关类，"
+            "或在没有短信网关时使用 govhall.notifications.sms.NullSmsBackend。"
+        )
 
 
 def get_sms_backend() -> SmsBackend:

@@ -1,0 +1,57 @@
+"""Password authentication with lockout: every way in (login page, admin, HTTP Basic) goes through this backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from . import throttle
+
+
+class LockoutModelBackend(ModelBackend):
+    """Django's ModelBackend, refusing a locked account or address before the password is even checked."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        wait = throttle.login_retry_after(request, username)
+        if wait:
+            # PermissionDenied stops Django's authenticate() at once (no other backend is asked).
+            raise PermissionDenied(throttle.login_message(wait))
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None and username:
+            throttle.login_succeeded(username)
+        return user
+
+
+@receiver(user_login_failed, dispatch_uid="govhall.core.auth.count_failure")
+def _count_failure(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    throttle.login_failed(request, credentials.get("username"))
+
+
+class LockoutAuthenticationForm(AuthenticationForm):
+    """The login form says the account is locked instead of "wrong password" once it is."""
+
+    def get_invalid_login_error(self) -> ValidationError:
+        wait = throttle.login_retry_after(self.request, self.cleaned_data.get("username"))
+        if wait:
+            return ValidationError(throttle.login_message(wait), code="locked")
+        return super().get_invalid_login_error()
+
+
+class LockoutAdminAuthenticationForm(LockoutAuthenticationForm, AdminAuthenticationForm):
+    pass
