@@ -302,7 +302,7 @@ CHECK_CODE_REGEX = r"^\d{6,12}$"
 
 
 def check_code_hint() -> str:
-    digits = int(getattr(settings, "GOVHALL_CHECK_CODE_DIGITS", 8))
+    digits = settings.GOVHALL_CHECK_CODE_DIGITS
     return "查询码为 6 位数字" if digits == 6 else f"查询码为 6 位数字或 {digits} 位数字（以受理回执为准）"
 
 

@@ -64,7 +64,7 @@ class RejectMalformedInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit = int(getattr(settings, "GOVHALL_MAX_URL_LENGTH", 2048))
+        limit = settings.GOVHALL_MAX_URL_LENGTH
         length = len(request.META.get("PATH_INFO", "")) + len(request.META.get("QUERY_STRING", ""))
         if length > limit:
             return error_response(

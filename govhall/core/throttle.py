@@ -33,13 +33,6 @@ LOOKUP = "lookup"  # one case or complaint number, from anywhere
 LOOKUP_IP = "lookup_ip"  # one client address, whatever number it tries
 LOGIN = "login"  # one account, by password form or HTTP Basic
 LOGIN_IP = "login_ip"  # one client address, whatever account it tries
-_SETTINGS = {
-    LOOKUP: "GOVHALL_THROTTLE_LOOKUP",
-    LOOKUP_IP: "GOVHALL_THROTTLE_LOOKUP_IP",
-    LOGIN: "GOVHALL_THROTTLE_LOGIN",
-    LOGIN_IP: "GOVHALL_THROTTLE_LOGIN_IP",
-}
-_DEFAULTS = {LOOKUP: (10, 3600), LOOKUP_IP: (30, 900), LOGIN: (5, 900), LOGIN_IP: (30, 900)}
 
 
 @dataclass(frozen=True)
@@ -66,7 +59,13 @@ class Throttled(Exception):
 
 
 def rule(scope: str) -> Rule:
-    limit, seconds = getattr(settings, _SETTINGS[scope], _DEFAULTS[scope])
+    # Read on every call (not at import) so that a settings override applies; the values are declared in settings.py.
+    limit, seconds = {
+        LOOKUP: settings.GOVHALL_THROTTLE_LOOKUP,
+        LOOKUP_IP: settings.GOVHALL_THROTTLE_LOOKUP_IP,
+        LOGIN: settings.GOVHALL_THROTTLE_LOGIN,
+        LOGIN_IP: settings.GOVHALL_THROTTLE_LOGIN_IP,
+    }[scope]
     return Rule(scope, int(limit), int(seconds))
 
 
@@ -134,7 +133,7 @@ def client_ip(request: HttpRequest | None) -> str:
     e.g. HTTP_X_REAL_IP), whose last entry is the one the proxy itself appended."""
     if request is None:
         return ""
-    header = getattr(settings, "GOVHALL_CLIENT_IP_HEADER", "")
+    header = settings.GOVHALL_CLIENT_IP_HEADER
     value = request.META.get(header, "") if header else ""
     if value:
         return str(value).split(",")[-1].strip()[:64]

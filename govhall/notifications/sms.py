@@ -108,7 +108,7 @@ def refuse_revealing_backend_in_production() -> None:
     """Production (DEBUG off) must not print or file message texts: they carry check codes (查询码)."""
     if settings.DEBUG:
         return
-    path = getattr(settings, "GOVHALL_SMS_BACKEND", None) or DEFAULT_BACKEND
+    path = settings.GOVHALL_SMS_BACKEND or DEFAULT_BACKEND
     try:
         backend_class = import_string(path)
     except ImportError as exc:

@@ -233,7 +233,7 @@ def next_case_number(day: date) -> str:
 def new_check_code() -> str:
     """The public check code (查询码): GOVHALL_CHECK_CODE_DIGITS random digits (8 by default; cases of before kept
     their 6), so that with the lookup throttle guessing one is hopeless."""
-    digits = int(getattr(settings, "GOVHALL_CHECK_CODE_DIGITS", 8))
+    digits = settings.GOVHALL_CHECK_CODE_DIGITS
     return f"{secrets.randbelow(10**digits):0{digits}d}"
 
 
