@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +19,9 @@ from . import engine
 from .choices import CalendarSource, DayKind
 from .models import CalendarDay, CalendarRevision, CalendarYear
 from .signals import calendar_changed, year_confirmed
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 NAME_MAX = CalendarDay._meta.get_field("name").max_length or 64
 TITLE_MAX = CalendarYear._meta.get_field("notice_title").max_length or 200
@@ -93,7 +96,7 @@ def confirm_year(
     holidays: Iterable[tuple[date, str]],
     makeup_days: Iterable[tuple[date, str]] = (),
     notice_title: str,
-    actor: Any = None,
+    actor: User | None = None,
     source: str = CalendarSource.NOTICE,
 ) -> CalendarYear:
     """Enter a year's official arrangement (replacing any rows it had) and mark it confirmed.
@@ -166,7 +169,9 @@ def _day_dict(row: CalendarDay | None) -> dict[str, str] | None:
 
 
 @transaction.atomic
-def set_day(day: date, kind: str, name: str = "", *, actor: Any = None, note: str = "") -> CalendarDay:
+def set_day(
+    day: date, kind: str, name: str = "", *, actor: User | None = None, note: str = ""
+) -> CalendarDay:
     """Mark one day of a confirmed year as a holiday or a make-up working day (a correction, or a one-off
     holiday such as 2015-09-03), replacing whatever that day was."""
     engine.check_date(day)
@@ -192,7 +197,7 @@ def set_day(day: date, kind: str, name: str = "", *, actor: Any = None, note: st
 
 
 @transaction.atomic
-def remove_day(day: date, *, actor: Any = None, note: str = "") -> None:
+def remove_day(day: date, *, actor: User | None = None, note: str = "") -> None:
     """Make one day of a confirmed year an ordinary day again (weekday works, weekend rests)."""
     engine.check_date(day)
     if not CalendarYear.objects.select_for_update().filter(pk=day.year, confirmed=True).exists():

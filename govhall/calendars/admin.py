@@ -4,7 +4,7 @@ a whole year is entered on the "录入年度安排" screen (paste or upload, pre
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from govhall.core.admin import ActionAdmin
+from govhall.core.auth import signed_in
 
 from . import actions, engine, importing
 from .choices import CalendarSource, DayKind
@@ -93,12 +94,13 @@ class CalendarYearAdmin(ActionAdmin):
     change_list_template = "admin/calendars/calendaryear/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CalendarYear]:
-        return (
+        queryset: QuerySet[CalendarYear] = (
             super()
             .get_queryset(request)
             .select_related("confirmed_by")
             .annotate(n_holidays=_count_subquery(DayKind.HOLIDAY), n_makeups=_count_subquery(DayKind.MAKEUP))
         )
+        return queryset
 
     @admin.display(description="来源", ordering="source")
     def source_badge(self, obj: CalendarYear) -> str:
@@ -154,7 +156,9 @@ class CalendarYearAdmin(ActionAdmin):
             year = form.cleaned_data["year"]
             try:
                 if "confirm" in request.POST:
-                    cy = importing.import_arrangement(text, notice_title=title, year=year, actor=request.user)
+                    cy = importing.import_arrangement(
+                        text, notice_title=title, year=year, actor=signed_in(request)
+                    )
                     messages.success(request, f"已确认 {cy.year} 年节假日安排：{cy.notice_title}")
                     return HttpResponseRedirect(reverse("admin:calendars_calendaryear_changelist"))
                 preview = importing.parse_arrangement(text, year=year)
@@ -214,7 +218,13 @@ class YearFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CalendarDayForm(forms.ModelForm):
+if TYPE_CHECKING:  # generic for the type checker only
+    _CalendarDayFormBase = forms.ModelForm[CalendarDay]
+else:
+    _CalendarDayFormBase = forms.ModelForm
+
+
+class CalendarDayForm(_CalendarDayFormBase):
     class Meta:
         model = CalendarDay
         fields = ["date", "kind", "name"]
@@ -261,14 +271,14 @@ class CalendarDayAdmin(ActionAdmin):
     def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> CalendarDay:
         data = form.cleaned_data
         return actions.set_day(
-            data["date"], data["kind"], data["name"], actor=request.user, note="管理后台修改"
+            data["date"], data["kind"], data["name"], actor=signed_in(request), note="管理后台修改"
         )
 
     def update_object(
         self, request: HttpRequest, obj: CalendarDay, changes: dict[str, Any], form: Any, formsets: list[Any]
     ) -> CalendarDay:
         kind, name = changes.get("kind", obj.kind), changes.get("name", obj.name)
-        return actions.set_day(obj.date, kind, name, actor=request.user, note="管理后台修改")
+        return actions.set_day(obj.date, kind, name, actor=signed_in(request), note="管理后台修改")
 
     def delete_object(self, request: HttpRequest, obj: CalendarDay) -> None:
-        actions.remove_day(obj.date, actor=request.user, note="管理后台删除")
+        actions.remove_day(obj.date, actor=signed_in(request), note="管理后台删除")

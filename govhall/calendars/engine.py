@@ -92,7 +92,8 @@ def provisional_holidays(year: int) -> dict[date, str]:
     from lunardate import LunarDate
 
     def lunar(month: int, day: int) -> date:
-        return LunarDate(year, month, day).to_solar_date()
+        solar: date = LunarDate(year, month, day).to_solar_date()  # lunardate is untyped
+        return solar
 
     new_year = lunar(1, 1)
     days: dict[date, str] = {date(year, 1, 1): "元旦"}

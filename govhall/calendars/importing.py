@@ -23,10 +23,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .actions import NAME_MAX, confirm_year
 from .models import CalendarYear
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAKEUP_KEYWORDS = frozenset({"调休上班", "上班", "班"})
 MAX_RANGE_DAYS = 31
@@ -152,7 +155,7 @@ def parse_arrangement(text: str, *, year: int | None = None) -> ParsedArrangemen
 
 
 def import_arrangement(
-    text: str, *, notice_title: str | None = None, year: int | None = None, actor: Any = None
+    text: str, *, notice_title: str | None = None, year: int | None = None, actor: User | None = None
 ) -> CalendarYear:
     """Parse and confirm in one go; raises ArrangementError (nothing written) on any problem."""
     from django.core.exceptions import ValidationError

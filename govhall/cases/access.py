@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
@@ -12,8 +12,11 @@ from govhall.org.choices import Role
 from .choices import ACTIVE_TASK
 from .models import Case, CaseGroup, Task
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
-def cases_visible_to(user: Any) -> QuerySet[Case]:
+
+def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     """Center-wide roles see every case; department staff their departments' cases and cases with a task of theirs;
     clerks and agents what they received; an applicant their own."""
     qs = Case.objects.all()
@@ -32,7 +35,7 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     return qs.filter(condition).distinct()
 
 
-def access_case(user: Any, number: str) -> Case:
+def access_case(user: User | AnonymousUser, number: str) -> Case:
     from django.http import Http404
 
     case = (
@@ -55,7 +58,7 @@ def access_case(user: Any, number: str) -> Case:
     return case
 
 
-def tasks_for(user: Any) -> QuerySet[Task]:
+def tasks_for(user: User | AnonymousUser) -> QuerySet[Task]:
     """Open tasks the user may claim or act on: their departments, a role they hold, unclaimed or claimed by them."""
     roles = [
         r for r in (Role.WINDOW_CLERK, Role.APPROVER, Role.DEPARTMENT_HEAD, Role.AGENT) if has_role(user, r)
@@ -81,12 +84,12 @@ def find_by_check_code(number: str, check_code: str) -> Case | None:
     )
 
 
-def groups_visible_to(user: Any) -> QuerySet[CaseGroup]:
+def groups_visible_to(user: User | AnonymousUser) -> QuerySet[CaseGroup]:
     """A bundle application is visible to whoever may see one of its member cases."""
     return CaseGroup.objects.filter(pk__in=cases_visible_to(user).exclude(group=None).values("group_id"))
 
 
-def access_group(user: Any, number: str) -> CaseGroup:
+def access_group(user: User | AnonymousUser, number: str) -> CaseGroup:
     from django.http import Http404
 
     group = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -17,7 +17,13 @@ class ReadOnlyAdmin(ActionAdmin):
     """No write hooks: every write is refused here (see ActionAdmin)."""
 
 
-class ReadOnlyInline(admin.TabularInline):
+if TYPE_CHECKING:  # generic for the type checker only
+    _TabularInline = admin.TabularInline[Any, Case]
+else:
+    _TabularInline = admin.TabularInline
+
+
+class ReadOnlyInline(_TabularInline):
     extra = 0
     can_delete = False
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -34,6 +34,7 @@ from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockState, ClockUnit, Light
 from govhall.clocks.models import Clock
 from govhall.core import throttle
+from govhall.core.auth import api_user
 from govhall.core.clock import now
 from govhall.core.identifiers import mask_phone, mask_resident_id
 from govhall.core.tz import SHANGHAI
@@ -85,6 +86,9 @@ from .schemas import (
 from .timeline import public_timeline
 from .uploads import Upload
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 CASE_NOT_FOUND = "办件不存在或无权查看"
 TASK_NOT_FOUND = "任务不存在或无权查看"
 PROGRESS_NOT_FOUND = "未查询到该办件，请核对办件编号和查询码"
@@ -96,7 +100,7 @@ PROGRESS_NOT_FOUND = "未查询到该办件，请核对办件编号和查询码"
 class BasicAuth(HttpBasicAuth):
     """HTTP Basic with the staff account's username and password, for scripts and other systems."""
 
-    def authenticate(self, request: HttpRequest, username: str, password: str) -> Any:
+    def authenticate(self, request: HttpRequest, username: str, password: str) -> User | None:
         user = authenticate(request, username=username, password=password)
         if user is None or not user.is_active:
             # A locked account (or a failure that just locked it) is told so, not "wrong password" again.
@@ -124,7 +128,7 @@ class SessionAuth(APIKeyCookie):
             raise HttpError(403, "CSRF 校验失败：请刷新页面后重试（请求头 X-CSRFToken 须带上 csrftoken）")
         return request.COOKIES.get(self.param_name)
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         return request.user if request.user.is_authenticated else None
 
 
@@ -161,7 +165,7 @@ def colored_or_none(choices: Any, value: str) -> dict[str, str] | None:
     return colored(choices, value) if value else None
 
 
-def person_name(user: Any) -> str:
+def person_name(user: User | None) -> str:
     if user is None:
         return ""
     staff = getattr(user, "staff", None)
@@ -418,7 +422,7 @@ def task_result(task: Task) -> dict[str, Any]:
 
 def _case(request: HttpRequest, number: str) -> Case:
     try:
-        return access_case(request.auth, number)  # type: ignore[attr-defined]
+        return access_case(api_user(request), number)
     except Http404:
         # Not visible and not existing answer alike: a number must not reveal that a case exists.
         raise HttpError(404, CASE_NOT_FOUND) from None
@@ -426,7 +430,7 @@ def _case(request: HttpRequest, number: str) -> Case:
 
 def _task(request: HttpRequest, task_id: int) -> Task:
     task = Task.objects.select_related("case").filter(pk=task_id).first()
-    if task is None or not cases_visible_to(request.auth).filter(pk=task.case_id).exists():  # type: ignore[attr-defined]
+    if task is None or not cases_visible_to(api_user(request)).filter(pk=task.case_id).exists():
         raise HttpError(404, TASK_NOT_FOUND)
     return task
 
@@ -468,7 +472,7 @@ def request_hash(payload: CaseCreateIn) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _replayed(user: Any, key: str, digest: str) -> Case | None:
+def _replayed(user: User, key: str, digest: str) -> Case | None:
     stored = IdempotencyKey.objects.select_related("case").filter(user=user, key=key).first()
     if stored is None:
         return None
@@ -506,7 +510,7 @@ def create_case(
         description="幂等键（可选，不超过100个字符）：网络重试时带上同一个值，保证只创建一个办件",
     ),
 ) -> Status[dict[str, Any]]:
-    user = request.auth  # type: ignore[attr-defined]
+    user = api_user(request)
     digest = request_hash(payload)
     if idempotency_key is not None:
         replay = _replayed(user, idempotency_key, digest)
@@ -573,7 +577,7 @@ def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
 )
 def decide_intake(request: HttpRequest, number: str, payload: IntakeIn) -> dict[str, Any]:
     case = _case(request, number)
-    by = request.auth  # type: ignore[attr-defined]
+    by = api_user(request)
     if payload.decision == "accept":
         actions.accept_case(case, by=by)
     elif payload.decision == "correction":
@@ -598,9 +602,7 @@ def decide_intake(request: HttpRequest, number: str, payload: IntakeIn) -> dict[
 def list_tasks(request: HttpRequest, page: Query[TaskPaging]) -> dict[str, Any]:
     at = now()
     limit, offset = page.limit, page.offset
-    queryset = tasks_for(request.auth).select_related(  # type: ignore[attr-defined]
-        "case__clock", "case__process", "assignee__staff"
-    )
+    queryset = tasks_for(api_user(request)).select_related("case__clock", "case__process", "assignee__staff")
     rows = []
     for task in queryset[offset : offset + limit]:
         case = task.case
@@ -625,7 +627,7 @@ def list_tasks(request: HttpRequest, page: Query[TaskPaging]) -> dict[str, Any]:
     operation_id="claim_task",
 )
 def claim_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
-    task = actions.claim_task(_task(request, task_id), by=request.auth)  # type: ignore[attr-defined]
+    task = actions.claim_task(_task(request, task_id), by=api_user(request))
     return task_result(task)
 
 
@@ -642,7 +644,7 @@ def claim_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
 def act_on_task(request: HttpRequest, task_id: int, payload: TaskActionIn) -> dict[str, Any]:
     task = actions.act_on_task(
         _task(request, task_id),
-        by=request.auth,  # type: ignore[attr-defined]
+        by=api_user(request),
         action=payload.action.value,
         opinion=payload.opinion,
         return_to=payload.return_to,
@@ -666,7 +668,7 @@ def start_coordination(
 ) -> Status[list[dict[str, Any]]]:
     tasks = actions.start_coordination(
         _task(request, task_id),
-        by=request.auth,  # type: ignore[attr-defined]
+        by=api_user(request),
         opinion=payload.opinion,
     )
     return Status(201, [task_result(t) for t in tasks])
@@ -685,7 +687,7 @@ def start_coordination(
 def start_pause(request: HttpRequest, number: str, payload: PauseIn) -> Status[dict[str, Any]]:
     pause = actions.start_special_procedure(
         _case(request, number),
-        by=request.auth,  # type: ignore[attr-defined]
+        by=api_user(request),
         kind=payload.kind.value,
         reason=payload.reason,
         expected_days=payload.expected_days,
@@ -705,7 +707,7 @@ def end_pause(request: HttpRequest, number: str, pause_id: int, payload: PauseEn
     pause = case.pauses.filter(pk=pause_id).first()
     if pause is None:
         raise HttpError(404, "该办件没有这个特别程序")
-    pause = actions.end_special_procedure(pause, by=request.auth, result=payload.result)  # type: ignore[attr-defined]
+    pause = actions.end_special_procedure(pause, by=api_user(request), result=payload.result)
     return pause_out(pause)
 
 
@@ -722,7 +724,7 @@ def end_pause(request: HttpRequest, number: str, pause_id: int, payload: PauseEn
 def extend_case(request: HttpRequest, number: str, payload: ExtensionIn) -> Status[dict[str, Any]]:
     extension = actions.extend_case(
         _case(request, number),
-        by=request.auth,  # type: ignore[attr-defined]
+        by=api_user(request),
         amount=payload.amount,
         reason=payload.reason,
     )
@@ -738,7 +740,7 @@ def extend_case(request: HttpRequest, number: str, payload: ExtensionIn) -> Stat
 )
 def submit_correction(request: HttpRequest, number: str, payload: CorrectionIn) -> dict[str, Any]:
     case = _case(request, number)
-    actions.submit_correction(case, by=request.auth, uploads=decode_uploads(payload.materials))  # type: ignore[attr-defined]
+    actions.submit_correction(case, by=api_user(request), uploads=decode_uploads(payload.materials))
     return case_detail(case)
 
 
@@ -751,7 +753,7 @@ def submit_correction(request: HttpRequest, number: str, payload: CorrectionIn) 
 )
 def withdraw_case(request: HttpRequest, number: str, payload: WithdrawIn) -> dict[str, Any]:
     case = _case(request, number)
-    actions.withdraw_case(case, by=request.auth, reason=payload.reason)  # type: ignore[attr-defined]
+    actions.withdraw_case(case, by=api_user(request), reason=payload.reason)
     return case_detail(case)
 
 

@@ -22,6 +22,7 @@ from ninja.params.functions import Header
 from govhall.catalog.models import Bundle
 from govhall.clocks.choices import ClockState
 from govhall.core import throttle
+from govhall.core.auth import api_user
 from govhall.core.clock import now
 from govhall.core.identifiers import mask_phone, mask_resident_id
 from govhall.documents.actions import sealed_pdf
@@ -64,7 +65,7 @@ def _bundle(code: str) -> Bundle:
 
 def _group(request: HttpRequest, number: str) -> CaseGroup:
     try:
-        return access_group(request.auth, number)  # type: ignore[attr-defined]
+        return access_group(api_user(request), number)
     except Http404:
         raise HttpError(404, GROUP_NOT_FOUND) from None
 
@@ -283,7 +284,7 @@ def create_bundle_application(
         description="幂等键（可选，不超过100个字符）：网络重试时带上同一个值，保证只创建一个联办",
     ),
 ) -> Status[dict[str, Any]]:
-    user = request.auth  # type: ignore[attr-defined]
+    user = api_user(request)
     digest = _digest(code, payload)
     if idempotency_key is not None:
         replay = _replayed(user, idempotency_key, digest)
@@ -356,7 +357,7 @@ def get_bundle_application(request: HttpRequest, number: str) -> dict[str, Any]:
 )
 def decide_bundle_intake(request: HttpRequest, number: str, payload: BundleIntakeIn) -> dict[str, Any]:
     group = _group(request, number)
-    by = request.auth  # type: ignore[attr-defined]
+    by = api_user(request)
     if payload.decision == "accept":
         actions.accept_bundle(group, by=by)
     elif payload.decision == "correction":
@@ -378,7 +379,7 @@ def submit_bundle_correction(
     request: HttpRequest, number: str, payload: BundleCorrectionIn
 ) -> dict[str, Any]:
     group = _group(request, number)
-    actions.submit_bundle_correction(group, by=request.auth, uploads=decode_uploads(payload.materials))  # type: ignore[attr-defined]
+    actions.submit_bundle_correction(group, by=api_user(request), uploads=decode_uploads(payload.materials))
     return group_detail(group)
 
 
@@ -391,7 +392,7 @@ def submit_bundle_correction(
 )
 def deliver_bundle(request: HttpRequest, number: str, payload: BundleDeliveryIn) -> dict[str, Any]:
     group = _group(request, number)
-    actions.deliver_bundle(group, by=request.auth, method=payload.method)  # type: ignore[attr-defined]
+    actions.deliver_bundle(group, by=api_user(request), method=payload.method)
     return group_detail(group)
 
 

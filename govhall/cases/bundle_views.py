@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from govhall.catalog.choices import OnlineDepth
 from govhall.catalog.models import Bundle
+from govhall.core.auth import signed_in
 from govhall.documents.models import Document
 
 from .actions import submit_bundle, submit_bundle_correction
@@ -85,7 +86,7 @@ def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
                     bundle=bundle,
                     applicant=form.applicant(),
                     channel=Channel.ONLINE,
-                    by=request.user,  # type: ignore[arg-type]
+                    by=signed_in(request),
                     form_data=form.form_data(),
                     uploads=form.uploads(),
                 )
@@ -102,7 +103,7 @@ def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 return redirect("cases_portal:my_bundle", number=group.number)
     else:
-        me: Any = request.user
+        me = signed_in(request)
         applicants = Applicant.objects.filter(user=me).order_by("-updated_at")
         form = BundleApplyForm(
             bundle=bundle, initial=initial_identity(applicants, getattr(me, "staff", None))
@@ -115,7 +116,7 @@ def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _my_group(request: HttpRequest, number: str) -> CaseGroup:
-    me: Any = request.user
+    me = signed_in(request)
     group = (
         CaseGroup.objects.filter(number=number, applicant__user=me)
         .select_related("bundle__lead_department", "applicant")
@@ -161,7 +162,7 @@ def my_bundle_correction(request: HttpRequest, number: str) -> HttpResponse:
     form = BundleCorrectionForm(request.POST, request.FILES, listed=listed)
     if form.is_valid():
         try:
-            submit_bundle_correction(group, by=request.user, uploads=form.uploads())  # type: ignore[arg-type]
+            submit_bundle_correction(group, by=signed_in(request), uploads=form.uploads())
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:

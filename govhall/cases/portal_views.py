@@ -25,6 +25,7 @@ from govhall.catalog.models import ServiceItem
 from govhall.catalog.queries import published_guide, published_items
 from govhall.clocks.actions import ClockStatus
 from govhall.clocks.actions import status as clock_status
+from govhall.core.auth import signed_in
 from govhall.core.throttle import Throttled, guarded_lookup
 from govhall.documents.choices import DocumentKind
 from govhall.documents.models import Document
@@ -56,7 +57,7 @@ def _documents(case: Case) -> QuerySet[Document]:
 
 
 def _my_cases(request: HttpRequest) -> QuerySet[Case]:
-    me: Any = request.user  # login_required: never anonymous here
+    me = signed_in(request)  # login_required: never anonymous here
     return Case.objects.filter(applicant__user=me)
 
 
@@ -89,7 +90,7 @@ def apply(request: HttpRequest, impl_code: str) -> HttpResponse:
                     item=item,
                     applicant=form.applicant(),
                     channel=Channel.ONLINE,
-                    by=request.user,
+                    by=signed_in(request),
                     form_data=form.form_data(),
                     uploads=form.uploads(),
                 )
@@ -104,7 +105,7 @@ def apply(request: HttpRequest, impl_code: str) -> HttpResponse:
                 )
                 return redirect("cases_portal:my_case", number=case.number)
     else:
-        me: Any = request.user
+        me = signed_in(request)
         applicants = Applicant.objects.filter(user=me).order_by("-updated_at")
         profile = getattr(request.user, "staff", None)
         form = ApplyForm(item=item, initial=initial_identity(applicants, profile))
@@ -191,7 +192,7 @@ def correction(request: HttpRequest, number: str) -> HttpResponse:
     form = CorrectionForm(request.POST, request.FILES, case=case, notice=notice)
     if form.is_valid():
         try:
-            case = submit_correction(case, by=request.user, uploads=form.uploads())
+            case = submit_correction(case, by=signed_in(request), uploads=form.uploads())
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
@@ -213,7 +214,7 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
-            withdraw_case(case, by=request.user, reason=form.cleaned_data["reason"].strip())
+            withdraw_case(case, by=signed_in(request), reason=form.cleaned_data["reason"].strip())
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:

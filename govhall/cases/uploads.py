@@ -84,5 +84,5 @@ class Upload:
         if not any(self.content.startswith(magic) for magic in ALLOWED[self.suffix]):
             raise ValidationError({field: f"文件“{self.filename}”的内容与扩展名不符"})
 
-    def as_file(self) -> ContentFile:
+    def as_file(self) -> ContentFile[bytes]:
         return ContentFile(self.content, name=PurePath(self.filename).name[-100:])

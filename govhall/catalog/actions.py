@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +16,9 @@ from govhall.org.models import Department
 from .choices import ItemStatus, ProcessTemplate, TimeUnit
 from .models import Bundle, BundleItem, Fee, ItemVersion, Material, ServiceItem
 from .search import item_search_text
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ITEM_FIELDS = [
     "basic_code",
@@ -107,7 +110,7 @@ def clean_joint_departments(
     return result
 
 
-def _save_version(item: ServiceItem, actor: Any, note: str) -> ItemVersion:
+def _save_version(item: ServiceItem, actor: User | None, note: str) -> ItemVersion:
     return ItemVersion.objects.create(
         item=item,
         version=item.version,
@@ -153,7 +156,7 @@ def _replace_children(
 @transaction.atomic
 def create_item(
     *,
-    actor: Any = None,
+    actor: User | None = None,
     materials: Iterable[Mapping[str, Any]] = (),
     fees: Iterable[Mapping[str, Any]] = (),
     status: str = ItemStatus.DRAFT,
@@ -189,7 +192,7 @@ def create_item(
 def update_item(
     item: ServiceItem,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     materials: Iterable[Mapping[str, Any]] | None = None,
     fees: Iterable[Mapping[str, Any]] | None = None,
     note: str = "修改事项",
@@ -240,7 +243,9 @@ def update_item(
 
 
 @transaction.atomic
-def set_item_status(item: ServiceItem, status: str, *, actor: Any = None, note: str = "") -> ServiceItem:
+def set_item_status(
+    item: ServiceItem, status: str, *, actor: User | None = None, note: str = ""
+) -> ServiceItem:
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     if status == item.status:
         return item
@@ -275,7 +280,7 @@ def set_item_status(item: ServiceItem, status: str, *, actor: Any = None, note: 
     return item
 
 
-def publish_item(item: ServiceItem, *, actor: Any = None) -> ServiceItem:
+def publish_item(item: ServiceItem, *, actor: User | None = None) -> ServiceItem:
     return set_item_status(item, ItemStatus.PUBLISHED, actor=actor, note="发布事项")
 
 
@@ -334,7 +339,7 @@ def create_bundle(
     promised_limit_unit: str = TimeUnit.WORKDAY,
     description: str = "",
     status: str = ItemStatus.DRAFT,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Bundle:
     """Create a 一件事 of at least two distinct published items, in the given order."""
     item_list = validate_bundle_items(items)
@@ -359,7 +364,7 @@ def update_bundle(
     bundle: Bundle,
     *,
     items: Iterable[ServiceItem] | None = None,
-    actor: Any = None,
+    actor: User | None = None,
     note: str = "修改一件事",
     **changes: Any,
 ) -> Bundle:
@@ -390,7 +395,7 @@ def update_bundle(
 
 
 @transaction.atomic
-def set_bundle_status(bundle: Bundle, status: str, *, actor: Any = None, note: str = "") -> Bundle:
+def set_bundle_status(bundle: Bundle, status: str, *, actor: User | None = None, note: str = "") -> Bundle:
     bundle = Bundle.objects.select_for_update().get(pk=bundle.pk)
     if status == bundle.status:
         return bundle

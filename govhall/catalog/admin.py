@@ -3,7 +3,8 @@ audit trail as the API and the Excel import; status changes are admin actions bo
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from govhall.core.admin import ActionAdmin
+from govhall.core.auth import signed_in
 
 from . import actions
 from .choices import ItemStatus, SpecialProcedure, TimeUnit
@@ -63,12 +65,16 @@ def _inline_rows(formset: Any, names: list[str]) -> list[dict[str, Any]]:
 
 
 def _run_status_action(
-    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, status: str, setter: Any
+    modeladmin: ActionAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[ServiceItem] | QuerySet[Bundle],
+    status: str,
+    setter: Callable[..., object],
 ) -> None:
     done, refused = 0, []
     for obj in queryset:
         try:
-            setter(obj, status, actor=request.user)
+            setter(obj, status, actor=signed_in(request))
             done += 1
         except ValidationError as exc:
             refused.append(f"{obj}：{exc.messages[0]}")
@@ -81,7 +87,13 @@ def _run_status_action(
 # ------------------------------------------------------------------------------------------------ items
 
 
-class MaterialInline(admin.TabularInline):
+if TYPE_CHECKING:  # generic for the type checker only
+    _MaterialInlineBase = admin.TabularInline[Material, ServiceItem]
+else:
+    _MaterialInlineBase = admin.TabularInline
+
+
+class MaterialInline(_MaterialInlineBase):
     model = Material
     extra = 0
     fields = [
@@ -98,13 +110,25 @@ class MaterialInline(admin.TabularInline):
     ]
 
 
-class FeeInline(admin.TabularInline):
+if TYPE_CHECKING:  # generic for the type checker only
+    _FeeInlineBase = admin.TabularInline[Fee, ServiceItem]
+else:
+    _FeeInlineBase = admin.TabularInline
+
+
+class FeeInline(_FeeInlineBase):
     model = Fee
     extra = 0
     fields = ["seq", "name", "standard", "basis", "waivable"]
 
 
-class ItemVersionInline(admin.TabularInline):
+if TYPE_CHECKING:  # generic for the type checker only
+    _ItemVersionInlineBase = admin.TabularInline[ItemVersion, ServiceItem]
+else:
+    _ItemVersionInlineBase = admin.TabularInline
+
+
+class ItemVersionInline(_ItemVersionInlineBase):
     model = ItemVersion
     extra = 0
     max_num = 0
@@ -124,7 +148,13 @@ class ItemVersionInline(admin.TabularInline):
         return False
 
 
-class ServiceItemForm(forms.ModelForm):
+if TYPE_CHECKING:  # generic for the type checker only
+    _ServiceItemFormBase = forms.ModelForm[ServiceItem]
+else:
+    _ServiceItemFormBase = forms.ModelForm
+
+
+class ServiceItemForm(_ServiceItemFormBase):
     special_procedures = forms.MultipleChoiceField(
         label="特别程序",
         choices=SpecialProcedure.choices,
@@ -222,7 +252,9 @@ class ServiceItemAdmin(ActionAdmin):
     def status_badge(self, obj: ServiceItem) -> str:
         return _status_badge(obj.status) if obj.pk else "草稿"
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> Any:
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[ServiceItem], search_term: str
+    ) -> tuple[QuerySet[ServiceItem], bool]:
         by_code, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if not search_term.strip():
             return by_code, may_have_duplicates
@@ -250,31 +282,31 @@ class ServiceItemAdmin(ActionAdmin):
     def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> ServiceItem:
         data = self._item_data(form, formsets)
         data["materials"], data["fees"] = data["materials"] or [], data["fees"] or []
-        return actions.create_item(actor=request.user, note="后台新建", **data)
+        return actions.create_item(actor=signed_in(request), note="后台新建", **data)
 
     def update_object(
         self, request: HttpRequest, obj: ServiceItem, changes: dict[str, Any], form: Any, formsets: list[Any]
     ) -> ServiceItem:
         return actions.update_item(
-            obj, actor=request.user, note="后台修改", **self._item_data(form, formsets)
+            obj, actor=signed_in(request), note="后台修改", **self._item_data(form, formsets)
         )
 
     # -- status actions --------------------------------------------------------------------------------
 
     @admin.action(description="发布所选事项", permissions=["change"])
-    def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
         _run_status_action(self, request, queryset, ItemStatus.PUBLISHED, actions.set_item_status)
 
     @admin.action(description="暂停办理所选事项", permissions=["change"])
-    def suspend_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def suspend_selected(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
         _run_status_action(self, request, queryset, ItemStatus.SUSPENDED, actions.set_item_status)
 
     @admin.action(description="取消所选事项", permissions=["change"])
-    def abolish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def abolish_selected(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
         _run_status_action(self, request, queryset, ItemStatus.ABOLISHED, actions.set_item_status)
 
     @admin.action(description="导出所选事项为Excel", permissions=["view"])
-    def export_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+    def export_selected(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> HttpResponse:
         return self._xlsx_response(queryset)
 
     # -- Excel -----------------------------------------------------------------------------------------
@@ -295,7 +327,7 @@ class ServiceItemAdmin(ActionAdmin):
             *super().get_urls(),
         ]
 
-    def _xlsx_response(self, queryset: QuerySet | None) -> HttpResponse:
+    def _xlsx_response(self, queryset: QuerySet[ServiceItem] | None) -> HttpResponse:
         response = HttpResponse(content_type=XLSX)
         filename = f"catalog-{timezone.localdate():%Y%m%d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -316,7 +348,10 @@ class ServiceItemAdmin(ActionAdmin):
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 report = import_catalog(
-                    upload, actor=request.user, dry_run=form.cleaned_data["dry_run"], filename=upload.name
+                    upload,
+                    actor=signed_in(request),
+                    dry_run=form.cleaned_data["dry_run"],
+                    filename=upload.name,
                 )
                 level = messages.SUCCESS if report.ok else messages.ERROR
                 self.message_user(request, report.summary(), level)
@@ -335,7 +370,13 @@ class ServiceItemAdmin(ActionAdmin):
 # ------------------------------------------------------------------------------------------------ bundles
 
 
-class BundleItemFormSet(BaseInlineFormSet):
+if TYPE_CHECKING:  # generic for the type checker only
+    _BundleItemFormSetBase = BaseInlineFormSet[BundleItem, Bundle, forms.ModelForm[BundleItem]]
+else:
+    _BundleItemFormSetBase = BaseInlineFormSet
+
+
+class BundleItemFormSet(_BundleItemFormSetBase):
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
@@ -354,7 +395,13 @@ class BundleItemFormSet(BaseInlineFormSet):
             raise ValidationError(exc.messages) from exc
 
 
-class BundleItemInline(admin.TabularInline):
+if TYPE_CHECKING:  # generic for the type checker only
+    _BundleItemInlineBase = admin.TabularInline[BundleItem, Bundle]
+else:
+    _BundleItemInlineBase = admin.TabularInline
+
+
+class BundleItemInline(_BundleItemInlineBase):
     model = BundleItem
     formset = BundleItemFormSet
     extra = 2
@@ -399,23 +446,23 @@ class BundleAdmin(ActionAdmin):
         return {"items": items, "lead_department": data["lead_department"], **fields}
 
     def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Bundle:
-        return actions.create_bundle(actor=request.user, **self._bundle_data(form, formsets))
+        return actions.create_bundle(actor=signed_in(request), **self._bundle_data(form, formsets))
 
     def update_object(
         self, request: HttpRequest, obj: Bundle, changes: dict[str, Any], form: Any, formsets: list[Any]
     ) -> Bundle:
-        return actions.update_bundle(obj, actor=request.user, **self._bundle_data(form, formsets))
+        return actions.update_bundle(obj, actor=signed_in(request), **self._bundle_data(form, formsets))
 
     @admin.action(description="发布所选一件事", permissions=["change"])
-    def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet[Bundle]) -> None:
         _run_status_action(self, request, queryset, ItemStatus.PUBLISHED, actions.set_bundle_status)
 
     @admin.action(description="暂停办理所选一件事", permissions=["change"])
-    def suspend_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def suspend_selected(self, request: HttpRequest, queryset: QuerySet[Bundle]) -> None:
         _run_status_action(self, request, queryset, ItemStatus.SUSPENDED, actions.set_bundle_status)
 
     @admin.action(description="取消所选一件事", permissions=["change"])
-    def abolish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def abolish_selected(self, request: HttpRequest, queryset: QuerySet[Bundle]) -> None:
         _run_status_action(self, request, queryset, ItemStatus.ABOLISHED, actions.set_bundle_status)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -52,6 +52,9 @@ from .choices import (
 )
 from .metrics import promised_exceeds_legal
 from .models import Bundle, Fee, Material, ServiceItem
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SHEET_ITEMS = "事项"
 SHEET_MATERIALS = "材料"
@@ -545,7 +548,7 @@ def _write_help(ws: Worksheet) -> None:
     ws.freeze_panes = "A2"
 
 
-def export_workbook(items: QuerySet | None = None) -> Workbook:
+def export_workbook(items: QuerySet[ServiceItem] | None = None) -> Workbook:
     """The catalog as a workbook in the import template; all items (every status) unless a queryset is given.
 
     Bundles are exported when all their items are."""
@@ -601,7 +604,7 @@ def export_workbook(items: QuerySet | None = None) -> Workbook:
     return wb
 
 
-def export_catalog(destination: str | Path | IO[bytes], items: QuerySet | None = None) -> None:
+def export_catalog(destination: str | Path | IO[bytes], items: QuerySet[ServiceItem] | None = None) -> None:
     export_workbook(items).save(destination)
 
 
@@ -639,7 +642,7 @@ def _normalise_header(value: Any) -> str:
 
 
 class _Importer:
-    def __init__(self, actor: Any) -> None:
+    def __init__(self, actor: User | None) -> None:
         self.actor = actor
         self.errors: list[RowError] = []
         self.lookups = _Lookups()
@@ -1105,7 +1108,7 @@ def _sorted_errors(errors: list[RowError]) -> list[RowError]:
 
 
 def import_catalog(
-    source: str | Path | IO[bytes], *, actor: Any = None, dry_run: bool = False, filename: str = ""
+    source: str | Path | IO[bytes], *, actor: User | None = None, dry_run: bool = False, filename: str = ""
 ) -> ImportReport:
     """Validate the whole workbook, then create or update items, materials, fees and bundles in one transaction.
 

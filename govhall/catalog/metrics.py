@@ -119,14 +119,14 @@ def _minutes_expr(amount_field: str, unit_field: str) -> Case:
     )
 
 
-def default_items(queryset: QuerySet | None = None) -> QuerySet:
+def default_items(queryset: QuerySet[ServiceItem] | None = None) -> QuerySet[ServiceItem]:
     """Published items: the figures describe the catalog the public sees."""
     if queryset is not None:
         return queryset
     return ServiceItem.objects.filter(status=ItemStatus.PUBLISHED)
 
 
-def average_compression(queryset: QuerySet | None = None) -> Ratio:
+def average_compression(queryset: QuerySet[ServiceItem] | None = None) -> Ratio:
     qs = default_items(queryset).order_by().filter(legal_limit__gt=0)
     per_item = Value(1.0) - _minutes_expr("promised_limit", "promised_limit_unit") / _minutes_expr(
         "legal_limit", "legal_limit_unit"
@@ -135,7 +135,7 @@ def average_compression(queryset: QuerySet | None = None) -> Ratio:
     return _ratio(agg["total"], agg["n"], "average_compression")
 
 
-def overall_compression(queryset: QuerySet | None = None) -> Ratio:
+def overall_compression(queryset: QuerySet[ServiceItem] | None = None) -> Ratio:
     qs = default_items(queryset).order_by().filter(legal_limit__gt=0)
     agg = qs.aggregate(
         promised=Sum(_minutes_expr("promised_limit", "promised_limit_unit")),
@@ -146,12 +146,12 @@ def overall_compression(queryset: QuerySet | None = None) -> Ratio:
     return Ratio(value, promised, legal, FORMULAS["overall_compression"])
 
 
-def _share(queryset: QuerySet | None, condition: Q, formula_key: str) -> Ratio:
+def _share(queryset: QuerySet[ServiceItem] | None, condition: Q, formula_key: str) -> Ratio:
     agg = default_items(queryset).order_by().aggregate(num=Count("pk", filter=condition), den=Count("pk"))
     return _ratio(agg["num"], agg["den"], formula_key)
 
 
-def residency_rate(queryset: QuerySet | None = None) -> Ratio:
+def residency_rate(queryset: QuerySet[ServiceItem] | None = None) -> Ratio:
     """进驻率. Items of a department that is not in the center count against the rate: they should be there.
 
     Pass a queryset to split the figure (e.g. approval items and public services, as Hohhot reports them)."""
@@ -159,19 +159,19 @@ def residency_rate(queryset: QuerySet | None = None) -> Ratio:
     return _share(qs, Q(in_hall=True, department__in_hall=True), "residency")
 
 
-def instant_share(queryset: QuerySet | None = None) -> Ratio:
+def instant_share(queryset: QuerySet[ServiceItem] | None = None) -> Ratio:
     return _share(queryset, Q(handling_kind=HandlingKind.INSTANT), "instant")
 
 
-def zero_visit_share(queryset: QuerySet | None = None) -> Ratio:
+def zero_visit_share(queryset: QuerySet[ServiceItem] | None = None) -> Ratio:
     return _share(queryset, Q(visits=0), "zero_visit")
 
 
-def at_most_one_visit_share(queryset: QuerySet | None = None) -> Ratio:
+def at_most_one_visit_share(queryset: QuerySet[ServiceItem] | None = None) -> Ratio:
     return _share(queryset, Q(visits__lte=1), "at_most_one_visit")
 
 
-def catalog_summary(queryset: QuerySet | None = None) -> dict[str, Ratio]:
+def catalog_summary(queryset: QuerySet[ServiceItem] | None = None) -> dict[str, Ratio]:
     """All figures for a dashboard card, keyed like FORMULAS (without the per-item compression)."""
     return {
         "average_compression": average_compression(queryset),

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import jieba
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Model, Q, QuerySet, Value, When
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -58,7 +58,10 @@ def query_tokens(query: str) -> list[str]:
     return words
 
 
-def search_items(queryset: QuerySet, query: str) -> QuerySet:
+_M = TypeVar("_M", bound=Model)
+
+
+def search_items(queryset: QuerySet[_M], query: str) -> QuerySet[_M]:
     """Filter items to those matching every query word; items whose name contains the whole query rank first."""
     words = query_tokens(query)
     if not words:
@@ -66,7 +69,7 @@ def search_items(queryset: QuerySet, query: str) -> QuerySet:
     condition = Q()
     for word in words:
         condition &= Q(search_text__contains=word) | Q(name__icontains=word)
-    return (
+    ranked: QuerySet[_M] = (
         queryset.filter(condition)
         .annotate(
             _rank=Case(
@@ -77,3 +80,4 @@ def search_items(queryset: QuerySet, query: str) -> QuerySet:
         )
         .order_by("_rank", *(queryset.query.order_by or queryset.model._meta.ordering))
     )
+    return ranked

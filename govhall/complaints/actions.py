@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import TypeGuard
 
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F
@@ -78,11 +78,11 @@ def next_complaint_number(day: date) -> str:
     return f"TS{day:%Y%m%d}{last:04d}"
 
 
-def _authenticated(user: Any) -> bool:
+def _authenticated(user: User | AnonymousUser | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "pk", None))
 
 
-def _require_supervisor(user: Any, what: str) -> None:
+def _require_supervisor(user: User | AnonymousUser | None, what: str) -> None:
     require_role(user, Role.SUPERVISOR, message=f"只有效能监察人员可以{what}")
 
 
@@ -113,7 +113,7 @@ def _mobile(phone: str) -> str:
     return digits if _MOBILE_RE.match(digits) else ""
 
 
-def _tell_complainant(complaint: Complaint, *, title: str, body: str, at: Any) -> bool:
+def _tell_complainant(complaint: Complaint, *, title: str, body: str, at: datetime) -> bool:
     rows = notify(
         title=title,
         body=body,
@@ -131,7 +131,7 @@ def _tell_complainant(complaint: Complaint, *, title: str, body: str, at: Any) -
 def receive_complaint(
     *,
     channel: str,
-    by: Any,
+    by: User | AnonymousUser,
     complainant_name: str,
     phone: str,
     content: str,
@@ -149,6 +149,7 @@ def receive_complaint(
             raise PermissionDenied("网上投诉须先登录")
     elif not has_role(by, Role.SUPERVISOR, Role.WINDOW_CLERK):
         raise PermissionDenied("只有效能监察人员和窗口工作人员可以登记现场和电话投诉")
+    user = by if _authenticated(by) else None  # both checks above let only a signed-in user through
     name = (complainant_name or "").strip()
     phone = (phone or "").strip().replace(" ", "")
     content = (content or "").strip()
@@ -196,13 +197,13 @@ def receive_complaint(
         complainant_name=name,
         phone=phone,
         anonymous=anonymous,
-        complainant=by if channel == ComplaintChannel.ONLINE else None,
+        complainant=user if channel == ComplaintChannel.ONLINE else None,
         subject=subject,
         content=content,
         case=case,
         department=department,
         staff=staff,
-        received_by=by if channel != ComplaintChannel.ONLINE else None,
+        received_by=user if channel != ComplaintChannel.ONLINE else None,
         received_at=at,
         clock=clock,
     )
@@ -216,7 +217,7 @@ def receive_complaint(
     )
     record_event(
         AuditEventType.COMPLAINT_RECEIVED,
-        actor=by,
+        actor=user,
         obj=complaint,
         after={"channel": channel, "case": case.number if case else None, "due_day": str(clock.due_day)},
     )
@@ -224,7 +225,7 @@ def receive_complaint(
 
 
 @transaction.atomic
-def assign(complaint: Complaint, *, by: Any, to: Any) -> Complaint:
+def assign(complaint: Complaint, *, by: User, to: User) -> Complaint:
     _require_supervisor(by, "交办投诉")
     if not has_role(to, Role.SUPERVISOR):
         raise ValidationError({"to": "只能交办给效能监察人员"})
@@ -253,7 +254,7 @@ def assign(complaint: Complaint, *, by: Any, to: Any) -> Complaint:
     return complaint
 
 
-def _require_handler(complaint: Complaint, by: Any, what: str) -> None:
+def _require_handler(complaint: Complaint, by: User, what: str) -> None:
     _require_supervisor(by, what)
     if complaint.assigned_to_id is None:
         raise ValidationError({"status": "投诉尚未交办，请先交办承办人"})
@@ -262,7 +263,7 @@ def _require_handler(complaint: Complaint, by: Any, what: str) -> None:
 
 
 @transaction.atomic
-def start_investigation(complaint: Complaint, *, by: Any, notes: str) -> Complaint:
+def start_investigation(complaint: Complaint, *, by: User, notes: str) -> Complaint:
     """Record investigation notes (again later to add more); the first call moves the complaint to 调查中."""
     complaint = _locked(complaint)
     _require_handler(complaint, by, "调查投诉")
@@ -283,7 +284,7 @@ def start_investigation(complaint: Complaint, *, by: Any, notes: str) -> Complai
 
 @transaction.atomic
 def conclude(
-    complaint: Complaint, *, by: Any, finding: str, responsibility: str, conclusion: str
+    complaint: Complaint, *, by: User, finding: str, responsibility: str, conclusion: str
 ) -> Complaint:
     complaint = _locked(complaint)
     _require_handler(complaint, by, "办结投诉")

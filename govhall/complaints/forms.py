@@ -1,13 +1,17 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django import forms
+from django.db.models import QuerySet
 
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile
 
 from .choices import ComplaintChannel, ComplaintStatus, Finding, Responsibility
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class OnlineComplaintForm(forms.Form):
@@ -54,7 +58,7 @@ class FilterForm(forms.Form):
     q = forms.CharField(label="编号/事由", max_length=50, required=False)
 
 
-def _supervisors() -> Any:
+def _supervisors() -> QuerySet[User]:
     from django.contrib.auth import get_user_model
 
     return (
@@ -64,8 +68,14 @@ def _supervisors() -> Any:
     )
 
 
-class SupervisorChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+if TYPE_CHECKING:  # generic for the type checker only
+    _ModelChoiceField = forms.ModelChoiceField[User]
+else:
+    _ModelChoiceField = forms.ModelChoiceField
+
+
+class SupervisorChoiceField(_ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
         return str(getattr(getattr(obj, "staff", None), "name", "") or obj.username)
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from govhall.clocks.actions import status as clock_status
+from govhall.core.auth import signed_in
 from govhall.core.throttle import Throttled, guarded_lookup, lookup_failed, refuse_lookup_if_locked
 from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
@@ -194,15 +195,15 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             data = form.cleaned_data
             try:
                 if op == "assign":
-                    actions.assign(complaint, by=request.user, to=data["to"])
+                    actions.assign(complaint, by=signed_in(request), to=data["to"])
                     messages.success(request, "已交办")
                 elif op == "investigate":
-                    actions.start_investigation(complaint, by=request.user, notes=data["notes"])
+                    actions.start_investigation(complaint, by=signed_in(request), notes=data["notes"])
                     messages.success(request, "已记录调查情况")
                 else:
                     actions.conclude(
                         complaint,
-                        by=request.user,
+                        by=signed_in(request),
                         finding=data["finding"],
                         responsibility=data["responsibility"],
                         conclusion=data["conclusion"],

@@ -154,7 +154,9 @@ class ActionAdmin(_ModelAdmin):
             setattr(request, _ERRORS_ATTR, exc)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         try:
             return super().changelist_view(request, extra_context)
         except ValidationError as exc:

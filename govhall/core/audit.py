@@ -1,16 +1,19 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from .models import AuditEvent, AuditEventType
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def record_event(
     event_type: AuditEventType,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     obj: models.Model | None = None,
     before: Any = None,
     after: Any = None,

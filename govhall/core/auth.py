@@ -55,3 +55,21 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
 class LockoutAdminAuthenticationForm(LockoutAuthenticationForm, AdminAuthenticationForm):
     pass
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The user of a request behind a login (login_required, role_required, the admin site): never anonymous
+    there, so the acting user is typed `User`. An anonymous request that slipped through is refused."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("请先登录")
+    return user
+
+
+def api_user(request: HttpRequest) -> User:
+    """The user django-ninja authenticated for an API operation: its authenticators (HTTP Basic, the session)
+    return the `User`, which ninja puts in request.auth. An operation without one is refused."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise PermissionDenied("请先登录")
+    return user

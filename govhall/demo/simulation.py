@@ -40,7 +40,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
@@ -56,7 +56,15 @@ from govhall.cases.choices import (
     TaskAction,
     TaskStatus,
 )
-from govhall.cases.models import Case, CorrectionNotice, Extension, OutOfProcedureAttempt, Pause, Task
+from govhall.cases.models import (
+    Case,
+    CaseGroup,
+    CorrectionNotice,
+    Extension,
+    OutOfProcedureAttempt,
+    Pause,
+    Task,
+)
 from govhall.cases.uploads import Upload
 from govhall.catalog import actions as catalog_actions
 from govhall.catalog.choices import ItemStatus, OnlineDepth, ServiceTarget
@@ -229,15 +237,15 @@ class _Days:
 class Staff:
     """Who acts for whom: users by (role, department), taken in username order so that runs are reproducible."""
 
-    by_role: dict[tuple[str, int], list[Any]] = field(default_factory=dict)
-    agents: list[tuple[Any, Site | None]] = field(default_factory=list)
+    by_role: dict[tuple[str, int], list[User]] = field(default_factory=dict)
+    agents: list[tuple[User, Site | None]] = field(default_factory=list)
     window_of: dict[int, int | None] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls) -> Staff:
         staff = cls()
-        by_role: dict[tuple[str, int], list[Any]] = defaultdict(list)
+        by_role: dict[tuple[str, int], list[User]] = defaultdict(list)
         profiles = (
             StaffProfile.objects.filter(user__is_active=True)
             .select_related("user", "window")
@@ -264,7 +272,7 @@ class Staff:
     def has(self, role: str, department_id: int) -> bool:
         return bool(self.by_role.get((role, department_id)))
 
-    def pick(self, rng: random.Random, role: str, department_id: int) -> Any:
+    def pick(self, rng: random.Random, role: str, department_id: int) -> User:
         people = self.by_role.get((role, department_id))
         if not people:
             raise SimulationError(f"部门 {department_id} 没有“{Role(role).label}”")
@@ -325,7 +333,7 @@ class _People:
         # A skewed pick: a few people come back several times, most apply once.
         return pool[min(len(pool) - 1, int(len(pool) * rng.random() ** 1.3))]
 
-    def account(self, who: actions.ApplicantData) -> Any:
+    def account(self, who: actions.ApplicantData) -> User:
         """The applicant's own login for online applications (created once; no password, as a fixture)."""
         user = self.accounts.get(who.id_number)
         if user is None:
@@ -499,13 +507,13 @@ class _Plan:
     green: bool = False
     # state
     case: Case | None = None
-    owner: Any = None  # the applicant's account (online)
-    agent: Any = None
+    owner: User | None = None  # the applicant's account (online)
+    agent: User | None = None
     agent_site: Site | None = None
-    clerk: Any = None
+    clerk: User | None = None
     missing: list[dict[str, Any]] = field(default_factory=list)
     corrections: list[Upload] = field(default_factory=list)
-    actors: dict[tuple[str, int], Any] = field(default_factory=dict)
+    actors: dict[tuple[str, int], User] = field(default_factory=dict)
     seen_tasks: set[int] = field(default_factory=set)
     act_token: dict[int, int] = field(default_factory=dict)
     waiting: list[int] = field(default_factory=list)
@@ -515,7 +523,7 @@ class _Plan:
     out_of_procedure_done: bool = False
     branch_refused: bool = False
     delivered_planned: bool = False
-    group: Any = None  # the 一件事 the case belongs to: delivered once, for the whole bundle
+    group: CaseGroup | None = None  # the 一件事 the case belongs to: delivered once, for the whole bundle
 
 
 def _uses_special(spec: ProcessSpec, step: Step) -> bool:
@@ -759,7 +767,7 @@ class Simulator:
             plan.agent, plan.agent_site = plan.rng.choice(self.staff.agents)
         return plan
 
-    def _clerk_for(self, plan: _Plan) -> Any:
+    def _clerk_for(self, plan: _Plan) -> User:
         item = plan.item
         clerks = self.staff.by_role.get((Role.WINDOW_CLERK.value, item.department_id), [])
         if not clerks:
@@ -843,7 +851,7 @@ class Simulator:
         item = plan.item
         if plan.channel == Channel.ONLINE:
             plan.owner = self.people.account(plan.applicant)
-            by = plan.owner
+            by: User | None = plan.owner
         elif plan.channel == Channel.AGENT:
             by = plan.agent
         else:
@@ -944,6 +952,7 @@ class Simulator:
         case = self._case(plan)
         if case.status != CaseStatus.CORRECTION:
             return
+        by: User | None
         if plan.owner is not None:
             by = plan.owner
         elif plan.channel == Channel.AGENT:
@@ -974,10 +983,11 @@ class Simulator:
         case.extended = row["extended"]
         return case
 
-    def _actor(self, plan: _Plan, role: str, department_id: int) -> Any:
+    def _actor(self, plan: _Plan, role: str, department_id: int) -> User:
         key = (role, department_id)
         if key not in plan.actors:
             if role == Role.WINDOW_CLERK and department_id == plan.item.department_id:
+                assert plan.clerk is not None  # every plan is made with its clerk
                 plan.actors[key] = plan.clerk
             else:
                 plan.actors[key] = self.staff.pick(plan.rng, role, department_id)
@@ -1064,7 +1074,7 @@ class Simulator:
         plan.act_token[task.pk] = token
         self._at(when, self._act, plan, task.pk, token)
 
-    def _claim(self, plan: _Plan, task: Task, actor: Any) -> None:
+    def _claim(self, plan: _Plan, task: Task, actor: User) -> None:
         current = Task.objects.filter(pk=task.pk).values_list("status", flat=True).get()
         if current != TaskStatus.OPEN:
             return

@@ -10,7 +10,7 @@ import logging
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,6 +27,9 @@ from .choices import DocumentKind, DocumentStatus, SealStatus
 from .models import Document, DocumentCounter, Seal, SealMaker
 from .seal_picture import seal_svg
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 
 SEAL_VALIDITY_YEARS = 5
@@ -34,7 +37,7 @@ SEAL_VALIDITY_YEARS = 5
 SEAL_BATCH = 10
 
 
-def _actor(user: Any) -> Any:
+def _actor(user: User | None) -> User | None:
     return user if getattr(user, "pk", None) else None
 
 
@@ -148,7 +151,7 @@ def ensure_seal(department: Department, *, at: datetime | None = None) -> Seal:
 
 
 @transaction.atomic
-def revoke_seal(seal: Seal, *, by: Any = None, at: datetime | None = None) -> Seal:
+def revoke_seal(seal: Seal, *, by: User | None = None, at: datetime | None = None) -> Seal:
     """Revoke a seal (e.g. its key is compromised). Documents it signed before `at` still verify; the next
     document of the department gets a new seal. Revoking a revoked seal changes nothing."""
     locked = Seal.objects.select_for_update().get(pk=seal.pk)
@@ -230,7 +233,7 @@ def issue_document(
     case_number: str,
     recipient: str,
     content: dict[str, Any],
-    by: Any = None,
+    by: User | None = None,
     at: datetime | None = None,
 ) -> Document:
     """Issue a notice: number it and store it, pending the seal. No rendering or signing here, so a case action

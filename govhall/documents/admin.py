@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from govhall.core.admin import ActionAdmin
+from govhall.core.auth import signed_in
 
 from . import actions
 from .choices import SealStatus
@@ -113,7 +114,7 @@ class SealAdmin(ReadOnlyAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[Seal]) -> None:
         count = 0
         for seal in queryset.exclude(status=SealStatus.REVOKED):
-            actions.revoke_seal(seal, by=request.user)
+            actions.revoke_seal(seal, by=signed_in(request))
             count += 1
         self.message_user(
             request,

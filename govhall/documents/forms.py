@@ -22,7 +22,7 @@ class VerifyUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError("文件超过 20 MB，不是本平台出具的文书。")
-        data = upload.read()
+        data: bytes = upload.read()
         if not data.startswith(b"%PDF-"):
             raise ValidationError("上传的文件不是 PDF 文件。")
         return data

@@ -194,7 +194,7 @@ def seal_drawing(holder_name: str, diameter: float = seal_picture.DIAMETER_MM * 
     return drawing
 
 
-class SignatureBlock(Flowable):
+class SignatureBlock(Flowable):  # type: ignore[misc]  # reportlab ships no type information: Flowable is Any
     """Issuing organ and date bottom-right with the seal over them (上不压正文，下压成文日期).
 
     The seal is drawn first and the text over it, so the date stays legible where the red covers it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
@@ -21,6 +21,9 @@ from govhall.core.tz import SHANGHAI
 
 from .chain import GENESIS_HASH, clean_text, entry_hash, payload, to_json
 from .models import LedgerEntry, LedgerHead
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 HEAD_PK = 1
 _FIELDS = (
@@ -44,7 +47,7 @@ class LedgerCorrupted(Exception):
     """Appending would build on a chain whose head is missing: run `manage.py verify_audit`."""
 
 
-def _actor_name(actor: Any) -> str:
+def _actor_name(actor: User) -> str:
     try:
         name = actor.staff.name
     except (ObjectDoesNotExist, AttributeError):
@@ -83,7 +86,7 @@ def _prepare(
     subject: str,
     subject_id: int | None,
     action: str,
-    actor: Any = None,
+    actor: User | None = None,
     actor_role: str = "",
     before: Any = None,
     after: Any = None,
@@ -129,7 +132,7 @@ def append(
     subject: str,
     subject_id: int | None,
     action: str,
-    actor: Any = None,
+    actor: User | None = None,
     actor_role: str = "",
     before: Any = None,
     after: Any = None,
@@ -171,7 +174,7 @@ def append_many(events: list[dict[str, Any]]) -> list[LedgerEntry]:
     for event in events:
         actor = event.get("actor")
         actor_pk = getattr(actor, "pk", None)
-        if event.get("actor_name") is None and actor_pk is not None:
+        if event.get("actor_name") is None and actor is not None and actor_pk is not None:
             if actor_pk not in names:
                 names[actor_pk] = _actor_name(actor)
             event = {**event, "actor_name": names[actor_pk]}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -20,6 +20,9 @@ from govhall.core import clock
 
 from .choices import Channel
 from .models import Notification
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Only mobiles receive SMS: a landline is a valid phone number elsewhere, but not here.
 _MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -39,7 +42,7 @@ def _normalise_mobile(value: str) -> str:
     return phone
 
 
-def _default_name(user: Any) -> str:
+def _default_name(user: User) -> str:
     try:
         name = user.staff.name
     except (ObjectDoesNotExist, AttributeError):
@@ -57,7 +60,7 @@ def notify(
     *,
     title: str,
     body: str,
-    user: Any = None,
+    user: User | None = None,
     phone: str = "",
     email: str = "",
     name: str = "",
@@ -124,7 +127,7 @@ def notify(
     return rows
 
 
-def mark_read(notification: Notification, user: Any) -> Notification:
+def mark_read(notification: Notification, user: User) -> Notification:
     """Mark an in-app message read by its owner; reading it again keeps the first reading time."""
     if user is None or getattr(user, "pk", None) is None or notification.user_id != user.pk:
         raise PermissionDenied("只能标记发给自己的消息。")
@@ -138,18 +141,18 @@ def mark_read(notification: Notification, user: Any) -> Notification:
     return notification
 
 
-def mark_all_read(user: Any) -> int:
+def mark_all_read(user: User) -> int:
     """Mark every unread in-app message of `user` read; returns how many were marked."""
     with transaction.atomic():
         return unread_for(user).update(read_at=clock.now())
 
 
-def inbox_for(user: Any) -> QuerySet[Notification]:
+def inbox_for(user: User) -> QuerySet[Notification]:
     """The user's in-app messages, newest first."""
     return Notification.objects.filter(user=user, channel=Channel.IN_APP).order_by("-created_at", "-id")
 
 
-def unread_for(user: Any) -> QuerySet[Notification]:
+def unread_for(user: User) -> QuerySet[Notification]:
     """The user's unread in-app messages, newest first (served by the (user, read_at) index)."""
     return inbox_for(user).filter(read_at__isnull=True)
 

@@ -128,7 +128,7 @@ def get_sms_backend() -> SmsBackend:
         backend_class = import_string(path)
     except ImportError as exc:
         raise ImproperlyConfigured(f"GOVHALL_SMS_BACKEND: cannot import {path!r}") from exc
-    backend = backend_class()
+    backend: SmsBackend = backend_class()
     if not callable(getattr(backend, "send", None)):
         raise ImproperlyConfigured(f"GOVHALL_SMS_BACKEND: {path!r} has no send(phone, text)")
     return backend

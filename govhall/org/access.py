@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,13 +18,16 @@ from django.http.response import HttpResponseBase
 from .choices import STAFF_ROLES, Role
 from .models import Department, Site, StaffProfile
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 CENTER_WIDE_ROLES = frozenset(
     {Role.CENTER_ADMIN, Role.SUPERVISOR, Role.LEADER, Role.PERFORMANCE_OFFICER, Role.LEGAL_OFFICER}
 )
 _CACHE_ATTR = "_govhall_roles"
 
 
-def user_roles(user: Any) -> set[Role]:
+def user_roles(user: User | AnonymousUser | None) -> set[Role]:
     """The user's roles, read once per user object. A superuser counts as a center administrator."""
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
         return set()
@@ -38,23 +41,23 @@ def user_roles(user: Any) -> set[Role]:
     return set(cached)
 
 
-def forget_roles(user: Any) -> None:
+def forget_roles(user: User | AnonymousUser | None) -> None:
     """Drop the cached roles after the user's groups changed."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
 
 
-def has_role(user: Any, *roles: Role | str) -> bool:
+def has_role(user: User | AnonymousUser | None, *roles: Role | str) -> bool:
     mine = user_roles(user)
     return any(Role(role) in mine for role in roles)
 
 
-def is_center_wide(user: Any) -> bool:
+def is_center_wide(user: User | AnonymousUser | None) -> bool:
     return bool(user_roles(user) & CENTER_WIDE_ROLES)
 
 
-def _profile(user: Any) -> StaffProfile | None:
-    if user is None or not getattr(user, "is_authenticated", False):
+def _profile(user: User | AnonymousUser | None) -> StaffProfile | None:
+    if user is None or not user.is_authenticated:
         return None
     try:
         return user.staff
@@ -62,7 +65,7 @@ def _profile(user: Any) -> StaffProfile | None:
         return None
 
 
-def departments_for(user: Any) -> QuerySet[Department]:
+def departments_for(user: User | AnonymousUser | None) -> QuerySet[Department]:
     if is_center_wide(user):
         return Department.objects.all()
     profile = _profile(user)
@@ -74,7 +77,7 @@ def departments_for(user: Any) -> QuerySet[Department]:
     return Department.objects.filter(pk__in=ids)
 
 
-def sites_for(user: Any) -> QuerySet[Site]:
+def sites_for(user: User | AnonymousUser | None) -> QuerySet[Site]:
     """Own sites and every site below them: a township center's staff also serve its village points."""
     if is_center_wide(user):
         return Site.objects.all()
@@ -82,12 +85,12 @@ def sites_for(user: Any) -> QuerySet[Site]:
     if profile is None or not user_roles(user):
         return Site.objects.none()
     own = set(profile.sites.values_list("pk", flat=True))
-    if profile.window_id:
-        own.add(profile.window.hall.site_id)  # type: ignore[union-attr]
+    if profile.window_id and profile.window is not None:
+        own.add(profile.window.hall.site_id)
     return Site.objects.filter(Q(pk__in=own) | Q(parent__in=own) | Q(parent__parent__in=own))
 
 
-def staff_visible_to(user: Any) -> QuerySet[StaffProfile]:
+def staff_visible_to(user: User | AnonymousUser | None) -> QuerySet[StaffProfile]:
     """Everyone for center-wide roles; otherwise colleagues who share a department or a site, and oneself."""
     if is_center_wide(user):
         return StaffProfile.objects.all()
@@ -109,11 +112,11 @@ def staff_visible_to(user: Any) -> QuerySet[StaffProfile]:
 # ---------------------------------------------------------------- the one permission gate
 
 
-def department_ids(user: Any) -> set[int]:
+def department_ids(user: User | AnonymousUser | None) -> set[int]:
     """The departments the user acts for (as departments_for), read in one query and cached on the user."""
     cached: set[int] | None = getattr(user, _DEPARTMENTS_ATTR, None)
     if cached is None:
-        if is_center_wide(user) or not user_roles(user):
+        if user is None or not user.is_authenticated or is_center_wide(user) or not user_roles(user):
             cached = set(departments_for(user).values_list("pk", flat=True))
         else:
             rows = StaffProfile.objects.filter(user_id=user.pk).values_list(
@@ -132,7 +135,7 @@ def role_names(roles: Iterable[Role | str]) -> str:
 
 
 def require_role(
-    user: Any,
+    user: User | AnonymousUser | None,
     *roles: Role | str,
     department: Department | int | None = None,
     what: str = "此操作",
@@ -150,10 +153,10 @@ def require_role(
             raise PermissionDenied(message or f"{what}：您不属于该办理部门")
 
 
-def acting_user(request: HttpRequest) -> Any:
+def acting_user(request: HttpRequest) -> User | AnonymousUser:
     """The user of a page request or of an API call (django-ninja puts the authenticated user in request.auth)."""
-    auth = getattr(request, "auth", None)
-    return auth if getattr(auth, "pk", None) else request.user
+    auth: User | None = getattr(request, "auth", None)  # django-ninja's authenticated user
+    return auth if auth is not None and getattr(auth, "pk", None) else request.user
 
 
 def require_request_role(

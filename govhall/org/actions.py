@@ -46,7 +46,7 @@ def _phone_field(value: str) -> str:
         raise ValidationError({"phone": exc.messages}) from exc
 
 
-def _saved(obj: _M, exclude: Sequence[str] = (), actor: Any = None) -> _M:
+def _saved(obj: _M, exclude: Sequence[str] = (), actor: User | None = None) -> _M:
     obj.full_clean(exclude=list(exclude))
     obj.save()
     record_event(AuditEventType.ORG_UNIT_CREATED, actor=actor, obj=obj, after={"name": str(obj)})
@@ -58,7 +58,7 @@ def _saved(obj: _M, exclude: Sequence[str] = (), actor: Any = None) -> _M:
 
 @transaction.atomic
 def create_region(
-    *, code: str, name: str, level: str, parent: Region | None = None, actor: Any = None
+    *, code: str, name: str, level: str, parent: Region | None = None, actor: User | None = None
 ) -> Region:
     return _saved(Region(code=code, name=name, level=level, parent=parent), actor=actor)
 
@@ -73,7 +73,7 @@ def create_site(
     address: str = "",
     phone: str = "",
     active: bool = True,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Site:
     site = Site(
         name=name, kind=kind, region=region, parent=parent, address=address, phone=phone, active=active
@@ -89,7 +89,7 @@ def create_hall(
     name: str,
     floors: int = 1,
     sessions: Iterable[tuple[dt.time, dt.time]] = (),
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Hall:
     hall = _saved(Hall(site=site, name=name, floors=floors), actor=actor)
     _set_sessions(hall, sessions)
@@ -123,7 +123,7 @@ def create_department(
     phone: str = "",
     sort_order: int = 0,
     active: bool = True,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Department:
     department = Department(
         name=name,
@@ -151,7 +151,7 @@ def create_window(
     floor: int = 1,
     department: Department | None = None,
     active: bool = True,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Window:
     _check_floor(hall, floor)
     return _saved(
@@ -342,7 +342,7 @@ def create_staff(
     phone: str = "",
     id_number: str = "",
     password: str | None = None,
-    actor: Any = None,
+    actor: User | None = None,
     *,
     title: str = "",
     email: str = "",
@@ -449,7 +449,13 @@ def _checked_staff(
 
 
 def _new_profile(
-    user: Any, data: dict[str, Any], roles: list[Role], *, title: str, active: bool, actor: Any
+    user: User,
+    data: dict[str, Any],
+    roles: list[Role],
+    *,
+    title: str,
+    active: bool,
+    actor: User | None,
 ) -> StaffProfile:
     profile = StaffProfile(
         user=user,
@@ -471,7 +477,7 @@ def _new_profile(
 
 @transaction.atomic
 def create_staff_profile(
-    user: Any,
+    user: User | None,
     *,
     name: str,
     employee_no: str,
@@ -503,6 +509,7 @@ def create_staff_profile(
         id_number=id_number,
     )
     cleaned_roles = data.pop("roles")
+    assert user is not None  # a missing account is in `errors`, which _checked_staff raised
     profile = _new_profile(user, data, cleaned_roles, title=title, active=active, actor=actor)
     set_staff_roles(profile, cleaned_roles, actor=actor)
     return profile
@@ -575,7 +582,7 @@ def user_roles_of(profile: StaffProfile) -> list[Role]:
 
 @transaction.atomic
 def set_staff_roles(
-    staff: StaffProfile | Any, roles: Iterable[Role | str], *, actor: Any = None
+    staff: StaffProfile | User, roles: Iterable[Role | str], *, actor: User | None = None
 ) -> StaffProfile:
     """Replace the staff member's role groups (other groups stay). Records nothing when nothing changes."""
     profile = staff if isinstance(staff, StaffProfile) else StaffProfile.objects.get(user=staff)

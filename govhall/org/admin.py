@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -46,7 +46,9 @@ class SiteAdmin(ActionAdmin):
     autocomplete_fields = ["region", "parent"]
     list_select_related = ["parent", "region"]
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> Any:
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Site], search_term: str
+    ) -> tuple[QuerySet[Site], bool]:
         # The parent autocomplete only offers sites that can be parents.
         queryset, distinct = super().get_search_results(request, queryset, search_term)
         if request.GET.get("field_name") == "parent":
@@ -62,12 +64,24 @@ class SiteAdmin(ActionAdmin):
         return actions.update_site(obj, actor=admin_user(request), **changes)
 
 
-class OfficeSessionInline(admin.TabularInline):
+if TYPE_CHECKING:  # generic for the type checker only
+    _OfficeSessionInlineBase = admin.TabularInline[OfficeSession, Hall]
+else:
+    _OfficeSessionInlineBase = admin.TabularInline
+
+
+class OfficeSessionInline(_OfficeSessionInlineBase):
     model = OfficeSession
     extra = 0
 
 
-class WindowInline(admin.TabularInline):
+if TYPE_CHECKING:  # generic for the type checker only
+    _WindowInlineBase = admin.TabularInline[Window, Hall]
+else:
+    _WindowInlineBase = admin.TabularInline
+
+
+class WindowInline(_WindowInlineBase):
     """Shown for reference; windows are added and changed on their own page (create_window / update_window)."""
 
     model = Window
@@ -160,7 +174,13 @@ class WindowAdmin(ActionAdmin):
         return actions.update_window(obj, actor=admin_user(request), **changes)
 
 
-class StaffProfileForm(forms.ModelForm):
+if TYPE_CHECKING:  # generic for the type checker only
+    _StaffProfileFormBase = forms.ModelForm[StaffProfile]
+else:
+    _StaffProfileFormBase = forms.ModelForm
+
+
+class StaffProfileForm(_StaffProfileFormBase):
     roles = forms.MultipleChoiceField(
         label="角色",
         required=False,

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -95,7 +98,7 @@ class Hall(models.Model):
     def __str__(self) -> str:
         return f"{self.site.name}·{self.name}"
 
-    def office_sessions(self) -> list[tuple]:
+    def office_sessions(self) -> list[tuple[dt.time, dt.time]]:
         """(start, end) pairs of the hall's office hours, for the office-minute clock."""
         return [(s.start, s.end) for s in self.sessions.all()]
 
@@ -154,7 +157,7 @@ class Department(TimestampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.uscc:
             self.uscc = self.uscc.strip().upper()
         else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -48,6 +48,12 @@ from .models import (
 from .policy import EscalationPolicy, escalation_policy
 from .rules import warn_kwargs, warn_rule_for
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from govhall.cases.models import Case, Task
+    from govhall.catalog.models import ServiceItem
+
 __all__ = [
     "answer_order",
     "conduct_for",
@@ -74,8 +80,8 @@ TRIGGER_ACTIONS = {
 
 def save_warn_rule(
     *,
-    by: Any,
-    item: Any = None,
+    by: User,
+    item: ServiceItem | None = None,
     step_key: str = "",
     units_left: int | None = None,
     ratio_used: Decimal | float | str | None = None,
@@ -135,16 +141,16 @@ class _Owner:
     filled when the owning record is one of those, for the pages and the ladder that know them."""
 
     kind: str
-    case: Any = None
-    task: Any = None
+    case: Case | None = None
+    task: Task | None = None
     order: SupervisionOrder | None = None
     department: Department | None = None
-    responsible: Any = None
+    responsible: User | None = None
     label: str = ""
     link: str = ""
 
 
-def department_heads(department: Department | None) -> list[Any]:
+def department_heads(department: Department | None) -> list[User]:
     if department is None:
         return []
     users = get_user_model().objects.filter(
@@ -167,7 +173,7 @@ def _owners(clocks_: list[Clock]) -> dict[int, _Owner]:
     orders = SupervisionOrder.objects.select_related("case").in_bulk(
         refs.get(subject_type(SupervisionOrder), set())
     )
-    heads: dict[int, Any] = {}
+    heads: dict[int, User | None] = {}
     owners: dict[int, _Owner] = {}
     for clock in clocks_:
         department = clock.owner_department
@@ -224,7 +230,7 @@ def _raise_alert(
     source: str | None = None,
     summary: str = "",
     due_at: dt.datetime | None = None,
-    responsible: Any = None,
+    responsible: User | None = None,
 ) -> Alert | None:
     """Create the alert unless it exists; None when another process (or an earlier sweep) raised it."""
     try:
@@ -305,7 +311,13 @@ def _check_clock(clock: Clock, owner: _Owner, at: dt.datetime, policy: Escalatio
 
 
 def _reach(
-    user: Any, *, title: str, body: str, case_number: str = "", at: dt.datetime, link: str = ""
+    user: User | None,
+    *,
+    title: str,
+    body: str,
+    case_number: str = "",
+    at: dt.datetime,
+    link: str = "",
 ) -> None:
     if user is None:
         return
@@ -366,7 +378,9 @@ def _local(instant: dt.datetime | None) -> str:
     return f"{instant.astimezone(engine.CALENDAR_TZ):%Y-%m-%d %H:%M}"
 
 
-def _issue_card(level: str, alert: Alert, *, reason: str, at: dt.datetime, person: Any = None) -> Card:
+def _issue_card(
+    level: str, alert: Alert, *, reason: str, at: dt.datetime, person: User | None = None
+) -> Card:
     card = Card.objects.create(
         level=level,
         person=person if person is not None else alert.responsible,
@@ -476,7 +490,7 @@ def _order_overdue(order: SupervisionOrder, alert: Alert, policy: EscalationPoli
         )
 
 
-def answer_order(order: SupervisionOrder, *, by: Any, text: str) -> SupervisionOrder:
+def answer_order(order: SupervisionOrder, *, by: User, text: str) -> SupervisionOrder:
     """The department head answers the order: its clock stops and, in time, no red card follows."""
     text = (text or "").strip()
     if not text:
@@ -523,7 +537,7 @@ def answer_order(order: SupervisionOrder, *, by: Any, text: str) -> SupervisionO
     return order
 
 
-def decide_accountability(record: Accountability, *, by: Any, type: str, decision: str) -> Accountability:
+def decide_accountability(record: Accountability, *, by: User, type: str, decision: str) -> Accountability:
     """A supervisor records the accountability decision (通报批评, 诫勉谈话, 调离岗位…)."""
     require_role(by, Role.SUPERVISOR, message="只有效能监察人员可以作出责任追究决定")
     if type not in AccountabilityType.values:

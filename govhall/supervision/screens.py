@@ -9,7 +9,7 @@ stays current."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,6 +27,9 @@ from govhall.core.clock import now as _now
 from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 REFRESH_SECONDS = 15
 OVERDUE_LIMIT = 20
@@ -239,15 +242,16 @@ def screen_data(at: dt.datetime | None = None, department: int | None = None) ->
 # ---------------------------------------------------------------- access and views
 
 
-def _check_screen(user: Any) -> None:
+def _check_screen(user: User | AnonymousUser) -> None:
     require_role(user, *SCREEN_ROLES, message="只有效能监察人员、领导和中心管理员可以查看监察大屏")
 
 
-def _check_department(user: Any, department: Department) -> None:
+def _check_department(user: User | AnonymousUser, department: Department) -> None:
     if has_role(user, Role.SUPERVISOR, Role.LEADER):
         return
     if (
         has_role(user, Role.DEPARTMENT_HEAD)
+        and user.is_authenticated
         and StaffProfile.objects.filter(user=user, departments=department).exists()
     ):
         return

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from govhall.clocks import actions as clocks
 from govhall.clocks.actions import ClockStatus
 from govhall.clocks.choices import ClockState
+from govhall.core.auth import signed_in
 from govhall.core.clock import now
 from govhall.org.access import has_role, require_role, role_required
 from govhall.org.choices import Role
@@ -25,6 +26,9 @@ from govhall.org.models import StaffProfile
 from .actions import answer_order, conduct_for, decide_accountability
 from .choices import AccountabilityStatus, AccountabilityType, AlertLevel, OrderStatus
 from .models import Accountability, Alert, SupervisionOrder
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 BOARD_ROLES = (Role.SUPERVISOR, Role.LEADER)
 # Alerts without a clock (out-of-procedure attempts, refusals) are events with nothing to close: the board shows
@@ -122,9 +126,10 @@ def board(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- supervision orders
 
 
-def _may_answer(user: Any, order: SupervisionOrder) -> bool:
+def _may_answer(user: User | AnonymousUser, order: SupervisionOrder) -> bool:
     return (
         has_role(user, Role.DEPARTMENT_HEAD)
+        and user.is_authenticated
         and StaffProfile.objects.filter(user=user, departments=order.department_id).exists()
     )
 
@@ -149,7 +154,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied("只有被督办部门的负责人可以答复督办单。")
         text = request.POST.get("text", "")
         try:
-            answer_order(order, by=request.user, text=text)
+            answer_order(order, by=signed_in(request), text=text)
         except ValidationError as exc:
             errors, status_code = _errors(exc), 400
         else:
@@ -187,7 +192,7 @@ def accountability_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = {"type": request.POST.get("type", ""), "decision": request.POST.get("decision", "")}
         try:
-            decide_accountability(record, by=request.user, type=form["type"], decision=form["decision"])
+            decide_accountability(record, by=signed_in(request), type=form["type"], decision=form["decision"])
         except ValidationError as exc:
             errors, status_code = _errors(exc), 400
         else:

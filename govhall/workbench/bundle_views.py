@@ -33,6 +33,7 @@ from govhall.cases.choices import BundleStatus, CaseStatus
 from govhall.cases.models import CaseGroup
 from govhall.cases.uploads import Upload
 from govhall.clocks.actions import status
+from govhall.core.auth import signed_in
 from govhall.documents.models import Document
 from govhall.org.access import has_role
 from govhall.org.choices import Role
@@ -136,7 +137,7 @@ ACTIONS: dict[str, BundleAction] = {
 
 
 def available(
-    user: Any, group: CaseGroup, state: BundleStatus, has_notice: bool, can_deliver: bool
+    user: User, group: CaseGroup, state: BundleStatus, has_notice: bool, can_deliver: bool
 ) -> list[str]:
     intake = has_role(user, Role.WINDOW_CLERK) or has_role(user, Role.APPROVER)
     window = has_role(user, Role.WINDOW_CLERK) or has_role(user, Role.AGENT)
@@ -162,11 +163,12 @@ def _render(
     alert: Alert | None = None,
     status_code: int = 200,
 ) -> HttpResponse:
-    group = access_group(request.user, number)
+    user = signed_in(request)
+    group = access_group(user, number)
     cases = members(group)
     state = group_status(group, cases)
     has_notice = any(hasattr(c, "correction") for c in cases)
-    names = available(request.user, group, state, has_notice, deliverable(group, cases))
+    names = available(user, group, state, has_notice, deliverable(group, cases))
     for name in bound or {}:
         if name not in names:
             names.append(name)
@@ -210,7 +212,7 @@ def bundle_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     form = spec.make(group, request.POST, request.FILES)
     if form.is_valid():
         try:
-            message = spec.run(request.user, group, form)  # type: ignore[arg-type]
+            message = spec.run(signed_in(request), group, form)
         except ValidationError as exc:
             wb.apply_errors(form, exc, spec.error_fields)
             return _render(request, number, bound={action: form}, alert=_alert_for(exc, spec.title))
@@ -258,7 +260,7 @@ def bundle_intake(request: HttpRequest, code: str) -> HttpResponse:
             bundle=bundle,
             applicant=form.applicant or form.applicant_data(),
             channel=intake_channel(request),
-            by=request.user,  # type: ignore[arg-type]
+            by=signed_in(request),
             form_data=form.cleaned_data["form_text"],
             uploads=uploads,
         )

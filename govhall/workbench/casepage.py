@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -29,6 +29,11 @@ from govhall.workflow.flowchart import render_svg
 from govhall.workflow.schema import ProcessSpec, Step
 
 from . import forms as wb
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from govhall.org.models import Department
 
 # 《行政许可法》 art. 42: +10 working days; art. 26 joint handling: +15 (mirrors cases.actions.time_limits).
 EXTENSION_LIMIT = 10
@@ -62,7 +67,7 @@ class TaskRow:
 class Abilities:
     """What the user's roles and departments allow on this case (the forms to show)."""
 
-    def __init__(self, user: Any, case: Case) -> None:
+    def __init__(self, user: User, case: Case) -> None:
         self.user = user
         self.departments = set(departments_for(user).values_list("pk", flat=True))
         self.clerk = has_role(user, Role.WINDOW_CLERK)
@@ -89,7 +94,7 @@ class CaseAction:
     title: str
     button: str
     form_class: type[forms.Form]
-    run: Callable[[Any, Case, Any], str]
+    run: Callable[[User, Case, Any], str]  # the form is the action's own form_class
     error_fields: dict[str, str] = field(default_factory=dict)
     danger: bool = False
     multipart: bool = False
@@ -102,43 +107,43 @@ def _due(case: Case) -> str:
     return ""
 
 
-def _accept(user: Any, case: Case, form: Any) -> str:
+def _accept(user: User, case: Case, form: forms.Form) -> str:
     case_actions.accept_case(case, by=user)
     return f"已受理，已出具受理通知书{_due(case)}。"
 
 
-def _correction(user: Any, case: Case, form: Any) -> str:
+def _correction(user: User, case: Case, form: wb.CorrectionForm) -> str:
     notice = case_actions.request_correction(
         case, by=user, missing=form.missing(), note=form.cleaned_data["note"]
     )
     return f"已出具一次性补正告知书，共 {len(notice.items)} 项。"
 
 
-def _refuse(user: Any, case: Case, form: Any) -> str:
+def _refuse(user: User, case: Case, form: forms.Form) -> str:
     data = form.cleaned_data
     case_actions.refuse_application(case, by=user, reasons=data["reasons"], remedies=data["remedies"])
     return "已作出不予受理决定，并出具决定书。"
 
 
-def _redirect(user: Any, case: Case, form: Any) -> str:
+def _redirect(user: User, case: Case, form: forms.Form) -> str:
     data = form.cleaned_data
     case_actions.redirect_application(case, by=user, agency=data["agency"], reason=data["reason"])
     return f"已告知申请人向{data['agency'].strip()}申请。"
 
 
-def _instant(user: Any, case: Case, form: Any) -> str:
+def _instant(user: User, case: Case, form: forms.Form) -> str:
     case = case_actions.handle_instant(case, by=user, opinion=form.cleaned_data["opinion"])
     return "即办件已当场办结。" if case.decided_at else "已受理。"
 
 
-def _submit_correction(user: Any, case: Case, form: Any) -> str:
+def _submit_correction(user: User, case: Case, form: wb.SubmitCorrectionForm) -> str:
     case = case_actions.submit_correction(case, by=user, uploads=form.uploads)
     if case.status == CaseStatus.CORRECTION:
         return "已收到补正材料，但告知书所列材料尚未补齐。"
     return "补正材料已齐全，办件恢复办理。" if case.accepted_at else "补正材料已齐全，可以作出受理决定。"
 
 
-def _special_start(user: Any, case: Case, form: Any) -> str:
+def _special_start(user: User, case: Case, form: forms.Form) -> str:
     data = form.cleaned_data
     pause = case_actions.start_special_procedure(
         case, by=user, kind=data["kind"], reason=data["reason"], expected_days=data["expected_days"]
@@ -152,7 +157,7 @@ def open_pause(case: Case) -> Pause | None:
     )
 
 
-def _special_end(user: Any, case: Case, form: Any) -> str:
+def _special_end(user: User, case: Case, form: forms.Form) -> str:
     pause = open_pause(case)
     if pause is None:
         raise ValidationError("没有进行中的特别程序")
@@ -160,7 +165,7 @@ def _special_end(user: Any, case: Case, form: Any) -> str:
     return f"{pause.get_kind_display()}程序已结束，恢复计时。"
 
 
-def _extend(user: Any, case: Case, form: Any) -> str:
+def _extend(user: User, case: Case, form: forms.Form) -> str:
     data = form.cleaned_data
     case_actions.extend_case(case, by=user, amount=data["amount"], reason=data["reason"])
     return f"已批准延长 {data['amount']} 个工作日，并出具延期通知书{_due(case)}。"
@@ -174,7 +179,7 @@ def _deciding_task(case: Case) -> Task | None:
     return None
 
 
-def _coordinate(user: Any, case: Case, form: Any) -> str:
+def _coordinate(user: User, case: Case, form: forms.Form) -> str:
     task = _deciding_task(case)
     if task is None:
         raise ValidationError("办件尚未到达作出决定环节，不能启动联审协调")
@@ -182,12 +187,12 @@ def _coordinate(user: Any, case: Case, form: Any) -> str:
     return f"已启动联审协调，{'、'.join(t.department.name for t in new)}将重新提出审查意见"
 
 
-def _withdraw(user: Any, case: Case, form: Any) -> str:
+def _withdraw(user: User, case: Case, form: forms.Form) -> str:
     case_actions.withdraw_case(case, by=user, reason=form.cleaned_data["reason"])
     return "已为申请人撤回申请，办件终止。"
 
 
-def _deliver(user: Any, case: Case, form: Any) -> str:
+def _deliver(user: User, case: Case, form: forms.Form) -> str:
     case_actions.deliver_result(case, by=user, method=form.cleaned_data["method"])
     return "已送达办理结果。"
 
@@ -363,7 +368,7 @@ def task_form(task: Task, spec: ProcessSpec, data: Any = None, files: Any = None
 # -- flowchart ----------------------------------------------------------------------------------------------------
 
 
-def _dept_name(department: Any) -> str:
+def _dept_name(department: Department) -> str:
     return str(department.short_name or department.name)
 
 
@@ -427,7 +432,7 @@ def clock_rows(case: Case) -> list[ClockRow]:
 
 
 def context(
-    user: Any,
+    user: User,
     case: Case,
     *,
     bound: dict[str, forms.Form] | None = None,

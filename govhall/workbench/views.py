@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -30,6 +30,7 @@ from govhall.cases.uploads import CONTENT_TYPES, Upload
 from govhall.catalog.queries import published_guide, published_items
 from govhall.catalog.search import search_items
 from govhall.clocks.actions import status
+from govhall.core.auth import signed_in
 from govhall.documents.models import Document
 from govhall.notifications.actions import mark_all_read, unread_for
 from govhall.org.access import role_required, user_roles
@@ -45,6 +46,9 @@ from .forms import (
     ItemSearchForm,
     apply_errors,
 )
+
+if TYPE_CHECKING:
+    pass
 
 LOGIN_URL = "/accounts/login/"
 INTAKE_DONE_KEY = "workbench_intake_done"
@@ -79,7 +83,7 @@ def _case_url(case: Case | str) -> str:
 
 @staff_view()
 def home(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = signed_in(request)
     tasks = tasks_for(user)
     visible = cases_visible_to(user)
     unread = unread_for(user)
@@ -101,7 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_view()
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    count = mark_all_read(request.user)
+    count = mark_all_read(signed_in(request))
     messages.success(request, f"已将 {count} 条消息标为已读。")
     return redirect("workbench:home")
 
@@ -141,7 +145,7 @@ def intake(request: HttpRequest, impl_code: str) -> HttpResponse:
             applicant=form.applicant or form.applicant_data(),
             # A village agent (代办员) hands in the application for the applicant; a window takes it itself.
             channel=intake_channel(request),
-            by=request.user,
+            by=signed_in(request),
             form_data=form.cleaned_data["form_text"],
             uploads=uploads,
             appointment_at=form.appointment,
@@ -211,7 +215,7 @@ def _render_case(request: HttpRequest, number: str, *, status_code: int = 200, *
     return render(
         request,
         "workbench/case_detail.html",
-        casepage.context(request.user, case, **kwargs),
+        casepage.context(signed_in(request), case, **kwargs),
         status=status_code,
     )
 
@@ -239,7 +243,7 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     form = casepage.make_form(action, case, request.POST, request.FILES)
     if form.is_valid():
         try:
-            message = spec.run(request.user, case, form)
+            message = spec.run(signed_in(request), case, form)
         except ValidationError as exc:
             apply_errors(form, exc, spec.error_fields)
             alert = _alert_for(exc, spec.title)
@@ -257,7 +261,7 @@ def task_claim(request: HttpRequest, number: str, pk: int) -> HttpResponse:
     case = access_case(request.user, number)
     task = get_object_or_404(case.tasks, pk=pk)
     try:
-        case_actions.claim_task(task, by=request.user)
+        case_actions.claim_task(task, by=signed_in(request))
     except ValidationError as exc:
         code = 409 if isinstance(exc, TaskConflict) else 200
         return _render_case(request, number, alert=_alert_for(exc, "领取任务"), status_code=code)
@@ -277,7 +281,7 @@ def task_act(request: HttpRequest, number: str, pk: int) -> HttpResponse:
         try:
             done = case_actions.act_on_task(
                 task,
-                by=request.user,
+                by=signed_in(request),
                 action=data["action"],
                 opinion=data["opinion"],
                 return_to=data.get("return_to") or None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,8 +15,11 @@ from govhall.core.models import AuditEventType
 from .models import ProcessDefinition
 from .validation import validate_spec
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def save_definition(spec: dict[str, Any], *, by: Any = None) -> ProcessDefinition:
+
+def save_definition(spec: dict[str, Any], *, by: User | None = None) -> ProcessDefinition:
     """Validate `spec` and store it as the next version of its template, active in place of the previous one.
 
     Raises ValidationError (a list of Chinese messages) when the specification is not valid."""
@@ -49,7 +52,7 @@ def save_definition(spec: dict[str, Any], *, by: Any = None) -> ProcessDefinitio
     return definition
 
 
-def activate_definition(definition: ProcessDefinition, *, by: Any = None) -> ProcessDefinition:
+def activate_definition(definition: ProcessDefinition, *, by: User | None = None) -> ProcessDefinition:
     """Make an existing version the active one again (e.g. to undo a faulty new version)."""
     validate_spec(definition.spec)
     with transaction.atomic():

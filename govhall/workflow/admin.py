@@ -6,7 +6,7 @@ form stores the next version (and makes it active). "预览流程图" validates 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from govhall.core.admin import ActionAdmin
+from govhall.core.auth import signed_in
 
 from . import actions
 from .engine import spec_of
@@ -34,7 +35,13 @@ def _pretty(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-class ProcessDefinitionForm(forms.ModelForm):
+if TYPE_CHECKING:  # generic for the type checker only
+    _ProcessDefinitionFormBase = forms.ModelForm[ProcessDefinition]
+else:
+    _ProcessDefinitionFormBase = forms.ModelForm
+
+
+class ProcessDefinitionForm(_ProcessDefinitionFormBase):
     spec_json = forms.CharField(
         label="流程定义（JSON）",
         widget=forms.Textarea(
@@ -61,7 +68,7 @@ class ProcessDefinitionForm(forms.ModelForm):
     def clean_spec_json(self) -> dict[str, Any]:
         text = self.cleaned_data["spec_json"]
         try:
-            data = json.loads(text)
+            data: dict[str, Any] = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ValidationError(f"JSON格式错误：第{exc.lineno}行第{exc.colno}列附近有语法错误。") from None
         self.parsed = validate_spec(data)
@@ -128,7 +135,7 @@ class ProcessDefinitionAdmin(ActionAdmin):
 
     # No delete_object: cases refer to the version they run on. Saving always makes a new version.
     def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> ProcessDefinition:
-        definition = actions.save_definition(form.cleaned_data["spec_json"], by=request.user)
+        definition = actions.save_definition(form.cleaned_data["spec_json"], by=signed_in(request))
         self.message_user(request, f"已保存为“{definition}”并启用。", messages.SUCCESS)
         return definition
 
@@ -157,7 +164,7 @@ class ProcessDefinitionAdmin(ActionAdmin):
             return
         for definition in chosen:
             try:
-                actions.activate_definition(definition, by=request.user)
+                actions.activate_definition(definition, by=signed_in(request))
             except ValidationError as exc:
                 self.message_user(request, f"{definition}：{'；'.join(exc.messages)}", messages.ERROR)
             else:

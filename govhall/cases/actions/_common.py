@@ -10,12 +10,14 @@ from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
 from govhall.calendars import engine as calendar
 from govhall.documents import actions as documents
+from govhall.documents.models import Document
 from govhall.ledger import actions as ledger
 from govhall.notifications.actions import notify
 from govhall.org.access import has_role, require_role
@@ -80,7 +82,8 @@ def guarded(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 if isinstance(exc, OutOfProcedure) and outermost:
                     _pending_log.reset(token)
                     outermost = False
-                    _record_attempt(exc, action, kwargs.get("by"))
+                    by = kwargs.get("by")
+                    _record_attempt(exc, action, by if isinstance(by, User) else None)
                 raise
             finally:
                 if outermost:
@@ -96,7 +99,7 @@ def _flush(pending: list[dict[str, Any]]) -> None:
     pending.clear()
 
 
-def _record_attempt(exc: OutOfProcedure, action: str, by: Any) -> None:
+def _record_attempt(exc: OutOfProcedure, action: str, by: User | None) -> None:
     from govhall.core.clock import now
 
     at = now()
@@ -116,11 +119,11 @@ def _record_attempt(exc: OutOfProcedure, action: str, by: Any) -> None:
         )
 
 
-def _user(by: Any) -> Any:
+def _user(by: User | None) -> User | None:
     return by if getattr(by, "pk", None) else None
 
 
-def acting_role(by: Any, preferred: str = "") -> str:
+def acting_role(by: User | None, preferred: str = "") -> str:
     if _user(by) is None:
         return "system"
     if preferred and has_role(by, preferred):
@@ -141,7 +144,7 @@ def lock_case(case: Case | int, *, related: tuple[str, ...] = ("item", "applican
     return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
 
 
-def require_staff(by: Any, role: Role | str, department_id: int, what: str) -> None:
+def require_staff(by: User | None, role: Role | str, department_id: int, what: str) -> None:
     """The acting user must hold `role` in the department (domain §1: approvers act for their own department only)."""
     require_role(by, role, department=department_id, what=what)
 
@@ -150,7 +153,7 @@ def log(
     case: Case,
     event: CaseEvent,
     *,
-    by: Any,
+    by: User | None,
     role: str = "",
     at: datetime,
     before: Any = None,
@@ -179,12 +182,12 @@ def issue(
     case: Case,
     kind: str,
     *,
-    by: Any,
+    by: User | None,
     at: datetime,
     paragraphs: list[str],
     rows: list[list[str]] | None = None,
     remedies: str = "",
-) -> Any:
+) -> Document:
     content: dict[str, Any] = {
         "recipient": case.applicant.name,
         "paragraphs": paragraphs,

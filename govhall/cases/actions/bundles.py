@@ -21,6 +21,7 @@ from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockState
 from govhall.core.clock import now
 from govhall.documents import actions as documents
+from govhall.documents.models import Document
 from govhall.notifications.actions import notify
 
 from ..bundles import BundleMaterial, bundle_items, bundle_materials, lead_member, material_key, members
@@ -79,7 +80,7 @@ def _issue(
     paragraphs: list[str],
     rows: list[list[str]],
     remedies: str = "",
-) -> Any:
+) -> Document:
     """The bundle's one notice, numbered under the bundle number and sealed by the lead department (牵头部门)."""
     content: dict[str, Any] = {
         "recipient": group.applicant.name,
@@ -135,7 +136,7 @@ def submit_bundle(
     bundle: Bundle,
     applicant: ApplicantData | Applicant,
     channel: str,
-    by: User | None,
+    by: User,
     form_data: dict[str, Any] | None = None,
     uploads: Sequence[Upload] | Mapping[int, Sequence[Upload]] = (),
 ) -> CaseGroup:
@@ -146,7 +147,7 @@ def submit_bundle(
     items = bundle_items(bundle)
     if bundle.status != ItemStatus.PUBLISHED or not items:
         raise ValidationError({"bundle": f"“{bundle.name}”未发布或已暂停办理"})
-    owner = None
+    owner: User | None = None
     for item in items:
         owner = _check_channel(item, channel, by)
     person = _applicant(applicant, owner)
@@ -258,7 +259,7 @@ def accept_bundle(group: CaseGroup, *, by: User | None, deemed: bool = False) ->
 
 @guarded("bundle_correction")
 def request_bundle_correction(
-    group: CaseGroup, *, by: User | None, missing: Sequence[dict[str, Any]], note: str = ""
+    group: CaseGroup, *, by: User, missing: Sequence[dict[str, Any]], note: str = ""
 ) -> list[CorrectionNotice]:
     """一次性告知 for the bundle: ONE notice listing everything missing across its items. A shared material is
     asked for once and recorded on every member that needs it; a free-text item goes to the lead member. Members
@@ -326,7 +327,7 @@ def request_bundle_correction(
 
 
 @guarded("bundle_submit_correction")
-def submit_bundle_correction(group: CaseGroup, *, by: User | None, uploads: Sequence[Upload]) -> CaseGroup:
+def submit_bundle_correction(group: CaseGroup, *, by: User, uploads: Sequence[Upload]) -> CaseGroup:
     """The applicant (or a clerk) hands in what the bundle's notice listed, once per material; each file reaches
     every member that listed it. When nothing is missing any more, every member's intake clock runs again."""
     at = now()
@@ -370,7 +371,7 @@ def submit_bundle_correction(group: CaseGroup, *, by: User | None, uploads: Sequ
 
 
 @guarded("refuse_bundle")
-def refuse_bundle(group: CaseGroup, *, by: User | None, reasons: str, remedies: str = "") -> CaseGroup:
+def refuse_bundle(group: CaseGroup, *, by: User, reasons: str, remedies: str = "") -> CaseGroup:
     """不予受理 of the whole bundle (《行政许可法》第三十二条、第三十八条): reasons and remedies in ONE decision."""
     at = now()
     group = _lock_group(group)
@@ -398,7 +399,7 @@ def refuse_bundle(group: CaseGroup, *, by: User | None, reasons: str, remedies: 
 
 
 @guarded("deliver_bundle")
-def deliver_bundle(group: CaseGroup, *, by: User | None, method: str = "窗口领取") -> CaseGroup:
+def deliver_bundle(group: CaseGroup, *, by: User, method: str = "窗口领取") -> CaseGroup:
     """One delivery (《行政许可法》第四十四条) of every member's result once the whole bundle is concluded."""
     at = now()
     group = _lock_group(group)

@@ -4,7 +4,7 @@ A module of its own so that intake (which starts the flow processing runs) and p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..choices import ACTIVE_TASK, TaskAction
 from ..models import Case, Task
@@ -12,9 +12,12 @@ from ._common import OutOfProcedure, guarded
 from .intake import accept_case
 from .processing import act_on_task
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @guarded("instant")
-def handle_instant(case: Case, *, by: Any, opinion: str = "") -> Case:
+def handle_instant(case: Case, *, by: User, opinion: str = "") -> Case:
     """即办件 (art. 34): accepted and decided at the window in one sitting."""
     if not case.item.is_instant:
         raise OutOfProcedure("该事项不是即办件，不能当场办结", case=case, action="instant")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -19,7 +19,7 @@ from govhall.core.clock import now
 from govhall.core.identifiers import validate_resident_id, validate_uscc
 from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
-from govhall.org.models import StaffProfile
+from govhall.org.models import Site, StaffProfile, Window
 from govhall.workflow import engine as wf
 
 from ..choices import ApplicantKind, CaseStatus, Channel, IntakeOutcome
@@ -43,6 +43,9 @@ from ._common import (
     tell_applicant,
 )
 from .processing import pause_case_clocks, resume_case_clocks, start_flow
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # 《行政许可法》 art. 32: an incomplete application must be answered with one notice within 5 working days.
 INTAKE_LIMIT_WORKDAYS = 5
@@ -81,7 +84,7 @@ class ApplicantData:
         )
 
 
-def _applicant(data: ApplicantData | Applicant, user: Any) -> Applicant:
+def _applicant(data: ApplicantData | Applicant, user: User | None) -> Applicant:
     """The applicant record of this identity as known to this channel.
 
     An online account keeps its own record of each identity it applies under, and a window/agent intake uses the
@@ -113,7 +116,7 @@ def _applicant(data: ApplicantData | Applicant, user: Any) -> Applicant:
     return applicant
 
 
-def _check_channel(item: ServiceItem, channel: str, by: Any) -> Any:
+def _check_channel(item: ServiceItem, channel: str, by: User) -> User | None:
     """Returns the account the application belongs to online (None for window and agent intake)."""
     if channel == Channel.ONLINE:
         if getattr(by, "pk", None) is None:
@@ -133,7 +136,7 @@ def _check_channel(item: ServiceItem, channel: str, by: Any) -> Any:
 
 
 def _store(
-    case: Case, uploads: Sequence[Upload], *, by: Any, at: datetime, for_correction: bool = False
+    case: Case, uploads: Sequence[Upload], *, by: User, at: datetime, for_correction: bool = False
 ) -> None:
     materials = {m.pk: m for m in case.item.materials.all()}
     for upload in uploads:
@@ -176,10 +179,10 @@ def _new_case(
     applicant: Applicant,
     channel: str,
     form_data: dict[str, Any],
-    by: Any,
+    by: User,
     at: datetime,
-    site: Any = None,
-    window: Any = None,
+    site: Site | None = None,
+    window: Window | None = None,
     appointment_at: datetime | None = None,
     green_channel: bool = False,
     group: CaseGroup | None = None,
@@ -242,11 +245,11 @@ def submit_application(
     item: ServiceItem,
     applicant: ApplicantData | Applicant,
     channel: str,
-    by: Any,
+    by: User,
     form_data: dict[str, Any] | None = None,
     uploads: Sequence[Upload] = (),
-    site: Any = None,
-    window: Any = None,
+    site: Site | None = None,
+    window: Window | None = None,
     appointment_at: datetime | None = None,
     green_channel: bool = False,
 ) -> Case:
@@ -296,7 +299,7 @@ def _lock(case: Case) -> Case:
     return case
 
 
-def _intake_staff(case: Case, by: Any, what: str) -> None:
+def _intake_staff(case: Case, by: User | None, what: str) -> None:
     if (
         case.channel == Channel.AGENT
         and has_role(by, Role.AGENT)
@@ -349,7 +352,7 @@ def _limit_rows(case: Case) -> list[list[str]]:
 
 
 @guarded("accept")
-def accept_case(case: Case, *, by: Any, deemed: bool = False, in_bundle: bool = False) -> Case:
+def accept_case(case: Case, *, by: User | None, deemed: bool = False, in_bundle: bool = False) -> Case:
     """Accept (art. 32(5)); with `deemed`, the automatic acceptance of an application left unanswered for 5 working
     days, effective from the day the complete materials were received. `in_bundle`: called by
     bundles.accept_bundle, which issues the bundle's one acceptance notice instead of one per member."""
@@ -423,7 +426,7 @@ def accept_case(case: Case, *, by: Any, deemed: bool = False, in_bundle: bool = 
 
 @guarded("correction")
 def request_correction(
-    case: Case, *, by: Any, missing: Sequence[dict[str, Any]], note: str = "", in_bundle: bool = False
+    case: Case, *, by: User, missing: Sequence[dict[str, Any]], note: str = "", in_bundle: bool = False
 ) -> CorrectionNotice:
     """一次性告知 (art. 32(4)): ONE notice listing everything to supplement; a second one is refused."""
     at = now()
@@ -500,7 +503,7 @@ def request_correction(
 
 
 @guarded("submit_correction")
-def submit_correction(case: Case, *, by: Any, uploads: Sequence[Upload]) -> Case:
+def submit_correction(case: Case, *, by: User, uploads: Sequence[Upload]) -> Case:
     """The applicant (or a clerk for them) hands in the listed materials; once complete, the clock runs again."""
     at = now()
     _lock(case)
@@ -554,7 +557,7 @@ def submit_correction(case: Case, *, by: Any, uploads: Sequence[Upload]) -> Case
 
 @guarded("refuse_application")
 def refuse_application(
-    case: Case, *, by: Any, reasons: str, remedies: str = "", in_bundle: bool = False
+    case: Case, *, by: User, reasons: str, remedies: str = "", in_bundle: bool = False
 ) -> Case:
     """不予受理 (art. 32(2), art. 38): written reasons and the right to reconsideration or litigation."""
     at = now()
@@ -608,7 +611,7 @@ def refuse_application(
 
 
 @guarded("redirect")
-def redirect_application(case: Case, *, by: Any, agency: str, reason: str = "") -> Case:
+def redirect_application(case: Case, *, by: User, agency: str, reason: str = "") -> Case:
     """Not within this agency's powers (art. 32(2)): refuse at once and name the agency to apply to."""
     at = now()
     _lock(case)

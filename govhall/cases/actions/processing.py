@@ -17,6 +17,7 @@ from govhall.core.clock import now
 from govhall.org.access import has_role
 from govhall.org.choices import Role
 from govhall.workflow import engine as wf
+from govhall.workflow.schema import Actor
 
 from ..choices import ACTIVE_TASK, CaseStatus, Decision, JoinResult, TaskAction, TaskStatus
 from ..events import CaseEvent
@@ -77,7 +78,7 @@ def _spawn_task(
     *,
     step: Any,
     name: str,
-    actor: Any,
+    actor: Actor | None,
     budget: Any,
     department: Any,
     at: datetime,
@@ -85,6 +86,7 @@ def _spawn_task(
     parallel_key: str = "",
     branch_key: str = "",
 ) -> Task:
+    assert actor is not None, "a task step names its actor (workflow validation)"
     amount, unit = step_budget(case, budget)
     clock = clocks.start_clock(
         kind=ClockKind.STEP,
@@ -112,7 +114,7 @@ def _spawn_task(
     return task
 
 
-def _enter(case: Case, key: str, *, by: Any, at: datetime, round_: int = 1) -> None:
+def _enter(case: Case, key: str, *, by: User | None, at: datetime, round_: int = 1) -> None:
     spec = wf.spec_by_id(case.process_id)
     step = wf.resolve(spec, key, case.form_data)
     if step.kind == "end":
@@ -153,7 +155,7 @@ def _spawn_branch(
     )
 
 
-def start_flow(case: Case, *, by: Any, at: datetime) -> None:
+def start_flow(case: Case, *, by: User | None, at: datetime) -> None:
     spec = wf.spec_by_id(case.process_id)
     _enter(case, spec.start, by=by, at=at)
 
@@ -185,7 +187,7 @@ def _step_of(case: Case, task: Task) -> Any:
 
 
 @guarded("claim")
-def claim_task(task: Task, *, by: Any) -> Task:
+def claim_task(task: Task, *, by: User) -> Task:
     """Take a task to work on it; exactly one of two simultaneous claimants gets it."""
     at = now()
     case = _lock_case(task.case_id, related=())
@@ -220,7 +222,7 @@ def claim_task(task: Task, *, by: Any) -> Task:
 def act_on_task(
     task: Task,
     *,
-    by: Any,
+    by: User,
     action: str,
     opinion: str = "",
     return_to: str | None = None,
@@ -351,7 +353,7 @@ def _answered(task: Task, outcome: TaskAction) -> bool:
     return task.status == TaskStatus.DONE and task.outcome == outcome
 
 
-def _after_branch(case: Case, task: Task, step: Any, *, by: User | None, at: datetime) -> None:
+def _after_branch(case: Case, task: Task, step: Any, *, by: User, at: datetime) -> None:
     # A case whose parallel step opened before joins were captured gets its review now, from its item.
     review, _ = _joint_review(case, step, at=at, round_=task.round)
     current = _current_branches(case, review)
@@ -467,7 +469,7 @@ def start_coordination(task: Task, *, by: User, opinion: str) -> list[Task]:
     return new_tasks
 
 
-def decide(case: Case, decision: Decision, *, by: Any, at: datetime, reasons: str = "") -> None:
+def decide(case: Case, decision: Decision, *, by: User, at: datetime, reasons: str = "") -> None:
     """The decision (准予/不予许可). Stops the case clocks and starts the art. 44 delivery clock. A case of a bundle
     waits for the others and all are concluded together."""
     if decision == Decision.REFUSED and not reasons:
@@ -580,7 +582,7 @@ def _conclude_group_if_ready(case: Case, *, at: datetime) -> None:
 
 
 @guarded("withdraw")
-def withdraw_case(case: Case, *, by: Any, reason: str = "") -> Case:
+def withdraw_case(case: Case, *, by: User, reason: str = "") -> Case:
     """The applicant withdraws an application that has not been decided (a clerk may record it for them)."""
     at = now()
     case = _lock_case(case)
@@ -628,7 +630,7 @@ def withdraw_case(case: Case, *, by: Any, reason: str = "") -> Case:
 
 
 @guarded("deliver")
-def deliver_result(case: Case, *, by: Any, method: str = "窗口领取", in_bundle: bool = False) -> Case:
+def deliver_result(case: Case, *, by: User, method: str = "窗口领取", in_bundle: bool = False) -> Case:
     """Hand over the result (art. 44): stops the delivery clock. A bundle's members are handed over together
     (bundles.deliver_bundle), never one by one."""
     at = now()

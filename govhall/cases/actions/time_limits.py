@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 
@@ -17,7 +17,11 @@ from ..choices import CaseStatus, PauseKind
 from ..events import CaseEvent
 from ..models import Case, Extension, Pause
 from ._common import OutOfProcedure, fmt_day, guarded, issue, log, require_staff, tell_applicant
-from .processing import _lock_case, _step_of, open_tasks, pause_case_clocks, resume_case_clocks
+from ._common import lock_case as _lock_case
+from .processing import _step_of, open_tasks, pause_case_clocks, resume_case_clocks
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Art. 42: +10 working days with the agency head's approval; art. 26 joint handling: +15 (same-level government).
 MAX_EXTENSION = 10
@@ -25,7 +29,7 @@ MAX_EXTENSION_JOINT = 15
 
 
 @guarded("special_procedure")
-def start_special_procedure(case: Case, *, by: Any, kind: str, reason: str, expected_days: int) -> Pause:
+def start_special_procedure(case: Case, *, by: User, kind: str, reason: str, expected_days: int) -> Pause:
     """Stop the case and step clocks for a hearing, expert review, inspection… and tell the applicant in writing how
     long it is expected to take (art. 45)."""
     at = now()
@@ -96,7 +100,7 @@ def start_special_procedure(case: Case, *, by: Any, kind: str, reason: str, expe
 
 
 @guarded("special_procedure_end")
-def end_special_procedure(pause: Pause, *, by: Any, result: str = "") -> Pause:
+def end_special_procedure(pause: Pause, *, by: User, result: str = "") -> Pause:
     at = now()
     case = _lock_case(pause.case_id)
     require_staff(by, Role.APPROVER, case.department_id, "结束特别程序")
@@ -124,7 +128,7 @@ def end_special_procedure(pause: Pause, *, by: Any, result: str = "") -> Pause:
 
 
 @guarded("extend")
-def extend_case(case: Case, *, by: Any, amount: int, reason: str) -> Extension:
+def extend_case(case: Case, *, by: User, amount: int, reason: str) -> Extension:
     """Art. 42: extend by up to 10 working days (15 for joint handling) with the department head's approval; once."""
     at = now()
     case = _lock_case(case)

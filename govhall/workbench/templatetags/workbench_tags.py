@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.utils import timezone
@@ -24,6 +24,12 @@ from govhall.core.choices import ColoredChoices
 from govhall.core.identifiers import mask_phone, mask_resident_id
 from govhall.documents.choices import DocumentKind, DocumentStatus
 from govhall.org.choices import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from govhall.cases.models import Applicant
+    from govhall.clocks.models import Clock
 
 register = template.Library()
 
@@ -89,7 +95,7 @@ def role_label(value: Any) -> str:
 
 
 @register.filter
-def masked_id(applicant: Any) -> str:
+def masked_id(applicant: Applicant | None) -> str:
     """A person's ID number is personal information: region and last four only. A credit code is public."""
     if applicant is None:
         return ""
@@ -104,7 +110,7 @@ def masked_phone(value: Any) -> str:
 
 
 @register.filter
-def staff_name(user: Any) -> str:
+def staff_name(user: User | AnonymousUser | None) -> str:
     if user is None:
         return ""
     profile = getattr(user, "staff", None)
@@ -112,14 +118,14 @@ def staff_name(user: Any) -> str:
 
 
 @register.filter(name="has_role")
-def has_role_filter(user: Any, role: str) -> bool:
+def has_role_filter(user: User | AnonymousUser | None, role: str) -> bool:
     from govhall.org.access import has_role
 
     return has_role(user, role)
 
 
 @register.filter
-def due_text(clock: Any) -> str:
+def due_text(clock: Clock | None) -> str:
     """Day clocks expire at 24:00 of their last day (shown as that day, not as 00:00 of the next)."""
     if clock is None or clock.due_at is None:
         return ""
