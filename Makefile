@@ -12,7 +12,7 @@ PG_URL      ?= postgres://postgres@127.0.0.1:5432/govhall
 # Two test processes (pytest-xdist): the suite takes half the time on a 2-core machine.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help setup system-deps run worker test lint typecheck migrations-check test-sqlite test-postgres bench clean
+.PHONY: help setup system-deps run worker cluster reliability test lint typecheck migrations-check test-sqlite test-postgres bench clean
 
 help:
 	@echo "make run    — set up, load the demo county and serve http://127.0.0.1:8000 (SQLite)"
@@ -59,6 +59,27 @@ run: setup
 # The background worker alone (beside a server started some other way); several may run at once.
 worker: setup
 	$(PY) manage.py run_jobs
+
+# Production topology on one PostgreSQL (docs/deployment.md): SERVERS gunicorn servers on ports PORT, PORT+1, …,
+# WORKERS run_jobs and WATCHERS supervise; restarts a member that dies; Ctrl-C or SIGTERM stops them all. The
+# environment carries DATABASE_URL, GOVHALL_DEBUG=0, GOVHALL_SECRET_KEY, GOVHALL_ALLOWED_HOSTS…; without an SMS
+# gateway configured, messages stay in the applicants' accounts (NullSmsBackend).
+SERVERS ?= 2
+WEB_WORKERS ?= 2
+WORKERS ?= 2
+WATCHERS ?= 1
+PORT ?= 8000
+cluster: setup
+	$(PY) manage.py collectstatic --noinput -v 0
+	GOVHALL_SMS_BACKEND="$${GOVHALL_SMS_BACKEND:-govhall.notifications.sms.NullSmsBackend}" \
+	  $(PY) manage.py cluster --servers $(SERVERS) --web-workers $(WEB_WORKERS) --workers $(WORKERS) \
+	  --watchers $(WATCHERS) --port $(PORT)
+
+# The reliability suite (bench/reliability/README.md): kill -9 during an intake load and 200 races on one task, on
+# a cluster over its own PostgreSQL database (created and dropped); a few minutes; prints JSON figures.
+RELIABILITY_URL ?= postgres://postgres@127.0.0.1:5432/govhall_reliability
+reliability: setup
+	$(PY) bench/reliability/run.py --database-url "$(RELIABILITY_URL)"
 
 # lint-imports: the layer contract of pyproject.toml ([tool.importlinter]); no app imports one above it, no cycles.
 lint: $(STAMP)

@@ -81,6 +81,8 @@ def _configure_environment(database_url: str | None, var_dir: str) -> None:
     os.environ.setdefault("GOVHALL_SECRET_KEY", "bench-only-throwaway-key")
     os.environ.setdefault("GOVHALL_LOG_LEVEL", "WARNING")
     os.environ.setdefault("GOVHALL_SMS_BACKEND", "govhall.notifications.sms.NullSmsBackend")
+    # The test client speaks plain HTTP: without a TLS proxy in front, production's HTTPS redirect would answer 301.
+    os.environ.setdefault("GOVHALL_HTTPS", "0")
     if database_url:
         os.environ["DATABASE_URL"] = database_url
     else:

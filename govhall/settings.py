@@ -220,3 +220,27 @@ AUTHENTICATION_BACKENDS = ["govhall.core.auth.LockoutModelBackend"]
 GOVHALL_CHECK_CODE_DIGITS = env_int("GOVHALL_CHECK_CODE_DIGITS", 8, minimum=6, maximum=12)
 # Longest path plus query string answered (414 in Chinese beyond it); keep it below the WSGI server's own limit.
 GOVHALL_MAX_URL_LENGTH = env_int("GOVHALL_MAX_URL_LENGTH", 2048, minimum=256)
+
+
+# --- production behind TLS (docs/deployment.md) ------------------------------------------------------------------
+
+
+# On by default whenever debug is off: redirect to HTTPS, cookies only over HTTPS, HSTS. GOVHALL_HTTPS=0 is for a
+# plain-HTTP loopback test cluster only (`check --deploy` then warns, as it should).
+GOVHALL_HTTPS = env_bool("GOVHALL_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = GOVHALL_HTTPS
+SESSION_COOKIE_SECURE = GOVHALL_HTTPS
+CSRF_COOKIE_SECURE = GOVHALL_HTTPS
+SECURE_HSTS_SECONDS = env_int("GOVHALL_HSTS_SECONDS", 31536000 if GOVHALL_HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GOVHALL_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("GOVHALL_HSTS_PRELOAD", False)
+# Load balancers probe the health endpoint over plain HTTP on the server's own port.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a TLS-terminating proxy: the META name of the header that says the original request was HTTPS
+# (e.g. HTTP_X_FORWARDED_PROTO for nginx's `proxy_set_header X-Forwarded-Proto $scheme`). Only set it when the
+# proxy always sets or strips that header, or a client could claim HTTPS on a plain connection.
+_PROXY_SSL_HEADER = env_str("GOVHALL_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else None
+# Entering the browsers' HSTS preload list is the operator's decision (it cannot be undone quickly, and an
+# intranet hall's domain is often not public): GOVHALL_HSTS_PRELOAD=1 sends the flag; the check only asks for it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]

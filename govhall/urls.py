@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from govhall.api import api
 from govhall.core.auth import LockoutAdminAuthenticationForm, LockoutAuthenticationForm
+from govhall.core.health import healthz
 
 admin.site.site_header = "政务服务中心管理后台"
 admin.site.site_title = "govhall"
@@ -14,6 +15,7 @@ admin.site.index_title = "系统配置"
 admin.site.login_form = LockoutAdminAuthenticationForm
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
