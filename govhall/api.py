@@ -18,6 +18,7 @@ from govhall.cases.schemas import field_label
 from govhall.catalog.api import router as catalog_router
 from govhall.catalog.department_api import router as org_router
 from govhall.core.throttle import Throttled
+from govhall.core.tokens import TokenRefused
 
 api = NinjaAPI(
     title="govhall API",
@@ -25,7 +26,10 @@ api = NinjaAPI(
     description=(
         "政务服务中心开放接口：服务事项目录（办事指南）、部门、办件办理和公开的进度查询。"
         "只返回已发布的事项；错误信息为中文，参数错误返回 422。"
-        "办件接口需要登录（浏览器会话，POST 须带 CSRF 令牌）或 HTTP Basic 认证，未认证返回 401，无权操作返回 403，"
+        "办件接口需要认证：接口令牌（请求头 Authorization: Bearer <令牌>，由中心管理员在管理后台或用"
+        "manage.py api_token 签发），或浏览器登录会话（POST 等写操作须带 CSRF 令牌）；"
+        "HTTP Basic（用户名和密码）仍可使用但已不推荐：每次请求都要校验密码，速度慢，且密码错误计入锁定。"
+        "未认证、令牌无效、已吊销或已过期返回 401，无权操作返回 403，"
         "流程不允许的操作和并发冲突返回 409。"
         "请求体不是有效的 JSON 或请求中含有空字符（NUL）返回 400，地址过长返回 414，"
         "查询码或密码错误次数过多返回 429（响应头 Retry-After 为需等待的秒数）。"
@@ -161,7 +165,14 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRes
     response = api.create_response(
         request, {"detail": "未登录或用户名、密码不正确：请先登录，或使用 HTTP Basic 认证"}, status=401
     )
-    response["WWW-Authenticate"] = 'Basic realm="govhall", charset="UTF-8"'
+    response["WWW-Authenticate"] = 'Basic realm="govhall", charset="UTF-8", Bearer realm="govhall"'
+    return response
+
+
+@api.exception_handler(TokenRefused)
+def token_refused(request: HttpRequest, exc: TokenRefused) -> HttpResponse:
+    response = api.create_response(request, {"detail": exc.message}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="govhall", error="invalid_token"'
     return response
 
 

@@ -398,7 +398,7 @@ def deliver_bundle(request: HttpRequest, number: str, payload: BundleDeliveryIn)
 
 @router.get(
     "/bundle-applications/{number}/documents/{document_id}/pdf",
-    response={**_errors(401, 404)},
+    response={**_errors(401, 404, 422)},
     summary="下载一件事文书",
     description="整件事的一份文书（受理通知书、补正告知书、不予受理决定书），加盖电子审批专用章的 PDF。",
     operation_id="get_bundle_document",

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from govhall.catalog.api import MAX_OFFSET
 from govhall.catalog.choices import SpecialProcedure
 
 from .choices import ApplicantKind, Channel, TaskAction
@@ -198,7 +199,7 @@ class WithdrawIn(Schema):
 
 class TaskPaging(Schema):
     limit: int = Field(20, ge=1, le=100, description="每页条数（1–100）")
-    offset: int = Field(0, ge=0, description="跳过的条数")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的条数")
 
 
 class ProgressQuery(Schema):

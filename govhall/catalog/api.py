@@ -33,6 +33,8 @@ from .search import search_items
 router = Router(tags=["服务事项"])
 
 MAX_PAGE_SIZE = 100
+# Far past any list; without a bound PostgreSQL refuses an OFFSET beyond bigint with an error (a 500, not a 422).
+MAX_OFFSET = 10**9
 
 
 class DepartmentRef(Schema):
@@ -240,7 +242,7 @@ class ItemFilters(Schema):
     online_depth: OnlineDepth | None = Field(None, description="网上办理深度（4为全程网办）")
     handling_kind: HandlingKind | None = Field(None, description="办件类型")
     limit: int = Field(20, ge=1, le=MAX_PAGE_SIZE, description="每页条数（1–100）")
-    offset: int = Field(0, ge=0, description="跳过的条数")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的条数")
 
 
 def filter_items(queryset: QuerySet[ServiceItem], filters: ItemFilters) -> QuerySet[ServiceItem]:
@@ -259,9 +261,27 @@ def filter_items(queryset: QuerySet[ServiceItem], filters: ItemFilters) -> Query
     return queryset
 
 
+class NotFound(Schema):
+    detail: str = Field(..., description="错误信息")
+
+
+class BadRequest(Schema):
+    detail: str = Field(..., description="错误信息（请求体不是有效的 JSON，或请求中含有空字符）")
+
+
+class QueryError(Schema):
+    loc: list[str | int] = Field(..., description='参数位置，如 ["query", "limit"]')
+    msg: str = Field(..., description="错误信息（中文，含参数名称）")
+    type: str = Field(..., description="错误类型")
+
+
+class InvalidQuery(Schema):
+    detail: list[QueryError] = Field(..., description="参数错误列表")
+
+
 @router.get(
     "/items",
-    response=ItemPage,
+    response={200: ItemPage, 400: BadRequest, 422: InvalidQuery},
     summary="事项目录",
     description="已发布的政务服务事项，可检索、筛选、分页。",
     operation_id="list_items",
@@ -274,13 +294,9 @@ def list_items(request: Any, filters: Query[ItemFilters]) -> dict[str, Any]:
     }
 
 
-class NotFound(Schema):
-    detail: str = Field(..., description="错误信息")
-
-
 @router.get(
     "/items/{impl_code}",
-    response={200: ItemDetail, 404: NotFound},
+    response={200: ItemDetail, 400: BadRequest, 404: NotFound},
     summary="办事指南",
     description="一个已发布事项的完整办事指南，含申请材料和收费。",
     operation_id="get_item",

@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from govhall.org.choices import DepartmentGroup
 from govhall.org.models import Department
 
+from .api import BadRequest
 from .choices import ItemStatus
 
 router = Router(tags=["部门"])
@@ -41,7 +42,7 @@ class DepartmentOut(Schema):
 
 @router.get(
     "/departments",
-    response=list[DepartmentOut],
+    response={200: list[DepartmentOut], 400: BadRequest},
     summary="部门列表",
     description="启用的实施部门及其已发布事项数。",
     operation_id="list_departments",

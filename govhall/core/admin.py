@@ -14,16 +14,20 @@ is written."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from .models import AuditEvent
+from . import tokens
+from .clock import now
+from .models import ApiToken, AuditEvent
 
 _ERRORS_ATTR = "_govhall_action_errors"
 
@@ -184,3 +188,69 @@ class AuditEventAdmin(ActionAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["actor"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+
+_ISSUED_ATTR = "_govhall_issued_token"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ActionAdmin):
+    """API tokens: issued on the add form (the token is shown once, in the confirmation message), revoked with the
+    list's action; never edited nor deleted, so that the audit log's entries keep pointing at them."""
+
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    actions = ["revoke_selected"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if obj is None:
+            return ("user", "name", "expires_at")
+        return (
+            "user",
+            "name",
+            "prefix",
+            "created_at",
+            "created_by",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+        )
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {"expires_at": now() + timedelta(days=tokens.DEFAULT_DAYS)}
+
+    def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> ApiToken:
+        issued = tokens.issue_token(
+            form.cleaned_data["user"],
+            form.cleaned_data["name"],
+            actor=admin_user(request),
+            days=None,
+            expires_at=form.cleaned_data.get("expires_at"),
+        )
+        setattr(request, _ISSUED_ATTR, issued.secret)
+        return issued.token
+
+    def response_add(
+        self, request: HttpRequest, obj: Any, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        secret = getattr(request, _ISSUED_ATTR, None)
+        if secret:
+            self.message_user(
+                request,
+                f"令牌只显示这一次，请立即复制并交给使用者（请求头 Authorization: Bearer <令牌>）：{secret}",
+                messages.WARNING,
+            )
+        return super().response_add(request, obj, post_url_continue)
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("core.add_apitoken")
+
+    @admin.action(description="吊销所选令牌", permissions=["revoke"])
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        with transaction.atomic():
+            for token in queryset:
+                tokens.revoke_token(token, actor=admin_user(request))
+        self.message_user(request, f"已吊销 {queryset.count()} 个令牌。", messages.SUCCESS)

@@ -38,6 +38,8 @@ class AuditEventType(models.TextChoices):
     WORKER_ROW_FAILED = "worker_row_failed", "后台任务处理失败（已推迟重试）"
     LOGIN_LOCKED = "login_locked", "登录失败次数过多，暂时锁定"
     LOOKUP_LOCKED = "lookup_locked", "查询码尝试次数过多，暂停查询"
+    API_TOKEN_ISSUED = "api_token_issued", "签发接口令牌"
+    API_TOKEN_REVOKED = "api_token_revoked", "吊销接口令牌"
 
 
 class AuditEvent(models.Model):
@@ -81,3 +83,30 @@ class ThrottleCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ×{self.count}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API, issued to one user (govhall.core.tokens writes these rows).
+
+    Only the SHA-256 of the token is stored: the token itself is shown once, when it is issued."""
+
+    user = models.ForeignKey(
+        "auth.User", verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("名称", max_length=100, help_text="用途，例如“档案系统对接”")
+    prefix = models.CharField("令牌开头", max_length=16, help_text="令牌的前几位，用于辨认，不足以使用")
+    token_hash = models.CharField("令牌摘要（SHA-256）", max_length=64, unique=True)
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        "auth.User", verbose_name="签发人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField("有效期至", null=True, blank=True, help_text="留空表示长期有效")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"

@@ -924,6 +924,7 @@ def test_openapi_document(client: Any) -> None:
     operations = {(method, path): op for path, ops in spec["paths"].items() for method, op in ops.items()}
     assert set(operations) >= ENDPOINTS
     schemes = spec["components"]["securitySchemes"]
+    assert schemes["TokenAuth"] == {"type": "http", "scheme": "bearer"}
     assert schemes["BasicAuth"] == {"type": "http", "scheme": "basic"}
     assert schemes["SessionAuth"]["type"] == "apiKey" and schemes["SessionAuth"]["in"] == "cookie"
     for key in ENDPOINTS:
@@ -932,7 +933,7 @@ def test_openapi_document(client: Any) -> None:
         if key == ("get", "/api/v1/progress"):
             assert "security" not in op
         else:
-            assert op["security"] == [{"BasicAuth": []}, {"SessionAuth": []}], key
+            assert op["security"] == [{"TokenAuth": []}, {"BasicAuth": []}, {"SessionAuth": []}], key
             assert "401" in op["responses"], key
     create = operations[("post", "/api/v1/cases")]
     assert {"200", "201", "422"} <= set(create["responses"])
