@@ -17,7 +17,7 @@ from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
 from govhall.core.identifiers import validate_resident_id, validate_uscc
-from govhall.org.access import has_role, require_role
+from govhall.org.access import has_role, require_intake_role, require_role
 from govhall.org.choices import Role
 from govhall.org.models import StaffProfile
 from govhall.workflow import engine as wf
@@ -113,6 +113,18 @@ def _applicant(data: ApplicantData | Applicant, user: Any) -> Applicant:
     return applicant
 
 
+def given_details(data: ApplicantData | Applicant) -> dict[str, str]:
+    """The applicant's details as given in this application, for the application's own snapshot
+    (models.ApplicantSnapshot): the shared Applicant row keeps only the latest ones."""
+    source = data.validated() if isinstance(data, ApplicantData) else data
+    return {
+        "applicant_name": source.name,
+        "applicant_phone": source.phone,
+        "applicant_address": source.address,
+        "applicant_legal_representative": source.legal_representative,
+    }
+
+
 def _check_channel(item: ServiceItem, channel: str, by: Any) -> Any:
     """Returns the account the application belongs to online (None for window and agent intake)."""
     if channel == Channel.ONLINE:
@@ -174,6 +186,7 @@ def _new_case(
     *,
     item: ServiceItem,
     applicant: Applicant,
+    details: dict[str, str],
     channel: str,
     form_data: dict[str, Any],
     by: Any,
@@ -221,6 +234,7 @@ def _new_case(
         process=definition,
         group=group,
         applicant=applicant,
+        **details,
         channel=channel,
         site_id=site_id,
         window_id=window_id,
@@ -261,6 +275,7 @@ def submit_application(
     case = _new_case(
         item=item,
         applicant=person,
+        details=given_details(applicant),
         channel=channel,
         form_data=form_data or {},
         by=by,
@@ -296,14 +311,18 @@ def _lock(case: Case) -> Case:
     return case
 
 
-def _intake_staff(case: Case, by: Any, what: str) -> None:
+def _intake_staff(case: Case, by: Any, what: str, *, in_bundle: bool = False) -> None:
+    """In a bundle the department was checked once for the whole 一件事 (bundles._bundle_intake_staff)."""
     if (
         case.channel == Channel.AGENT
         and has_role(by, Role.AGENT)
         and case.received_by_id == getattr(by, "pk", None)
     ):
         raise PermissionDenied(f"{what}由窗口工作人员作出，代办员不能作出受理决定")
-    require_role(by, Role.WINDOW_CLERK, Role.APPROVER, message=f"{what}需要窗口工作人员或审批人员角色")
+    if in_bundle:
+        require_role(by, Role.WINDOW_CLERK, Role.APPROVER, message=f"{what}需要窗口工作人员或审批人员角色")
+    else:
+        require_intake_role(by, case.department_id, what=what)
 
 
 def _bundle_level(case: Case, in_bundle: bool, what: str) -> None:
@@ -361,7 +380,7 @@ def accept_case(case: Case, *, by: Any, deemed: bool = False, in_bundle: bool = 
         )
     _bundle_level(case, in_bundle, "受理")
     if not deemed:
-        _intake_staff(case, by, "受理")
+        _intake_staff(case, by, "受理", in_bundle=in_bundle)
         missing = missing_materials(case)
         if missing:
             names = "、".join(m.name for m in missing)
@@ -438,7 +457,7 @@ def request_correction(
         )
     if case.status == CaseStatus.SUBMITTED:
         _bundle_level(case, in_bundle, "补正告知")
-        _intake_staff(case, by, "补正告知")
+        _intake_staff(case, by, "补正告知", in_bundle=in_bundle)
     else:
         require_staff(by, Role.APPROVER, case.department_id, "补正告知")
     materials = {m.pk: m for m in case.item.materials.all()}
@@ -566,7 +585,7 @@ def refuse_application(
             action="refuse_application",
         )
     _bundle_level(case, in_bundle, "不予受理")
-    _intake_staff(case, by, "不予受理")
+    _intake_staff(case, by, "不予受理", in_bundle=in_bundle)
     if not reasons.strip():
         raise ValidationError({"reasons": "不予受理必须说明理由"})
     remedies = remedies.strip() or DEFAULT_REMEDIES
