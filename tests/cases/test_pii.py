@@ -14,7 +14,6 @@ from django.urls import reverse
 from govhall.cases import actions
 from govhall.cases.choices import Channel
 from govhall.cases.models import Applicant, Case
-from govhall.demo.simulation import account_name
 from govhall.documents.models import Document
 from govhall.ledger.models import LedgerEntry
 from govhall.notifications.models import Notification
@@ -56,6 +55,9 @@ def test_the_admin_applicant_and_case_lists_mask_phone_and_id(hall: Hall, role: 
 
 
 def test_simulated_accounts_are_not_named_after_the_id_number() -> None:
+    from govhall.demo import simulation
+
+    account_name = simulation.account_name
     name = account_name(PERSON.id_number)
     assert name.startswith("sim-") and PERSON.id_number.lower() not in name.lower()
     assert PERSON.id_number[6:14] not in name  # not even the birth date

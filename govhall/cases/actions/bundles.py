@@ -158,7 +158,7 @@ def submit_bundle(
     )
     lead = next((i for i in items if i.department_id == bundle.lead_department_id), items[0])
     per_item = _fan_out(bundle, bundle_materials(bundle, items), files, lead.pk)
-    details = given_details(applicant)
+    details = given_details(person)
     group = CaseGroup.objects.create(
         number=group_number(at),
         check_code=new_check_code(),

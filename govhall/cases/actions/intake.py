@@ -113,15 +113,14 @@ def _applicant(data: ApplicantData | Applicant, user: Any) -> Applicant:
     return applicant
 
 
-def given_details(data: ApplicantData | Applicant) -> dict[str, str]:
-    """The applicant's details as given in this application, for the application's own snapshot
-    (models.ApplicantSnapshot): the shared Applicant row keeps only the latest ones."""
-    source = data.validated() if isinstance(data, ApplicantData) else data
+def given_details(person: Applicant) -> dict[str, str]:
+    """The applicant's details at this application, for its own snapshot (models.ApplicantSnapshot): what was given
+    (the row was just updated with it), with what the identity's record already held for a field left empty."""
     return {
-        "applicant_name": source.name,
-        "applicant_phone": source.phone,
-        "applicant_address": source.address,
-        "applicant_legal_representative": source.legal_representative,
+        "applicant_name": person.name,
+        "applicant_phone": person.phone,
+        "applicant_address": person.address,
+        "applicant_legal_representative": person.legal_representative,
     }
 
 
@@ -275,7 +274,7 @@ def submit_application(
     case = _new_case(
         item=item,
         applicant=person,
-        details=given_details(applicant),
+        details=given_details(person),
         channel=channel,
         form_data=form_data or {},
         by=by,
