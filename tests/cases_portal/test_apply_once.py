@@ -11,7 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from govhall.cases import form_tokens
 from govhall.cases.models import Case, CaseGroup, IdempotencyKey
+from govhall.ledger.models import LedgerEntry
 from tests.cases.conftest import PDF, Hall
 from tests.cases.test_bundles import make_bundle
 
@@ -94,3 +96,19 @@ def test_a_double_submit_of_the_bundle_form_creates_one_bundle(hall: Hall) -> No
 def test_anonymous_posts_still_need_a_login(hall: Hall) -> None:
     response = Client().post(apply_url(hall.item(CANCEL)), {"submission_token": "x" * 32})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_concurrent_second_submit_loses_on_the_key_and_shows_the_first_case(
+    hall: Hall, monkeypatch: Any
+) -> None:
+    item = hall.item(CANCEL)
+    client = client_for(hall["applicant"])
+    token = token_of(client.get(apply_url(item)).content.decode())
+    client.post(apply_url(item), case_post(hall, token))
+    first = Case.objects.get()
+    entries = LedgerEntry.objects.count()
+    # The second request looked before the first committed: it submits too, and loses on the stored key.
+    monkeypatch.setattr(form_tokens, "earlier_case", lambda user, key: None)
+    second = client.post(apply_url(item), case_post(hall, token))
+    assert second.status_code == 302 and second["Location"] == f"/my/cases/{first.number}/"
+    assert Case.objects.count() == 1 and LedgerEntry.objects.count() == entries
