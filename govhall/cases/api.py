@@ -60,7 +60,7 @@ from .choices import (
     TaskStatus,
 )
 from .limits import CaseLimits, case_limits, displayed_limits, limit_text
-from .models import Applicant, Case, IdempotencyKey, Pause, Task
+from .models import Case, CaseGroup, IdempotencyKey, Pause, Task
 from .schemas import (
     CaseCreateIn,
     CaseDetail,
@@ -188,10 +188,11 @@ def person_name(user: User | None) -> str:
     return (getattr(staff, "name", "") or user.get_username()) if staff is not None else user.get_username()
 
 
-def mask_name(applicant: Applicant) -> str:
-    """张* / 张*丰 for a person; an organisation keeps its first two and last four characters."""
-    name = applicant.name
-    if applicant.kind == ApplicantKind.ENTERPRISE:
+def mask_name(subject: Case | CaseGroup) -> str:
+    """The applicant's name as given in that application: 张* / 张*丰 for a person; an organisation keeps its first
+    two and last four characters."""
+    name = subject.applicant_name
+    if subject.applicant.kind == ApplicantKind.ENTERPRISE:
         return name if len(name) <= 6 else name[:2] + "*" * (len(name) - 6) + name[-4:]
     if len(name) <= 1:
         return "*"
@@ -325,13 +326,13 @@ def case_detail(case: Case) -> dict[str, Any]:
         "department": {"id": case.department_id, "name": case.department.name},
         "applicant": {
             "kind": colored(ApplicantKind, applicant.kind),
-            "name": applicant.name,
+            "name": case.applicant_name,
             # A credit code is public for an organisation; a resident ID is personal data (PIPL).
             "id_number": mask_resident_id(applicant.id_number)
             if applicant.kind == ApplicantKind.PERSON
             else applicant.id_number,
-            "phone": mask_phone(applicant.phone),
-            "legal_representative": applicant.legal_representative,
+            "phone": mask_phone(case.applicant_phone),
+            "legal_representative": case.applicant_legal_representative,
         },
         "channel": colored(Channel, case.channel),
         "group": case.group.number if case.group is not None else None,
@@ -626,7 +627,7 @@ def list_tasks(request: HttpRequest, page: Query[TaskPaging]) -> dict[str, Any]:
         row["case"] = {
             "number": case.number,
             "item": case.item.name,
-            "applicant": mask_name(case.applicant),
+            "applicant": mask_name(case),
             "status": colored(CaseStatus, case.status),
             "green_channel": case.green_channel,
             "promised": clock_out(case.clock, "promised", at) if case.clock is not None else None,
@@ -830,7 +831,7 @@ def get_progress(request: HttpRequest, query: Query[ProgressQuery]) -> dict[str,
         "number": case.number,
         "item": case.item.name,
         "department": case.department.name,
-        "applicant": mask_name(case.applicant),
+        "applicant": mask_name(case),
         "status": colored(CaseStatus, case.status),
         "current_steps": current,
         "received_at": case.received_at,

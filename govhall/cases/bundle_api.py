@@ -147,12 +147,12 @@ def group_detail(group: CaseGroup) -> dict[str, Any]:
         "status": colored(type(group_status(group, cases)), group_status(group, cases)),
         "applicant": {
             "kind": colored(ApplicantKind, applicant.kind),
-            "name": applicant.name,
+            "name": group.applicant_name,
             "id_number": mask_resident_id(applicant.id_number)
             if applicant.kind == ApplicantKind.PERSON
             else applicant.id_number,
-            "phone": mask_phone(applicant.phone),
-            "legal_representative": applicant.legal_representative,
+            "phone": mask_phone(group.applicant_phone),
+            "legal_representative": group.applicant_legal_representative,
         },
         "created_at": group.created_at,
         "concluded_at": group.concluded_at,
@@ -248,7 +248,7 @@ def get_bundle_progress(request: HttpRequest, query: Query[BundleProgressQuery])
     return {
         "number": group.number,
         "bundle": group.bundle.name,
-        "applicant": mask_name(group.applicant),
+        "applicant": mask_name(group),
         "status": colored(type(status), status),
         "received_at": group.created_at,
         "concluded_at": group.concluded_at,

@@ -20,7 +20,9 @@ from govhall.catalog.models import Bundle
 from govhall.core.auth import signed_in
 from govhall.documents.models import Document
 
+from . import form_tokens
 from .actions import submit_bundle, submit_bundle_correction
+from .actions.idempotent import submit_once
 from .bundles import bundle_items, bundle_materials, correction_list, group_status, members, published_bundles
 from .choices import CaseStatus, Channel
 from .forms import BundleApplyForm, BundleCorrectionForm, add_action_errors, initial_identity
@@ -78,18 +80,33 @@ def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required(login_url=LOGIN_URL)
 def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
     bundle = _bundle(code)
+    me = signed_in(request)
     if request.method == "POST":
+        key = form_tokens.posted_key(request)
+        earlier = form_tokens.earlier_case(me, key)
+        if earlier is not None:
+            return form_tokens.already_submitted(request, earlier)
         form = BundleApplyForm(request.POST, request.FILES, bundle=bundle)
         if form.is_valid():
             try:
-                group = submit_bundle(
-                    bundle=bundle,
-                    applicant=form.applicant(),
-                    channel=Channel.ONLINE,
-                    by=signed_in(request),
-                    form_data=form.form_data(),
-                    uploads=form.uploads(),
+                first, created = submit_once(
+                    key=key,
+                    by=me,
+                    create=lambda: members(
+                        submit_bundle(
+                            bundle=bundle,
+                            applicant=form.applicant(),
+                            channel=Channel.ONLINE,
+                            by=me,
+                            form_data=form.form_data(),
+                            uploads=form.uploads(),
+                        )
+                    )[0],  # the key is stored on the bundle's first member (as the API does)
                 )
+                if not created:
+                    return form_tokens.already_submitted(request, first)
+                group = first.group
+                assert group is not None
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or "无权提交该申请")
             except ValidationError as exc:
@@ -103,11 +120,12 @@ def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 return redirect("cases_portal:my_bundle", number=group.number)
     else:
-        me = signed_in(request)
         applicants = Applicant.objects.filter(user=me).order_by("-updated_at")
-        form = BundleApplyForm(
-            bundle=bundle, initial=initial_identity(applicants, getattr(me, "staff", None))
-        )
+        initial = {
+            **initial_identity(applicants, getattr(me, "staff", None)),
+            form_tokens.TOKEN_FIELD: form_tokens.new_token(),
+        }
+        form = BundleApplyForm(bundle=bundle, initial=initial)
     return render(
         request,
         "bundles/apply.html",
@@ -195,7 +213,7 @@ def progress_context(group: CaseGroup) -> dict[str, Any]:
     return {
         "group": group,
         "status": group_status(group, cases),
-        "applicant_name": mask_name(group.applicant.name, group.applicant.kind),
+        "applicant_name": mask_name(group.applicant_name, group.applicant.kind),
         "rows": member_rows(cases),
         "timeline": merged_timeline(cases),
     }

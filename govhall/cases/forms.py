@@ -91,6 +91,9 @@ class ApplyForm(forms.Form):
         help_text="每行一项，格式为“项目：内容”。",
     )
 
+    # The form's one-time token (form_tokens): a second submit of the same form shows the first one's case.
+    submission_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, item: ServiceItem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.item = item

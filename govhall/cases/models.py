@@ -60,7 +60,23 @@ class Applicant(TimestampedModel):
         return self.name
 
 
-class CaseGroup(models.Model):
+class ApplicantSnapshot(models.Model):
+    """The applicant's name and contact details as given in this application. The Applicant row is shared by
+    every application of one identity and holds the latest details; pages, notices, messages and the progress
+    query of an application read these, so a later application under the same ID never changes an earlier one."""
+
+    applicant_name = models.CharField("申请人姓名/名称（申请时）", max_length=100, default="", blank=True)
+    applicant_phone = models.CharField("联系电话（申请时）", max_length=20, default="", blank=True)
+    applicant_address = models.CharField("联系地址（申请时）", max_length=200, default="", blank=True)
+    applicant_legal_representative = models.CharField(
+        "法定代表人（申请时）", max_length=50, default="", blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+
+class CaseGroup(ApplicantSnapshot):
     """一件事联办: one intake for a bundle; its cases run in parallel and are concluded together."""
 
     number = models.CharField("联办编号", max_length=20, unique=True)
@@ -80,7 +96,7 @@ class CaseGroup(models.Model):
         return f"{self.number} {self.bundle.name}"
 
 
-class Case(models.Model):
+class Case(ApplicantSnapshot):
     """办件: one application for one item, from receipt to delivery of the result."""
 
     number = models.CharField("办件编号", max_length=20, unique=True)
@@ -409,6 +425,7 @@ class IdempotencyKey(models.Model):
 
 __all__ = [
     "Applicant",
+    "ApplicantSnapshot",
     "Case",
     "CaseGroup",
     "CaseMaterial",

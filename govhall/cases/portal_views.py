@@ -30,8 +30,10 @@ from govhall.core.throttle import Throttled, guarded_lookup
 from govhall.documents.choices import DocumentKind
 from govhall.documents.models import Document
 
+from . import form_tokens
 from .access import find_by_check_code, find_group_by_check_code
 from .actions import submit_application, submit_correction, withdraw_case
+from .actions.idempotent import submit_once
 from .bundle_views import progress_context
 from .choices import CaseStatus, Channel
 from .forms import ApplyForm, CorrectionForm, ProgressForm, WithdrawForm, add_action_errors, initial_identity
@@ -82,33 +84,44 @@ def apply(request: HttpRequest, impl_code: str) -> HttpResponse:
     item = published_guide(impl_code)
     if item is None:
         raise Http404("事项不存在或未发布")
+    me = signed_in(request)
     if request.method == "POST":
+        key = form_tokens.posted_key(request)
+        earlier = form_tokens.earlier_case(me, key)
+        if earlier is not None:
+            return form_tokens.already_submitted(request, earlier)
         form = ApplyForm(request.POST, request.FILES, item=item)
         if form.is_valid():
             try:
-                case = submit_application(
-                    item=item,
-                    applicant=form.applicant(),
-                    channel=Channel.ONLINE,
-                    by=signed_in(request),
-                    form_data=form.form_data(),
-                    uploads=form.uploads(),
+                case, created = submit_once(
+                    key=key,
+                    by=me,
+                    create=lambda: submit_application(
+                        item=item,
+                        applicant=form.applicant(),
+                        channel=Channel.ONLINE,
+                        by=me,
+                        form_data=form.form_data(),
+                        uploads=form.uploads(),
+                    ),
                 )
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or "无权提交该申请")
             except ValidationError as exc:
                 add_action_errors(form, exc, {"channel": "__all__", "materials": "__all__"})
             else:
+                if not created:
+                    return form_tokens.already_submitted(request, case)
                 messages.success(
                     request,
                     f"申请已提交。办件编号 {case.number}，查询码 {case.check_code}（请妥善保存，可用于查询办理进度）。",
                 )
                 return redirect("cases_portal:my_case", number=case.number)
     else:
-        me = signed_in(request)
         applicants = Applicant.objects.filter(user=me).order_by("-updated_at")
         profile = getattr(request.user, "staff", None)
-        form = ApplyForm(item=item, initial=initial_identity(applicants, profile))
+        initial = {**initial_identity(applicants, profile), form_tokens.TOKEN_FIELD: form_tokens.new_token()}
+        form = ApplyForm(item=item, initial=initial)
     return render(
         request,
         "cases/apply.html",
@@ -291,7 +304,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     }
     if case is not None:
         context.update(
-            applicant_name=mask_name(case.applicant.name, case.applicant.kind),
+            applicant_name=mask_name(case.applicant_name, case.applicant.kind),
             status_color=CaseStatus.color_of(case.status),
             deadline=_deadline(case),
             light=_light(case),

@@ -232,6 +232,16 @@ _CENTER_WINDOWS = {
 }
 
 
+# The departments each comprehensive window takes applications and makes intake decisions for (Window.acts_for).
+COMPREHENSIVE_ACTS_FOR: dict[str, tuple[str, ...]] = {
+    "A02": ("scj", "swju", "gaj"),  # 企业开办: registration, tax, seal engraving
+    "A03": ("scj", "swju", "gaj"),
+    "A04": ("scj", "wjj", "rsj", "bdc"),  # 一件事: the bundles' lead departments
+    "B23": ("zjj", "zrj", "xfdd", "rfb", "fgj", "sthj"),  # 工程建设项目: the joint review departments
+    "B24": ("zjj", "zrj", "xfdd", "rfb", "fgj", "sthj"),
+}
+
+
 @dataclass(frozen=True)
 class WindowPlan:
     hall: str

@@ -168,6 +168,10 @@ class _Loader:
                     department=self.depts[plan.dept_key],
                 )
                 self.created["window"] += 1
+            acting = county.COMPREHENSIVE_ACTS_FOR.get(plan.number)
+            if acting and not window.acts_for.exists():
+                # Also on a county seeded before windows acted for departments; a configured set is left alone.
+                actions.update_window(window, acts_for=[self.depts[key] for key in acting])
             self.windows[plan.number] = window
 
     # --- staff -----------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import heapq
+import hmac
 import itertools
 import random
 import time as _time
@@ -339,7 +340,7 @@ class _People:
         if user is None:
             users = get_user_model()
             user, created = users.objects.get_or_create(
-                username=f"sim-{who.id_number.lower()}", defaults={"first_name": who.name[:150]}
+                username=account_name(who.id_number), defaults={"first_name": who.name[:150]}
             )
             if created:
                 user.set_unusable_password()
@@ -349,6 +350,14 @@ class _People:
                 user.groups.add(self._group)
             self.accounts[who.id_number] = user
         return user
+
+
+def account_name(id_number: str) -> str:
+    """sim-<12 hex>: stable for one identity on one installation (a re-run finds the same account), and never
+    the ID number itself, which would otherwise reach every page and the immutable ledger that names the actor.
+    Keyed by the secret key, as a bare hash of an ID number is quickly reversed by trying every birth date."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), id_number.upper().encode(), hashlib.sha256)
+    return f"sim-{digest.hexdigest()[:12]}"
 
 
 # --------------------------------------------------------------------------------------------- preparation

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from govhall.core import clock
+from govhall.core.identifiers import redact_text
 from govhall.core.tz import SHANGHAI
 
 from .chain import GENESIS_HASH, clean_text, entry_hash, payload, to_json
@@ -48,11 +49,14 @@ class LedgerCorrupted(Exception):
 
 
 def _actor_name(actor: User) -> str:
+    """The name the immutable ledger keeps for the actor. A login may be anything (an applicant may name their
+    account after their ID or phone number), and nothing written here can ever be erased, so ID and mobile
+    numbers are masked as a last line of defence (《个人信息保护法》第五十一条)."""
     try:
         name = actor.staff.name
     except (ObjectDoesNotExist, AttributeError):
         name = ""
-    return name or actor.get_username()
+    return redact_text(str(name or actor.get_username()))
 
 
 def _text(value: str, field: str, *, truncate: bool = False) -> str:

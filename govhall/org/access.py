@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from .choices import STAFF_ROLES, Role
+from .choices import STAFF_ROLES, Role, WindowKind
 from .models import Department, Site, StaffProfile
 
 if TYPE_CHECKING:
@@ -151,6 +151,31 @@ def require_role(
         department_id = department if isinstance(department, int) else department.pk
         if department_id not in department_ids(user):
             raise PermissionDenied(message or f"{what}：您不属于该办理部门")
+
+
+def intake_department_ids(user: User | None) -> set[int]:
+    """The departments whose intake decisions the user may make: their own (department_ids) and, at an active
+    comprehensive window (综合受理窗口), the departments that window is configured to act for (Window.acts_for)."""
+    if user is None or user.pk is None:
+        return set()
+    own = set(department_ids(user))
+    acting = StaffProfile.objects.filter(
+        user_id=user.pk,
+        active=True,
+        window__active=True,
+        window__kind=WindowKind.COMPREHENSIVE,
+        window__acts_for__isnull=False,
+    ).values_list("window__acts_for", flat=True)
+    return own | set(acting)
+
+
+def require_intake_role(user: User | None, department: Department | int, *, what: str) -> None:
+    """Intake decisions (《行政许可法》第三十二条) are the receiving department's: a window clerk or approver of the
+    case's department, or of a comprehensive window acting for it. Holding a task on the case is not enough."""
+    require_role(user, Role.WINDOW_CLERK, Role.APPROVER, message=f"{what}需要窗口工作人员或审批人员角色")
+    department_id = department if isinstance(department, int) else department.pk
+    if department_id not in intake_department_ids(user):
+        raise PermissionDenied(f"{what}由本件的受理部门或代为受理的综合窗口作出，您不属于该部门")
 
 
 def acting_user(request: HttpRequest) -> User | AnonymousUser:

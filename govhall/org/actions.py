@@ -19,7 +19,7 @@ from govhall.core.identifiers import mask_phone, mask_resident_id, validate_resi
 from govhall.core.models import AuditEventType
 
 from .access import forget_roles
-from .choices import STAFF_ROLES, Role
+from .choices import STAFF_ROLES, Role, WindowKind
 from .models import Department, Hall, OfficeSession, Region, Site, StaffProfile, Window
 from .roles import ADMIN_SITE_ROLES, ensure_role_groups
 
@@ -152,13 +152,34 @@ def create_window(
     department: Department | None = None,
     active: bool = True,
     actor: User | None = None,
+    acts_for: Iterable[Department] = (),
 ) -> Window:
     _check_floor(hall, floor)
-    return _saved(
+    window = _saved(
         Window(
             hall=hall, number=number, name=name, kind=kind, floor=floor, department=department, active=active
         ),
         actor=actor,
+    )
+    _set_acts_for(window, acts_for, actor)
+    return window
+
+
+def _set_acts_for(window: Window, departments: Iterable[Department], actor: User | None) -> None:
+    """The departments a comprehensive window takes applications and makes intake decisions for (audited)."""
+    wanted = sorted({d.pk: d for d in departments}.values(), key=lambda d: d.pk)
+    if wanted and window.kind != WindowKind.COMPREHENSIVE:
+        raise ValidationError({"acts_for": "只有综合受理窗口可以代为受理其他部门的申请。"})
+    before = sorted(window.acts_for.all(), key=lambda d: d.pk)
+    if before == wanted:
+        return
+    window.acts_for.set(wanted)
+    record_event(
+        AuditEventType.ORG_UNIT_UPDATED,
+        actor=actor,
+        obj=window,
+        before={"acts_for": [d.name for d in before]},
+        after={"acts_for": [d.name for d in wanted]},
     )
 
 
@@ -283,10 +304,23 @@ def update_department(department: Department, *, actor: User | None = None, **ch
 
 
 @transaction.atomic
-def update_window(window: Window, *, actor: User | None = None, **changes: Any) -> Window:
+def update_window(
+    window: Window,
+    *,
+    actor: User | None = None,
+    acts_for: Iterable[Department] | None = None,
+    **changes: Any,
+) -> Window:
+    """Change the window and, when `acts_for` is given, the departments a comprehensive window acts for."""
     if "floor" in changes or "hall" in changes:
         _check_floor(changes.get("hall") or window.hall, changes.get("floor", window.floor))
-    return _apply_changes(window, changes, WINDOW_FIELDS, actor)
+    saved = _apply_changes(window, changes, WINDOW_FIELDS, actor)
+    if acts_for is not None:
+        _set_acts_for(saved, acts_for, actor)
+    elif saved.kind != WindowKind.COMPREHENSIVE:
+        # A window that stops being comprehensive stops acting for other departments.
+        _set_acts_for(saved, (), actor)
+    return saved
 
 
 # --- staff ---------------------------------------------------------------------------------------------

@@ -162,11 +162,13 @@ class WindowAdmin(ActionAdmin):
     list_display = ["number", "name", "hall", "floor", "kind", "department", "active"]
     list_filter = ["hall", "floor", "kind", "active"]
     search_fields = ["number", "name", "department__name"]
-    autocomplete_fields = ["department"]
+    autocomplete_fields = ["department", "acts_for"]
     list_select_related = ["hall", "department"]
 
     def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Window:
-        return actions.create_window(actor=admin_user(request), **_fields(form, actions.WINDOW_FIELDS))
+        return actions.create_window(
+            actor=admin_user(request), **_fields(form, (*actions.WINDOW_FIELDS, "acts_for"))
+        )
 
     def update_object(
         self, request: HttpRequest, obj: Window, changes: dict[str, Any], form: Any, formsets: list[Any]

@@ -179,6 +179,15 @@ class Window(models.Model):
         on_delete=models.PROTECT,
         related_name="windows",
     )
+    # A comprehensive window (综合受理窗口, "一窗受理") takes applications on behalf of the departments named here and
+    # makes their intake decisions; every other window decides only for its own department (actions.intake).
+    acts_for = models.ManyToManyField(
+        Department,
+        verbose_name="代为受理的部门",
+        blank=True,
+        related_name="comprehensive_windows",
+        help_text="仅综合受理窗口有效：该窗口可对这些部门的申请作出受理、补正告知、不予受理决定。",
+    )
     active = models.BooleanField("启用", default=True)
 
     class Meta:

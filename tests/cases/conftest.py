@@ -13,7 +13,7 @@ import time_machine
 from govhall.cases.actions import ApplicantData
 from govhall.cases.uploads import Upload
 from govhall.catalog.models import ServiceItem
-from govhall.org.actions import create_staff
+from govhall.org.actions import create_staff, update_window
 from tests.conftest_data import Catalog, build_catalog
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -55,6 +55,9 @@ def build_hall() -> Hall:
     catalog = build_catalog()
     d = catalog.departments
     hall = Hall(catalog)
+    assert catalog.window is not None
+    # The test hall's clerks sit at one comprehensive window (一窗受理) that receives for every department.
+    update_window(catalog.window, acts_for=list(d.values()))
     specs = [
         ("clerk", "陈窗口", ("window_clerk",), [d["scjg"], d["zjj"]]),
         ("clerk2", "王窗口", ("window_clerk",), [d["scjg"]]),

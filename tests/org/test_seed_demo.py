@@ -226,3 +226,20 @@ def test_plans_are_deterministic() -> None:
     assert staff_plans() == staff_plans()
     assert county.villages() == county.villages()
     assert len({v.name for v in county.villages()}) == county.VILLAGE_TOTAL
+
+
+def test_the_demo_comprehensive_windows_act_for_their_departments(seeded: dict[str, Any]) -> None:
+    from govhall.org.access import intake_department_ids
+
+    for number, keys in county.COMPREHENSIVE_ACTS_FOR.items():
+        window = Window.objects.get(number=number, hall__site__kind=SiteKind.CENTER)
+        assert window.kind == "comprehensive"
+        names = {county.DEPT_BY_KEY[key].name for key in keys}
+        assert set(window.acts_for.values_list("name", flat=True)) == names, number
+    # A clerk at the 工程建设项目 window may take 住建局's intake decisions; the fixed clerk (市场监管局) may not.
+    desk = StaffProfile.objects.filter(window__number="B23").first()
+    assert desk is not None
+    zjj = Department.objects.get(name=county.DEPT_BY_KEY["zjj"].name)
+    assert zjj.pk in intake_department_ids(desk.user)
+    assert zjj.pk not in intake_department_ids(User.objects.get(username="clerk"))
+    assert not Window.objects.exclude(kind="comprehensive").filter(acts_for__isnull=False).exists()

@@ -189,7 +189,7 @@ def issue(
     remedies: str = "",
 ) -> Document:
     content: dict[str, Any] = {
-        "recipient": case.applicant.name,
+        "recipient": case.applicant_name,
         "paragraphs": paragraphs,
         "rows": rows or [],
         "date": calendar.local_date(at).isoformat(),
@@ -200,7 +200,7 @@ def issue(
         kind=kind,
         department=case.department,
         case_number=case.number,
-        recipient=case.applicant.name,
+        recipient=case.applicant_name,
         content=content,
         by=_user(by),
         at=at,
@@ -208,13 +208,12 @@ def issue(
 
 
 def tell_applicant(case: Case, title: str, body: str, *, at: datetime, kind: str) -> None:
-    applicant = case.applicant
     notify(
         title=title,
         body=body,
-        user=applicant.user,
-        phone=applicant.phone,
-        name=applicant.name,
+        user=case.applicant.user,
+        phone=case.applicant_phone,
+        name=case.applicant_name,
         kind=kind,
         case_number=case.number,
         link=f"/my/cases/{case.number}/",

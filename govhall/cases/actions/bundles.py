@@ -23,6 +23,7 @@ from govhall.core.clock import now
 from govhall.documents import actions as documents
 from govhall.documents.models import Document
 from govhall.notifications.actions import notify
+from govhall.org.access import require_intake_role
 
 from ..bundles import BundleMaterial, bundle_items, bundle_materials, lead_member, material_key, members
 from ..choices import CaseStatus
@@ -37,6 +38,7 @@ from .intake import (
     _new_case,
     _store,
     accept_case,
+    given_details,
     missing_materials,
     refuse_application,
     request_correction,
@@ -57,13 +59,12 @@ def _by(user: User | None) -> User | None:
 
 
 def _tell(group: CaseGroup, title: str, body: str, *, at: datetime, kind: str) -> None:
-    applicant = group.applicant
     notify(
         title=title,
         body=body,
-        user=applicant.user,
-        phone=applicant.phone,
-        name=applicant.name,
+        user=group.applicant.user,
+        phone=group.applicant_phone,
+        name=group.applicant_name,
         kind=kind,
         case_number=group.number,
         link=f"/my/bundles/{group.number}/",
@@ -83,7 +84,7 @@ def _issue(
 ) -> Document:
     """The bundle's one notice, numbered under the bundle number and sealed by the lead department (牵头部门)."""
     content: dict[str, Any] = {
-        "recipient": group.applicant.name,
+        "recipient": group.applicant_name,
         "paragraphs": paragraphs,
         "rows": rows,
         "date": calendar.local_date(at).isoformat(),
@@ -94,7 +95,7 @@ def _issue(
         kind=kind,
         department=group.bundle.lead_department,
         case_number=group.number,
-        recipient=group.applicant.name,
+        recipient=group.applicant_name,
         content=content,
         by=_by(by),
         at=at,
@@ -158,12 +159,25 @@ def submit_bundle(
     )
     lead = next((i for i in items if i.department_id == bundle.lead_department_id), items[0])
     per_item = _fan_out(bundle, bundle_materials(bundle, items), files, lead.pk)
+    details = given_details(person)
     group = CaseGroup.objects.create(
-        number=group_number(at), check_code=new_check_code(), bundle=bundle, applicant=person, created_at=at
+        number=group_number(at),
+        check_code=new_check_code(),
+        bundle=bundle,
+        applicant=person,
+        **details,
+        created_at=at,
     )
     for item in items:
         case = _new_case(
-            item=item, applicant=person, channel=channel, form_data=form_data or {}, by=by, at=at, group=group
+            item=item,
+            applicant=person,
+            details=details,
+            channel=channel,
+            form_data=form_data or {},
+            by=by,
+            at=at,
+            group=group,
         )
         _store(case, per_item.get(item.pk, ()), by=by, at=at)
         log(
@@ -183,6 +197,12 @@ def submit_bundle(
     return group
 
 
+def _bundle_intake_staff(group: CaseGroup, by: User | None, what: str) -> None:
+    """一件事 is taken at one window (一窗受理): its intake decisions belong to the lead department or a
+    comprehensive window acting for it, checked once here; each member then checks only the role."""
+    require_intake_role(by, group.bundle.lead_department_id, what=what)
+
+
 def _intake_members(group: CaseGroup, cases: Sequence[Case], action: str) -> list[Case]:
     open_ = [c for c in cases if c.status in INTAKE_OPEN]
     if not open_:
@@ -199,6 +219,8 @@ def accept_bundle(group: CaseGroup, *, by: User | None, deemed: bool = False) ->
     group = _lock_group(group)
     cases = members(group)
     pending = _intake_members(group, cases, "accept_bundle")
+    if not deemed:
+        _bundle_intake_staff(group, by, "受理")
     waiting = [c for c in pending if c.status == CaseStatus.CORRECTION]
     if waiting:
         names = "、".join(c.item.name for c in waiting)
@@ -268,6 +290,7 @@ def request_bundle_correction(
     group = _lock_group(group)
     cases = members(group)
     pending = _intake_members(group, cases, "bundle_correction")
+    _bundle_intake_staff(group, by, "补正告知")
     if CorrectionNotice.objects.filter(case__group=group).exists():
         raise OutOfProcedure(
             "本一件事已出具过一次性补正告知，依法不得再次要求补正",
@@ -377,6 +400,7 @@ def refuse_bundle(group: CaseGroup, *, by: User, reasons: str, remedies: str = "
     group = _lock_group(group)
     cases = members(group)
     pending = _intake_members(group, cases, "refuse_bundle")
+    _bundle_intake_staff(group, by, "不予受理")
     if not reasons.strip():
         raise ValidationError({"reasons": "不予受理必须说明理由"})
     remedies = remedies.strip() or DEFAULT_REMEDIES

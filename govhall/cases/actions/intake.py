@@ -17,7 +17,7 @@ from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
 from govhall.core.identifiers import validate_resident_id, validate_uscc
-from govhall.org.access import has_role, require_role
+from govhall.org.access import has_role, require_intake_role, require_role
 from govhall.org.choices import Role
 from govhall.org.models import Site, StaffProfile, Window
 from govhall.workflow import engine as wf
@@ -116,6 +116,17 @@ def _applicant(data: ApplicantData | Applicant, user: User | None) -> Applicant:
     return applicant
 
 
+def given_details(person: Applicant) -> dict[str, str]:
+    """The applicant's details at this application, for its own snapshot (models.ApplicantSnapshot): what was given
+    (the row was just updated with it), with what the identity's record already held for a field left empty."""
+    return {
+        "applicant_name": person.name,
+        "applicant_phone": person.phone,
+        "applicant_address": person.address,
+        "applicant_legal_representative": person.legal_representative,
+    }
+
+
 def _check_channel(item: ServiceItem, channel: str, by: User) -> User | None:
     """Returns the account the application belongs to online (None for window and agent intake)."""
     if channel == Channel.ONLINE:
@@ -177,6 +188,7 @@ def _new_case(
     *,
     item: ServiceItem,
     applicant: Applicant,
+    details: dict[str, str],
     channel: str,
     form_data: dict[str, Any],
     by: User,
@@ -224,6 +236,7 @@ def _new_case(
         process=definition,
         group=group,
         applicant=applicant,
+        **details,
         channel=channel,
         site_id=site_id,
         window_id=window_id,
@@ -264,6 +277,7 @@ def submit_application(
     case = _new_case(
         item=item,
         applicant=person,
+        details=given_details(person),
         channel=channel,
         form_data=form_data or {},
         by=by,
@@ -299,14 +313,18 @@ def _lock(case: Case) -> Case:
     return case
 
 
-def _intake_staff(case: Case, by: User | None, what: str) -> None:
+def _intake_staff(case: Case, by: User | None, what: str, *, in_bundle: bool = False) -> None:
+    """In a bundle the department was checked once for the whole 一件事 (bundles._bundle_intake_staff)."""
     if (
         case.channel == Channel.AGENT
         and has_role(by, Role.AGENT)
         and case.received_by_id == getattr(by, "pk", None)
     ):
         raise PermissionDenied(f"{what}由窗口工作人员作出，代办员不能作出受理决定")
-    require_role(by, Role.WINDOW_CLERK, Role.APPROVER, message=f"{what}需要窗口工作人员或审批人员角色")
+    if in_bundle:
+        require_role(by, Role.WINDOW_CLERK, Role.APPROVER, message=f"{what}需要窗口工作人员或审批人员角色")
+    else:
+        require_intake_role(by, case.department_id, what=what)
 
 
 def _bundle_level(case: Case, in_bundle: bool, what: str) -> None:
@@ -364,7 +382,7 @@ def accept_case(case: Case, *, by: User | None, deemed: bool = False, in_bundle:
         )
     _bundle_level(case, in_bundle, "受理")
     if not deemed:
-        _intake_staff(case, by, "受理")
+        _intake_staff(case, by, "受理", in_bundle=in_bundle)
         missing = missing_materials(case)
         if missing:
             names = "、".join(m.name for m in missing)
@@ -441,7 +459,7 @@ def request_correction(
         )
     if case.status == CaseStatus.SUBMITTED:
         _bundle_level(case, in_bundle, "补正告知")
-        _intake_staff(case, by, "补正告知")
+        _intake_staff(case, by, "补正告知", in_bundle=in_bundle)
     else:
         require_staff(by, Role.APPROVER, case.department_id, "补正告知")
     materials = {m.pk: m for m in case.item.materials.all()}
@@ -569,7 +587,7 @@ def refuse_application(
             action="refuse_application",
         )
     _bundle_level(case, in_bundle, "不予受理")
-    _intake_staff(case, by, "不予受理")
+    _intake_staff(case, by, "不予受理", in_bundle=in_bundle)
     if not reasons.strip():
         raise ValidationError({"reasons": "不予受理必须说明理由"})
     remedies = remedies.strip() or DEFAULT_REMEDIES

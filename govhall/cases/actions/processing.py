@@ -520,10 +520,10 @@ def decide(case: Case, decision: Decision, *, by: User, at: datetime, reasons: s
                 "certificate",
                 by=by,
                 at=at,
-                paragraphs=[f"{case.applicant.name}：", f"经审查，准予“{case.item.name}”，特发此证。"],
+                paragraphs=[f"{case.applicant_name}：", f"经审查，准予“{case.item.name}”，特发此证。"],
                 rows=[
                     ["证照名称", case.item.result_name],
-                    ["持证人", case.applicant.name],
+                    ["持证人", case.applicant_name],
                     ["证件号码", case.applicant.id_number],
                     ["办件编号", case.number],
                 ],
