@@ -220,3 +220,10 @@ AUTHENTICATION_BACKENDS = ["govhall.core.auth.LockoutModelBackend"]
 GOVHALL_CHECK_CODE_DIGITS = env_int("GOVHALL_CHECK_CODE_DIGITS", 8, minimum=6, maximum=12)
 # Longest path plus query string answered (414 in Chinese beyond it); keep it below the WSGI server's own limit.
 GOVHALL_MAX_URL_LENGTH = env_int("GOVHALL_MAX_URL_LENGTH", 2048, minimum=256)
+# Signed checkpoints of the audit trail (docs/security.md): the SM2 key file, kept out of the database (create it
+# with `manage.py checkpoint_key`), the append-only directory of checkpoint files, and how often the worker writes
+# one: after this many minutes or this many new entries, whichever comes first.
+GOVHALL_CHECKPOINT_KEY = Path(env_str("GOVHALL_CHECKPOINT_KEY", "") or VAR_DIR / "checkpoint-key.json")
+GOVHALL_CHECKPOINT_DIR = Path(env_str("GOVHALL_CHECKPOINT_DIR", "") or VAR_DIR / "checkpoints")
+GOVHALL_CHECKPOINT_MINUTES = env_int("GOVHALL_CHECKPOINT_MINUTES", 10, minimum=1)
+GOVHALL_CHECKPOINT_ENTRIES = env_int("GOVHALL_CHECKPOINT_ENTRIES", 1000, minimum=1)
