@@ -181,10 +181,39 @@ def read_directory(path: Path) -> Directory:
     return directory
 
 
+def _numbered_files() -> list[tuple[int, Path]]:
+    directory = checkpoint_dir()
+    if not directory.is_dir():
+        return []
+    files = []
+    for file in directory.glob(f"*{FILE_SUFFIX}"):
+        stem = file.name.removesuffix(FILE_SUFFIX)
+        if stem.isdigit():
+            files.append((int(stem), file))
+    return sorted(files)
+
+
+def _readable(files: list[tuple[int, Path]]) -> list[Checkpoint]:
+    checkpoints = []
+    for _, file in files:
+        try:
+            checkpoints.append(_parse(file))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue  # verify_audit names unreadable files; the public page shows the others
+    return checkpoints
+
+
 def published(*, after: int = 0, limit: int | None = None) -> list[Checkpoint]:
-    """The checkpoints of the checkpoint directory numbered above `after`, in order (for the public page)."""
-    items = [c for n, c in sorted(read_directory(checkpoint_dir()).checkpoints.items()) if n > after]
-    return items[:limit] if limit is not None else items
+    """The checkpoints of the checkpoint directory numbered above `after`, in order, at most `limit` (only those
+    files are read: the public page stays cheap however many there are)."""
+    files = [(n, f) for n, f in _numbered_files() if n > after]
+    return _readable(files[:limit] if limit is not None else files)
+
+
+def recent(limit: int) -> tuple[list[Checkpoint], int]:
+    """The last `limit` checkpoints, newest first, and how many files there are."""
+    files = _numbered_files()
+    return list(reversed(_readable(files[-limit:]))), len(files)
 
 
 def latest() -> Checkpoint | None:

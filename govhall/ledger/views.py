@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .checkpoints import CHAIN_LABELS, CheckpointError, load_public_key, published
+from .checkpoints import CHAIN_LABELS, CheckpointError, load_public_key, published, recent
 
 PAGE_SHOWN = 100
 JSON_PAGE = 1000
@@ -30,11 +30,11 @@ def _after(request: HttpRequest) -> int:
 
 @require_GET
 def checkpoint_list(request: HttpRequest) -> HttpResponse:
-    checkpoints = published()
+    checkpoints, total = recent(PAGE_SHOWN)
     public_key = _public_key()
     context: dict[str, Any] = {
-        "checkpoints": list(reversed(checkpoints[-PAGE_SHOWN:])),
-        "total": len(checkpoints),
+        "checkpoints": checkpoints,
+        "total": total,
         "shown": PAGE_SHOWN,
         "public_key": public_key,
         "chain_labels": CHAIN_LABELS,
