@@ -12,7 +12,7 @@ PG_URL      ?= postgres://postgres@127.0.0.1:5432/govhall
 # Two test processes (pytest-xdist): the suite takes half the time on a 2-core machine.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help setup system-deps run worker cluster reliability test lint typecheck migrations-check test-sqlite test-postgres bench clean
+.PHONY: help setup system-deps run worker cluster reliability tamper test lint typecheck migrations-check test-sqlite test-postgres bench clean
 
 help:
 	@echo "make run    — set up, load the demo county and serve http://127.0.0.1:8000 (SQLite)"
@@ -50,6 +50,7 @@ run: setup
 	@echo ""
 	@echo "govhall: http://127.0.0.1:8000  (portal)   /admin/  (administration)   /api/v1/docs  (API)"
 	$(PY) manage.py demo_accounts
+	@$(PY) manage.py checkpoint_key > /dev/null
 	@$(PY) manage.py run_jobs & worker=$$!; \
 	$(PY) manage.py supervise --interval 15 & watcher=$$!; \
 	trap 'kill $$worker $$watcher 2>/dev/null; wait $$worker $$watcher 2>/dev/null' EXIT; \
@@ -111,6 +112,10 @@ test: setup lint typecheck migrations-check test-sqlite test-postgres
 
 bench: setup
 	$(PY) bench/run.py
+
+# Reliability suite, tamper part: every audit-trail rewrite is detected (PG_URL's server, a throwaway database).
+tamper: setup
+	$(PY) bench/tamper.py --database-url $(or $(TAMPER_DB_URL),$(dir $(PG_URL))govhall_tamper)
 
 clean:
 	rm -rf $(VENV) node_modules var/static

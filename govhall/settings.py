@@ -244,3 +244,12 @@ SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else
 # Entering the browsers' HSTS preload list is the operator's decision (it cannot be undone quickly, and an
 # intranet hall's domain is often not public): GOVHALL_HSTS_PRELOAD=1 sends the flag; the check only asks for it.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+
+# Signed checkpoints of the audit trail (docs/security.md): the SM2 key file, kept out of the database (create it
+# with `manage.py checkpoint_key`), the append-only directory of checkpoint files, and how often the worker writes
+# one: after this many minutes or this many new entries, whichever comes first.
+GOVHALL_CHECKPOINT_KEY = Path(env_str("GOVHALL_CHECKPOINT_KEY", "") or VAR_DIR / "checkpoint-key.json")
+GOVHALL_CHECKPOINT_DIR = Path(env_str("GOVHALL_CHECKPOINT_DIR", "") or VAR_DIR / "checkpoints")
+GOVHALL_CHECKPOINT_MINUTES = env_int("GOVHALL_CHECKPOINT_MINUTES", 10, minimum=1)
+GOVHALL_CHECKPOINT_ENTRIES = env_int("GOVHALL_CHECKPOINT_ENTRIES", 1000, minimum=1)

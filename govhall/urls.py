@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("verify/", include("govhall.documents.urls")),
+    path("audit/", include("govhall.ledger.urls")),
     path("workbench/", include("govhall.workbench.urls")),
     path("supervision/", include("govhall.supervision.urls")),
     path("screen/", include("govhall.supervision.screen_urls")),

@@ -17,6 +17,14 @@ def _fresh_calendar_cache() -> Iterator[None]:
     engine.invalidate()
 
 
+@pytest.fixture(autouse=True)
+def _own_checkpoints(settings, tmp_path_factory) -> None:
+    # No test may read the developer's checkpoint key or write into var/checkpoints; each gets an empty place.
+    place = tmp_path_factory.mktemp("checkpoints")
+    settings.GOVHALL_CHECKPOINT_DIR = place / "published"
+    settings.GOVHALL_CHECKPOINT_KEY = place / "checkpoint-key.json"
+
+
 @pytest.fixture
 def on_postgres() -> bool:
     from django.db import connection

@@ -1,4 +1,7 @@
 from django.db import models
+from django.utils import timezone
+
+from .hashchain import GENESIS_HASH
 
 
 class TimestampedModel(models.Model):
@@ -45,11 +48,20 @@ class AuditEventType(models.TextChoices):
 class AuditEvent(models.Model):
     """Typed, append-only log of configuration changes (who, when, what, before/after).
 
-    Case events get their own hash-chained log; this one covers the catalog, calendar and organisation."""
+    Case events get their own hash-chained log; this one covers the catalog, calendar, organisation and supervision
+    rules, and is chained too (`seq`, `prev_hash`, `hash`; written only by `core.audit.record_event`)."""
 
     event_type = models.CharField("事件类型", max_length=40, choices=AuditEventType.choices, db_index=True)
+    # Never SET_NULL: deleting a user must not rewrite hashed rows, so the column keeps the old id with no database
+    # constraint behind it (as in the case ledger).
     actor = models.ForeignKey(
-        "auth.User", verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "auth.User",
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     object_type = models.CharField("对象类型", max_length=64, blank=True)
     object_id = models.CharField("对象标识", max_length=64, blank=True)
@@ -57,7 +69,13 @@ class AuditEvent(models.Model):
     before = models.JSONField("变更前", null=True, blank=True)
     after = models.JSONField("变更后", null=True, blank=True)
     note = models.CharField("说明", max_length=500, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # Set by record_event before hashing (auto_now_add would set it only after the hash was computed).
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    # The configuration log is a hash chain like the case ledger (govhall/core/hashchain.py), anchored by the same
+    # signed checkpoints: an edited, deleted or inserted entry no longer matches its hash or a checkpoint.
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    prev_hash = models.CharField("前序哈希", max_length=64)
+    hash = models.CharField("哈希", max_length=64)
 
     class Meta:
         verbose_name = verbose_name_plural = "操作日志"
@@ -66,6 +84,21 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_type_display()} {self.object_repr}"
+
+
+class AuditHead(models.Model):
+    """One row (pk=1) holding the configuration log's last seq and hash: without it, deleting the newest entries
+    would leave a chain that is still perfectly linked. Every event locks this row, which serialises them."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.PositiveBigIntegerField("最后序号", default=0)
+    hash = models.CharField("最后哈希", max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作日志链头"
+
+    def __str__(self) -> str:
+        return f"操作日志链头 #{self.seq}"
 
 
 class ThrottleCounter(models.Model):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -17,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from govhall.core import clock
+from govhall.core.hashchain import ChainReport, ChainSource, walk
 from govhall.core.identifiers import redact_text
 from govhall.core.tz import SHANGHAI
 
@@ -202,17 +202,8 @@ def entries_for(subject: str) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(subject=subject).order_by("seq")
 
 
-@dataclass(frozen=True)
-class LedgerReport:
-    """Result of `verify()`: `checked` entries were found intact before the first problem (all of them when
-    `ok`); `first_bad_seq` is the entry named by the problem, `reason_zh` what is wrong, and `entry_summary`
-    the stored entry (or, for a gap, its neighbours) in one line each, for people."""
-
-    ok: bool
-    checked: int
-    first_bad_seq: int | None = None
-    reason_zh: str = ""
-    entry_summary: str = ""
+# The result of `verify()`: see ChainReport (the configuration log's chain reports the same way).
+LedgerReport = ChainReport
 
 
 def describe(row: dict[str, Any] | LedgerEntry) -> str:
@@ -244,75 +235,21 @@ def _recomputed(row: dict[str, Any]) -> str:
     return entry_hash(row["prev_hash"], payload(**body))
 
 
+def _row_at(seq: int) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = LedgerEntry.objects.filter(seq=seq).values(*_FIELDS).first()
+    return row
+
+
+def _head() -> dict[str, Any] | None:
+    head = LedgerHead.objects.filter(pk=HEAD_PK).values("seq", "hash").first()
+    return dict(head) if head is not None else None
+
+
+CHAIN = ChainSource(
+    rows_after=_rows_after, head=_head, row_at=_row_at, recompute=_recomputed, describe=describe
+)
+
+
 def verify(*, chunk: int = 5000) -> LedgerReport:
-    """Walk the whole chain in seq order and report the first broken entry.
-
-    Checks, per entry: seq continues from 1 without gaps, prev_hash equals the previous entry's hash, and the
-    stored hash equals the recomputed one; at the end, the head names the last entry. Safe while appends go on:
-    the head is read after the entries, and entries committed meanwhile are verified before judging it."""
-    checked = 0
-    last: dict[str, Any] | None = None
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
-
-    def broken(seq: int | None, reason: str, summary: str) -> LedgerReport:
-        return LedgerReport(False, checked, seq, reason, summary)
-
-    while True:
-        for row in _rows_after(last["seq"] if last else 0, chunk):
-            seq = row["seq"]
-            if seq != expected_seq:
-                if seq > expected_seq:
-                    missing = (
-                        f"第 {expected_seq} 条记录缺失（被删除）"
-                        if seq == expected_seq + 1
-                        else f"第 {expected_seq} 条记录缺失（被删除；第 {expected_seq}–{seq - 1} 条均缺失）"
-                    )
-                    around = f"前一条为{describe(last)}\n" if last else ""
-                    return broken(expected_seq, missing, f"{around}后一条为{describe(row)}")
-                return broken(seq, f"第 {seq} 条记录序号异常（应为第 {expected_seq} 条）", describe(row))
-            if row["prev_hash"] != prev_hash:
-                return broken(
-                    seq,
-                    f"第 {seq} 条记录的前序哈希与第 {seq - 1} 条记录的哈希不符（记录被调换、替换或改写）",
-                    describe(row),
-                )
-            if _recomputed(row) != row["hash"]:
-                return broken(seq, f"第 {seq} 条记录的内容与其哈希不符（记录被篡改）", describe(row))
-            checked += 1
-            prev_hash = row["hash"]
-            expected_seq = seq + 1
-            last = row
-
-        head = LedgerHead.objects.filter(pk=HEAD_PK).values("seq", "hash").first()
-        last_seq = last["seq"] if last else 0
-        if head is None:
-            if last is None:
-                return LedgerReport(True, 0)
-            return broken(
-                last_seq, "审计链头记录缺失（无法确认末尾记录是否被删除）", f"最后一条为{describe(last)}"
-            )
-        if head["seq"] > last_seq:
-            if LedgerEntry.objects.filter(seq__gt=last_seq).exists():
-                continue  # appended while we were reading: verify those too, then judge the head again
-            tail = (
-                f"第 {last_seq + 1} 条记录缺失（末尾记录被删除）"
-                if head["seq"] == last_seq + 1
-                else f"第 {last_seq + 1}–{head['seq']} 条记录缺失（末尾记录被删除）"
-            )
-            summary = f"链头登记到第 {head['seq']} 条\n现存最后一条为{describe(last)}" if last else ""
-            return broken(last_seq + 1, tail, summary or f"链头登记到第 {head['seq']} 条，但链中没有记录")
-        if head["seq"] < last_seq:
-            return broken(
-                head["seq"] + 1,
-                f"链头只登记到第 {head['seq']} 条，其后的记录未经登记（链头被篡改或记录被直接插入）",
-                describe(LedgerEntry.objects.filter(seq=head["seq"] + 1).values(*_FIELDS).get()),
-            )
-        expected_head_hash = last["hash"] if last else GENESIS_HASH
-        if head["hash"] != expected_head_hash:
-            return broken(
-                last_seq or None,
-                f"链头哈希与第 {last_seq} 条记录的哈希不符（链头被篡改）",
-                describe(last) if last else "",
-            )
-        return LedgerReport(True, checked)
+    """Walk the whole case chain in seq order and report the first broken entry (see `hashchain.walk`)."""
+    return walk(CHAIN, chunk=chunk)

@@ -14,107 +14,14 @@ U+FFFD in every string, on both databases, so the same event hashes the same eve
 from __future__ import annotations
 
 import datetime as dt
-import enum
-import hashlib
-import json
-import math
-import uuid
-from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
-from django.utils.duration import duration_iso_string
-from django.utils.functional import Promise
-
-from .models import GENESIS_HASH
+from govhall.core.crypto import sm3_hex
+from govhall.core.hashchain import GENESIS_HASH, canonical, clean_text, link_hash, to_json, utc_iso
 
 __all__ = ["GENESIS_HASH", "clean_text", "entry_hash", "payload", "sm3_hex", "to_json", "utc_iso"]
 
-
-def _sm3_function() -> Callable[[bytes], str]:
-    try:
-        hashlib.new("sm3")
-    except ValueError:
-        # OpenSSL built without SM3: gmssl's pure-Python SM3 gives the same digest, only slower.
-        from gmssl import func, sm3
-
-        return lambda data: sm3.sm3_hash(func.bytes_to_list(data))
-    return lambda data: hashlib.new("sm3", data).hexdigest()
-
-
-sm3_hex: Callable[[bytes], str] = _sm3_function()
-
-
-def clean_text(value: str) -> str:
-    return value.replace("\x00", "\ufffd")
-
-
-def utc_iso(instant: dt.datetime) -> str:
-    if instant.tzinfo is None:
-        raise ValueError("审计记录的时间必须带时区")
-    return instant.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
-def _key(key: Any, path: str) -> str:
-    if isinstance(key, str):
-        return clean_text(str(key))
-    if isinstance(key, int) and not isinstance(key, bool):
-        return str(int(key))
-    raise TypeError(f"审计记录 {path} 的键 {key!r} 不是字符串或整数")
-
-
-def to_json(value: Any, path: str = "$") -> Any:
-    """`value` as plain JSON values (dict with str keys, list, str, int, finite float, bool, None) that survive
-    the JSONField round trip unchanged on SQLite and on PostgreSQL jsonb."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return int(value)  # IntegerChoices/IntEnum → int
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"审计记录 {path} 的数值 {value!r} 不是有限数，JSON 无法表示")
-        # jsonb prints integral numerics without a fraction and json.loads then returns an int.
-        return int(value) if value.is_integer() else float(value)
-    if isinstance(value, str):
-        return clean_text(str(value))  # TextChoices/StrEnum → plain str
-    if isinstance(value, Promise):
-        return clean_text(str(value))
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"审计记录 {path} 的数值 {value!r} 不是有限数")
-        return str(value)  # exact, and the scale ("1.50") is kept
-    if isinstance(value, dt.datetime):
-        return utc_iso(value) if value.tzinfo is not None else value.isoformat(timespec="microseconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return duration_iso_string(value)
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, enum.Enum):
-        return to_json(value.value, path)
-    if isinstance(value, Mapping):
-        result: dict[str, Any] = {}
-        for key, item in value.items():
-            name = _key(key, path)
-            if name in result:
-                raise ValueError(f"审计记录 {path} 中的键 {name!r} 重复（整数键与字符串键相同）")
-            result[name] = to_json(item, f"{path}.{name}")
-        return result
-    if isinstance(value, list | tuple):
-        return [to_json(item, f"{path}[{i}]") for i, item in enumerate(value)]
-    if isinstance(value, set | frozenset):
-        items = [to_json(item, f"{path}[]") for item in value]
-        return sorted(items, key=_canonical)
-    raise TypeError(
-        f"审计记录 {path} 的值类型 {type(value).__name__} 无法写入审计链；请传入其主键或字典等 JSON 值"
-    )
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+# The normalisation and the link hash are shared with the configuration log's chain (govhall/core/hashchain.py).
 
 
 def payload(
@@ -132,7 +39,7 @@ def payload(
     opinion: str,
 ) -> str:
     """The canonical JSON text of one entry's fields (without the hashes)."""
-    return _canonical(
+    return canonical(
         {
             "seq": seq,
             "at": utc_iso(at),
@@ -150,4 +57,4 @@ def payload(
 
 
 def entry_hash(prev_hash: str, canonical_payload: str) -> str:
-    return sm3_hex((prev_hash + canonical_payload).encode("utf-8"))
+    return link_hash(prev_hash, canonical_payload)

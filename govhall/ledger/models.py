@@ -8,7 +8,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-GENESIS_HASH = "0" * 64
+from govhall.core.hashchain import GENESIS_HASH
+
+__all__ = ["GENESIS_HASH", "LedgerEntry", "LedgerHead"]
 
 
 class LedgerEntry(models.Model):

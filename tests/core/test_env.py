@@ -103,6 +103,10 @@ def test_every_setting_the_code_reads_is_declared() -> None:
         "GOVHALL_SEAL_MAKER_NAME",
         "GOVHALL_WORKER_RETRY_SECONDS",
         "GOVHALL_WORKER_MAX_RETRY_SECONDS",
+        "GOVHALL_CHECKPOINT_KEY",
+        "GOVHALL_CHECKPOINT_DIR",
+        "GOVHALL_CHECKPOINT_MINUTES",
+        "GOVHALL_CHECKPOINT_ENTRIES",
     ]:
         assert hasattr(settings, name), name
     source = "\n".join(p.read_text() for p in (Path(settings.BASE_DIR) / "govhall").rglob("*.py"))

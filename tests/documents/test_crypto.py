@@ -14,7 +14,10 @@ def test_sm3_matches_the_standard_vector_and_gmssl():
 
 
 def test_sm3_falls_back_to_gmssl_without_openssl_support(monkeypatch):
-    monkeypatch.setattr(crypto, "_HASHLIB_SM3", False)
+    # The primitives live in govhall.core.crypto (documents re-exports them).
+    from govhall.core import crypto as core_crypto
+
+    monkeypatch.setattr(core_crypto, "_HASHLIB_SM3", False)
     assert crypto.sm3_hex(b"abc") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
 
 

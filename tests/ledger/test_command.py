@@ -72,6 +72,8 @@ def test_exit_status_of_the_real_command(tmp_path: Path, on_postgres: Any) -> No
         pytest.skip("database-independent; run once, in the SQLite pass")
     db = tmp_path / "ledger.sqlite3"
     assert _manage(db, tmp_path, "migrate", "ledger", "--noinput", "-v", "0").returncode == 0
+    # verify_audit checks the configuration log's chain too.
+    assert _manage(db, tmp_path, "migrate", "core", "--noinput", "-v", "0").returncode == 0
     script = (
         "from django.db import transaction\n"
         "from govhall.ledger.actions import append\n"

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0006_security_throttle"),
+        ("core", "0008_chained_audit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

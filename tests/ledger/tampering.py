@@ -1,0 +1,50 @@
+"""What a database administrator can do to the audit trail with SQL: rewrite rows and recompute every hash after
+them, renumber, move the chain heads. Used by the checkpoint tests to prove each rewrite is caught."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govhall.core.audit import payload as config_payload
+from govhall.core.hashchain import GENESIS_HASH, link_hash
+from govhall.core.models import AuditEvent, AuditHead
+from govhall.ledger.chain import entry_hash, payload
+from govhall.ledger.models import LedgerEntry, LedgerHead
+
+_LEDGER_BODY = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "subject",
+    "subject_id",
+    "action",
+    "before",
+    "after",
+    "opinion",
+)
+
+
+def rechain_ledger(*, renumber: bool = False) -> None:
+    """Recompute prev_hash and hash of every entry in seq order (renumbering from 1 first when asked), and point
+    the head at the last one: the chain is perfectly linked again."""
+    previous = GENESIS_HASH
+    for seq, entry in enumerate(LedgerEntry.objects.order_by("seq"), start=1):
+        if renumber and entry.seq != seq:
+            LedgerEntry.objects.filter(pk=entry.pk).update(seq=seq)
+        body: dict[str, Any] = {name: getattr(entry, name) for name in _LEDGER_BODY}
+        digest = entry_hash(previous, payload(seq=seq if renumber else entry.seq, **body))
+        LedgerEntry.objects.filter(pk=entry.pk).update(prev_hash=previous, hash=digest)
+        previous = digest
+    last = LedgerEntry.objects.order_by("-seq").first()
+    LedgerHead.objects.filter(pk=1).update(seq=last.seq if last else 0, hash=previous)
+
+
+def rechain_config() -> None:
+    previous = GENESIS_HASH
+    for row in AuditEvent.objects.order_by("seq").values():
+        digest = link_hash(previous, config_payload(row))
+        AuditEvent.objects.filter(pk=row["id"]).update(prev_hash=previous, hash=digest)
+        previous = digest
+    last = AuditEvent.objects.order_by("-seq").first()
+    AuditHead.objects.filter(pk=1).update(seq=last.seq if last else 0, hash=previous)
