@@ -31,7 +31,9 @@ def test_trigger_refuses_plain_update_and_delete(chain: list[LedgerEntry]) -> No
         transaction.atomic(),
         connection.cursor() as cur,
     ):
-        cur.execute("UPDATE ledger_ledgerentry SET seq = seq + 100")
+        # Renumbering by hand; pinned to one row because which row a full-table UPDATE reaches first depends on where
+        # the rows sit on disk (other tests insert and delete in this table).
+        cur.execute("UPDATE ledger_ledgerentry SET seq = seq + 100 WHERE seq = 1")
     assert LedgerEntry.objects.get(seq=2).opinion == "材料齐全，予以受理"
     assert LedgerEntry.objects.count() == 5
     assert verify().ok
