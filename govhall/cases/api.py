@@ -95,6 +95,29 @@ TASK_NOT_FOUND = "任务不存在或无权查看"
 PROGRESS_NOT_FOUND = "未查询到该办件，请核对办件编号和查询码"
 
 
+# The OpenAPI answer of every notice download (cases and 一件事 bundles).
+SEALED_PDF_RESPONSE: dict[str, Any] = {
+    "responses": {
+        "200": {
+            "description": "已签章的 PDF",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+def sealed_pdf_response(number: str, document_id: int, *, missing: str) -> HttpResponse:
+    """One notice filed under a case or bundle number, sealed (on first download if the worker has not yet)."""
+    document = Document.objects.filter(pk=document_id, case_number=number).first()
+    if document is None:
+        raise HttpError(404, missing)
+    response = HttpResponse(sealed_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f"inline; filename=\"{document.pk}.pdf\"; filename*=UTF-8''{quote(document.title, safe='')}.pdf"
+    )
+    return response
+
+
 # --- authentication ------------------------------------------------------------------------------------------
 
 
@@ -780,25 +803,11 @@ def withdraw_case(request: HttpRequest, number: str, payload: WithdrawIn) -> dic
     summary="下载文书",
     description="办件的一份文书（受理通知书、决定书等），加盖电子审批专用章的 PDF。",
     operation_id="get_case_document",
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "已签章的 PDF",
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=SEALED_PDF_RESPONSE,
 )
 def get_case_document(request: HttpRequest, number: str, document_id: int) -> HttpResponse:
     case = _case(request, number)
-    document = Document.objects.filter(pk=document_id, case_number=case.number).first()
-    if document is None:
-        raise HttpError(404, "该办件没有这份文书")
-    response = HttpResponse(sealed_pdf(document), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f"inline; filename=\"{document.pk}.pdf\"; filename*=UTF-8''{quote(document.title, safe='')}.pdf"
-    )
-    return response
+    return sealed_pdf_response(case.number, document_id, missing="该办件没有这份文书")
 
 
 # --- public progress -----------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -25,13 +24,21 @@ from govhall.core import throttle
 from govhall.core.auth import api_user
 from govhall.core.clock import now
 from govhall.core.identifiers import mask_phone, mask_resident_id
-from govhall.documents.actions import sealed_pdf
 from govhall.documents.choices import DocumentKind, DocumentStatus
 from govhall.documents.models import Document
 
 from . import actions
 from .access import access_group, find_group_by_check_code
-from .api import AUTH, _errors, colored, colored_or_none, decode_uploads, mask_name
+from .api import (
+    AUTH,
+    SEALED_PDF_RESPONSE,
+    _errors,
+    colored,
+    colored_or_none,
+    decode_uploads,
+    mask_name,
+    sealed_pdf_response,
+)
 from .bundle_schemas import (
     BundleApplicationIn,
     BundleApplicationOut,
@@ -402,22 +409,8 @@ def deliver_bundle(request: HttpRequest, number: str, payload: BundleDeliveryIn)
     summary="下载一件事文书",
     description="整件事的一份文书（受理通知书、补正告知书、不予受理决定书），加盖电子审批专用章的 PDF。",
     operation_id="get_bundle_document",
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "已签章的 PDF",
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=SEALED_PDF_RESPONSE,
 )
 def get_bundle_document(request: HttpRequest, number: str, document_id: int) -> HttpResponse:
     group = _group(request, number)
-    document = Document.objects.filter(pk=document_id, case_number=group.number).first()
-    if document is None:
-        raise HttpError(404, "该一件事没有这份文书")
-    response = HttpResponse(sealed_pdf(document), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f"inline; filename=\"{document.pk}.pdf\"; filename*=UTF-8''{quote(document.title, safe='')}.pdf"
-    )
-    return response
+    return sealed_pdf_response(group.number, document_id, missing="该一件事没有这份文书")

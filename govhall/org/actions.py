@@ -250,19 +250,21 @@ def _apply_changes(obj: _M, changes: dict[str, Any], allowed: Sequence[str], act
     return locked
 
 
+def _refuse_own_parent(unit: models.Model, changes: dict[str, Any], label: str) -> None:
+    parent = changes.get("parent")
+    if parent is not None and parent.pk == unit.pk:
+        raise ValidationError({"parent": f"{label}不能是其本身。"})
+
+
 @transaction.atomic
 def update_region(region: Region, *, actor: User | None = None, **changes: Any) -> Region:
-    parent = changes.get("parent")
-    if parent is not None and parent.pk == region.pk:
-        raise ValidationError({"parent": "上级区划不能是其本身。"})
+    _refuse_own_parent(region, changes, "上级区划")
     return _apply_changes(region, changes, REGION_FIELDS, actor)
 
 
 @transaction.atomic
 def update_site(site: Site, *, actor: User | None = None, **changes: Any) -> Site:
-    parent = changes.get("parent")
-    if parent is not None and parent.pk == site.pk:
-        raise ValidationError({"parent": "上级站点不能是其本身。"})
+    _refuse_own_parent(site, changes, "上级站点")
     return _apply_changes(site, changes, SITE_FIELDS, actor)
 
 
@@ -297,9 +299,7 @@ def update_hall(
 
 @transaction.atomic
 def update_department(department: Department, *, actor: User | None = None, **changes: Any) -> Department:
-    parent = changes.get("parent")
-    if parent is not None and parent.pk == department.pk:
-        raise ValidationError({"parent": "上级部门不能是其本身。"})
+    _refuse_own_parent(department, changes, "上级部门")
     return _apply_changes(department, changes, DEPARTMENT_FIELDS, actor)
 
 
