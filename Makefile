@@ -81,6 +81,7 @@ cluster: setup
 RELIABILITY_URL ?= postgres://postgres@127.0.0.1:5432/govhall_reliability
 reliability: setup
 	$(PY) bench/reliability/run.py --database-url "$(RELIABILITY_URL)"
+	$(MAKE) --no-print-directory tamper
 
 # lint-imports: the layer contract of pyproject.toml ([tool.importlinter]); no app imports one above it, no cycles.
 lint: $(STAMP)
