@@ -6,8 +6,10 @@ append-only directory (`GOVHALL_CHECKPOINT_DIR`), created exclusively and never 
 gaps; the operator ships the directory to write-once storage and the public page `/audit/checkpoints/` lets third
 parties keep copies. Because every entry's hash covers all the entries before it, a checkpoint pins the whole prefix
 of each chain: whoever rewrites, deletes, inserts or renumbers entries up to a checkpointed sequence must also forge
-a signature (without the key) and every published copy. Entries after the last checkpoint are protected only by the
-chain until the next checkpoint, made every `GOVHALL_CHECKPOINT_MINUTES` or `GOVHALL_CHECKPOINT_ENTRIES`."""
+a signature (without the key) and every published copy. Entries after the last checkpoint are protected by their MAC
+(keyed outside the database, see govhall/core/hashchain.py) until the next checkpoint, made every
+`GOVHALL_CHECKPOINT_MINUTES` or `GOVHALL_CHECKPOINT_ENTRIES`: an entry appended with SQL is refused before signing.
+Deleting the newest entries after the last checkpoint is the limit: nothing in or outside the database names them."""
 
 from __future__ import annotations
 
@@ -348,8 +350,8 @@ def make_checkpoint(*, force: bool = False) -> Checkpoint | None:
     """Verify the whole trail and sign a checkpoint of its heads; None when nothing was appended since the last one
     (unless `force`) or when another worker wrote the same number first.
 
-    Refuses (CheckpointError) when there is no key or the trail no longer verifies: signing a damaged chain would
-    bless the damage."""
+    Refuses (CheckpointError) when there is no key or the trail no longer verifies — a link, a hash or an entry's MAC
+    (an entry appended with SQL after the last checkpoint): signing a damaged chain would bless the damage."""
     key = load_key()
     if key is None:
         raise CheckpointError(f"检查点密钥文件 {key_path()} 不存在：请先运行 manage.py checkpoint_key")
