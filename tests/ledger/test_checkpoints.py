@@ -443,7 +443,7 @@ def test_the_worker_refuses_to_sign_a_true_append(anchored: Path, tamper: Tamper
     assert checkpoints.checkpoint_due() == 0
     with pytest.raises(checkpoints.CheckpointError, match="第 6 条记录的校验码"):
         checkpoints.make_checkpoint(force=True)
-    assert [f.name for f in anchored.iterdir()] == ["00000001.json"]
+    assert sorted(f.name for f in anchored.glob("*.json")) == ["00000001.json"]
 
 
 def test_a_true_append_to_the_configuration_log_is_named(anchored: Path) -> None:
@@ -479,3 +479,26 @@ def test_the_derived_key_is_labelled(settings: Any) -> None:
     settings.GOVHALL_AUDIT_MAC_KEY = ""
     assert mac_key() == crypto.hmac_sm3_hex(settings.SECRET_KEY.encode(), MAC_KEY_LABEL).encode()
     assert mac_key() != settings.SECRET_KEY.encode()
+
+
+def test_a_tail_deleted_after_the_worker_saw_it_is_refused(
+    anchored: Path, tamper: Tamper, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The limit of the MAC: deleting the newest, not yet checkpointed entries leaves a valid chain. The worker's
+    # record of the heads it saw (outside the database) narrows the window to one round.
+    settings.GOVHALL_CHECKPOINT_ENTRIES = 1000
+    settings.GOVHALL_CHECKPOINT_MINUTES = 1000
+    with transaction.atomic():
+        append(subject="RX2026030200003", subject_id=3, action="submit", at=T0 + dt.timedelta(hours=1))
+    assert checkpoints.checkpoint_due() == 0  # not due yet, but the head (6) is remembered
+    assert checkpoints.seen_heads() == {"ledger": 6, "config": 3}
+    tamper()
+    LedgerEntry.objects.filter(seq=6).delete()
+    LedgerHead.objects.update(seq=5, hash=LedgerEntry.objects.get(seq=5).hash)
+    assert run("verify_audit")[0] == 0  # the chain and checkpoint 1 alone cannot tell
+    settings.GOVHALL_CHECKPOINT_ENTRIES = 1
+    assert checkpoints.checkpoint_due() == 0
+    assert "办件审计链现只到第 5 条，短于检查点工作进程此前见到的第 6 条" in caplog.text
+    with pytest.raises(checkpoints.CheckpointError, match="短于检查点工作进程此前见到的第 6 条"):
+        checkpoints.make_checkpoint(force=True)
+    assert [c.number for c in checkpoints.published()] == [1]
