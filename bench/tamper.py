@@ -138,6 +138,33 @@ def forged_append_with_correct_hash(work: Path) -> list[str]:
     return []
 
 
+def true_append_after_last_checkpoint(work: Path) -> list[str]:
+    """A new entry after the last checkpoint (seq = head + 1), hashed and linked exactly as append() would, head row
+    moved: only the MAC (keyed outside the database) names it; no checkpoint covers it yet."""
+    from govhall.ledger.chain import entry_hash, payload
+    from govhall.ledger.models import LedgerEntry, LedgerHead
+
+    last = LedgerEntry.objects.order_by("-seq").first()
+    assert last is not None
+    seq = last.seq + 1
+    fields: dict[str, Any] = {
+        "at": last.at,
+        "actor_id": None,
+        "actor_name": "审批人员",
+        "actor_role": "审批人员",
+        "subject": "RX2026030200003",
+        "subject_id": 3,
+        "action": "approve",
+        "before": None,
+        "after": {"status": "approved"},
+        "opinion": "同意",
+    }
+    digest = entry_hash(last.hash, payload(seq=seq, **fields))
+    LedgerEntry.objects.create(seq=seq, prev_hash=last.hash, hash=digest, **fields)
+    LedgerHead.objects.update(seq=seq, hash=digest)
+    return []
+
+
 def edit_and_rechain(work: Path) -> list[str]:
     from govhall.ledger.models import LedgerEntry
     from tests.ledger.tampering import rechain_ledger
@@ -214,6 +241,7 @@ def deleted_newest_checkpoint_and_tail(work: Path) -> list[str]:
 TAMPERS: dict[str, Callable[[Path], list[str]]] = {
     "delete_tail_and_move_head": delete_tail_and_move_head,
     "forged_append_with_correct_hash": forged_append_with_correct_hash,
+    "true_append_after_last_checkpoint": true_append_after_last_checkpoint,
     "edit_and_rechain": edit_and_rechain,
     "erase_case_and_renumber": erase_case_and_renumber,
     "edit_configuration_entry": edit_configuration_entry,

@@ -253,3 +253,8 @@ GOVHALL_CHECKPOINT_KEY = Path(env_str("GOVHALL_CHECKPOINT_KEY", "") or VAR_DIR /
 GOVHALL_CHECKPOINT_DIR = Path(env_str("GOVHALL_CHECKPOINT_DIR", "") or VAR_DIR / "checkpoints")
 GOVHALL_CHECKPOINT_MINUTES = env_int("GOVHALL_CHECKPOINT_MINUTES", 10, minimum=1)
 GOVHALL_CHECKPOINT_ENTRIES = env_int("GOVHALL_CHECKPOINT_ENTRIES", 1000, minimum=1)
+# The key of every audit entry's HMAC-SM3 (docs/security.md): kept out of the database, so an administrator who can
+# only write SQL cannot append an entry that verifies. Empty means derived from SECRET_KEY with a fixed label; when
+# SECRET_KEY is rotated, set this to the old derived value (`manage.py shell -c "from govhall.core.hashchain import
+# mac_key; print(mac_key().decode())"`) first, or every existing entry stops verifying.
+GOVHALL_AUDIT_MAC_KEY = env_str("GOVHALL_AUDIT_MAC_KEY", "")

@@ -18,6 +18,7 @@ from .hashchain import (
     ChainSource,
     canonical,
     clean_text,
+    entry_mac,
     link_hash,
     to_json,
     utc_iso,
@@ -41,6 +42,9 @@ FIELDS = (
     "prev_hash",
     "hash",
 )
+# What the verification reads: FIELDS stays without the MAC because migration 0008 reads FIELDS from a table that
+# has no mac column yet.
+ROW_FIELDS = (*FIELDS, "mac")
 
 
 def payload(row: dict[str, Any]) -> str:
@@ -99,7 +103,9 @@ def record_event(
         head = _locked_head()
         seq = head.seq + 1
         digest = link_hash(head.hash, payload({**fields, "seq": seq}))
-        event = AuditEvent.objects.create(seq=seq, prev_hash=head.hash, hash=digest, **fields)
+        event = AuditEvent.objects.create(
+            seq=seq, prev_hash=head.hash, hash=digest, mac=entry_mac(digest), **fields
+        )
         head.seq, head.hash = seq, digest
         head.save(update_fields=["seq", "hash"])
     return event
@@ -120,7 +126,7 @@ def describe(row: dict[str, Any]) -> str:
 
 def _rows_after(seq: int, chunk: int) -> Iterator[dict[str, Any]]:
     while True:
-        rows = list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq").values(*FIELDS)[:chunk])
+        rows = list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq").values(*ROW_FIELDS)[:chunk])
         yield from rows
         if len(rows) < chunk:
             return
@@ -128,7 +134,7 @@ def _rows_after(seq: int, chunk: int) -> Iterator[dict[str, Any]]:
 
 
 def _row_at(seq: int) -> dict[str, Any] | None:
-    row: dict[str, Any] | None = AuditEvent.objects.filter(seq=seq).values(*FIELDS).first()
+    row: dict[str, Any] | None = AuditEvent.objects.filter(seq=seq).values(*ROW_FIELDS).first()
     return row
 
 

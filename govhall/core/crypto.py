@@ -7,6 +7,7 @@ user ID 1234567812345678), encoded as the 64-byte r || s in hex."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 from typing import Any
@@ -34,6 +35,21 @@ def sm3_hex(data: bytes) -> str:
     if _HASHLIB_SM3:
         return hashlib.new("sm3", data).hexdigest()
     return str(sm3.sm3_hash(func.bytes_to_list(data)))
+
+
+_SM3_BLOCK = 64  # bytes: the HMAC block size of SM3 (GB/T 32905), as for SHA-256
+
+
+def hmac_sm3_hex(key: bytes, data: bytes) -> str:
+    """HMAC-SM3 (GB/T 15852.2 / RFC 2104 construction over SM3), through hashlib when OpenSSL offers SM3 and by the
+    same construction over gmssl's SM3 otherwise; both give the same digest."""
+    if _HASHLIB_SM3:
+        return hmac.new(key, data, "sm3").hexdigest()
+    if len(key) > _SM3_BLOCK:
+        key = bytes.fromhex(sm3_hex(key))
+    key = key.ljust(_SM3_BLOCK, b"\x00")
+    inner = bytes.fromhex(sm3_hex(bytes(b ^ 0x36 for b in key) + data))
+    return sm3_hex(bytes(b ^ 0x5C for b in key) + inner)
 
 
 def canonical_json(value: Any) -> bytes:

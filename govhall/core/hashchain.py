@@ -3,6 +3,11 @@ the one walk that verifies a chain. The case ledger (`govhall.ledger`) and the c
 are both chains built from these pieces, and both are anchored by the same signed checkpoints (`ledger.checkpoints`).
 
     hash = SM3_hex( prev_hash + canonical_json(fields) )
+    mac  = HMAC-SM3( GOVHALL_AUDIT_MAC_KEY, hash )
+
+The hash links the entries; the MAC, keyed by a secret that is not in the database, proves that the application
+wrote the entry. Without it a database administrator could append an entry with a correct hash after the last
+signed checkpoint, and the next checkpoint would sign it.
 
 `before`/`after` are normalised to plain JSON values *before* they are stored and hashed (`to_json`): key order
 stops mattering through sort_keys, integral floats become ints (jsonb prints 1e20 back as an integer), Decimals,
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hmac
 import json
 import math
 import uuid
@@ -21,12 +27,30 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils.duration import duration_iso_string
 from django.utils.functional import Promise
 
-from .crypto import sm3_hex
+from .crypto import hmac_sm3_hex, sm3_hex
 
 GENESIS_HASH = "0" * 64
+# The fixed label of the MAC key derived from SECRET_KEY: a different label, a different key, so the derived value
+# serves nothing else that SECRET_KEY signs.
+MAC_KEY_LABEL = b"govhall.audit-entry-mac.v1"
+
+
+def mac_key() -> bytes:
+    """GOVHALL_AUDIT_MAC_KEY, or HMAC-SM3(SECRET_KEY, label) in hex when it is empty; read per call (not cached) so
+    a changed setting takes effect at once."""
+    explicit: str = settings.GOVHALL_AUDIT_MAC_KEY
+    if explicit:
+        return explicit.encode("utf-8")
+    return hmac_sm3_hex(str(settings.SECRET_KEY).encode("utf-8"), MAC_KEY_LABEL).encode("ascii")
+
+
+def entry_mac(entry_hash: str, key: bytes | None = None) -> str:
+    """The MAC of one entry, over its hash (which covers its fields and everything before it)."""
+    return hmac_sm3_hex(key if key is not None else mac_key(), entry_hash.encode("ascii"))
 
 
 def clean_text(value: str) -> str:
@@ -136,14 +160,15 @@ class ChainSource:
 def walk(source: ChainSource, *, chunk: int = 5000) -> ChainReport:
     """Walk a whole chain in seq order and report the first broken entry.
 
-    Checks, per entry: seq continues from 1 without gaps, prev_hash equals the previous entry's hash, and the
-    stored hash equals the recomputed one; at the end, the head names the last entry. Safe while appends go on:
+    Checks, per entry: seq continues from 1 without gaps, prev_hash equals the previous entry's hash, the stored
+    hash equals the recomputed one, and the stored MAC equals the one the key gives (rows must carry "mac"); at the end, the head names the last entry. Safe while appends go on:
     the head is read after the entries, and entries committed meanwhile are verified before judging it."""
     checked = 0
     last: dict[str, Any] | None = None
     expected_seq = 1
     prev_hash = GENESIS_HASH
     describe = source.describe
+    key = mac_key()
 
     def broken(seq: int | None, reason: str, summary: str) -> ChainReport:
         return ChainReport(False, checked, seq, reason, summary, prev_hash)
@@ -169,6 +194,13 @@ def walk(source: ChainSource, *, chunk: int = 5000) -> ChainReport:
                 )
             if source.recompute(row) != row["hash"]:
                 return broken(seq, f"第 {seq} 条记录的内容与其哈希不符（记录被篡改）", describe(row))
+            if not hmac.compare_digest(str(row.get("mac") or ""), entry_mac(row["hash"], key)):
+                return broken(
+                    seq,
+                    f"第 {seq} 条记录的校验码（mac）与审计密钥算出的不符"
+                    "（记录不是本系统写入的：被直接插入或改写后重新计算了哈希）",
+                    describe(row),
+                )
             checked += 1
             prev_hash = row["hash"]
             expected_seq = seq + 1

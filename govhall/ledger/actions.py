@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from govhall.core import clock
-from govhall.core.hashchain import ChainReport, ChainSource, walk
+from govhall.core.hashchain import ChainReport, ChainSource, entry_mac, mac_key, walk
 from govhall.core.identifiers import redact_text
 from govhall.core.tz import SHANGHAI
 
@@ -41,6 +41,7 @@ _FIELDS = (
     "opinion",
     "prev_hash",
     "hash",
+    "mac",
 )
 
 
@@ -186,10 +187,12 @@ def append_many(events: list[dict[str, Any]]) -> list[LedgerEntry]:
     head = _locked_head()
     entries = []
     seq, previous = head.seq, head.hash
+    key = mac_key()
     for fields in prepared:
         seq += 1
         digest = entry_hash(previous, payload(seq=seq, **fields))
-        entries.append(LedgerEntry(seq=seq, prev_hash=previous, hash=digest, **fields))
+        mac = entry_mac(digest, key)
+        entries.append(LedgerEntry(seq=seq, prev_hash=previous, hash=digest, mac=mac, **fields))
         previous = digest
     LedgerEntry.objects.bulk_create(entries)
     head.seq, head.hash = seq, previous
@@ -231,7 +234,7 @@ def _rows_after(seq: int, chunk: int) -> Iterator[dict[str, Any]]:
 
 
 def _recomputed(row: dict[str, Any]) -> str:
-    body = {name: row[name] for name in _FIELDS if name not in ("prev_hash", "hash")}
+    body = {name: row[name] for name in _FIELDS if name not in ("prev_hash", "hash", "mac")}
     return entry_hash(row["prev_hash"], payload(**body))
 
 

@@ -6,8 +6,11 @@ append-only directory (`GOVHALL_CHECKPOINT_DIR`), created exclusively and never 
 gaps; the operator ships the directory to write-once storage and the public page `/audit/checkpoints/` lets third
 parties keep copies. Because every entry's hash covers all the entries before it, a checkpoint pins the whole prefix
 of each chain: whoever rewrites, deletes, inserts or renumbers entries up to a checkpointed sequence must also forge
-a signature (without the key) and every published copy. Entries after the last checkpoint are protected only by the
-chain until the next checkpoint, made every `GOVHALL_CHECKPOINT_MINUTES` or `GOVHALL_CHECKPOINT_ENTRIES`."""
+a signature (without the key) and every published copy. Entries after the last checkpoint are protected by their MAC
+(keyed outside the database, see govhall/core/hashchain.py) until the next checkpoint, made every
+`GOVHALL_CHECKPOINT_MINUTES` or `GOVHALL_CHECKPOINT_ENTRIES`: an entry appended with SQL is refused before signing.
+Deleting the newest entries after the last checkpoint is the limit: only the heads the worker saw at its last round
+(`SEEN_HEADS_FILE`, outside the database) name them."""
 
 from __future__ import annotations
 
@@ -348,14 +351,18 @@ def make_checkpoint(*, force: bool = False) -> Checkpoint | None:
     """Verify the whole trail and sign a checkpoint of its heads; None when nothing was appended since the last one
     (unless `force`) or when another worker wrote the same number first.
 
-    Refuses (CheckpointError) when there is no key or the trail no longer verifies: signing a damaged chain would
-    bless the damage."""
+    Refuses (CheckpointError) when there is no key or the trail no longer verifies — a link, a hash or an entry's MAC
+    (an entry appended with SQL after the last checkpoint): signing a damaged chain would bless the damage."""
     key = load_key()
     if key is None:
         raise CheckpointError(f"检查点密钥文件 {key_path()} 不存在：请先运行 manage.py checkpoint_key")
+    seen = seen_heads()
     report = verify_trail(public_key=key.public_key)
     if not report.ok:
         raise CheckpointError(f"审计链核验未通过，不写检查点：{report.problem}")
+    behind = _behind(seen, {name: r.checked for name, r in report.chains.items()})
+    if behind:
+        raise CheckpointError(f"审计链核验未通过，不写检查点：{behind}")
     chains = {name: {"seq": r.checked, "hash": r.head_hash} for name, r in report.chains.items()}
     last = latest()
     if last is not None and last.chains == chains and not force:
@@ -379,6 +386,42 @@ def make_checkpoint(*, force: bool = False) -> Checkpoint | None:
     return checkpoint
 
 
+# The heads the worker saw at its last round, kept beside the checkpoints (not a *.json file: not a checkpoint) and
+# outside the database. Entries deleted after the last checkpoint leave no trace a MAC or a signature could show;
+# this file narrows that window from one checkpoint interval to one worker round. Replaced, never appended to.
+SEEN_HEADS_FILE = "heads-seen.state"
+
+
+def seen_heads() -> dict[str, int]:
+    try:
+        data = json.loads((checkpoint_dir() / SEEN_HEADS_FILE).read_text(encoding="utf-8"))
+        return {str(name): int(seq) for name, seq in data.items()}
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, AttributeError, TypeError) as exc:
+        logger.error("检查点目录中的链头记录 %s 无法读取：%s", SEEN_HEADS_FILE, exc)
+        return {}
+
+
+def _remember_heads(heads: dict[str, int]) -> None:
+    directory = checkpoint_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    temporary = directory / f".{SEEN_HEADS_FILE}.{os.getpid()}"
+    temporary.write_text(json.dumps(heads, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, directory / SEEN_HEADS_FILE)
+
+
+def _behind(seen: dict[str, int], heads: dict[str, int]) -> str:
+    """Chinese text naming the first chain now shorter than the worker saw it, or ""."""
+    for name, seq in heads.items():
+        if seq < seen.get(name, 0):
+            return (
+                f"{CHAIN_LABELS[name]}现只到第 {seq} 条，短于检查点工作进程此前见到的第 {seen[name]} 条"
+                f"（第 {seq + 1} 条起的末尾记录被删除，链头被改写）"
+            )
+    return ""
+
+
 def _heads() -> dict[str, int]:
     ledger_head = LedgerHead.objects.filter(pk=ledger.HEAD_PK).values_list("seq", flat=True).first() or 0
     config_head = AuditHead.objects.filter(pk=config_log.HEAD_PK).values_list("seq", flat=True).first() or 0
@@ -399,7 +442,14 @@ def checkpoint_due() -> int:
             )
             _warned_no_key = True
         return 0
+    # The file first, then the database: heads only grow, so another worker's newer file cannot look ahead of us.
+    seen = seen_heads()
     heads = _heads()
+    behind = _behind(seen, heads)
+    if behind:
+        logger.error("审计链检查点未写入：%s", behind)
+        return 0
+    _remember_heads({name: max(seq, seen.get(name, 0)) for name, seq in heads.items()})
     last = latest()
     new = sum(seq - (last.chains.get(name, {"seq": 0})["seq"] if last else 0) for name, seq in heads.items())
     if new <= 0:

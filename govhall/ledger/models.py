@@ -37,6 +37,9 @@ class LedgerEntry(models.Model):
     opinion = models.TextField("意见", blank=True)
     prev_hash = models.CharField("前序哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64)
+    # HMAC-SM3 of `hash` under GOVHALL_AUDIT_MAC_KEY (govhall/core/hashchain.py), a key not in the database: an entry
+    # appended with SQL has a correct hash but no valid MAC. Blank only on rows no migration has filled.
+    mac = models.CharField("校验码", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "办件审计记录"

@@ -1,12 +1,15 @@
 """What a database administrator can do to the audit trail with SQL: rewrite rows and recompute every hash after
-them, renumber, move the chain heads. Used by the checkpoint tests to prove each rewrite is caught."""
+them, renumber, move the chain heads. Used by the checkpoint tests to prove each rewrite is caught.
+
+The rechain helpers also recompute every entry's MAC, as an attacker who has stolen GOVHALL_AUDIT_MAC_KEY from an
+application server could: what then still catches the rewrite is the signed checkpoints."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from govhall.core.audit import payload as config_payload
-from govhall.core.hashchain import GENESIS_HASH, link_hash
+from govhall.core.hashchain import GENESIS_HASH, entry_mac, link_hash
 from govhall.core.models import AuditEvent, AuditHead
 from govhall.ledger.chain import entry_hash, payload
 from govhall.ledger.models import LedgerEntry, LedgerHead
@@ -34,7 +37,7 @@ def rechain_ledger(*, renumber: bool = False) -> None:
             LedgerEntry.objects.filter(pk=entry.pk).update(seq=seq)
         body: dict[str, Any] = {name: getattr(entry, name) for name in _LEDGER_BODY}
         digest = entry_hash(previous, payload(seq=seq if renumber else entry.seq, **body))
-        LedgerEntry.objects.filter(pk=entry.pk).update(prev_hash=previous, hash=digest)
+        LedgerEntry.objects.filter(pk=entry.pk).update(prev_hash=previous, hash=digest, mac=entry_mac(digest))
         previous = digest
     last = LedgerEntry.objects.order_by("-seq").first()
     LedgerHead.objects.filter(pk=1).update(seq=last.seq if last else 0, hash=previous)
@@ -44,7 +47,7 @@ def rechain_config() -> None:
     previous = GENESIS_HASH
     for row in AuditEvent.objects.order_by("seq").values():
         digest = link_hash(previous, config_payload(row))
-        AuditEvent.objects.filter(pk=row["id"]).update(prev_hash=previous, hash=digest)
+        AuditEvent.objects.filter(pk=row["id"]).update(prev_hash=previous, hash=digest, mac=entry_mac(digest))
         previous = digest
     last = AuditEvent.objects.order_by("-seq").first()
     AuditHead.objects.filter(pk=1).update(seq=last.seq if last else 0, hash=previous)

@@ -18,10 +18,14 @@ from django.db import connection, transaction
 from django.test import Client
 
 from govhall.core import crypto
+from govhall.core.audit import FIELDS as config_fields
+from govhall.core.audit import payload as config_payload
 from govhall.core.audit import record_event, verify_config_log
+from govhall.core.hashchain import MAC_KEY_LABEL, entry_mac, link_hash, mac_key
 from govhall.core.models import AuditEvent, AuditEventType, AuditHead
 from govhall.ledger import checkpoints
 from govhall.ledger.actions import append
+from govhall.ledger.actions import verify as ledger_verify
 from govhall.ledger.chain import entry_hash, payload
 from govhall.ledger.models import LedgerEntry, LedgerHead
 
@@ -222,7 +226,8 @@ def test_deleted_tail_with_the_head_moved(anchored: Path, tamper: Tamper) -> Non
 
 
 def test_forged_entry_appended_with_a_correct_hash(anchored: Path, tamper: Tamper) -> None:
-    # Replace the last entry by a forged decision, hashed and linked exactly as append() would.
+    # Replace the last entry by a forged decision, hashed, linked and MAC'd exactly as append() would (the MAC key
+    # stolen from an application server): the checkpoint still names it.
     tamper()
     last = LedgerEntry.objects.get(seq=5)
     LedgerEntry.objects.filter(seq=5).delete()
@@ -239,7 +244,7 @@ def test_forged_entry_appended_with_a_correct_hash(anchored: Path, tamper: Tampe
         "opinion": "同意",
     }
     digest = entry_hash(last.prev_hash, payload(seq=5, **fields))
-    LedgerEntry.objects.create(seq=5, prev_hash=last.prev_hash, hash=digest, **fields)
+    LedgerEntry.objects.create(seq=5, prev_hash=last.prev_hash, hash=digest, mac=entry_mac(digest), **fields)
     LedgerHead.objects.update(seq=5, hash=digest)
     assert_broken("办件审计链第 5 条记录的哈希与第 1 个检查点", "第 5 条：办件 RX2026030200002，动作 approve")
 
@@ -374,3 +379,126 @@ def test_public_page_before_any_key(client: Client, db: Any) -> None:
     page = client.get("/audit/checkpoints/")
     assert page.status_code == 200
     assert "尚未生成检查点密钥" in page.content.decode() and "尚无检查点" in page.content.decode()
+
+
+# --- entries appended after the last checkpoint: the MAC (issue #9 item 2) --------------------------------------
+
+
+def forge_ledger_append(**extra: Any) -> LedgerEntry:
+    """What an administrator with SQL alone can do: a new entry after the head (seq = head + 1), hashed and linked
+    exactly as append() would, and the head row moved onto it."""
+    last = LedgerEntry.objects.order_by("-seq").first()
+    assert last is not None
+    seq = last.seq + 1
+    fields: dict[str, Any] = {
+        "at": last.at,
+        "actor_id": None,
+        "actor_name": "审批人员",
+        "actor_role": "审批人员",
+        "subject": "RX2026030200002",
+        "subject_id": 2,
+        "action": "approve",
+        "before": None,
+        "after": {"status": "approved"},
+        "opinion": "同意",
+    }
+    digest = entry_hash(last.hash, payload(seq=seq, **fields))
+    entry = LedgerEntry.objects.create(seq=seq, prev_hash=last.hash, hash=digest, **fields, **extra)
+    LedgerHead.objects.update(seq=seq, hash=digest)
+    return entry
+
+
+def test_every_entry_carries_the_mac_of_its_hash(anchored: Path) -> None:
+    for entry in LedgerEntry.objects.all():
+        assert entry.mac == entry_mac(entry.hash) and len(entry.mac) == 64
+    for event in AuditEvent.objects.all():
+        assert event.mac == entry_mac(event.hash)
+
+
+def test_a_true_append_after_the_last_checkpoint_is_named(anchored: Path, tamper: Tamper) -> None:
+    tamper()
+    forge_ledger_append()
+    assert_broken(
+        "第 6 条记录的校验码（mac）与审计密钥算出的不符",
+        "第 6 条：办件 RX2026030200002，动作 approve",
+    )
+
+
+def test_a_true_append_with_a_guessed_mac_is_named(anchored: Path, tamper: Tamper, settings: Any) -> None:
+    # A MAC under any key but the application's (here: one derived from another SECRET_KEY) does not verify.
+    tamper()
+    entry = forge_ledger_append()
+    real = settings.SECRET_KEY
+    settings.SECRET_KEY = "guessed-secret-key"
+    LedgerEntry.objects.filter(pk=entry.pk).update(mac=entry_mac(entry.hash))
+    settings.SECRET_KEY = real
+    assert_broken("第 6 条记录的校验码（mac）")
+
+
+def test_the_worker_refuses_to_sign_a_true_append(anchored: Path, tamper: Tamper) -> None:
+    tamper()
+    forge_ledger_append()
+    code, _, err = run("checkpoint", "--force")
+    assert code == 1 and "审计链核验未通过，不写检查点" in err and "第 6 条记录的校验码" in err
+    assert checkpoints.checkpoint_due() == 0
+    with pytest.raises(checkpoints.CheckpointError, match="第 6 条记录的校验码"):
+        checkpoints.make_checkpoint(force=True)
+    assert sorted(f.name for f in anchored.glob("*.json")) == ["00000001.json"]
+
+
+def test_a_true_append_to_the_configuration_log_is_named(anchored: Path) -> None:
+    last = AuditEvent.objects.order_by("-seq").first()
+    assert last is not None
+    row = {**AuditEvent.objects.filter(pk=last.pk).values(*config_fields).get(), "seq": 4}
+    row["note"] = "伪造的阈值变更"
+    digest = link_hash(last.hash, config_payload(row))
+    body = {k: v for k, v in row.items() if k not in ("prev_hash", "hash")}
+    AuditEvent.objects.create(prev_hash=last.hash, hash=digest, **body)
+    AuditHead.objects.update(seq=4, hash=digest)
+    assert_broken("操作日志链：第 4 条记录的校验码（mac）与审计密钥算出的不符")
+    assert checkpoints.checkpoint_due() == 0
+
+
+def test_the_explicit_mac_key_is_the_key(chain: list[LedgerEntry], settings: Any) -> None:
+    # Entries written under the derived key do not verify under another one: the key, not the code, is the secret.
+    assert verify_config_log().ok and checkpoints.CHAINS["ledger"] is not None
+    settings.GOVHALL_AUDIT_MAC_KEY = "an-explicit-key-kept-outside-the-database"
+    report = ledger_verify()
+    assert not report.ok and report.first_bad_seq == 1 and "校验码" in report.reason_zh
+    # Setting the explicit key to the old derived value (the SECRET_KEY rotation procedure) keeps the trail valid.
+    settings.GOVHALL_AUDIT_MAC_KEY = ""
+    derived = mac_key().decode()
+    settings.SECRET_KEY = "a-rotated-secret-key"
+    assert not ledger_verify().ok
+    settings.GOVHALL_AUDIT_MAC_KEY = derived
+    assert ledger_verify().ok
+    assert mac_key() == derived.encode()
+
+
+def test_the_derived_key_is_labelled(settings: Any) -> None:
+    settings.GOVHALL_AUDIT_MAC_KEY = ""
+    assert mac_key() == crypto.hmac_sm3_hex(settings.SECRET_KEY.encode(), MAC_KEY_LABEL).encode()
+    assert mac_key() != settings.SECRET_KEY.encode()
+
+
+def test_a_tail_deleted_after_the_worker_saw_it_is_refused(
+    anchored: Path, tamper: Tamper, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The limit of the MAC: deleting the newest, not yet checkpointed entries leaves a valid chain. The worker's
+    # record of the heads it saw (outside the database) narrows the window to one round.
+    settings.GOVHALL_CHECKPOINT_ENTRIES = 1000
+    settings.GOVHALL_CHECKPOINT_MINUTES = 1000
+    with transaction.atomic():
+        append(subject="RX2026030200003", subject_id=3, action="submit", at=T0 + dt.timedelta(hours=1))
+    assert checkpoints.checkpoint_due() == 0  # not due yet, but the head (6) is remembered
+    assert checkpoints.seen_heads() == {"ledger": 6, "config": 3}
+    tamper()
+    LedgerEntry.objects.filter(seq=6).delete()
+    LedgerHead.objects.update(seq=5, hash=LedgerEntry.objects.get(seq=5).hash)
+    assert run("verify_audit")[0] == 0  # the chain and checkpoint 1 alone cannot tell
+    settings.GOVHALL_CHECKPOINT_ENTRIES = 1
+    assert checkpoints.checkpoint_due() == 0
+    assert "办件审计链现只到第 5 条，短于检查点工作进程此前见到的第 6 条" in caplog.text
+    with pytest.raises(checkpoints.CheckpointError, match="短于检查点工作进程此前见到的第 6 条"):
+        checkpoints.make_checkpoint(force=True)
+    assert [c.number for c in checkpoints.published()] == [1]

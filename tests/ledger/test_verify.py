@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govhall.core import clock
+from govhall.core.hashchain import entry_mac
 from govhall.ledger import chain as chain_mod
 from govhall.ledger.actions import LedgerCorrupted, append, entries_for, verify
 from govhall.ledger.models import LedgerEntry, LedgerHead
@@ -177,7 +178,8 @@ def test_rehashing_an_altered_entry_breaks_the_link_to_the_next(
             opinion=row.opinion,
         ),
     )
-    LedgerEntry.objects.filter(seq=2).update(opinion=row.opinion, hash=forged)
+    # With the MAC key too (stolen from an application server): what is left to catch it is the broken link.
+    LedgerEntry.objects.filter(seq=2).update(opinion=row.opinion, hash=forged, mac=entry_mac(forged))
     report = verify()
     assert report.first_bad_seq == 3
     assert "前序哈希" in report.reason_zh
