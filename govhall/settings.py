@@ -195,7 +195,8 @@ GOVHALL_NOTIFY_MAX_ATTEMPTS = env_int("GOVHALL_NOTIFY_MAX_ATTEMPTS", 5, minimum=
 GOVHALL_NOTIFY_RETRY_SECONDS = env_int("GOVHALL_NOTIFY_RETRY_SECONDS", 60, minimum=1)
 # Working days to conclude an efficiency complaint.
 GOVHALL_COMPLAINT_LIMIT_WORKDAYS = env_int("GOVHALL_COMPLAINT_LIMIT_WORKDAYS", 10, minimum=1)
-# The department that answers for complaints nobody handles yet (its name); empty: the one with most supervisors.
+# The department that answers for complaints nobody handles yet (its name; one that does not exist is refused);
+# empty: the one with most supervisors, else most center administrators (complaints.actions.complaints_office).
 GOVHALL_COMPLAINT_DEPARTMENT = env_str("GOVHALL_COMPLAINT_DEPARTMENT", "")
 # Overrides of supervision.policy.EscalationPolicy (e.g. {"order_days": 2}); set in a settings override, not the env.
 GOVHALL_SUPERVISION: dict[str, Any] = {}

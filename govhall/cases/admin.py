@@ -7,15 +7,10 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from govhall.core.admin import ActionAdmin
+from govhall.core.admin import ReadOnlyAdmin
 from govhall.core.identifiers import mask_phone, mask_resident_id, mask_uscc
 
 from .models import Applicant, Case, CaseGroup, Extension, OutOfProcedureAttempt, Pause, Task
-
-
-class ReadOnlyAdmin(ActionAdmin):
-    """No write hooks: every write is refused here (see ActionAdmin)."""
-
 
 if TYPE_CHECKING:  # generic for the type checker only
     _TabularInline = admin.TabularInline[Any, Case]

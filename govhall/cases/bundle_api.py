@@ -52,6 +52,7 @@ from .bundle_schemas import (
 )
 from .bundles import bundle_items, bundle_materials, group_status, members, published_bundles
 from .choices import ACTIVE_TASK, ApplicantKind, CaseStatus, Decision
+from .limits import limit_text
 from .models import Case, CaseGroup, IdempotencyKey
 from .schemas import Invalid, Problem
 from .timeline import public_timeline
@@ -77,10 +78,6 @@ def _group(request: HttpRequest, number: str) -> CaseGroup:
         raise HttpError(404, GROUP_NOT_FOUND) from None
 
 
-def _limit_text(amount: int, unit_label: str) -> str:
-    return f"{amount}个{unit_label}" if unit_label == "工作日" else f"{amount}{unit_label}"
-
-
 def bundle_summary(bundle: Bundle, item_count: int | None = None) -> dict[str, Any]:
     return {
         "code": bundle.code,
@@ -100,9 +97,7 @@ def bundle_guide(bundle: Bundle) -> dict[str, Any]:
                 "impl_code": item.impl_code,
                 "name": item.name,
                 "department": {"id": item.department_id, "name": item.department.name},
-                "promised_limit_text": _limit_text(
-                    item.promised_limit, item.get_promised_limit_unit_display()
-                ),
+                "promised_limit_text": limit_text(item.promised_limit, item.promised_limit_unit),
             }
             for item in items
         ],

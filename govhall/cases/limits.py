@@ -54,7 +54,8 @@ def limits_for(item: ServiceItem, spec: ProcessSpec, *, green_channel: bool) -> 
 
 
 def capture_limits(case: Case) -> CaseLimits:
-    """Copy the limits onto the case (the caller saves it): from its item as it is now and its process version."""
+    """Copy the limits and the joint review's join onto the case (the caller saves it): from its item as it is now
+    and its process version."""
     limits = limits_for(case.item, wf.spec_by_id(case.process_id), green_channel=case.green_channel)
     case.item_version = limits.item_version
     case.catalog_promised_limit = limits.catalog_promised
@@ -62,6 +63,10 @@ def capture_limits(case: Case) -> CaseLimits:
     case.promised_limit_unit = limits.promised_unit
     case.legal_limit = limits.legal
     case.legal_limit_unit = limits.legal_unit
+    # The joint review's join is fixed here too, with the limits (read by processing._joint_review).
+    case.join_rule = case.item.join_rule
+    case.join_ratio = case.item.join_ratio
+    case.joint_department_ids = sorted(case.item.joint_departments.values_list("pk", flat=True))
     return limits
 
 

@@ -158,6 +158,12 @@ class Case(ApplicantSnapshot):
     )
     legal_limit = models.PositiveIntegerField("法定办结时限", null=True, blank=True)
     legal_limit_unit = models.CharField("法定时限单位", max_length=10, choices=TimeUnit.choices, blank=True)
+    # The joint review (《行政许可法》第二十六条) the case was accepted with, copied at acceptance with the limits:
+    # an admin edit of the item's rule or co-departments afterwards never changes a running case. An empty rule
+    # means the template's own; joint_department_ids is None only for a case not yet accepted.
+    join_rule = models.CharField("联审汇合规则（受理时）", max_length=8, choices=JoinRule.choices, blank=True)
+    join_ratio = models.FloatField("联审同意比例（受理时）", null=True, blank=True)
+    joint_department_ids = models.JSONField("联审部门（受理时）", null=True, blank=True)
 
     received_at = models.DateTimeField("收件时间")
     complete_at = models.DateTimeField("材料齐全时间", null=True, blank=True)

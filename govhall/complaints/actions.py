@@ -43,23 +43,46 @@ def limit_workdays() -> int:
     return int(settings.GOVHALL_COMPLAINT_LIMIT_WORKDAYS)
 
 
-def complaints_office() -> Department | None:
-    """The department that handles efficiency complaints: `GOVHALL_COMPLAINT_DEPARTMENT` (a department's name) when
-    set, else the department the supervisors (效能监察) sit in, the one with most of them first."""
-    name = settings.GOVHALL_COMPLAINT_DEPARTMENT
-    if name:
-        return Department.objects.filter(name=name).first()
+def _most_staffed_by(role: Role) -> Department | None:
     return (
-        Department.objects.filter(
-            staff__user__groups__name=Role.SUPERVISOR.value, staff__user__is_active=True
-        )
-        .annotate(supervisors=Count("staff", distinct=True))
-        .order_by("-supervisors", "pk")
+        Department.objects.filter(staff__user__groups__name=role.value, staff__user__is_active=True)
+        .annotate(holders=Count("staff", distinct=True))
+        .order_by("-holders", "pk")
         .first()
     )
 
 
-def handling_department(handler: User | None) -> Department | None:
+def complaints_office() -> Department:
+    """The department that handles efficiency complaints, in this order:
+
+    1. `GOVHALL_COMPLAINT_DEPARTMENT` (a department's name) when set — a name that matches no department is a
+       configuration error and is refused, never silently replaced by a guess;
+    2. else the department the supervisors (效能监察) sit in, the one with most of them first;
+    3. else the department of the center administrators (中心管理员), the one with most of them first;
+    4. else a ValidationError: without a handling department the complaint clock would have no owner and the
+       supervision ladder would skip its escalation, so the complaint is not received at all."""
+    name = settings.GOVHALL_COMPLAINT_DEPARTMENT
+    if name:
+        named = Department.objects.filter(name=name).first()
+        if named is None:
+            raise ValidationError(
+                {
+                    "department": f"未配置效能投诉受理部门：GOVHALL_COMPLAINT_DEPARTMENT 所指的“{name}”不存在，"
+                    "请联系中心管理员更正"
+                }
+            )
+        return named
+    office = _most_staffed_by(Role.SUPERVISOR) or _most_staffed_by(Role.CENTER_ADMIN)
+    if office is None:
+        raise ValidationError(
+            {
+                "department": "未配置效能投诉受理部门：没有部门配备效能监察人员或中心管理员，请联系中心管理员配置"
+            }
+        )
+    return office
+
+
+def handling_department(handler: User | None) -> Department:
     """The handler's own department (the first, when several), else the complaints office."""
     staff = getattr(handler, "staff", None) if handler is not None else None
     department = staff.departments.order_by("pk").first() if staff is not None else None
@@ -147,8 +170,13 @@ def receive_complaint(
     if channel == ComplaintChannel.ONLINE:
         if not _authenticated(by):
             raise PermissionDenied("网上投诉须先登录")
-    elif not has_role(by, Role.SUPERVISOR, Role.WINDOW_CLERK):
-        raise PermissionDenied("只有效能监察人员和窗口工作人员可以登记现场和电话投诉")
+    else:
+        require_role(
+            by,
+            Role.SUPERVISOR,
+            Role.WINDOW_CLERK,
+            message="只有效能监察人员和窗口工作人员可以登记现场和电话投诉",
+        )
     user = by if _authenticated(by) else None  # both checks above let only a signed-in user through
     name = (complainant_name or "").strip()
     phone = (phone or "").strip().replace(" ", "")
@@ -171,6 +199,8 @@ def receive_complaint(
     if errors:
         raise ValidationError(errors)
     case = _link_case(channel, case_number or "", check_code or "")
+    # Before anything is written (the number counter included): no handling department, no complaint.
+    office = handling_department(None)
     if staff is not None and department is None:
         department = staff.departments.order_by("pk").first()
     if case is not None and department is None:
@@ -187,7 +217,7 @@ def receive_complaint(
         owner=ClockOwner(
             label=f"投诉 {number} 办理时限",
             link=reverse("complaints:detail", args=[number]),
-            department=handling_department(None),
+            department=office,
         ),
     )
     complaint = Complaint.objects.create(

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from govhall.clocks.actions import status as clock_status
 from govhall.core.auth import signed_in
 from govhall.core.throttle import Throttled, guarded_lookup, lookup_failed, refuse_lookup_if_locked
-from govhall.org.access import has_role, require_role
+from govhall.org.access import require_role
 from govhall.org.choices import Role
 
 from . import actions
@@ -107,8 +107,9 @@ def new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """现场/电话投诉登记 by a supervisor or window clerk."""
-    if not has_role(request.user, Role.SUPERVISOR, Role.WINDOW_CLERK):
-        raise PermissionDenied("只有效能监察人员和窗口工作人员可以登记投诉")
+    require_role(
+        request.user, Role.SUPERVISOR, Role.WINDOW_CLERK, message="只有效能监察人员和窗口工作人员可以登记投诉"
+    )
     if request.method == "POST":
         form = RegisterComplaintForm(request.POST)
         if form.is_valid():

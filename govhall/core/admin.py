@@ -178,6 +178,11 @@ class ActionAdmin(_ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
+class ReadOnlyAdmin(ActionAdmin):
+    """No write hooks: every write is refused (see ActionAdmin). For records written only by their app's actions
+    (cases, documents, supervision), which the admin merely shows."""
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ActionAdmin):
     """Read-only: the log is append-only, so nobody adds, edits or deletes entries here."""

@@ -10,16 +10,12 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from govhall.core.admin import ActionAdmin
+from govhall.core.admin import ReadOnlyAdmin
 from govhall.core.auth import signed_in
 
 from . import actions
 from .choices import SealStatus
 from .models import Document, Seal, SealMaker
-
-
-class ReadOnlyAdmin(ActionAdmin):
-    """No write hooks: every write is refused here (see ActionAdmin)."""
 
 
 @admin.register(Document)

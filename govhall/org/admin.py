@@ -4,6 +4,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import admin as _auth_admin  # noqa: F401  (registers Django's User and Group admins)
+from django.contrib.auth.models import Group, User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -261,3 +263,35 @@ class StaffProfileAdmin(ActionAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # The account a record belongs to is chosen once.
         return ["user"] if obj is not None else []
+
+
+# Django's own UserAdmin and GroupAdmin write accounts, passwords, roles (groups) and permissions directly, past
+# org.actions and the audit log. django.contrib.auth.admin is imported above so that they are registered before they
+# are taken away, whatever the order of INSTALLED_APPS.
+for _model in (User, Group):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(User)
+class UserAdmin(ActionAdmin):
+    """Accounts, read-only. Staff are made and given roles through the staff admin (StaffProfileAdmin →
+    org.actions.create_staff_profile / update_staff, audited); the staff form picks its account here, so the list
+    stays searchable. No write hooks: nothing is added, edited or deleted from this page."""
+
+    list_display = ["username", "first_name", "last_name", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "groups"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    fields = _ACCOUNT_FIELDS = (
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "last_login",
+        "date_joined",
+    )
+    readonly_fields = _ACCOUNT_FIELDS

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -31,7 +31,7 @@ from govhall.core.clock import now as _now
 from govhall.core.models import AuditEventType
 from govhall.core.worker import record_row_failure
 from govhall.notifications.actions import notify
-from govhall.org.access import has_role, require_role
+from govhall.org.access import require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile
 
@@ -495,11 +495,12 @@ def answer_order(order: SupervisionOrder, *, by: User, text: str) -> Supervision
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "请填写答复内容"})
-    if (
-        not has_role(by, Role.DEPARTMENT_HEAD)
-        or not StaffProfile.objects.filter(user=by, departments=order.department_id).exists()
-    ):
-        raise PermissionDenied("只有被督办部门的负责人可以答复督办单")
+    require_role(
+        by,
+        Role.DEPARTMENT_HEAD,
+        department=order.department_id,
+        message="只有被督办部门的负责人可以答复督办单",
+    )
     at = _now()
     with transaction.atomic():
         # Lock the order's clock first: the watcher claims it with SKIP LOCKED, so it cannot raise the red alert

@@ -2,13 +2,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from govhall.core.admin import ActionAdmin
+from govhall.core.admin import ReadOnlyAdmin
 
 from .models import Accountability, Alert, Card, SupervisionOrder, WarnRule
-
-
-class ReadOnlyAdmin(ActionAdmin):
-    """Supervision records are written only by the watcher and supervision.actions; the admin shows them."""
 
 
 @admin.register(Alert)

@@ -144,8 +144,10 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     may_answer = _may_answer(request.user, order)
-    if not may_answer and not has_role(request.user, *BOARD_ROLES):
-        raise PermissionDenied("只有被督办部门的负责人、效能监察人员和领导可以查看此督办单。")
+    if not may_answer:
+        require_role(
+            request.user, *BOARD_ROLES, message="只有被督办部门的负责人、效能监察人员和领导可以查看此督办单。"
+        )
     errors: dict[str, list[str]] = {}
     text = ""
     status_code = 200

@@ -35,10 +35,6 @@ if TYPE_CHECKING:
 
     from govhall.org.models import Department
 
-# 《行政许可法》 art. 42: +10 working days; art. 26 joint handling: +15 (mirrors cases.actions.time_limits).
-EXTENSION_LIMIT = 10
-EXTENSION_LIMIT_JOINT = 15
-
 
 @dataclass
 class Alert:
@@ -232,7 +228,8 @@ CASE_ACTIONS: dict[str, CaseAction] = {
 
 
 def extension_limit(case: Case) -> int:
-    return EXTENSION_LIMIT_JOINT if case.process.code == "joint_review" else EXTENSION_LIMIT
+    # The cap is decided once, by the action that enforces it (《行政许可法》第四十二条).
+    return case_actions.max_extension(case)
 
 
 def make_form(name: str, case: Case, data: Any = None, files: Any = None) -> forms.Form:

@@ -127,6 +127,34 @@ def test_bundle_correction_over_the_api(world: World) -> None:
     assert after["status"]["value"] == "submitted"
 
 
+def test_a_member_cannot_be_redirected_or_corrected_alone_over_the_api(world: World) -> None:
+    bundle = make_bundle(world.hall)
+    number = ok(
+        world["clerk"].post(f"/bundles/{bundle.code}/applications", body(bundle, skip=(SHARED,))), 201
+    )["number"]
+    member = Case.objects.filter(group__number=number).order_by("pk").first()
+    assert member is not None
+    redirected = world["clerk"].post(
+        f"/cases/{member.number}/intake", {"decision": "redirect", "agency": "市自然资源局"}
+    )
+    assert redirected.status_code == 409 and redirected.json()["code"] == "out_of_procedure"
+    assert "一件事" in redirected.json()["detail"]
+    member.refresh_from_db()
+    assert member.status == "submitted" and member.redirect_agency == ""
+    shared = next(e for e in bundle_materials(bundle) if e.name.strip() == SHARED)
+    ok(
+        world["clerk"].post(
+            f"/bundle-applications/{number}/intake",
+            {"decision": "correction", "missing": [{"material_id": shared.representative.pk}]},
+        )
+    )
+    files = [{"material_id": shared.representative.pk, "filename": "s.pdf", "content_base64": b64(PDF)}]
+    alone = world["clerk"].post(f"/cases/{member.number}/correction", {"materials": files})
+    assert alone.status_code == 409 and "一件事统一提交补正" in alone.json()["detail"]
+    member.refresh_from_db()
+    assert member.status == "correction"
+
+
 def test_errors_are_chinese_and_name_the_field(world: World) -> None:
     bundle = make_bundle(world.hall)
     bad_id = body(bundle)

@@ -245,6 +245,42 @@ def test_a_member_without_missing_items_waits_for_the_bundle_correction(hall, at
     assert food.intake_clock.state == ClockState.RUNNING
 
 
+def test_a_member_cannot_be_redirected_or_corrected_on_its_own(hall, at):
+    bundle = make_bundle(hall)
+    cert = Material.objects.get(name="失业登记证明")
+    from govhall.cases.uploads import Upload
+
+    with at(2026, 3, 2, 10):
+        group = submit(hall, bundle, uploads=all_uploads(bundle, skip=("失业登记证明",)))
+        benefit = Case.objects.get(group=group, item__name=BENEFIT)
+        with pytest.raises(OutOfProcedure) as redirect:
+            actions.redirect_application(benefit, by=hall["clerk"], agency="市人社局")
+        assert "一件事" in str(redirect.value)
+        assert OutOfProcedureAttempt.objects.filter(case=benefit).exists()
+        benefit.refresh_from_db()
+        assert benefit.status == CaseStatus.SUBMITTED and benefit.redirect_agency == ""
+        actions.request_bundle_correction(group, by=hall["clerk"], missing=[{"material": cert.pk}])
+    with at(2026, 3, 3, 10):
+        benefit.refresh_from_db()
+        with pytest.raises(OutOfProcedure) as alone:
+            actions.submit_correction(benefit, by=hall["clerk"], uploads=[Upload("c.pdf", PDF, cert.pk)])
+        assert "一件事统一提交补正" in str(alone.value)
+        benefit.refresh_from_db()
+        assert benefit.status == CaseStatus.CORRECTION
+        actions.submit_bundle_correction(group, by=hall["clerk"], uploads=[Upload("c.pdf", PDF, cert.pk)])
+    benefit.refresh_from_db()
+    assert benefit.status == CaseStatus.SUBMITTED
+    # After acceptance a member's own correction, asked by its approver during processing, is its own.
+    with at(2026, 3, 4, 10):
+        actions.accept_bundle(group, by=hall["clerk"])
+        food = Case.objects.get(group=group, item__name=FOOD)
+        actions.request_correction(food, by=hall["approver"], missing=[{"material": None, "name": "平面图"}])
+        food.refresh_from_db()
+        actions.submit_correction(food, by=hall["clerk"], uploads=[Upload("plan.pdf", PDF, None)])
+    food.refresh_from_db()
+    assert food.status == CaseStatus.IN_PROGRESS
+
+
 def test_refusing_the_bundle_is_one_decision_with_reasons(hall, at):
     bundle = make_bundle(hall)
     with at(2026, 3, 2, 10):

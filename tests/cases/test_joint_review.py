@@ -289,3 +289,42 @@ def _joint_case_two(hall: Hall) -> tuple[Case, dict[str, Task]]:
     lead = Task.objects.get(case=case, status="open")
     actions.act_on_task(lead, by=hall["zj_approver"], action="approve")
     return case, {t.department.short_name: t for t in Task.objects.filter(case=case, parallel_key="joint")}
+
+
+def test_an_edit_between_acceptance_and_the_joint_step_does_not_reach_the_case(hall, at):
+    _set_join(hall, "any")
+    item = hall.item(PERMIT)
+    with at(2026, 3, 2, 10):
+        case = actions.submit_application(
+            item=item, applicant=COMPANY, channel="window", by=hall["clerk"], uploads=uploads_for(item)
+        )
+        actions.accept_case(case, by=hall["clerk"])
+        case.refresh_from_db()
+        assert case.join_rule == "any" and case.join_ratio is None
+        assert case.joint_department_ids == sorted(item.joint_departments.values_list("pk", flat=True))
+        # Accepted, still in lead review: the administrator makes it "all must agree" and drops 民政.
+        scjg = hall.catalog.departments["scjg"]
+        catalog_actions.update_item(item, join_rule="all", joint_departments=[scjg], note="改规则")
+        lead = Task.objects.get(case=case, status="open")
+        actions.act_on_task(lead, by=hall["zj_approver"], action="approve", opinion="牵头审查通过")
+    review = JointReview.objects.get(case=case)
+    assert review.rule == "any"
+    assert sorted(d.short_name for d in review.departments.all()) == ["市场监管局", "民政局"]
+    branches = {t.department.short_name for t in Task.objects.filter(case=case, parallel_key="joint")}
+    assert branches == set(ORDER)
+
+
+def test_a_case_accepted_before_the_snapshot_reads_its_item(hall, at):
+    _set_join(hall, "any")
+    item = hall.item(PERMIT)
+    with at(2026, 3, 2, 10):
+        case = actions.submit_application(
+            item=item, applicant=COMPANY, channel="window", by=hall["clerk"], uploads=uploads_for(item)
+        )
+        actions.accept_case(case, by=hall["clerk"])
+        # Test setup: a case from before migration 0009, with no copy of its join.
+        Case.objects.filter(pk=case.pk).update(join_rule="", join_ratio=None, joint_department_ids=None)
+        lead = Task.objects.get(case=case, status="open")
+        actions.act_on_task(lead, by=hall["zj_approver"], action="approve", opinion="牵头审查通过")
+    review = JointReview.objects.get(case=case)
+    assert review.rule == "any" and review.departments.count() == 2

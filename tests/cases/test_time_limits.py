@@ -147,3 +147,14 @@ def test_subsidy_template_allows_special_procedure_at_its_own_step(subsidy_clerk
         actions.start_special_procedure(
             case, by=hall["mz_approver"], kind="publicity", reason="张榜公示", expected_days=7
         )
+
+
+def test_one_extension_cap_for_the_action_and_the_workbench_form(hall, at):
+    from govhall.workbench.casepage import extension_limit
+
+    with at(2026, 3, 2, 10):
+        plain = accepted(hall, CANCEL)
+        joint = accepted(hall, "建筑工程施工许可证核发", by="clerk")
+    # 《行政许可法》第四十二条: 10 working days; joint handling (第二十六条): 15.
+    assert actions.max_extension(plain) == extension_limit(plain) == 10
+    assert actions.max_extension(joint) == extension_limit(joint) == 15

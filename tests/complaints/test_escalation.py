@@ -6,11 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 
 from govhall.clocks.choices import ClockKind
+from govhall.clocks.models import Clock
 from govhall.complaints import actions
+from govhall.complaints.models import Complaint
 from govhall.notifications.models import Notification
+from govhall.org.actions import create_staff
+from govhall.org.models import StaffProfile
 from govhall.supervision.models import Accountability, Alert, Card, RectificationNotice, SupervisionOrder
 from tests.cases.conftest import local
 from tests.supervision.conftest import sweep_at
@@ -51,6 +57,32 @@ def test_the_complaints_office_can_be_named_in_settings(hall: Any, at: Any) -> N
     with at(2026, 3, 2, 10):
         complaint = phone_complaint(hall)
     assert complaint.clock.owner_department == hall.catalog.departments["zjj"]
+
+
+@override_settings(GOVHALL_COMPLAINT_DEPARTMENT="县不存在局")
+def test_a_named_office_that_does_not_exist_refuses_the_complaint(hall: Any, at: Any) -> None:
+    with at(2026, 3, 2, 10), pytest.raises(ValidationError) as refused:
+        phone_complaint(hall)
+    assert "未配置效能投诉受理部门" in str(refused.value) and "县不存在局" in str(refused.value)
+    assert "department" in refused.value.message_dict
+    assert not Complaint.objects.exists() and not Clock.objects.filter(kind=ClockKind.COMPLAINT).exists()
+
+
+def test_without_supervisors_the_office_falls_back_to_the_center_administrators(hall: Any, at: Any) -> None:
+    # Test setup: the supervisors sit in no department, a center administrator sits in 民政.
+    for profile in StaffProfile.objects.filter(user__groups__name="supervisor"):
+        profile.departments.clear()
+    mzj = hall.catalog.departments["mzj"]
+    admin = create_staff("center_admin", "蒋管理", "T950", ("center_admin",), [mzj])
+    with at(2026, 3, 2, 10):
+        complaint = phone_complaint(hall)
+    assert complaint.clock.owner_department == mzj
+    # Nobody left to name: refused in Chinese, nothing written.
+    admin.departments.clear()
+    with at(2026, 3, 2, 11), pytest.raises(ValidationError) as refused:
+        phone_complaint(hall)
+    assert "未配置效能投诉受理部门" in str(refused.value)
+    assert Complaint.objects.count() == 1
 
 
 def test_an_unassigned_overdue_complaint_is_the_office_heads(hall: Any, at: Any) -> None:

@@ -122,3 +122,36 @@ def test_staff_added_in_admin_is_audited(admin_client: Client, county: County) -
         event_type=AuditEventType.STAFF_CREATED, object_repr__contains="新同事"
     ).exists()
     assert set(user.groups.values_list("name", flat=True)) == {"approver"}
+
+
+def test_every_registered_admin_writes_only_through_actions() -> None:
+    from django.contrib import admin
+    from django.contrib.auth.models import Group
+
+    from govhall.core.admin import ActionAdmin
+
+    not_action = [
+        f"{model._meta.label}: {type(model_admin).__name__}"
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, ActionAdmin)
+    ]
+    assert not_action == []
+    # Django's own GroupAdmin is gone; the account list stays, read-only (staff are made in the staff admin).
+    assert not admin.site.is_registered(Group) and admin.site.is_registered(User)
+
+
+def test_the_account_admin_is_read_only(admin_client: Client) -> None:
+    target = User.objects.create_user("someone", password="pw-123456")
+    assert admin_client.get(reverse("admin:auth_user_changelist"), {"q": "someone"}).status_code == 200
+    assert admin_client.get(reverse("admin:auth_user_add")).status_code == 403
+    changed = admin_client.post(
+        reverse("admin:auth_user_change", args=[target.pk]), {"username": "renamed", "is_superuser": "on"}
+    )
+    assert changed.status_code in (302, 403)
+    target.refresh_from_db()
+    assert target.username == "someone" and not target.is_superuser
+    assert (
+        admin_client.post(reverse("admin:auth_user_delete", args=[target.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert User.objects.filter(pk=target.pk).exists()

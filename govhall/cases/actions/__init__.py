@@ -29,7 +29,7 @@ from .processing import (
     start_coordination,
     withdraw_case,
 )
-from .time_limits import end_special_procedure, extend_case, start_special_procedure
+from .time_limits import end_special_procedure, extend_case, max_extension, start_special_procedure
 
 __all__ = [
     "ApplicantData",
@@ -46,6 +46,7 @@ __all__ = [
     "extend_case",
     "failed_joint_review",
     "handle_instant",
+    "max_extension",
     "missing_materials",
     "redirect_application",
     "refuse_application",

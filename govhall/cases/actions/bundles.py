@@ -375,7 +375,7 @@ def submit_bundle_correction(group: CaseGroup, *, by: User, uploads: Sequence[Up
         if case.pk == lead.pk:
             mine += [u for u in uploads if u.material_id is None]
         if mine:
-            submit_correction(case, by=by, uploads=mine)
+            submit_correction(case, by=by, uploads=mine, in_bundle=True)
             handed += 1
     if not handed:
         raise ValidationError({"materials": "上传的材料不在补正告知所列范围内"})

@@ -136,12 +136,10 @@ def _check_channel(item: ServiceItem, channel: str, by: User) -> User | None:
             raise ValidationError({"channel": f"“{item.name}”不支持网上申请，请到窗口办理"})
         return by
     if channel == Channel.WINDOW:
-        if not has_role(by, Role.WINDOW_CLERK):
-            raise PermissionDenied("窗口收件需要窗口工作人员角色")
+        require_role(by, Role.WINDOW_CLERK, message="窗口收件需要窗口工作人员角色")
         return None
     if channel == Channel.AGENT:
-        if not has_role(by, Role.AGENT):
-            raise PermissionDenied("代办申请需要村级代办员角色")
+        require_role(by, Role.AGENT, message="代办申请需要村级代办员角色")
         return None
     raise ValidationError({"channel": "申请渠道应为窗口、网上或代办"})
 
@@ -329,7 +327,7 @@ def _intake_staff(case: Case, by: User | None, what: str, *, in_bundle: bool = F
 
 def _bundle_level(case: Case, in_bundle: bool, what: str) -> None:
     """一件事: one intake decision for the whole bundle, never one member on its own."""
-    if case.group_id is not None and not in_bundle:
+    if case.group_id is not None and case.accepted_at is None and not in_bundle:
         raise OutOfProcedure(
             f"本件属于一件事联办，{what}须对整件事统一作出", case=case, action="bundle_member_intake"
         )
@@ -521,17 +519,28 @@ def request_correction(
 
 
 @guarded("submit_correction")
-def submit_correction(case: Case, *, by: User, uploads: Sequence[Upload]) -> Case:
-    """The applicant (or a clerk for them) hands in the listed materials; once complete, the clock runs again."""
+def submit_correction(case: Case, *, by: User, uploads: Sequence[Upload], in_bundle: bool = False) -> Case:
+    """The applicant (or a clerk for them) hands in the listed materials; once complete, the clock runs again.
+    At intake a 一件事 member's correction is one act for the whole bundle (bundles.submit_bundle_correction), never
+    a member's alone, so the bundle's intake resumes together; a member's own correction during processing (asked
+    by its approver after acceptance) is answered here, case by case."""
     at = now()
     _lock(case)
     if case.status != CaseStatus.CORRECTION:
         raise OutOfProcedure("办件不在待补正状态", case=case, action="submit_correction")
+    if case.group_id is not None and case.accepted_at is None and not in_bundle:
+        raise OutOfProcedure(
+            "本件属于一件事联办，补正材料须通过一件事统一提交补正，不能单独为其中一件提交",
+            case=case,
+            action="bundle_member_correction",
+        )
     if not uploads:
         raise ValidationError({"materials": "请上传需补正的材料"})
     is_owner = case.applicant.user_id is not None and case.applicant.user_id == getattr(by, "pk", None)
-    if not is_owner and not (has_role(by, Role.WINDOW_CLERK) or has_role(by, Role.AGENT)):
-        raise PermissionDenied("只有申请人本人或窗口、代办人员可以提交补正材料")
+    if not is_owner:
+        require_role(
+            by, Role.WINDOW_CLERK, Role.AGENT, message="只有申请人本人或窗口、代办人员可以提交补正材料"
+        )
     _store(case, uploads, by=by, at=at, for_correction=True)
     notice = case.correction
     listed = {it["material"] for it in notice.items if it["material"] is not None}
@@ -629,7 +638,9 @@ def refuse_application(
 
 
 @guarded("redirect")
-def redirect_application(case: Case, *, by: User, agency: str, reason: str = "") -> Case:
+def redirect_application(
+    case: Case, *, by: User, agency: str, reason: str = "", in_bundle: bool = False
+) -> Case:
     """Not within this agency's powers (art. 32(2)): refuse at once and name the agency to apply to."""
     at = now()
     _lock(case)
@@ -639,7 +650,8 @@ def redirect_application(case: Case, *, by: User, agency: str, reason: str = "")
             case=case,
             action="redirect",
         )
-    _intake_staff(case, by, "告知")
+    _bundle_level(case, in_bundle, "告知向其他机关申请")
+    _intake_staff(case, by, "告知", in_bundle=in_bundle)
     if not agency.strip():
         raise ValidationError({"agency": "请写明有权受理的行政机关"})
     case.status = CaseStatus.REDIRECTED

@@ -7,15 +7,16 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from govhall.catalog.choices import JoinRule
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
-from govhall.org.access import has_role
+from govhall.org.access import require_role
 from govhall.org.choices import Role
+from govhall.org.models import Department
 from govhall.workflow import engine as wf
 from govhall.workflow.schema import Actor
 
@@ -45,22 +46,29 @@ DELIVERY_LIMIT_WORKDAYS = 10
 
 
 def _joint_review(case: Case, step: Any, *, at: datetime, round_: int) -> tuple[JointReview, bool]:
-    """The case's join of parallel step `step`, captured the first time the step opens: the item's own rule (else
-    the template's) and the item's co-departments. Returns (review, created)."""
+    """The case's join of parallel step `step`, fixed the first time the step opens from what the case was accepted
+    with (limits.capture_limits): the item's own rule (else the template's) and the item's co-departments. Returns
+    (review, created)."""
     review = JointReview.objects.filter(case=case, step_key=step.key).first()
     if review is not None:
         return review, False
-    item = case.item
-    own = bool(item.join_rule)
+    if case.joint_department_ids is not None:
+        rule, ratio = case.join_rule, case.join_ratio
+        departments: Any = Department.objects.filter(pk__in=case.joint_department_ids)
+    else:
+        # Only a case without a copy (none should be left after migration 0009) reads the live item.
+        item = case.item
+        rule, ratio, departments = item.join_rule, item.join_ratio, item.joint_departments.all()
+    own = bool(rule)
     review = JointReview.objects.create(
         case=case,
         step_key=step.key,
-        rule=item.join_rule if own else step.join.rule,
-        ratio=item.join_ratio if own else step.join.ratio,
+        rule=rule if own else step.join.rule,
+        ratio=ratio if own else step.join.ratio,
         opened_at=at,
         round=round_,
     )
-    review.departments.set(item.joint_departments.all())
+    review.departments.set(departments)
     return review, True
 
 
@@ -587,8 +595,8 @@ def withdraw_case(case: Case, *, by: User, reason: str = "") -> Case:
     at = now()
     case = _lock_case(case)
     is_owner = case.applicant.user_id is not None and case.applicant.user_id == getattr(by, "pk", None)
-    if not is_owner and not has_role(by, Role.WINDOW_CLERK):
-        raise PermissionDenied("只有申请人本人或窗口工作人员可以撤回申请")
+    if not is_owner:
+        require_role(by, Role.WINDOW_CLERK, message="只有申请人本人或窗口工作人员可以撤回申请")
     if case.status not in (
         CaseStatus.SUBMITTED,
         CaseStatus.CORRECTION,
@@ -641,8 +649,7 @@ def deliver_result(case: Case, *, by: User, method: str = "窗口领取", in_bun
         raise OutOfProcedure("本件属于一件事联办，办理结果须整件事一次送达", case=case, action="deliver")
     if case.status == CaseStatus.DECIDED:
         raise OutOfProcedure("一件事联办的其他事项尚未办结，须一并送达", case=case, action="deliver")
-    if not (has_role(by, Role.WINDOW_CLERK) or has_role(by, Role.AGENT)):
-        raise PermissionDenied("送达需要窗口工作人员或代办员角色")
+    require_role(by, Role.WINDOW_CLERK, Role.AGENT, message="送达需要窗口工作人员或代办员角色")
     case.delivered_at = at
     case.save(update_fields=["delivered_at"])
     if case.delivery_clock:

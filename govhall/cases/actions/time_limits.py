@@ -28,6 +28,12 @@ MAX_EXTENSION = 10
 MAX_EXTENSION_JOINT = 15
 
 
+def max_extension(case: Case) -> int:
+    """The most working days one extension may add: 15 under joint handling (《行政许可法》第二十六条), otherwise 10
+    (《行政许可法》第四十二条). The one place that decides it, for the action and for the workbench form."""
+    return MAX_EXTENSION_JOINT if wf.spec_by_id(case.process_id).code == "joint_review" else MAX_EXTENSION
+
+
 @guarded("special_procedure")
 def start_special_procedure(case: Case, *, by: User, kind: str, reason: str, expected_days: int) -> Pause:
     """Stop the case and step clocks for a hearing, expert review, inspection… and tell the applicant in writing how
@@ -145,7 +151,7 @@ def extend_case(case: Case, *, by: User, amount: int, reason: str) -> Extension:
         or ClockUnit.MINUTE in (case.clock.unit, case.legal_clock.unit)
     ):
         raise OutOfProcedure("即办件不适用延期", case=case, action="extend")
-    limit = MAX_EXTENSION_JOINT if wf.spec_by_id(case.process_id).code == "joint_review" else MAX_EXTENSION
+    limit = max_extension(case)
     if not isinstance(amount, int) or not 1 <= amount <= limit:
         raise ValidationError({"amount": f"延长期限应为 1 至 {limit} 个工作日"})
     if not reason.strip():
@@ -190,4 +196,4 @@ def extend_case(case: Case, *, by: User, amount: int, reason: str) -> Extension:
     return extension
 
 
-__all__ = ["end_special_procedure", "extend_case", "start_special_procedure"]
+__all__ = ["end_special_procedure", "extend_case", "max_extension", "start_special_procedure"]
