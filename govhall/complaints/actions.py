@@ -6,7 +6,6 @@ for the wrong person. The limit runs on the shared clock engine so that supervis
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import date, datetime
 from typing import TypeGuard
 
@@ -25,6 +24,7 @@ from govhall.clocks.choices import ClockKind
 from govhall.clocks.owner import ClockOwner
 from govhall.core.audit import record_event
 from govhall.core.clock import now
+from govhall.core.identifiers import new_check_code
 from govhall.core.models import AuditEventType
 from govhall.core.tz import SHANGHAI
 from govhall.notifications.actions import notify
@@ -192,7 +192,7 @@ def receive_complaint(
     )
     complaint = Complaint.objects.create(
         number=number,
-        check_code=f"{secrets.randbelow(10**6):06d}",
+        check_code=new_check_code(),
         channel=channel,
         complainant_name=name,
         phone=phone,

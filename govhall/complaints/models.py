@@ -26,7 +26,8 @@ class ComplaintNumberCounter(models.Model):
 
 class Complaint(models.Model):
     number = models.CharField("投诉编号", max_length=20, unique=True)
-    check_code = models.CharField("查询码", max_length=6)
+    # GOVHALL_CHECK_CODE_DIGITS digits (6–12); complaints of before keep their 6.
+    check_code = models.CharField("查询码", max_length=12)
     channel = models.CharField("投诉渠道", max_length=8, choices=ComplaintChannel.choices, db_index=True)
     status = models.CharField(
         "状态",
