@@ -105,6 +105,9 @@ class Complaint(models.Model):
         related_name="complaints_concluded",
     )
     complainant_informed_at = models.DateTimeField("告知投诉人时间", null=True, blank=True)
+    # The online form's one-time token (cases.form_tokens), unique per complainant account: a second POST of the same
+    # form (double click, reload) finds the first complaint instead of filing another. Empty for hall and phone.
+    submission_key = models.CharField("提交令牌", max_length=80, blank=True, default="", editable=False)
     clock = models.OneToOneField(
         "clocks.Clock",
         verbose_name="办理时限",
@@ -115,6 +118,13 @@ class Complaint(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "效能投诉"
         ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complainant", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="complaint_submission_key_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject or self.content[:20]}"

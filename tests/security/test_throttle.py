@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from govhall.cases import form_tokens
 from govhall.core.models import AuditEvent, AuditEventType
 from tests.api.cases_support import Api, World, basic
 
@@ -105,7 +106,12 @@ def test_complaint_form_cannot_be_used_to_guess_check_codes(world: World, limits
     code = world.case(number).check_code
     client = Client()
     client.force_login(world.hall["applicant"])
-    form = {"complainant_name": "张三", "content": "超期未办", "case_number": number}
+    form = {
+        "complainant_name": "张三",
+        "content": "超期未办",
+        "case_number": number,
+        "submission_token": form_tokens.new_token(),
+    }
     for _ in range(3):
         client.post("/complaints/new/", {**form, "check_code": _wrong(code)})
     locked = client.post("/complaints/new/", {**form, "check_code": code})
