@@ -160,11 +160,17 @@ def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return api.create_response(request, {"detail": f"请求体过大{size}，请压缩或分次上传材料"}, status=413)
 
 
+# The API token comes first: it is how systems are meant to call the API; the old wording (still contained) named only
+# the session and HTTP Basic.
+UNAUTHENTICATED = (
+    "请使用接口令牌（Authorization: Bearer …）、登录会话或 HTTP Basic 认证。"
+    "未登录或用户名、密码不正确：请先登录，或使用 HTTP Basic 认证"
+)
+
+
 @api.exception_handler(AuthenticationError)
 def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = api.create_response(
-        request, {"detail": "未登录或用户名、密码不正确：请先登录，或使用 HTTP Basic 认证"}, status=401
-    )
+    response = api.create_response(request, {"detail": UNAUTHENTICATED}, status=401)
     response["WWW-Authenticate"] = 'Basic realm="govhall", charset="UTF-8", Bearer realm="govhall"'
     return response
 

@@ -65,7 +65,8 @@ def cluster_env(var_dir: Path) -> dict[str, str]:
         GOVHALL_SECRET_KEY=settings.SECRET_KEY,
         GOVHALL_ALLOWED_HOSTS="127.0.0.1",
         GOVHALL_SMS_BACKEND="govhall.notifications.sms.NullSmsBackend",
-        GOVHALL_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        # dummy, not locmem: production refuses backends that keep or print mail (notifications/sms.py).
+        GOVHALL_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         GOVHALL_VAR_DIR=str(var_dir),
         GOVHALL_MEDIA_ROOT=str(var_dir / "media"),
         GOVHALL_LOG_LEVEL="WARNING",

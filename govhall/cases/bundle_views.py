@@ -87,7 +87,11 @@ def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
         if earlier is not None:
             return form_tokens.already_submitted(request, earlier)
         form = BundleApplyForm(request.POST, request.FILES, bundle=bundle)
-        if form.is_valid():
+        if key is None:
+            # No protection against a double submit without the token: refuse, nothing is created.
+            form = BundleApplyForm(form_tokens.with_fresh_token(request), bundle=bundle)
+            form.add_error(None, form_tokens.EXPIRED)
+        elif form.is_valid():
             try:
                 first, created = submit_once(
                     key=key,

@@ -3,7 +3,8 @@
 Each opened form carries a fresh token; the first submission stores it as an Idempotency-Key of the applicant's
 account (the API's mechanism, under its own prefix so an API client's key never meets a form's), and any later
 submission with the same token (a double click, a reload, a retried POST) shows the application the first one
-created instead of creating another."""
+created instead of creating another. A POST without a well-formed token (a form kept from before the token, a
+replayed or scripted request) creates nothing: the form comes back with a fresh token and "表单已过期，请重新提交"."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 
 from .models import Case, IdempotencyKey
@@ -24,8 +25,19 @@ _PREFIX = "form:"
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
+EXPIRED = "表单已过期，请重新提交"
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def with_fresh_token(request: HttpRequest) -> QueryDict:
+    """The posted fields with a new token in place of the missing or malformed one: the form is shown again, filled
+    in, and its next submission is a first one."""
+    data = request.POST.copy()
+    data[TOKEN_FIELD] = new_token()
+    return data
 
 
 def posted_key(request: HttpRequest) -> str | None:

@@ -91,7 +91,11 @@ def apply(request: HttpRequest, impl_code: str) -> HttpResponse:
         if earlier is not None:
             return form_tokens.already_submitted(request, earlier)
         form = ApplyForm(request.POST, request.FILES, item=item)
-        if form.is_valid():
+        if key is None:
+            # No protection against a double submit without the token: refuse, nothing is created.
+            form = ApplyForm(form_tokens.with_fresh_token(request), item=item)
+            form.add_error(None, form_tokens.EXPIRED)
+        elif form.is_valid():
             try:
                 case, created = submit_once(
                     key=key,

@@ -6,14 +6,13 @@ for the wrong person. The limit runs on the shared clock engine so that supervis
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import date, datetime
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.urls import reverse
 
@@ -25,6 +24,7 @@ from govhall.clocks.choices import ClockKind
 from govhall.clocks.owner import ClockOwner
 from govhall.core.audit import record_event
 from govhall.core.clock import now
+from govhall.core.identifiers import new_check_code
 from govhall.core.models import AuditEventType
 from govhall.core.tz import SHANGHAI
 from govhall.notifications.actions import notify
@@ -164,6 +164,7 @@ def receive_complaint(
     anonymous: bool = False,
     department: Department | None = None,
     staff: StaffProfile | None = None,
+    submission_key: str = "",
 ) -> Complaint:
     if channel not in ComplaintChannel.values:
         raise ValidationError({"channel": "投诉渠道不正确"})
@@ -222,7 +223,7 @@ def receive_complaint(
     )
     complaint = Complaint.objects.create(
         number=number,
-        check_code=f"{secrets.randbelow(10**6):06d}",
+        check_code=new_check_code(),
         channel=channel,
         complainant_name=name,
         phone=phone,
@@ -236,6 +237,7 @@ def receive_complaint(
         received_by=user if channel != ComplaintChannel.ONLINE else None,
         received_at=at,
         clock=clock,
+        submission_key=submission_key if channel == ComplaintChannel.ONLINE else "",
     )
     set_clock_owner(clock, subject=complaint)
     _tell_complainant(
@@ -252,6 +254,33 @@ def receive_complaint(
         after={"channel": channel, "case": case.number if case else None, "due_day": str(clock.due_day)},
     )
     return complaint
+
+
+def earlier_complaint(by: User | AnonymousUser, submission_key: str | None) -> Complaint | None:
+    """The complaint an earlier submission of the same online form filed for this account, if any."""
+    if not submission_key or not _authenticated(by):
+        return None
+    return Complaint.objects.filter(complainant=by, submission_key=submission_key).first()
+
+
+def receive_complaint_once(
+    *, submission_key: str, by: User | AnonymousUser, **fields: Any
+) -> tuple[Complaint, bool]:
+    """receive_complaint for the online form, at most once per form token: returns (complaint, created). A token
+    already stored, also by a concurrent request that committed first (the unique constraint), returns the stored
+    complaint and files nothing (its number, clock, notice and audit entry are rolled back with it)."""
+    earlier = earlier_complaint(by, submission_key)
+    if earlier is not None:
+        return earlier, False
+    try:
+        with transaction.atomic():
+            complaint = receive_complaint(by=by, submission_key=submission_key, **fields)
+    except IntegrityError:
+        earlier = earlier_complaint(by, submission_key)
+        if earlier is None:
+            raise
+        return earlier, False
+    return complaint, True
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.db.models import QuerySet
 
+from govhall.cases.forms import CHECK_CODE_REGEX, check_code_hint
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile
 
@@ -42,8 +43,12 @@ class RegisterComplaintForm(OnlineComplaintForm):
 
 class ProgressForm(forms.Form):
     number = forms.CharField(label="投诉编号", max_length=20)
+    # Every length ever issued: 6 digits before GOVHALL_CHECK_CODE_DIGITS, up to 12 (as for cases).
     check_code = forms.RegexField(
-        label="查询码", regex=r"^\d{6}$", error_messages={"invalid": "查询码为 6 位数字"}
+        label="查询码",
+        regex=CHECK_CODE_REGEX,
+        error_messages={"invalid": check_code_hint()},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "maxlength": "12"}),
     )
 
 

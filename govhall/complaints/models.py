@@ -26,7 +26,8 @@ class ComplaintNumberCounter(models.Model):
 
 class Complaint(models.Model):
     number = models.CharField("投诉编号", max_length=20, unique=True)
-    check_code = models.CharField("查询码", max_length=6)
+    # GOVHALL_CHECK_CODE_DIGITS digits (6–12); complaints of before keep their 6.
+    check_code = models.CharField("查询码", max_length=12)
     channel = models.CharField("投诉渠道", max_length=8, choices=ComplaintChannel.choices, db_index=True)
     status = models.CharField(
         "状态",
@@ -104,6 +105,9 @@ class Complaint(models.Model):
         related_name="complaints_concluded",
     )
     complainant_informed_at = models.DateTimeField("告知投诉人时间", null=True, blank=True)
+    # The online form's one-time token (cases.form_tokens), unique per complainant account: a second POST of the same
+    # form (double click, reload) finds the first complaint instead of filing another. Empty for hall and phone.
+    submission_key = models.CharField("提交令牌", max_length=80, blank=True, default="", editable=False)
     clock = models.OneToOneField(
         "clocks.Clock",
         verbose_name="办理时限",
@@ -114,6 +118,13 @@ class Complaint(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "效能投诉"
         ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complainant", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="complaint_submission_key_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject or self.content[:20]}"

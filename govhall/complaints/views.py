@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from govhall.cases import form_tokens
 from govhall.clocks.actions import status as clock_status
 from govhall.core.auth import signed_in
 from govhall.core.throttle import Throttled, guarded_lookup, lookup_failed, refuse_lookup_if_locked
@@ -43,16 +44,24 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _submit(request: HttpRequest, form: forms.Form, channel: str) -> Complaint | None:
+def _submit(
+    request: HttpRequest, form: forms.Form, channel: str, submission_key: str | None = None
+) -> Complaint | None:
     """Receive the complaint; online, a case number with a wrong check code counts as a failed lookup (the form
-    must not become a way round the progress page's throttle)."""
+    must not become a way round the progress page's throttle), and the form's token files it at most once."""
     data = form.cleaned_data
     number = data["case_number"].strip()  # add_error below drops it from cleaned_data
     guessable = channel == ComplaintChannel.ONLINE and bool(number)
     try:
         if guessable:
             refuse_lookup_if_locked(request, number)
-        return actions.receive_complaint(
+        receive = actions.receive_complaint
+        if submission_key is not None:
+
+            def receive(**fields: Any) -> Complaint:
+                return actions.receive_complaint_once(submission_key=submission_key, **fields)[0]
+
+        return receive(
             channel=channel,
             by=request.user,
             complainant_name=data["complainant_name"],
@@ -83,24 +92,37 @@ def _form_status(form: forms.Form) -> int:
     return 429 if any(e.code == "throttled" for e in form.errors.as_data().get("__all__", [])) else 200
 
 
-def _received(request: HttpRequest, complaint: Complaint) -> HttpResponse:
-    return render(request, "complaints/received.html", {"complaint": complaint})
+def _received(request: HttpRequest, complaint: Complaint, *, repeated: bool = False) -> HttpResponse:
+    return render(request, "complaints/received.html", {"complaint": complaint, "repeated": repeated})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
     """网上投诉: a logged-in user; a case is linked only with its check code."""
+    token = form_tokens.new_token()
     if request.method == "POST":
+        # The form's one-time token (as the apply forms'): a double click or reload shows the first complaint.
+        key = form_tokens.posted_key(request)
+        earlier = actions.earlier_complaint(request.user, key)
+        if earlier is not None:
+            return _received(request, earlier, repeated=True)
         form = OnlineComplaintForm(request.POST)
-        if form.is_valid():
-            complaint = _submit(request, form, ComplaintChannel.ONLINE)
-            if complaint is not None:
-                return _received(request, complaint)
+        if key is None:
+            form.add_error(None, form_tokens.EXPIRED)  # nothing filed; the form comes back with a fresh token
+        else:
+            token = str(request.POST[form_tokens.TOKEN_FIELD])
+            if form.is_valid():
+                complaint = _submit(request, form, ComplaintChannel.ONLINE, submission_key=key)
+                if complaint is not None:
+                    return _received(request, complaint)
     else:
         form = OnlineComplaintForm()
     return render(
-        request, "complaints/form.html", {"form": form, "title": "网上效能投诉"}, status=_form_status(form)
+        request,
+        "complaints/form.html",
+        {"form": form, "title": "网上效能投诉", "submission_token": token},
+        status=_form_status(form),
     )
 
 

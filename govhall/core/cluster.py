@@ -106,6 +106,9 @@ class Cluster:
                 f"--workers={web_workers}",
                 # A restarted server binds again at once even while a killed predecessor's workers still linger.
                 "--reuse-port",
+                # gunicorn's maximum request line: a long URL then reaches Django, whose 414 is in Chinese, instead of
+                # gunicorn's bare English 400 at its 4094-byte default.
+                "--limit-request-line=8190",
                 "--graceful-timeout=20",
                 "--access-logfile=-",
                 f"--access-logformat={ACCESS_LOG_FORMAT}",

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -95,3 +97,10 @@ def redact_text(text: str) -> str:
     text = _CHECK_CODE_RE.sub(lambda m: m.group(1) + m.group(2) + "*" * len(m.group(3)), text)
     text = _RESIDENT_ID_RE.sub(lambda m: mask_resident_id(m.group(0)), text)
     return _MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+def new_check_code() -> str:
+    """A public check code (查询码) for a case or a complaint: GOVHALL_CHECK_CODE_DIGITS random digits (8 by default;
+    records of before kept their 6), so that with the lookup throttle guessing one is hopeless."""
+    digits = settings.GOVHALL_CHECK_CODE_DIGITS
+    return f"{secrets.randbelow(10**digits):0{digits}d}"

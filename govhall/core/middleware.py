@@ -58,14 +58,17 @@ class RejectMalformedInputMiddleware:
 
     PostgreSQL cannot store NUL in text and the file system cannot name a file with it, so such input would otherwise
     fail deep inside a view with a 500; here it is a Chinese 400 before any view or transaction runs. The URL limit
-    sits below gunicorn's own (4094 bytes for the request line), so the answer is ours and in Chinese."""
+    sits below gunicorn's own (started with --limit-request-line 8190, its maximum, see core/cluster.py), so the answer is
+    ours and in Chinese."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.GOVHALL_MAX_URL_LENGTH
-        length = len(request.META.get("PATH_INFO", "")) + len(request.META.get("QUERY_STRING", ""))
+        # The URI as the client sent it (percent-encoded): that is what the WSGI server's request-line limit counts, and
+        # a decoded PATH_INFO is up to three times shorter than "%E4%B8%AD…", which let long Chinese paths slip past.
+        length = len(str(request.META.get("RAW_URI") or request.get_full_path()))
         if length > limit:
             return error_response(
                 request, 414, f"请求地址过长（{length} 个字符，上限 {limit}）：请缩短查询条件后重试。"
@@ -81,6 +84,8 @@ class RejectMalformedInputMiddleware:
             return True
         if any(_has_nul(k) or _has_nul(v) for k, v in request.COOKIES.items()):
             return True
+        if any(k.startswith("HTTP_") and _has_nul(v) for k, v in request.META.items()):
+            return True  # a header value (e.g. the Authorization or a forwarded address) that views and logs read
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return False
         content_type = request.content_type or ""
@@ -91,21 +96,26 @@ class RejectMalformedInputMiddleware:
                 _has_nul(k) or any(_has_nul(f.name or "") for f in files)
                 for k, files in request.FILES.lists()
             )
-        if (
-            content_type == "application/json"
+        # django-ninja parses an API body as JSON whatever the Content-Type says (octet-stream, none at all), so under
+        # /api/ every other body is inspected; elsewhere only the textual types a view could read.
+        if not (
+            request.path.startswith("/api/")
+            or content_type == "application/json"
             or content_type.endswith("+json")
             or content_type.startswith("text/")
         ):
+            return False
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return False  # the view answers 413 itself
+        if b"\x00" in body:
+            return True
+        if b"\\u0000" in body:
+            # An escaped NUL in a JSON string (the substring alone could be an escaped backslash before "u0000"); a body
+            # that is not JSON cannot be parsed by the view either, so no NUL gets through it.
             try:
-                body = request.body
-            except RequestDataTooBig:
-                return False  # the view answers 413 itself
-            if b"\x00" in body:
-                return True
-            if b"\\u0000" in body:
-                # An escaped NUL in a JSON string (the substring alone could be an escaped backslash before "u0000").
-                try:
-                    return _has_nul(json.loads(body))
-                except ValueError:
-                    return False
+                return _has_nul(json.loads(body))
+            except ValueError:
+                return False
         return False

@@ -289,10 +289,15 @@ def _check_one(
 
 
 def verify_trail(
-    *, extra_dirs: list[Path] | None = None, public_key: str | None = None, chunk: int = 5000
+    *,
+    extra_dirs: list[Path] | None = None,
+    public_key: str | None = None,
+    chunk: int = 5000,
+    require_anchors: bool = True,
 ) -> TrailReport:
     """Verify both chains, then every checkpoint (of the checkpoint directory and of `extra_dirs`, the published
-    copies) against them; report the first divergence."""
+    copies) against them; report the first divergence. With `require_anchors` (all but the checkpoint writer itself),
+    entries left without a checkpoint longer than `anchor_grace()` while a key exists are a divergence too."""
     reports = {name: walk(source, chunk=chunk) for name, source in CHAINS.items()}
     broken = _first_chain_problem(reports)
     if broken is not None:
@@ -304,6 +309,17 @@ def verify_trail(
             return TrailReport(False, reports, 0, f"检查点文件 {path} 无法读取（{why}）")
     numbers = sorted({n for d in directories for n in d.checkpoints})
     if not numbers:
+        # Deleting every checkpoint file must not read as "intact": once a key exists the worker anchors the trail,
+        # so entries old enough to have been anchored but with no checkpoint at all mean the files were removed.
+        if public_key is None:
+            try:
+                public_key = load_public_key()
+            except CheckpointError as exc:
+                return TrailReport(False, reports, 0, str(exc))
+        if require_anchors and public_key is not None:
+            overdue = _unanchored(reports, None)
+            if overdue:
+                return TrailReport(False, reports, 0, overdue)
         return TrailReport(True, reports)
     if public_key is None:
         try:
@@ -341,7 +357,64 @@ def verify_trail(
                 f"第 {n} 个检查点文件在检查点目录 {local.path} 中缺失（发布副本 {copies[0].path} 中仍有，文件被删除）",
             )
         previous = copies[0]
-    return TrailReport(True, reports, len(range(1, numbers[-1] + 1)))
+    count = len(range(1, numbers[-1] + 1))
+    overdue = _unanchored(reports, previous) if require_anchors else ""
+    if overdue:
+        return TrailReport(False, reports, count, overdue)
+    return TrailReport(True, reports, count)
+
+
+# The time each chain's entries carry, to tell how long an entry has waited for a checkpoint.
+TIME_FIELDS = {"ledger": "at", "config": "created_at"}
+
+
+def anchor_grace() -> dt.timedelta:
+    """How long an entry may wait for its checkpoint: the worker writes one every `GOVHALL_CHECKPOINT_MINUTES` when
+    anything was appended, plus a margin of twice that for a slow or restarting worker."""
+    return dt.timedelta(minutes=3 * settings.GOVHALL_CHECKPOINT_MINUTES)
+
+
+def _key_made() -> dt.datetime | None:
+    for path in (public_key_path(), key_path()):
+        try:
+            return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+        except OSError:
+            continue
+    return None
+
+
+def _unanchored(reports: dict[str, ChainReport], newest: Checkpoint | None) -> str:
+    """The problem when an entry has waited longer than `anchor_grace()` without a checkpoint covering it (empty
+    otherwise). Only asked when a checkpoint key exists: then the worker anchors every entry within the interval, so
+    an old unanchored entry means the newest checkpoint files (or all of them) were deleted, or the worker stopped.
+    A young trail (a fresh install, the first minutes after the key was made) has nothing overdue."""
+    deadline = clock.now() - anchor_grace()
+    if newest is None:
+        # Entries older than the key could not be anchored before it existed: the grace runs from the key's making.
+        made = _key_made()
+        if made is not None and made >= deadline:
+            return ""
+    minutes = anchor_grace().total_seconds() / 60
+    for name, source in CHAINS.items():
+        covered = newest.chains.get(name, {"seq": 0})["seq"] if newest is not None else 0
+        if reports[name].checked <= covered:
+            continue
+        row = source.row_at(covered + 1)
+        if row is None:
+            continue
+        at = row[TIME_FIELDS[name]]
+        if at >= deadline:
+            continue
+        label = CHAIN_LABELS[name]
+        since = (
+            f"第 {newest.number} 个检查点（{newest.at}）之后" if newest is not None else "一个检查点都没有，"
+        )
+        return (
+            f"{since}{label}第 {covered + 1} 条起的记录（最早的写于 {utc_iso(at)}）超过 {minutes:g} 分钟仍无检查点覆盖"
+            f"（检查点每 {settings.GOVHALL_CHECKPOINT_MINUTES} 分钟一个）：较新的检查点文件被删除，或写检查点的任务"
+            "（run_jobs）已停止"
+        )
+    return ""
 
 
 # --- writing checkpoints -----------------------------------------------------------------------------------------
@@ -357,7 +430,8 @@ def make_checkpoint(*, force: bool = False) -> Checkpoint | None:
     if key is None:
         raise CheckpointError(f"检查点密钥文件 {key_path()} 不存在：请先运行 manage.py checkpoint_key")
     seen = seen_heads()
-    report = verify_trail(public_key=key.public_key)
+    # Not require_anchors: an overdue checkpoint is exactly what this call writes.
+    report = verify_trail(public_key=key.public_key, require_anchors=False)
     if not report.ok:
         raise CheckpointError(f"审计链核验未通过，不写检查点：{report.problem}")
     behind = _behind(seen, {name: r.checked for name, r in report.chains.items()})

@@ -119,6 +119,24 @@ def refuse_revealing_backend_in_production() -> None:
             "生产环境（GOVHALL_DEBUG=0）不能使用：请配置短信网关类，"
             "或在没有短信网关时使用 govhall.notifications.sms.NullSmsBackend。"
         )
+    email = settings.EMAIL_BACKEND
+    if email in REVEALING_EMAIL_BACKENDS:
+        raise ImproperlyConfigured(
+            f"GOVHALL_EMAIL_BACKEND={email} 把邮件全文（含办件查询码）打印到控制台、写入文件或留在内存里，"
+            "生产环境（GOVHALL_DEBUG=0）不能使用：请配置 django.core.mail.backends.smtp.EmailBackend（EMAIL_HOST…），"
+            "不发邮件时使用 django.core.mail.backends.dummy.EmailBackend。"
+        )
+
+
+# Django's development mail backends: console and file print the whole message (notification bodies carry check codes,
+# 查询码), locmem keeps every message in the process's memory where nothing sends it.
+REVEALING_EMAIL_BACKENDS = frozenset(
+    {
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+    }
+)
 
 
 def get_sms_backend() -> SmsBackend:

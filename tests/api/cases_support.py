@@ -195,7 +195,10 @@ class EndpointAuthChecks:
         before = snapshot()
         response = self.call(world.anonymous, world, ctx)
         assert response.status_code == 401, response.content.decode()
-        assert response.json() == {"detail": "未登录或用户名、密码不正确：请先登录，或使用 HTTP Basic 认证"}
+        detail = response.json()["detail"]
+        assert set(response.json()) == {"detail"}
+        assert "未登录或用户名、密码不正确：请先登录，或使用 HTTP Basic 认证" in detail
+        assert detail.startswith("请使用接口令牌（Authorization: Bearer …）")
         assert response["WWW-Authenticate"].startswith("Basic ")
         assert snapshot() == before
 

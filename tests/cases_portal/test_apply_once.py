@@ -112,3 +112,35 @@ def test_a_concurrent_second_submit_loses_on_the_key_and_shows_the_first_case(
     second = client.post(apply_url(item), case_post(hall, token))
     assert second.status_code == 302 and second["Location"] == f"/my/cases/{first.number}/"
     assert Case.objects.count() == 1 and LedgerEntry.objects.count() == entries
+
+
+@pytest.mark.parametrize("token", [None, "", "short", "x" * 19, "bad token with spaces!!", "y" * 65])
+def test_the_apply_form_refuses_a_missing_or_malformed_token(hall: Hall, token: str | None) -> None:
+    item = hall.item(CANCEL)
+    client = client_for(hall["applicant"])
+    data = case_post(hall, token or "")
+    if token is None:
+        del data["submission_token"]
+    response = client.post(apply_url(item), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "表单已过期，请重新提交" in page
+    fresh = token_of(page)
+    assert fresh and fresh != token
+    assert not Case.objects.exists() and not IdempotencyKey.objects.exists()
+    # The fresh token of the page shown again submits normally.
+    assert client.post(apply_url(item), case_post(hall, fresh)).status_code == 302
+    assert Case.objects.count() == 1
+
+
+@pytest.mark.parametrize("token", [None, "short"])
+def test_the_bundle_apply_form_refuses_a_missing_or_malformed_token(hall: Hall, token: str | None) -> None:
+    bundle = make_bundle(hall)
+    client = client_for(hall["applicant"])
+    data = {**combined_post(bundle), "submission_token": token or ""}
+    if token is None:
+        del data["submission_token"]
+    response = client.post(f"/apply/bundle/{bundle.code}/", data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "表单已过期，请重新提交" in page
+    assert token_of(page) != token
+    assert not CaseGroup.objects.exists() and not Case.objects.exists()

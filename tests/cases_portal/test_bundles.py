@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from govhall.cases import actions
+from govhall.cases import actions, form_tokens
 from govhall.cases.bundles import form_materials
 from govhall.cases.models import Case, CaseGroup, Task
 from tests.cases.conftest import PDF
@@ -32,6 +32,7 @@ def combined_post(bundle: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
         "legal_representative": "李四",
         "phone": "13900139000",
         "form_text": "经营场所：示范县人民路1号",
+        form_tokens.TOKEN_FIELD: form_tokens.new_token(),  # a freshly opened form's one-time token
     }
     for material, _entry in form_materials(bundle):
         if material.required and material.name not in skip:

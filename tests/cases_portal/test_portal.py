@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from govhall.cases import form_tokens
 from govhall.cases.actions import accept_case, act_on_task, claim_task, request_correction, submit_application
 from govhall.cases.choices import CaseStatus, Channel
 from govhall.cases.models import Applicant, Case, CaseMaterial, Task
@@ -43,6 +44,8 @@ def person_post(**overrides: Any) -> dict[str, Any]:
         "id_number": PERSON.id_number,
         "phone": PERSON.phone,
         "form_text": "注销原因：经营期满\n清算组负责人=张三",
+        # A freshly opened form's one-time token (the form refuses a POST without one).
+        form_tokens.TOKEN_FIELD: form_tokens.new_token(),
     }
     data.update(overrides)
     return data
@@ -161,11 +164,13 @@ def test_application_errors_keep_values_and_create_nothing(hall: Hall) -> None:
     assert "法人申请须填写法定代表人" in text_of(company).split('id="id_legal_representative"', 1)[1]
 
     # A wrong ID number is reported even while the name is still missing.
-    partial = client.post(apply_url(item), {"kind": "person", "id_number": "123"})
+    partial = client.post(
+        apply_url(item), {"kind": "person", "id_number": "123", "submission_token": form_tokens.new_token()}
+    )
     assert "这个字段是必填项" in text_of(partial).split('id="id_name"', 1)[1].split('id="id_id_number"', 1)[0]
     assert "身份证" in text_of(partial).split('id="id_id_number"', 1)[1].split('id="id_phone"', 1)[0]
 
-    missing = client.post(apply_url(item), {"kind": "person"})
+    missing = client.post(apply_url(item), {"kind": "person", "submission_token": form_tokens.new_token()})
     assert missing.status_code == 200
     assert text_of(missing).count("这个字段是必填项") >= 2
     assert Case.objects.count() == 0

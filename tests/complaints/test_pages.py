@@ -3,8 +3,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from django.test import Client
 
+from govhall.cases import form_tokens
 from govhall.complaints import actions
 from govhall.complaints.models import Complaint
 
@@ -38,6 +40,7 @@ def test_online_submission_requires_login_and_links_case(hall: Any, at: Any) -> 
                 "content": "超期未办",
                 "case_number": case.number,
                 "check_code": wrong,
+                "submission_token": form_tokens.new_token(),  # the opened form's one-time token
             },
         )
         assert r.status_code == 200 and "办件编号或查询码不正确" in r.content.decode()
@@ -49,6 +52,7 @@ def test_online_submission_requires_login_and_links_case(hall: Any, at: Any) -> 
                 "content": "超期未办",
                 "case_number": case.number,
                 "check_code": case.check_code,
+                "submission_token": form_tokens.new_token(),
             },
         )
     complaint = Complaint.objects.get()
@@ -63,7 +67,9 @@ def test_online_submission_requires_login_and_links_case(hall: Any, at: Any) -> 
 
 def test_bad_input_gives_chinese_errors_not_500(hall: Any, at: Any) -> None:
     with at(2026, 3, 3, 10):
-        r = client_for(hall["applicant"]).post("/complaints/new/", {"content": "", "phone": "abc"})
+        r = client_for(hall["applicant"]).post(
+            "/complaints/new/", {"content": "", "phone": "abc", "submission_token": form_tokens.new_token()}
+        )
         assert r.status_code == 200
         body = r.content.decode()
         assert "这个字段是必填项" in body
@@ -192,3 +198,68 @@ def test_admin_is_read_only_and_masks_phone(hall: Any, at: Any) -> None:
         body = client.get("/admin/complaints/complaint/").content.decode()
         assert c.number in body and "138****8000" in body and "13800138000" not in body
         assert client.get("/admin/complaints/complaint/add/").status_code == 403
+
+
+def _token_of(page: str) -> str:
+    match = re.search(r'name="submission_token" value="([^"]+)"', page)
+    assert match is not None, "the complaint form carries no one-time token"
+    return match.group(1)
+
+
+def test_two_posts_of_one_complaint_form_file_one_complaint(hall: Any, at: Any) -> None:
+    with at(2026, 3, 3, 10):
+        c = client_for(hall["applicant"])
+        token = _token_of(c.get("/complaints/new/").content.decode())
+        form = {"complainant_name": "张三", "content": "超期未办", "submission_token": token}
+        first = c.post("/complaints/new/", form)
+        second = c.post("/complaints/new/", form)
+    complaint = Complaint.objects.get()
+    assert first.status_code == second.status_code == 200
+    assert complaint.number in first.content.decode() and complaint.number in second.content.decode()
+    assert "已提交过" in second.content.decode()
+    # Another account's form with the same token is its own complaint.
+    other = client_for(hall["clerk"])
+    with at(2026, 3, 3, 10, 5):
+        other.post("/complaints/new/", form)
+    assert Complaint.objects.count() == 2
+
+
+@pytest.mark.parametrize("token", [None, "short"])
+def test_a_complaint_form_without_a_token_files_nothing(hall: Any, at: Any, token: str | None) -> None:
+    form: dict[str, Any] = {"complainant_name": "张三", "content": "超期未办"}
+    if token is not None:
+        form["submission_token"] = token
+    with at(2026, 3, 3, 10):
+        response = client_for(hall["applicant"]).post("/complaints/new/", form)
+    page = response.content.decode()
+    assert response.status_code == 200 and "表单已过期，请重新提交" in page
+    assert _token_of(page) != token and "超期未办" in page  # the typed text is kept, with a fresh token
+    assert not Complaint.objects.exists()
+
+
+def test_a_concurrent_second_post_loses_on_the_key(hall: Any, at: Any, monkeypatch: Any) -> None:
+    with at(2026, 3, 3, 10):
+        c = client_for(hall["applicant"])
+        form = {
+            "complainant_name": "张三",
+            "content": "超期未办",
+            "submission_token": form_tokens.new_token(),
+        }
+        c.post("/complaints/new/", form)
+        first = Complaint.objects.get()
+        # The second request looked before the first committed: it files too, and loses on the unique key.
+        monkeypatch.setattr(actions, "earlier_complaint", _only_after_conflict(actions.earlier_complaint))
+        second = c.post("/complaints/new/", form)
+    assert second.status_code == 200 and first.number in second.content.decode()
+    assert Complaint.objects.count() == 1
+
+
+def _only_after_conflict(real: Any) -> Any:
+    calls = {"n": 0}
+
+    def earlier(by: Any, key: Any) -> Any:
+        calls["n"] += 1
+        # The view's look and receive_complaint_once's own look both miss; the look after the conflict finds it.
+        return None if calls["n"] <= 2 else real(by, key)
+
+    return earlier

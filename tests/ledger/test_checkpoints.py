@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -502,3 +503,46 @@ def test_a_tail_deleted_after_the_worker_saw_it_is_refused(
     with pytest.raises(checkpoints.CheckpointError, match="短于检查点工作进程此前见到的第 6 条"):
         checkpoints.make_checkpoint(force=True)
     assert [c.number for c in checkpoints.published()] == [1]
+
+
+# --- deleted checkpoints: entries left unanchored too long --------------------------------------------------------
+
+
+def _key_made_at(instant: dt.datetime) -> None:
+    for path in (checkpoints.key_path(), checkpoints.public_key_path()):
+        os.utime(path, (instant.timestamp(), instant.timestamp()))
+
+
+def test_deleting_every_checkpoint_file_is_not_a_pass(anchored: Path, settings: Any) -> None:
+    settings.GOVHALL_CHECKPOINT_MINUTES = 10
+    _key_made_at(T0 - dt.timedelta(days=1))
+    (anchored / "00000001.json").unlink()
+    with at(2026, 3, 2, 2, 1):  # 31 minutes after the entries: more than 10 + 2 × 10
+        assert_broken("一个检查点都没有", "办件审计链第 1 条起的记录", "超过 30 分钟仍无检查点覆盖")
+    with at(2026, 3, 2, 1, 59):  # within the grace the worker may simply not have run yet
+        assert run("verify_audit")[0] == 0
+
+
+def test_deleting_the_newest_checkpoints_is_not_a_pass(anchored: Path, settings: Any) -> None:
+    settings.GOVHALL_CHECKPOINT_MINUTES = 10
+    with transaction.atomic():
+        append(subject="RX2026030200003", subject_id=3, action="submit", at=T0 + dt.timedelta(hours=1))
+    assert run("checkpoint")[0] == 0
+    (anchored / "00000002.json").unlink()
+    with at(2026, 3, 2, 2, 50):
+        assert run("verify_audit")[0] == 0  # the entry is 20 minutes old: its checkpoint may still be coming
+    with at(2026, 3, 2, 3, 1):
+        assert_broken("第 1 个检查点", "之后办件审计链第 6 条起的记录", "仍无检查点覆盖")
+
+
+def test_no_anchor_requirement_without_a_key_or_for_a_key_made_just_now(
+    chain: list[LedgerEntry], settings: Any
+) -> None:
+    # A fresh install (no key) and an install whose key was only just made verify as before.
+    assert run("verify_audit")[0] == 0
+    run("checkpoint_key")
+    assert run("verify_audit")[0] == 0  # the entries are older than the key: the grace runs from the key
+    _key_made_at(T0 - dt.timedelta(days=1))
+    assert_broken("一个检查点都没有")
+    assert run("checkpoint")[0] == 0
+    assert run("verify_audit")[0] == 0

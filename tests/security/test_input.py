@@ -94,6 +94,61 @@ def test_nul_in_form_fields_urlencoded_and_multipart(world: World, media: Path) 
     assert not Case.objects.exists() and not _files(media)
 
 
+@pytest.mark.parametrize("content_type", ["application/octet-stream", "", "application/x-anything"])
+@pytest.mark.parametrize(
+    "body",
+    [b'{"decision": "refuse", "reasons": "a\\u0000b"}', b'{"decision": "refuse", "reasons": "a\x00b"}'],
+)
+def test_nul_in_an_api_body_of_any_content_type_is_a_chinese_400(
+    world: World, content_type: str, body: bytes
+) -> None:
+    # django-ninja parses the body as JSON whatever the Content-Type says, so the gate must not trust it.
+    number = world.submit()
+    before = world.case(number).status
+    response = _client().generic(
+        "POST",
+        f"/api/v1/cases/{number}/intake",
+        body,
+        content_type=content_type,
+        HTTP_AUTHORIZATION=basic("clerk"),
+    )
+    assert response.status_code == 400, response.content.decode()
+    assert "空字符" in response.json()["detail"]
+    assert world.case(number).status == before
+
+
+def test_an_escaped_backslash_before_u0000_is_not_a_nul(world: World) -> None:
+    number = world.submit()
+    response = _client().generic(
+        "POST",
+        f"/api/v1/cases/{number}/intake",
+        b'{"decision": "refuse", "reasons": "\\\\u0000 \xe6\x9d\x90\xe6\x96\x99\xe4\xb8\x8d\xe5\x85\xa8"}',
+        content_type="application/octet-stream",
+        HTTP_AUTHORIZATION=basic("clerk"),
+    )
+    assert response.status_code == 200, response.content.decode()
+
+
+@pytest.mark.postgres_only
+def test_octet_stream_nul_never_reaches_a_postgresql_text_column(world: World) -> None:
+    number = world.submit()
+    response = _client().post(
+        f"/api/v1/cases/{number}/intake",
+        b'{"decision": "refuse", "reasons": "a\\u0000b"}',
+        content_type="application/octet-stream",
+        HTTP_AUTHORIZATION=basic("clerk"),
+    )
+    assert response.status_code == 400, response.content.decode()
+    assert "空字符" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("header", ["HTTP_X_FORWARDED_FOR", "HTTP_USER_AGENT", "HTTP_AUTHORIZATION"])
+def test_nul_in_a_header_value_is_a_chinese_400(world: World, header: str) -> None:
+    response = _client().get("/api/v1/items", **{header: "1.2.3.4\x00evil"})
+    assert response.status_code == 400, response.content.decode()
+    assert "空字符" in response.json()["detail"]
+
+
 # --- files of rolled-back requests ------------------------------------------------------------------------------
 
 
@@ -160,6 +215,23 @@ def test_an_over_long_url_is_a_chinese_414(world: World, settings: Any) -> None:
     api = _client().get("/api/v1/items", {"q": "x" * 2500})
     assert api.status_code == 414 and "地址过长" in api.json()["detail"]
     assert _client().get("/items/", {"q": "税务"}).status_code == 200
+
+
+def test_the_url_limit_counts_the_percent_encoded_uri(world: World, settings: Any) -> None:
+    # 800 Chinese characters are 7200 bytes on the request line (percent-encoded) though PATH_INFO holds only 800.
+    settings.GOVHALL_MAX_URL_LENGTH = 2000
+    page = _client().get("/items/" + "税" * 800 + "/")
+    assert page.status_code == 414 and "地址过长" in page.content.decode()
+    raw = _client().get("/items/", REQUEST_URI="x", RAW_URI="/items/?q=" + "%E7%A8%8E" * 300)
+    assert raw.status_code == 414
+
+
+def test_the_cluster_lets_django_answer_long_urls(tmp_path: Path) -> None:
+    from govhall.core.cluster import Cluster
+
+    cluster = Cluster(servers=1, workers=0, watchers=0)
+    argv = cluster.members[0].argv
+    assert "--limit-request-line=8190" in argv
 
 
 def test_403_page_is_chinese_in_the_site_style_without_a_traceback(

@@ -8,10 +8,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-from govhall.notifications.sms import ConsoleSmsBackend
+from govhall.notifications.sms import ConsoleSmsBackend, refuse_revealing_backend_in_production
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = "您申请的“企业营业执照注销登记”已收到，办件编号 20260302000001，查询码 48213397。身份证 11010519491231002X，电话 13800138000"
@@ -75,3 +78,27 @@ def test_production_refuses_to_start_with_a_printing_sms_backend(tmp_path: Path)
     assert file_backend.returncode != 0 and "GOVHALL_SMS_BACKEND" in file_backend.stderr
     gateway = _check(tmp_path, GOVHALL_SMS_BACKEND="tests.security.gateway.SilentGateway")
     assert gateway.returncode == 0, gateway.stderr
+
+
+def test_production_refuses_an_email_backend_that_prints_or_keeps_messages(settings: Any) -> None:
+    settings.DEBUG = False
+    settings.GOVHALL_SMS_BACKEND = "tests.security.gateway.SilentGateway"
+    for backend in ("console", "filebased", "locmem"):
+        settings.EMAIL_BACKEND = f"django.core.mail.backends.{backend}.EmailBackend"
+        with pytest.raises(ImproperlyConfigured, match="GOVHALL_EMAIL_BACKEND"):
+            refuse_revealing_backend_in_production()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    refuse_revealing_backend_in_production()
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    refuse_revealing_backend_in_production()  # development prints mail on purpose
+
+
+def test_production_does_not_start_with_the_console_email_backend(tmp_path: Path) -> None:
+    console = _check(
+        tmp_path,
+        GOVHALL_SMS_BACKEND="tests.security.gateway.SilentGateway",
+        GOVHALL_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    )
+    assert console.returncode != 0
+    assert "GOVHALL_EMAIL_BACKEND" in console.stderr and "查询码" in console.stderr

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from govhall.cases import form_tokens
 from govhall.core.models import AuditEvent, AuditEventType
 from tests.api.cases_support import Api, World, basic
 
@@ -105,7 +106,12 @@ def test_complaint_form_cannot_be_used_to_guess_check_codes(world: World, limits
     code = world.case(number).check_code
     client = Client()
     client.force_login(world.hall["applicant"])
-    form = {"complainant_name": "张三", "content": "超期未办", "case_number": number}
+    form = {
+        "complainant_name": "张三",
+        "content": "超期未办",
+        "case_number": number,
+        "submission_token": form_tokens.new_token(),
+    }
     for _ in range(3):
         client.post("/complaints/new/", {**form, "check_code": _wrong(code)})
     locked = client.post("/complaints/new/", {**form, "check_code": code})
@@ -180,3 +186,79 @@ def test_counters_idle_for_a_day_are_purged(world: World, limits: Any) -> None:
     throttle.record_failure(throttle.rule(throttle.LOOKUP), "20260302000002")
     assert throttle.purge_stale() == 1
     assert list(ThrottleCounter.objects.values_list("key", flat=True)) == ["lookup:20260302000002"]
+
+
+# --- 一件事 numbers and complaints are throttled like cases ------------------------------------------------------
+
+
+def _bundle(world: World) -> tuple[str, str]:
+    from tests.api.test_bundles_api import body
+    from tests.cases.test_bundles import make_bundle
+
+    bundle = make_bundle(world.hall)
+    created = world["clerk"].post(f"/bundles/{bundle.code}/applications", body(bundle))
+    assert created.status_code == 201, created.content.decode()
+    return str(created.json()["number"]), str(created.json()["check_code"])
+
+
+def test_api_bundle_progress_locks_a_bundle_number(world: World, limits: Any) -> None:
+    number, code = _bundle(world)
+    assert number.startswith("L")
+    for n in range(3):
+        wrong = Api(**_ip(n)).get("/bundle-progress", {"number": number, "check_code": _wrong(code)})
+        assert wrong.status_code in (404, 429)
+    locked = Api(**_ip(9)).get("/bundle-progress", {"number": number, "check_code": code})
+    assert locked.status_code == 429
+    assert "查询次数过多" in locked.json()["detail"] and int(locked["Retry-After"]) > 0
+
+
+def test_progress_page_locks_a_bundle_number(world: World, limits: Any) -> None:
+    number, code = _bundle(world)
+    assert Client().post("/progress/", {"number": number, "check_code": code}).status_code == 200
+    for n in range(3):
+        page = Client(**_ip(n)).post("/progress/", {"number": number, "check_code": _wrong(code)})
+        assert page.status_code in (200, 429)
+    locked = Client(**_ip(9)).post("/progress/", {"number": number, "check_code": code})
+    assert locked.status_code == 429 and "查询次数过多" in locked.content.decode()
+
+
+def _complaint(world: World) -> Any:
+    from govhall.complaints.actions import receive_complaint
+
+    return receive_complaint(
+        channel="phone",
+        by=world.hall["clerk"],
+        complainant_name="张三",
+        phone="13800138000",
+        content="窗口人员态度生硬",
+    )
+
+
+def test_complaint_check_codes_are_as_long_as_the_cases(world: World, settings: Any) -> None:
+    complaint = _complaint(world)
+    assert len(complaint.check_code) == 8 and complaint.check_code.isdigit()
+    settings.GOVHALL_CHECK_CODE_DIGITS = 12
+    longest = _complaint(world)
+    assert len(longest.check_code) == 12 and longest.check_code.isdigit()
+    longest.refresh_from_db()
+    assert len(longest.check_code) == 12  # the column holds it (PostgreSQL would refuse a longer value)
+    for c in (complaint, longest):
+        page = Client().post("/complaints/progress/", {"number": c.number, "check_code": c.check_code})
+        assert page.status_code == 200 and "未找到该投诉" not in page.content.decode()
+        assert "查询码为" not in page.content.decode()
+    # Complaints of before keep their 6 digits.
+    type(complaint).objects.filter(pk=complaint.pk).update(check_code="123456")
+    page = Client().post("/complaints/progress/", {"number": complaint.number, "check_code": "123456"})
+    assert "未找到该投诉" not in page.content.decode() and "查询码为" not in page.content.decode()
+
+
+def test_complaint_progress_locks_a_complaint_number(world: World, limits: Any) -> None:
+    complaint = _complaint(world)
+    code = complaint.check_code
+    for n in range(3):
+        page = Client(**_ip(n)).post(
+            "/complaints/progress/", {"number": complaint.number, "check_code": _wrong(code)}
+        )
+        assert page.status_code in (200, 429)
+    locked = Client(**_ip(9)).post("/complaints/progress/", {"number": complaint.number, "check_code": code})
+    assert locked.status_code == 429 and "查询次数过多" in locked.content.decode()

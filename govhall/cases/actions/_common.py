@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import secrets
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
 from govhall.calendars import engine as calendar
+from govhall.core import identifiers
 from govhall.documents import actions as documents
 from govhall.documents.models import Document
 from govhall.ledger import actions as ledger
@@ -233,10 +232,8 @@ def next_case_number(day: date) -> str:
 
 
 def new_check_code() -> str:
-    """The public check code (查询码): GOVHALL_CHECK_CODE_DIGITS random digits (8 by default; cases of before kept
-    their 6), so that with the lookup throttle guessing one is hopeless."""
-    digits = settings.GOVHALL_CHECK_CODE_DIGITS
-    return f"{secrets.randbelow(10**digits):0{digits}d}"
+    """The public check code (查询码), shared with the complaints (see `core.identifiers.new_check_code`)."""
+    return identifiers.new_check_code()
 
 
 def fmt_day(d: date) -> str:
