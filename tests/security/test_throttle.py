@@ -223,8 +223,14 @@ def test_progress_page_locks_a_bundle_number(world: World, limits: Any) -> None:
 
 
 def _complaint(world: World) -> Any:
-    from govhall.complaints.actions import receive_complaint
+    from django.contrib.auth import get_user_model
 
+    from govhall.complaints.actions import receive_complaint
+    from govhall.org.actions import create_staff
+
+    # A complaint needs a handling department: the one whose efficiency supervisor receives complaints.
+    if not get_user_model().objects.filter(username="supervisor").exists():
+        create_staff("supervisor", "钱监察", "T900", ("supervisor",), [world.hall.catalog.departments["scjg"]])
     return receive_complaint(
         channel="phone",
         by=world.hall["clerk"],
