@@ -230,7 +230,9 @@ def _complaint(world: World) -> Any:
 
     # A complaint needs a handling department: the one whose efficiency supervisor receives complaints.
     if not get_user_model().objects.filter(username="supervisor").exists():
-        create_staff("supervisor", "钱监察", "T900", ("supervisor",), [world.hall.catalog.departments["scjg"]])
+        create_staff(
+            "supervisor", "钱监察", "T900", ("supervisor",), [world.hall.catalog.departments["scjg"]]
+        )
     return receive_complaint(
         channel="phone",
         by=world.hall["clerk"],
