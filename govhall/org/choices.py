@@ -57,6 +57,7 @@ class Role(ColoredChoices):
     PERFORMANCE_OFFICER = "performance_officer", "绩效办"
     LEGAL_OFFICER = "legal_officer", "法制办"
     LEADER = "leader", "领导"
+    HOTLINE_OPERATOR = "hotline_operator", "热线话务员"
     AGENT = "agent", "村级代办员"
     APPLICANT = "applicant", "申请人"
 

@@ -30,6 +30,9 @@ OVERSIGHT_APPS = (
     "supervision",
     "complaints",
     "stats",
+    "ratings",
+    "hotline",
+    "queueing",
 )
 
 # Roles that work in the Django admin and therefore need ``is_staff``.
@@ -50,6 +53,7 @@ APP_GRANTS: dict[Role, list[tuple[str, tuple[str, ...]]]] = {
     Role.WINDOW_CLERK: [("catalog", _VIEW), ("calendars", _VIEW)],
     Role.APPROVER: [("catalog", _VIEW), ("calendars", _VIEW)],
     Role.AGENT: [("catalog", _VIEW)],
+    Role.HOTLINE_OPERATOR: [("catalog", _VIEW), ("org", _VIEW), ("calendars", _VIEW)],
     Role.APPLICANT: [],
 }
 # Single permissions outside the app grants: the center administrator manages staff accounts.
