@@ -218,7 +218,9 @@ def pgbench(url: str, script: str, clients: int, seconds: float, work_dir: str) 
     }
 
 
-def replay(url: str, mix: list[list[tuple[str, list[str]]]], seconds: float) -> dict[str, Any]:
+def replay(
+    url: str, mix: list[list[tuple[str, list[str]]]], seconds: float, clients: tuple[int, ...] = (1, 2)
+) -> dict[str, Any]:
     """Run both replays on a copy of `url`'s database (whose Django connections must be closed)."""
     import psycopg
 
@@ -230,11 +232,11 @@ def replay(url: str, mix: list[list[tuple[str, list[str]]]], seconds: float) -> 
     try:
         with replay_copy(url) as copy_url:
             prepared = script_prepared(mix)
-            result["prepared"] = [pgbench(copy_url, prepared, c, seconds, work_dir) for c in (1, 2)]
+            result["prepared"] = [pgbench(copy_url, prepared, c, seconds, work_dir) for c in clients]
             ddl, calls = functions_sql(mix)
             with psycopg.connect(copy_url, autocommit=True) as conn:
                 conn.execute(ddl)
-            result["one_call_per_action"] = [pgbench(copy_url, calls, c, seconds, work_dir) for c in (1, 2)]
+            result["one_call_per_action"] = [pgbench(copy_url, calls, c, seconds, work_dir) for c in clients]
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
     return result

@@ -251,8 +251,8 @@ def phase_govhall(args: argparse.Namespace) -> dict[str, Any]:
             "lifecycles_per_s": round(statistics.median(rates), 2),
         }
         connection.close()
-        two = [cases_bench._two_processes(item, args.lifecycles) for _ in range(args.rounds)]
-        result["two_processes"] = {
+        two = [cases_bench._two_processes(item, args.lifecycles) for _ in range(args.rounds if args.two else 0)]
+        result["two_processes"] = None if not two else {
             "rounds": [t["lifecycles_per_s"] for t in two],
             "lifecycles_per_s": round(statistics.median(t["lifecycles_per_s"] for t in two), 2),
             "errors": sum(t["errors"] for t in two),
@@ -423,6 +423,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--seconds", type=float, default=None, help="per pgbench run and per HTTP run")
     parser.add_argument("--seal-seconds", type=float, default=None)
+    parser.add_argument(
+        "--one-process-only", dest="two", action="store_false", help="skip the two-process runs (smoke test)"
+    )
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {PARTS}")
     parser.add_argument("--json", default="", help="write every figure here")
     # A phase, run in its own process by main().
@@ -452,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="govhall-throughput-"))
     server, prefix = args.server, args.prefix
     common = ["--lifecycles", str(args.lifecycles), "--rounds", str(args.rounds)]
+    if not args.two:
+        common.append("--one-process-only")
     try:
         seed = seeded_template(server, prefix)
 
@@ -480,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
 
                     _log("pgbench replay of the captured mix")
                     mix = json.loads(mix_path.read_text())
-                    figures["pgbench"] = pgbench_mix.replay(url, mix, args.seconds)
+                    figures["pgbench"] = pgbench_mix.replay(url, mix, args.seconds, (1, 2) if args.two else (1,))
                 return result
 
         attempt("govhall", govhall_empty)
@@ -500,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
             def run() -> dict[str, Any]:
                 with empty_db(server, f"{prefix}_{name}") as url:
                     return _phase(
-                        ["--database-url", url, "--lifecycles", str(args.lifecycles), "--rounds", str(args.rounds)],
+                        ["--database-url", url, *common],
                         script=BENCH_DIR / "peers" / f"{name}_bench.py",
                     )
 
@@ -512,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
         def http() -> dict[str, Any]:
             with copy_of(server, seed, f"{prefix}_http") as url:
                 return _phase(
-                    ["--database-url", url, "--seconds", str(args.seconds), "--lifecycles", str(args.lifecycles)],
+                    ["--database-url", url, "--seconds", str(args.seconds), *common],
                     script=BENCH_DIR / "http_bench.py",
                 )
 
