@@ -59,13 +59,14 @@ class _Capture:
         return result
 
 
-def capture(lifecycles: int = 2) -> list[list[tuple[str, list[str]]]]:
+def capture(lifecycles: int = 2, *, warmup: bool = True) -> list[list[tuple[str, list[str]]]]:
     """Run `lifecycles` lifecycles (after one warm-up) and return their statements per action."""
     sys.path.insert(0, str(BENCH_DIR))
     import cases_bench
 
     item, cast, uploads = cases_bench._prepare()
-    cases_bench.lifecycle(880_000, item, cast, uploads, cases_bench._Quiet())
+    if warmup:
+        cases_bench.lifecycle(880_000, item, cast, uploads, cases_bench._Quiet())
     result = []
     for i in range(lifecycles):
         rec = _Capture()

@@ -237,7 +237,7 @@ def phase_govhall(args: argparse.Namespace) -> dict[str, Any]:
             result["bigdb"] = bigdb.load(args.big_cases, log=_log)
             _log(f"bigdb: {result['bigdb']['seconds']['total_s']} s")
         item, cast, uploads = cases_bench._prepare()
-        for i in range(2):  # warm-up: process-wide caches
+        for i in range(args.warmup):  # warm-up: process-wide caches
             cases_bench.lifecycle(i, item, cast, uploads, cases_bench._Quiet())
         result["statements"] = _statements_per_lifecycle(cases_bench, item, cast, uploads)
         rates = []
@@ -260,7 +260,7 @@ def phase_govhall(args: argparse.Namespace) -> dict[str, Any]:
         }
         if args.mix_out:
             _log("capturing the statement mix")
-            Path(args.mix_out).write_text(json.dumps(pgbench_mix.capture(2), ensure_ascii=False))
+            Path(args.mix_out).write_text(json.dumps(pgbench_mix.capture(2, warmup=args.warmup > 0), ensure_ascii=False))
         if args.seal_seconds > 0:
             _log("sealing rate (run_jobs rounds)")
             result["sealing"] = _seal_rate(args.seal_seconds)
@@ -356,6 +356,10 @@ def _fmt(v: Any, digits: int = 1) -> str:
     return str(v)
 
 
+def _per_s(v: float | None) -> str:
+    return "—" if v is None else f"{v:.1f}/s"
+
+
 def table(figures: dict[str, Any], big_cases: int) -> str:
     rows = rows_from(figures, big_cases)
     base = rows[0] if rows and rows[0]["system"].startswith("govhall, PostgreSQL, empty") else None
@@ -371,7 +375,7 @@ def table(figures: dict[str, Any], big_cases: int) -> str:
                 parts.append(f"{base[k] / r[k]:.2f}" if base[k] and r[k] else "—")
             ratio = " / ".join(parts)
         lines.append(
-            f"| {r['system']} | {_fmt(r['one'])}/s | {_fmt(r['two'])}/s | {_fmt(r['statements'])} | {ratio} |"
+            f"| {r['system']} | {_per_s(r['one'])} | {_per_s(r['two'])} | {_fmt(r['statements'])} | {ratio} |"
         )
     out = ["Lifecycles per second (the demo joint-review item, 13 actions, each its own transaction).", ""]
     out += lines
@@ -426,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--one-process-only", dest="two", action="store_false", help="skip the two-process runs (smoke test)"
     )
+    parser.add_argument("--warmup", type=int, default=2, help="warm-up lifecycles per process (default 2)")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {PARTS}")
     parser.add_argument("--json", default="", help="write every figure here")
     # A phase, run in its own process by main().
@@ -455,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="govhall-throughput-"))
     server, prefix = args.server, args.prefix
     common = ["--lifecycles", str(args.lifecycles), "--rounds", str(args.rounds)]
+    phase_args = ["--warmup", str(args.warmup)]
     if not args.two:
         common.append("--one-process-only")
     try:
@@ -478,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
             with copy_of(server, seed, f"{prefix}_empty") as url:
                 result = _phase(
                     ["--phase", "govhall", "--database-url", url, "--big-cases", "0", "--mix-out", str(mix_path),
-                     "--seal-seconds", str(args.seal_seconds), *common]
+                     "--seal-seconds", str(args.seal_seconds), *common, *phase_args]
                 )
                 if "pgbench" in only:
                     import pgbench_mix
@@ -496,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
             with copy_of(server, seed, f"{prefix}_big") as url:
                 return _phase(
                     ["--phase", "govhall", "--database-url", url, "--big-cases", str(args.big_cases),
-                     "--seal-seconds", "0", *common]
+                     "--seal-seconds", "0", *common, *phase_args]
                 )
 
         attempt("big", govhall_big)

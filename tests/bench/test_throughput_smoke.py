@@ -48,6 +48,8 @@ def output() -> str:
             "--seal-seconds",
             "0.5",
             "--one-process-only",
+            "--warmup",
+            "0",
         ],
         capture_output=True,
         text=True,
