@@ -101,7 +101,6 @@ def make_template(log: Callable[[str], None] = _log) -> dict[Any, tuple[int, int
     grew (the template rows are base < pk <= top)."""
     sys.path.insert(0, str(BENCH_DIR))
     import cases_bench
-
     from govhall.cases.jobs import run_due_jobs
 
     models = _models()
@@ -140,7 +139,11 @@ def _clone_sql(model: Any, ranges: dict[Any, tuple[int, int]], copies: int) -> t
     cloned_models = {m._meta.label_lower: m for m in ranges}
     remapped: set[str] = {meta.pk.name}
     for f in meta.concrete_fields:
-        if f.is_relation and f.related_model is not None and f.related_model._meta.label_lower in cloned_models:
+        if (
+            f.is_relation
+            and f.related_model is not None
+            and f.related_model._meta.label_lower in cloned_models
+        ):
             remapped.add(f.name)
     # Unique sets that do not contain a remapped column need one column made unique by the clone number.
     suffixed: set[str] = set()
@@ -199,7 +202,8 @@ def clone_ledger(case_range: tuple[int, int], copies: int, log: Callable[[str], 
     span = top - base
     with connection.cursor() as cur:
         cur.execute(
-            'SELECT id, number FROM "cases_case" WHERE id > %s AND id <= %s', [base, base + span * (copies + 1)]
+            'SELECT id, number FROM "cases_case" WHERE id > %s AND id <= %s',
+            [base, base + span * (copies + 1)],
         )
         number_of = dict(cur.fetchall())
     template = [
@@ -213,40 +217,42 @@ def clone_ledger(case_range: tuple[int, int], copies: int, log: Callable[[str], 
     columns = [f.column for f in LedgerEntry._meta.concrete_fields if not f.primary_key]
     written = 0
     raw = connection.connection  # psycopg 3 connection under Django's
-    with raw.cursor() as cur:
-        with cur.copy(f'COPY "ledger_ledgerentry" ({", ".join(columns)}) FROM STDIN') as copy:
-            for k in range(1, copies + 1):
-                delta = dt.timedelta(days=k % DAYS + 1)
-                for e in template:
-                    seq += 1
-                    case_id = e["subject_id"] + k * span
-                    fields = {
-                        "at": e["at"] - delta,
-                        "actor_id": e["actor_id"],
-                        "actor_name": e["actor_name"],
-                        "actor_role": e["actor_role"],
-                        "subject": number_of[case_id],
-                        "subject_id": case_id,
-                        "action": e["action"],
-                        "before": e["before"],
-                        "after": e["after"],
-                        "opinion": e["opinion"],
-                    }
-                    digest = entry_hash(previous, payload(seq=seq, **fields))
-                    row = {
-                        **fields,
-                        "seq": seq,
-                        "prev_hash": previous,
-                        "hash": digest,
-                        "mac": entry_mac(digest, key),
-                        "before": None if e["before"] is None else canonical(e["before"]),
-                        "after": None if e["after"] is None else canonical(e["after"]),
-                    }
-                    copy.write_row([row[c] for c in columns])
-                    previous = digest
-                    written += 1
-                if k % 20000 == 0:
-                    log(f"audit chain: {k}/{copies} clones")
+    with (
+        raw.cursor() as cur,
+        cur.copy(f'COPY "ledger_ledgerentry" ({", ".join(columns)}) FROM STDIN') as copy,
+    ):
+        for k in range(1, copies + 1):
+            delta = dt.timedelta(days=k % DAYS + 1)
+            for e in template:
+                seq += 1
+                case_id = e["subject_id"] + k * span
+                fields = {
+                    "at": e["at"] - delta,
+                    "actor_id": e["actor_id"],
+                    "actor_name": e["actor_name"],
+                    "actor_role": e["actor_role"],
+                    "subject": number_of[case_id],
+                    "subject_id": case_id,
+                    "action": e["action"],
+                    "before": e["before"],
+                    "after": e["after"],
+                    "opinion": e["opinion"],
+                }
+                digest = entry_hash(previous, payload(seq=seq, **fields))
+                row = {
+                    **fields,
+                    "seq": seq,
+                    "prev_hash": previous,
+                    "hash": digest,
+                    "mac": entry_mac(digest, key),
+                    "before": None if e["before"] is None else canonical(e["before"]),
+                    "after": None if e["after"] is None else canonical(e["after"]),
+                }
+                copy.write_row([row[c] for c in columns])
+                previous = digest
+                written += 1
+            if k % 20000 == 0:
+                log(f"audit chain: {k}/{copies} clones")
     LedgerHead.objects.filter(pk=HEAD_PK).update(seq=seq, hash=previous)
     return written
 
@@ -348,7 +354,12 @@ def verify_chain() -> dict[str, Any]:
 
     t0 = time.perf_counter()
     report = verify()
-    return {"ok": report.ok, "checked": report.checked, "reason": report.reason_zh, "seconds": round(time.perf_counter() - t0, 1)}
+    return {
+        "ok": report.ok,
+        "checked": report.checked,
+        "reason": report.reason_zh,
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
 
 
 def prepare_database(log: Callable[[str], None] = _log) -> None:
@@ -365,11 +376,15 @@ def prepare_database(log: Callable[[str], None] = _log) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or None, required=False)
     parser.add_argument("--cases", type=int, default=300_000)
     parser.add_argument("--append", action="store_true", help="add to a database that already holds cases")
-    parser.add_argument("--check-fks", action="store_true", help="prove every foreign key of the cloned tables")
+    parser.add_argument(
+        "--check-fks", action="store_true", help="prove every foreign key of the cloned tables"
+    )
     parser.add_argument("--verify", action="store_true", help="walk the whole audit chain afterwards")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end (a throwaway run)")
     args = parser.parse_args(argv)
@@ -382,7 +397,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         bench_run._configure_environment(args.database_url, var_dir)
         with contextlib.ExitStack() as stack:
-            existed = stack.enter_context(bench_run._postgres_database(args.database_url)) if args.drop else None
+            existed = (
+                stack.enter_context(bench_run._postgres_database(args.database_url)) if args.drop else None
+            )
             if not args.drop:
                 _create_if_missing(args.database_url)
             import django
@@ -405,9 +422,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _create_if_missing(url: str) -> None:
+    from urllib.parse import urlsplit, urlunsplit
+
     import psycopg
     from psycopg import sql
-    from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")

@@ -56,7 +56,9 @@ def _get(session: Any, base: str, path: str) -> tuple[int, Any]:
 
 
 class Client:
-    def __init__(self, base: str, sessions: dict[str, Any], body: dict[str, Any], who: dict[int, str]) -> None:
+    def __init__(
+        self, base: str, sessions: dict[str, Any], body: dict[str, Any], who: dict[int, str]
+    ) -> None:
         self.base, self.sessions, self.body, self.who = base, sessions, body, who
         self.requests = 0
 
@@ -119,10 +121,11 @@ def _run_clients(clients: list[Client], lifecycles: int) -> dict[str, Any]:
     }
 
 
-def run(lifecycles: int, rounds: int, port: int, web_workers: int, var_dir: Path, two: bool = True) -> dict[str, Any]:
+def run(
+    lifecycles: int, rounds: int, port: int, web_workers: int, var_dir: Path, two: bool = True
+) -> dict[str, Any]:
     sys.path.insert(0, str(BENCH_DIR))
     import cases_bench
-
     from bench.reliability import harness
 
     item, cast, uploads = cases_bench._prepare()
@@ -169,7 +172,10 @@ def run(lifecycles: int, rounds: int, port: int, web_workers: int, var_dir: Path
         base = cluster.urls()[0]
 
         def clients(n: int) -> list[Client]:
-            return [Client(base, {k: harness.Session.open(u) for k, u in users.items()}, body, who) for _ in range(n)]
+            return [
+                Client(base, {k: harness.Session.open(u) for k, u in users.items()}, body, who)
+                for _ in range(n)
+            ]
 
         connections.close_all()
         warm = clients(1)[0]
@@ -194,7 +200,9 @@ def run(lifecycles: int, rounds: int, port: int, web_workers: int, var_dir: Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or None)
     parser.add_argument("--lifecycles", type=int, default=40, help="per client and round")
     parser.add_argument("--rounds", type=int, default=3)

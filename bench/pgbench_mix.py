@@ -83,7 +83,9 @@ def script_prepared(mix: list[list[tuple[str, list[str]]]]) -> str:
     """A pgbench script: client n replays lifecycle n mod len(mix), each action in BEGIN … COMMIT."""
     lines: list[str] = []
     for n, actions in enumerate(mix):
-        lines.append(f"\\if :client_id % {len(mix)} = {n}" if n == 0 else f"\\elif :client_id % {len(mix)} = {n}")
+        lines.append(
+            f"\\if :client_id % {len(mix)} = {n}" if n == 0 else f"\\elif :client_id % {len(mix)} = {n}"
+        )
         for _name, statements in actions:
             # psycopg 3 sends (and Django logs) BEGIN and COMMIT of an atomic block: they are in the capture.
             wrap = not statements or statements[0].strip().upper() != "BEGIN"
@@ -112,11 +114,15 @@ def functions_sql(mix: list[list[tuple[str, list[str]]]]) -> tuple[str, str]:
     ddl: list[str] = []
     lines: list[str] = []
     for n, actions in enumerate(mix):
-        lines.append(f"\\if :client_id % {len(mix)} = {n}" if n == 0 else f"\\elif :client_id % {len(mix)} = {n}")
+        lines.append(
+            f"\\if :client_id % {len(mix)} = {n}" if n == 0 else f"\\elif :client_id % {len(mix)} = {n}"
+        )
         for a, (_name, statements) in enumerate(actions):
             body = "\n".join(b for b in (_plpgsql(s) for s in statements) if b)
             fn = f"bench_mix_l{n}_a{a}"
-            ddl.append(f"CREATE FUNCTION {fn}() RETURNS void LANGUAGE plpgsql AS $bench$\nBEGIN\n{body}\nEND\n$bench$;")
+            ddl.append(
+                f"CREATE FUNCTION {fn}() RETURNS void LANGUAGE plpgsql AS $bench$\nBEGIN\n{body}\nEND\n$bench$;"
+            )
             lines.append(f"SELECT {fn}();")
     lines.append("\\endif")
     return "\n".join(ddl), "\n".join(lines) + "\n"
@@ -147,7 +153,9 @@ def replay_copy(url: str) -> Any:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             [source],
         )
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(source)))
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(source))
+        )
     copy_url = _with_db(url, name)
     try:
         with psycopg.connect(copy_url, autocommit=True) as conn:
@@ -159,17 +167,17 @@ def replay_copy(url: str) -> Any:
                    WHERE i.indisunique AND NOT i.indisprimary"""
             ).fetchall()
             for index, constraint, table, definition in rows:
-                with contextlib.suppress(psycopg.Error):  # one a foreign key depends on stays unique
-                    with conn.transaction():
-                        if constraint:
-                            conn.execute(
-                                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
-                                    sql.Identifier(table), sql.Identifier(constraint)
-                                )
+                # one a foreign key depends on stays unique
+                with contextlib.suppress(psycopg.Error), conn.transaction():
+                    if constraint:
+                        conn.execute(
+                            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                                sql.Identifier(table), sql.Identifier(constraint)
                             )
-                        else:
-                            conn.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(index)))
-                        conn.execute(definition.replace("CREATE UNIQUE INDEX", "CREATE INDEX", 1))
+                        )
+                    else:
+                        conn.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(index)))
+                    conn.execute(definition.replace("CREATE UNIQUE INDEX", "CREATE INDEX", 1))
         yield copy_url
     finally:
         with psycopg.connect(_admin_url(url), autocommit=True) as conn:
@@ -244,7 +252,9 @@ def replay(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or None)
     parser.add_argument("--seconds", type=float, default=10.0, help="per pgbench run (default 10)")
     parser.add_argument("--mix-out", default="", help="also write the captured statements here (JSON)")

@@ -70,7 +70,9 @@ def _url(server: str, name: str) -> str:
 def _admin(server: str) -> Any:
     import psycopg
 
-    return psycopg.connect(_url(server, "postgres").replace("postgres://", "postgresql://", 1), autocommit=True)
+    return psycopg.connect(
+        _url(server, "postgres").replace("postgres://", "postgresql://", 1), autocommit=True
+    )
 
 
 def _drop(server: str, name: str) -> None:
@@ -87,7 +89,9 @@ def copy_of(server: str, template: str, name: str) -> Iterator[str]:
 
     _drop(server, name)
     with _admin(server) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+        )
     try:
         yield _url(server, name)
     finally:
@@ -149,7 +153,9 @@ def _phase(argv: list[str], script: Path | None = None, timeout: float = 7200) -
     cmd = [sys.executable, str(script or Path(__file__).resolve()), *argv]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None, text=True, env=env, timeout=timeout, check=False)
+    proc = subprocess.run(
+        cmd, stdout=subprocess.PIPE, stderr=None, text=True, env=env, timeout=timeout, check=False
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[1:3])} failed with status {proc.returncode}")
     out = proc.stdout.strip()
@@ -251,16 +257,24 @@ def phase_govhall(args: argparse.Namespace) -> dict[str, Any]:
             "lifecycles_per_s": round(statistics.median(rates), 2),
         }
         connection.close()
-        two = [cases_bench._two_processes(item, args.lifecycles) for _ in range(args.rounds if args.two else 0)]
-        result["two_processes"] = None if not two else {
-            "rounds": [t["lifecycles_per_s"] for t in two],
-            "lifecycles_per_s": round(statistics.median(t["lifecycles_per_s"] for t in two), 2),
-            "errors": sum(t["errors"] for t in two),
-            "error_samples": [e for t in two for e in t["error_samples"]][:2],
-        }
+        two = [
+            cases_bench._two_processes(item, args.lifecycles) for _ in range(args.rounds if args.two else 0)
+        ]
+        result["two_processes"] = (
+            None
+            if not two
+            else {
+                "rounds": [t["lifecycles_per_s"] for t in two],
+                "lifecycles_per_s": round(statistics.median(t["lifecycles_per_s"] for t in two), 2),
+                "errors": sum(t["errors"] for t in two),
+                "error_samples": [e for t in two for e in t["error_samples"]][:2],
+            }
+        )
         if args.mix_out:
             _log("capturing the statement mix")
-            Path(args.mix_out).write_text(json.dumps(pgbench_mix.capture(2, warmup=args.warmup > 0), ensure_ascii=False))
+            Path(args.mix_out).write_text(
+                json.dumps(pgbench_mix.capture(2, warmup=args.warmup > 0), ensure_ascii=False)
+            )
         if args.seal_seconds > 0:
             _log("sealing rate (run_jobs rounds)")
             result["sealing"] = _seal_rate(args.seal_seconds)
@@ -304,7 +318,10 @@ def rows_from(figures: dict[str, Any], big_cases: int) -> list[dict[str, Any]]:
                 "statements": b["statements"]["statements"],
             }
         )
-    for key, label in (("viewflow", "django-viewflow"), ("spiff", "SpiffWorkflow + PostgreSQL (JSON per step)")):
+    for key, label in (
+        ("viewflow", "django-viewflow"),
+        ("spiff", "SpiffWorkflow + PostgreSQL (JSON per step)"),
+    ):
         p = figures.get(key)
         if p:
             rows.append(
@@ -418,11 +435,19 @@ def table(figures: dict[str, Any], big_cases: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL"
+    )
     parser.add_argument("--prefix", default="govhall_tp", help="database name prefix")
-    parser.add_argument("--quick", action="store_true", help="small sizes: 3k cases, 1 round, 3 s pgbench runs")
-    parser.add_argument("--big-cases", type=int, default=None, help="cases in the big database (default 300000)")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes: 3k cases, 1 round, 3 s pgbench runs"
+    )
+    parser.add_argument(
+        "--big-cases", type=int, default=None, help="cases in the big database (default 300000)"
+    )
     parser.add_argument("--lifecycles", type=int, default=None, help="lifecycles per round and process")
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--seconds", type=float, default=None, help="per pgbench run and per HTTP run")
@@ -456,7 +481,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         raise SystemExit(f"unknown parts: {sorted(unknown)} (choose from {PARTS})")
     started = time.perf_counter()
-    figures: dict[str, Any] = {"failed": {}, "quick": q, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    figures: dict[str, Any] = {
+        "failed": {},
+        "quick": q,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
     work = Path(tempfile.mkdtemp(prefix="govhall-throughput-"))
     server, prefix = args.server, args.prefix
     common = ["--lifecycles", str(args.lifecycles), "--rounds", str(args.rounds)]
@@ -483,15 +512,29 @@ def main(argv: list[str] | None = None) -> int:
         def govhall_empty() -> dict[str, Any]:
             with copy_of(server, seed, f"{prefix}_empty") as url:
                 result = _phase(
-                    ["--phase", "govhall", "--database-url", url, "--big-cases", "0", "--mix-out", str(mix_path),
-                     "--seal-seconds", str(args.seal_seconds), *common, *phase_args]
+                    [
+                        "--phase",
+                        "govhall",
+                        "--database-url",
+                        url,
+                        "--big-cases",
+                        "0",
+                        "--mix-out",
+                        str(mix_path),
+                        "--seal-seconds",
+                        str(args.seal_seconds),
+                        *common,
+                        *phase_args,
+                    ]
                 )
                 if "pgbench" in only:
                     import pgbench_mix
 
                     _log("pgbench replay of the captured mix")
                     mix = json.loads(mix_path.read_text())
-                    figures["pgbench"] = pgbench_mix.replay(url, mix, args.seconds, (1, 2) if args.two else (1,))
+                    figures["pgbench"] = pgbench_mix.replay(
+                        url, mix, args.seconds, (1, 2) if args.two else (1,)
+                    )
                 return result
 
         attempt("govhall", govhall_empty)
@@ -501,8 +544,18 @@ def main(argv: list[str] | None = None) -> int:
         def govhall_big() -> dict[str, Any]:
             with copy_of(server, seed, f"{prefix}_big") as url:
                 return _phase(
-                    ["--phase", "govhall", "--database-url", url, "--big-cases", str(args.big_cases),
-                     "--seal-seconds", "0", *common, *phase_args]
+                    [
+                        "--phase",
+                        "govhall",
+                        "--database-url",
+                        url,
+                        "--big-cases",
+                        str(args.big_cases),
+                        "--seal-seconds",
+                        "0",
+                        *common,
+                        *phase_args,
+                    ]
                 )
 
         attempt("big", govhall_big)

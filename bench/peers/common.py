@@ -35,7 +35,9 @@ def rounds(run_one: Callable[[int], None], lifecycles: int, n_rounds: int, offse
     return {"rounds": [round(x, 2) for x in rates], "lifecycles_per_s": round(statistics.median(rates), 2)}
 
 
-def _worker(make: Callable[[], Callable[[int], None]], n: int, offset: int, start_at: float, out: Any) -> None:
+def _worker(
+    make: Callable[[], Callable[[int], None]], n: int, offset: int, start_at: float, out: Any
+) -> None:
     run_one = make()
     run_one(offset - 1)  # warm-up, before the start line
     time.sleep(max(0.0, start_at - time.time()))
@@ -52,7 +54,9 @@ def _worker(make: Callable[[], Callable[[int], None]], n: int, offset: int, star
     out.put({"done": done, "errors": errors, "sample": sample, "began": began, "ended": time.time()})
 
 
-def two_processes(make: Callable[[], Callable[[int], None]], lifecycles: int, n_rounds: int) -> dict[str, Any]:
+def two_processes(
+    make: Callable[[], Callable[[int], None]], lifecycles: int, n_rounds: int
+) -> dict[str, Any]:
     """Two processes (spawned: each makes its own connections) running `lifecycles` each from the same instant;
     the rate is the total over the wall time both were running. Median over rounds."""
     ctx = mp.get_context("spawn")
@@ -61,7 +65,9 @@ def two_processes(make: Callable[[], Callable[[int], None]], lifecycles: int, n_
         out = ctx.Queue()
         start_at = time.time() + 5.0
         procs = [
-            ctx.Process(target=_worker, args=(make, lifecycles, 1_000_000 * (k + 1) + 50_000 * r, start_at, out))
+            ctx.Process(
+                target=_worker, args=(make, lifecycles, 1_000_000 * (k + 1) + 50_000 * r, start_at, out)
+            )
             for k in range(2)
         ]
         for p in procs:

@@ -106,7 +106,9 @@ class Engine:
         wf = BpmnWorkflow(self.spec)
         wf.do_engine_steps()
         task = self._ready(wf, "submit")
-        task.data.update({"applicant": f"容县基准建设工程有限公司{i % 50:02d}", "channel": "window", "by": "clerk"})
+        task.data.update(
+            {"applicant": f"容县基准建设工程有限公司{i % 50:02d}", "channel": "window", "by": "clerk"}
+        )
         task.run()
         wf.do_engine_steps()
         with self.conn.transaction(), self.conn.cursor() as cur:
@@ -159,7 +161,9 @@ class _Factory:
 def main(argv: list[str] | None = None) -> int:
     import SpiffWorkflow
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--lifecycles", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=3)
@@ -176,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     statements = engine.counter.count - before_stmt + 2 * transactions
     one = common.rounds(engine.lifecycle, args.lifecycles, args.rounds, offset=100)
     engine.conn.close()
-    two = common.two_processes(_Factory(args.database_url), args.lifecycles, args.rounds) if args.two else None
+    two = (
+        common.two_processes(_Factory(args.database_url), args.lifecycles, args.rounds) if args.two else None
+    )
     common.emit(
         {
             "system": "SpiffWorkflow",

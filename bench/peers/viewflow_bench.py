@@ -28,7 +28,7 @@ from typing import Any
 
 PEERS = Path(__file__).resolve().parent
 sys.path.insert(0, str(PEERS))
-import common
+import common  # noqa: E402
 
 USERS = ("clerk", "approver_lead", "approver_co1", "approver_co2", "head")
 WHO = {
@@ -92,7 +92,9 @@ class Driver:
         from viewflow.workflow.status import STATUS
 
         return list(
-            Task.objects.filter(process_id=process_pk, flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED])
+            Task.objects.filter(
+                process_id=process_pk, flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED]
+            )
             .order_by("pk")
             .values_list("pk", flat=True)
         )
@@ -123,6 +125,7 @@ class Driver:
         from django.db import transaction
 
         flow = self.flow
+
         def submit() -> Any:
             with transaction.atomic():
                 return flow.submit.run(applicant=f"容县基准建设工程有限公司{i % 50:02d}")
@@ -160,7 +163,9 @@ def _count_statements(driver: Driver) -> tuple[int, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--lifecycles", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=3)
@@ -177,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     statements, transactions = _count_statements(driver)
     one = common.rounds(driver.lifecycle, args.lifecycles, args.rounds, offset=100)
     connection.close()
-    two = common.two_processes(_Factory(args.database_url), args.lifecycles, args.rounds) if args.two else None
+    two = (
+        common.two_processes(_Factory(args.database_url), args.lifecycles, args.rounds) if args.two else None
+    )
     common.emit(
         {
             "system": "django-viewflow",

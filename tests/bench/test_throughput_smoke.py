@@ -22,7 +22,9 @@ def output() -> str:
         pytest.skip("PostgreSQL only: run with DATABASE_URL=postgres://…")
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    server = f"postgres://{db['USER'] or 'postgres'}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    server = (
+        f"postgres://{db['USER'] or 'postgres'}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    )
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVHALL_") and k != "DATABASE_URL"}
     env["PYTHONPATH"] = str(ROOT)
