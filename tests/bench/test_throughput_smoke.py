@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.postgres_only
 
 
 @pytest.fixture(scope="module")
