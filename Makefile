@@ -12,7 +12,7 @@ PG_URL      ?= postgres://postgres@127.0.0.1:5432/govhall
 # Two test processes (pytest-xdist): the suite takes half the time on a 2-core machine.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help setup system-deps run worker cluster reliability tamper test lint typecheck migrations-check test-sqlite test-postgres bench clean
+.PHONY: help setup system-deps run worker cluster reliability tamper test lint typecheck migrations-check test-sqlite test-postgres bench bench-throughput bench-throughput-quick clean
 
 help:
 	@echo "make run    — set up, load the demo county and serve http://127.0.0.1:8000 (SQLite)"
@@ -113,6 +113,18 @@ test: setup lint typecheck migrations-check test-sqlite test-postgres
 
 bench: setup
 	$(PY) bench/run.py
+
+# Throughput side by side in one run (bench/README.md): govhall on an empty and on a 300k-case database, the peers
+# SpiffWorkflow and django-viewflow (the `bench` extra), pgbench replaying govhall's statements, HTTP through gunicorn.
+# PostgreSQL at BENCH_PG (databases govhall_tp_* are created and dropped; govhall_tp_seed is kept between runs).
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+bench-throughput: setup
+	$(PY) -m pip install -q -e ".[bench]"
+	$(PY) bench/throughput.py --server "$(BENCH_PG)"
+
+bench-throughput-quick: setup
+	$(PY) -m pip install -q -e ".[bench]"
+	$(PY) bench/throughput.py --server "$(BENCH_PG)" --quick
 
 # Reliability suite, tamper part: every audit-trail rewrite is detected (PG_URL's server, a throwaway database).
 tamper: setup
