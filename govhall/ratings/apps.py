@@ -8,8 +8,12 @@ class RatingsConfig(AppConfig):
 
     def ready(self) -> None:
         from govhall.cases.jobs import register_job
+        from govhall.cases.portal_common import register_case_panel
 
         from .actions import rating_jobs
+        from .views import case_panel
 
         # Rating SMS for newly concluded cases and, when configured, default ratings of cases left unrated.
         register_job("ratings", rating_jobs)
+        # The applicant's case page shows the rating form, the rating given and the rectification feedback.
+        register_case_panel(case_panel)

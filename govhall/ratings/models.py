@@ -96,6 +96,10 @@ class Rating(models.Model):
         return self.level in BAD_LEVELS
 
     @property
+    def level_color(self) -> str:
+        return Level.color_of(self.level)
+
+    @property
     def is_satisfied(self) -> bool:
         return self.level in SATISFIED_LEVELS
 
