@@ -83,7 +83,7 @@ def _indicators(row: Row) -> list[dict[str, Any]]:
 def public_stats(request: Any, query: Query[PublicStatsQuery]) -> dict[str, Any]:
     text = (query.month or "").strip()
     if text and not _MONTH.match(text):
-        raise ValidationError({"month": "月份格式不正确，应为 YYYY-MM（如 2026-03）"})
+        raise ValidationError({"month": "格式不正确，应为 YYYY-MM（如 2026-03）"})
     period = month_period(text or None)
     overall = indicator_table(period)[0]
     departments = indicator_table(period, by="department")
