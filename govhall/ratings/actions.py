@@ -324,6 +324,13 @@ def rating_url(case_pk: int, *, sms: bool = True) -> str:
     return settings.GOVHALL_PUBLIC_URL + reverse(name, args=[tokens.case_token(case_pk)])
 
 
+def notice_rating_link(case_number: str) -> tuple[str, str] | None:
+    """The QR code printed on every notice of a case: its signed rating link (None for a 一件事 notice, whose
+    member cases are rated one by one)."""
+    pk = Case.objects.filter(number=case_number).values_list("pk", flat=True).first()
+    return None if pk is None else ("扫码评价", rating_url(pk, sms=False))
+
+
 @transaction.atomic
 def invite_concluded(*, batch: int = 500) -> int:
     """Read the audit chain after the cursor for concluded cases; for each, one Invitation and — when the applicant

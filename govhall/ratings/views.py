@@ -186,6 +186,37 @@ def window_device(request: HttpRequest, window_id: int) -> HttpResponse:
     )
 
 
+def _qr_svg(value: str) -> SafeString:
+    from reportlab.graphics import renderSVG
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    widget = QrCodeWidget(value, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    size = 220
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    svg = renderSVG.drawToString(drawing)
+    return mark_safe(svg[svg.index("<svg") :])  # noqa: S308  (our own drawing, no user text in it)
+
+
+@login_required
+def window_card(request: HttpRequest, window_id: int) -> HttpResponse:
+    """The printable window card (窗口评价二维码): the QR code opens the window's rating page on the applicant's own
+    phone, which offers the case just handled at that window (一次一评)."""
+    window = get_object_or_404(Window.objects.select_related("hall", "department"), pk=window_id)
+    user = signed_in(request)
+    staff = getattr(user, "staff", None)
+    if not (
+        user.is_superuser
+        or has_role(user, Role.CENTER_ADMIN, Role.SUPERVISOR)
+        or (staff is not None and staff.window_id == window.pk)
+    ):
+        raise PermissionDenied("只有中心管理员、效能监察人员和本窗口工作人员可以打印窗口评价二维码")
+    url = settings.GOVHALL_PUBLIC_URL + reverse("ratings:window", args=[window.pk]) + f"?key={tokens.device_key(window.pk)}"
+    return render(request, "ratings/card.html", {"window": window, "qr": _qr_svg(url), "url": url})
+
+
 # ---------------------------------------------------------------- staff
 
 

@@ -163,3 +163,28 @@ def test_stats_refresh_then_public_month_counts_ratings(hall, at):
     assert dt.date(2026, 3, 2) == Rating.objects.get().rated_day
     page = Client().get("/stats/public/?month=2026-03").content.decode()
     assert "100.00%" in page
+
+
+def test_window_card_and_notice_carry_rating_qr_codes(hall, at):
+    import shutil
+    import subprocess
+    from urllib.parse import urlsplit
+
+    from govhall.documents.actions import ensure_seal
+    from govhall.documents.models import Document
+    from govhall.documents.render import render_document
+
+    window = hall.catalog.window
+    assert _client(hall["approver"]).get(f"/ratings/window/{window.pk}/card/").status_code == 403
+    card = _client(hall["clerk"]).get(f"/ratings/window/{window.pk}/card/").content.decode()
+    assert "<svg" in card and "扫码评价" in card
+    with at(2026, 3, 2, 10):
+        case = window_case(hall)
+    caption, url = actions.notice_rating_link(case.number)
+    assert url.endswith(f"/ratings/q/{tokens.case_token(case.pk)}/") and caption == "扫码评价"
+    assert Client().get(urlsplit(url).path).status_code == 200
+    if shutil.which("pdftotext"):
+        doc = Document.objects.filter(case_number=case.number).first()
+        pdf = render_document(doc, ensure_seal(doc.department))
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        assert "扫码评价" in text and "扫码验证真伪" in text
