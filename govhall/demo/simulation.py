@@ -45,6 +45,7 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
+from govhall.demo.ratings import rate_cases
 from govhall.calendars import engine as calendar
 from govhall.cases import actions
 from govhall.cases.choices import (
@@ -1471,6 +1472,7 @@ def simulate(
     simulator = Simulator(Options(cases=cases, days=days, seed=seed, start=start, bundles=bundles), log=log)
     simulator.prepare()
     simulator.run()
+    ratings = rate_cases(simulator.case_pks, seed=seed, end=calendar.deadline_instant(simulator.period[-1]))
     if profile is not None:
         profile["queries"] = simulator.queries
         profile["actions"] = {
@@ -1478,7 +1480,9 @@ def simulate(
             for name, (c, q, t) in sorted(simulator.stats.items(), key=lambda kv: -kv[1][2])
             if c
         }
-    return simulator.summary(_time.perf_counter() - started)
+    summary = simulator.summary(_time.perf_counter() - started)
+    summary["ratings"] = ratings
+    return summary
 
 
 __all__ = [
