@@ -31,7 +31,9 @@ def _people() -> tuple[dict[int, User], User | None]:
     for user in User.objects.filter(groups__name=Role.DEPARTMENT_HEAD.value, is_active=True).order_by("pk"):
         for dept in user.staff.departments.values_list("pk", flat=True):
             heads.setdefault(dept, user)
-    supervisor = User.objects.filter(groups__name=Role.SUPERVISOR.value, is_active=True).order_by("pk").first()
+    supervisor = (
+        User.objects.filter(groups__name=Role.SUPERVISOR.value, is_active=True).order_by("pk").first()
+    )
     return heads, supervisor
 
 
@@ -43,7 +45,11 @@ def _rate(case: Case, rng: random.Random, level: str) -> Any:
     comment = {"1": "多次往返，材料要求不清楚", "2": "等候时间较长"}.get(level, "")
     if case.channel == Channel.WINDOW and case.window_id is not None and rng.random() < 0.5:
         return actions.submit_rating(
-            case, channel=RatingChannel.WINDOW, level=level, comment=comment, device_key=tokens.device_key(case.window_id)
+            case,
+            channel=RatingChannel.WINDOW,
+            level=level,
+            comment=comment,
+            device_key=tokens.device_key(case.window_id),
         )
     if case.channel == Channel.ONLINE and rng.random() < 0.6:
         return actions.submit_rating(
@@ -51,7 +57,12 @@ def _rate(case: Case, rng: random.Random, level: str) -> Any:
         )
     channel = RatingChannel.QR if rng.random() < 0.5 else RatingChannel.SMS
     return actions.submit_rating(
-        case, channel=channel, level=level, comment=comment, token=tokens.case_token(case.pk), anonymous=rng.random() < 0.1
+        case,
+        channel=channel,
+        level=level,
+        comment=comment,
+        token=tokens.case_token(case.pk),
+        anonymous=rng.random() < 0.1,
     )
 
 
@@ -66,7 +77,9 @@ def rate_cases(case_pks: Sequence[int], *, seed: int = 0, end: datetime | None =
     end = min(end or now(), now())
     heads, supervisor = _people()
     counts: Counter[str] = Counter()
-    cases = Case.objects.filter(pk__in=list(case_pks), status=CaseStatus.CONCLUDED, rating__isnull=True).order_by("pk")
+    cases = Case.objects.filter(
+        pk__in=list(case_pks), status=CaseStatus.CONCLUDED, rating__isnull=True
+    ).order_by("pk")
     for case in cases.select_related("item", "applicant"):
         if case.concluded_at is None or rng.random() > RATED_SHARE:
             continue
@@ -92,12 +105,18 @@ def rate_cases(case_pks: Sequence[int], *, seed: int = 0, end: datetime | None =
             # The department appeals; the supervisor upholds about half.
             with frozen_at(_later(at, 1, rng)):
                 appeal = actions.file_appeal(
-                    rating, by=heads[rating.department_id], ground="mistaken", reason="评价对象有误", evidence="窗口录像"
+                    rating,
+                    by=heads[rating.department_id],
+                    ground="mistaken",
+                    reason="评价对象有误",
+                    evidence="窗口录像",
                 )
             when = _later(at, 2, rng)
             if when <= end:
                 with frozen_at(when):
-                    actions.decide_appeal(appeal, by=supervisor, upheld=rng.random() < 0.5, decision="经复核作出结论")
+                    actions.decide_appeal(
+                        appeal, by=supervisor, upheld=rng.random() < 0.5, decision="经复核作出结论"
+                    )
                 counts["appeals"] += 1
                 review.refresh_from_db()
                 if not review.is_open:

@@ -45,7 +45,6 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
-from govhall.demo.ratings import rate_cases
 from govhall.calendars import engine as calendar
 from govhall.cases import actions
 from govhall.cases.choices import (
@@ -74,6 +73,7 @@ from govhall.catalog.models import ServiceItem
 from govhall.clocks.choices import ClockUnit
 from govhall.core.clock import frozen_at, now
 from govhall.core.identifiers import resident_id_check_char
+from govhall.demo.ratings import rate_cases
 from govhall.org.choices import Role
 from govhall.org.models import Department, Site, StaffProfile, Window
 from govhall.workflow import engine as wf

@@ -347,7 +347,9 @@ def _footer(notice: Notice) -> Any:
             right = PAGE_WIDTH - RIGHT - qr_size + 2 * mm
             extra.drawOn(canvas, right, 8 * mm)
             canvas.setFont(FONT_NAME, 8)
-            canvas.drawCentredString(right + qr_size / 2, 5 * mm, notice.extra_qr[0] if notice.extra_qr else "")
+            canvas.drawCentredString(
+                right + qr_size / 2, 5 * mm, notice.extra_qr[0] if notice.extra_qr else ""
+            )
         canvas.setFont(FONT_NAME, 12)
         page_x = PAGE_WIDTH - RIGHT - (qr_size + 4 * mm if extra is not None else 0)
         canvas.drawRightString(page_x, 12 * mm, f"— {doc.page} —")

@@ -93,7 +93,9 @@ def _authenticated(user: User | AnonymousUser | None) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "pk", None))
 
 
-def _log(rating: Rating, kind: RatingEventKind, *, actor: User | None, at: datetime, note: str = "", **data: Any) -> None:
+def _log(
+    rating: Rating, kind: RatingEventKind, *, actor: User | None, at: datetime, note: str = "", **data: Any
+) -> None:
     RatingEvent.objects.create(rating=rating, kind=kind, actor=actor, at=at, note=note[:2000], data=data)
 
 
@@ -161,7 +163,9 @@ def _clean_dimensions(case: Case, dimensions: Mapping[str, Any] | None, level: s
         if value in (None, ""):
             continue
         if code not in allowed:
-            raise ValidationError({"dimensions": f"该办件不评价“{Dimension(code).label if code in Dimension.values else code}”"})
+            raise ValidationError(
+                {"dimensions": f"该办件不评价“{Dimension(code).label if code in Dimension.values else code}”"}
+            )
         out[code] = _clean_level(value, f"dimension_{code}")
     out[Dimension.OVERALL.value] = level
     return out
@@ -360,7 +364,9 @@ def invite_concluded(*, batch: int = 500) -> int:
         known = set(Invitation.objects.filter(case_id__in=concluded).values_list("case_id", flat=True))
         rated = set(Rating.objects.filter(case_id__in=concluded).values_list("case_id", flat=True))
         at = now()
-        cases = Case.objects.select_related("item", "applicant").in_bulk([pk for pk in concluded if pk not in known])
+        cases = Case.objects.select_related("item", "applicant").in_bulk(
+            [pk for pk in concluded if pk not in known]
+        )
         for pk, case in cases.items():
             phone = _mobile(case.applicant_phone)
             user = case.applicant.user
@@ -434,7 +440,14 @@ def verify_review(review: BadReview, *, by: User, finding: str, verification: st
     review.status = ReviewStatus.RECTIFYING
     review.save(update_fields=["verification", "finding", "verified_at", "verified_by", "status"])
     set_clock_owner(review.clock, responsible=by)
-    _log(review.rating, RatingEventKind.VERIFIED, actor=by, at=review.verified_at, note=review.verification, finding=finding)
+    _log(
+        review.rating,
+        RatingEventKind.VERIFIED,
+        actor=by,
+        at=review.verified_at,
+        note=review.verification,
+        finding=finding,
+    )
     return review
 
 
@@ -452,7 +465,14 @@ def record_callback(review: BadReview, *, by: User, result: str, notes: str) -> 
     callback = Callback.objects.create(
         review=review, result=result, notes=_text(notes, "notes", "请填写回访记录"), at=now(), by=by
     )
-    _log(review.rating, RatingEventKind.CALLED_BACK, actor=by, at=callback.at, note=callback.notes, result=result)
+    _log(
+        review.rating,
+        RatingEventKind.CALLED_BACK,
+        actor=by,
+        at=callback.at,
+        note=callback.notes,
+        result=result,
+    )
     return callback
 
 
@@ -462,12 +482,16 @@ def rectify_review(review: BadReview, *, by: User, rectification: str) -> BadRev
     _require_review_handler(review, by, "登记整改")
     if review.status != ReviewStatus.RECTIFYING:
         raise ValidationError({"status": "请先核实差评"})
-    review.rectification = _text(rectification, "rectification", "请填写整改措施（无法律依据的，填写解释说明）")
+    review.rectification = _text(
+        rectification, "rectification", "请填写整改措施（无法律依据的，填写解释说明）"
+    )
     review.rectified_at = now()
     review.rectified_by = by
     review.status = ReviewStatus.FEEDBACK
     review.save(update_fields=["rectification", "rectified_at", "rectified_by", "status"])
-    _log(review.rating, RatingEventKind.RECTIFIED, actor=by, at=review.rectified_at, note=review.rectification)
+    _log(
+        review.rating, RatingEventKind.RECTIFIED, actor=by, at=review.rectified_at, note=review.rectification
+    )
     return review
 
 

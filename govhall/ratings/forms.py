@@ -8,7 +8,9 @@ from django import forms
 
 from .choices import AppealGround, CallbackResult, Dimension, Level, ReviewFinding
 
-LEVEL_CHOICES = [(level.value, f"{'★' * level.stars}{'☆' * (5 - level.stars)} {level.label}") for level in Level]
+LEVEL_CHOICES = [
+    (level.value, f"{'★' * level.stars}{'☆' * (5 - level.stars)} {level.label}") for level in Level
+]
 
 
 class RatingForm(forms.Form):
@@ -18,7 +20,9 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "请选择评价等级"},
     )
-    comment = forms.CharField(label="评价意见（选填）", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label="评价意见（选填）", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
     anonymous = forms.BooleanField(label="匿名评价（不接受回访）", required=False)
 
     def __init__(self, *args: Any, dimensions: tuple[Dimension, ...] = (), **kwargs: Any) -> None:

@@ -61,7 +61,12 @@ class Rating(models.Model):
         "org.Department", verbose_name="被评价部门", on_delete=models.PROTECT, related_name="+"
     )
     window = models.ForeignKey(
-        "org.Window", verbose_name="被评价窗口", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "org.Window",
+        verbose_name="被评价窗口",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     staff = models.ForeignKey(
         "org.StaffProfile",
@@ -71,7 +76,9 @@ class Rating(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    item = models.ForeignKey("catalog.ServiceItem", verbose_name="事项", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        "catalog.ServiceItem", verbose_name="事项", on_delete=models.PROTECT, related_name="+"
+    )
     # False once an appeal is upheld (申诉复核): kept in the record, left out of every figure.
     counted = models.BooleanField("计入统计", default=True)
     excluded_at = models.DateTimeField("剔除时间", null=True, blank=True)
@@ -107,7 +114,9 @@ class Rating(models.Model):
 class BadReview(models.Model):
     """差评整改: the unit that handled the case verifies, rectifies and feeds back within the limit."""
 
-    rating = models.OneToOneField(Rating, verbose_name="差评", on_delete=models.PROTECT, related_name="review")
+    rating = models.OneToOneField(
+        Rating, verbose_name="差评", on_delete=models.PROTECT, related_name="review"
+    )
     number = models.CharField("整改编号", max_length=24, unique=True)
     department = models.ForeignKey(
         "org.Department", verbose_name="整改责任部门", on_delete=models.PROTECT, related_name="+"
@@ -156,7 +165,9 @@ class BadReview(models.Model):
 class Callback(models.Model):
     """回访: one call to the rater, recorded with its result (real-name bad reviews: 100%)."""
 
-    review = models.ForeignKey(BadReview, verbose_name="差评整改", on_delete=models.PROTECT, related_name="callbacks")
+    review = models.ForeignKey(
+        BadReview, verbose_name="差评整改", on_delete=models.PROTECT, related_name="callbacks"
+    )
     result = models.CharField("回访结果", max_length=12, choices=CallbackResult.choices)
     notes = models.TextField("回访记录")
     at = models.DateTimeField("回访时间")
@@ -182,7 +193,9 @@ class Appeal(models.Model):
     ground = models.CharField("申诉理由类别", max_length=10, choices=AppealGround.choices)
     reason = models.TextField("申诉理由")
     evidence = models.TextField("证据说明")
-    evidence_file = models.FileField("证据材料", upload_to="ratings/appeals/%Y/%m/", blank=True, max_length=200)
+    evidence_file = models.FileField(
+        "证据材料", upload_to="ratings/appeals/%Y/%m/", blank=True, max_length=200
+    )
     status = models.CharField(
         "状态", max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING, db_index=True
     )
@@ -193,7 +206,12 @@ class Appeal(models.Model):
     decision = models.TextField("复核意见", blank=True)
     decided_at = models.DateTimeField("复核时间", null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="复核人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="复核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -215,7 +233,12 @@ class RatingEvent(models.Model):
     rating = models.ForeignKey(Rating, verbose_name="评价", on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("事件", max_length=16, choices=RatingEventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     at = models.DateTimeField("时间")
     note = models.TextField("说明", blank=True)

@@ -106,7 +106,7 @@ def rectification_figures(period: tuple[date, date]) -> dict[str, Any]:
     counted = reviews.exclude(status=ReviewStatus.WITHDRAWN)
     required = counted.filter(callback_required=True)
     called = required.filter(callbacks__isnull=False).exclude(callbacks__result=CallbackResult.UNREACHABLE)
-    figures = {
+    figures: dict[str, Any] = {
         "bad_reviews": counted.count(),
         "closed": counted.filter(status=ReviewStatus.CLOSED).count(),
         "closed_on_time": counted.filter(status=ReviewStatus.CLOSED, clock__late=False).count(),

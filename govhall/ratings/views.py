@@ -27,7 +27,7 @@ from govhall.core.auth import signed_in
 from govhall.core.clock import now
 from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
-from govhall.org.models import Window
+from govhall.org.models import Department, Window
 
 from . import actions, tokens
 from .choices import OPEN_REVIEW, AppealStatus, Level, RatingChannel, ReviewStatus
@@ -42,7 +42,14 @@ from .forms import (
     VerifyForm,
 )
 from .models import Appeal, BadReview, Rating
-from .queries import appeals_for, may_see_rater, ratings_about, rating_counts, rectification_figures, reviews_for
+from .queries import (
+    appeals_for,
+    may_see_rater,
+    rating_counts,
+    ratings_about,
+    rectification_figures,
+    reviews_for,
+)
 
 STAFF_ROLES = tuple(Role)
 
@@ -96,7 +103,9 @@ def _rate(
 
 def _case_from_token(token: str) -> Case:
     pk = tokens.read(tokens.CASE_SALT, token)
-    case = Case.objects.select_related("item", "department", "applicant").filter(pk=pk).first() if pk else None
+    case = (
+        Case.objects.select_related("item", "department", "applicant").filter(pk=pk).first() if pk else None
+    )
     if case is None:
         raise Http404("评价链接无效")
     return case
@@ -196,8 +205,8 @@ def _qr_svg(value: str) -> SafeString:
     size = 220
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     drawing.add(widget)
-    svg = renderSVG.drawToString(drawing)
-    return mark_safe(svg[svg.index("<svg") :])  # noqa: S308  (our own drawing, no user text in it)
+    svg = str(renderSVG.drawToString(drawing))
+    return mark_safe(svg[svg.index("<svg") :])
 
 
 @login_required
@@ -213,7 +222,11 @@ def window_card(request: HttpRequest, window_id: int) -> HttpResponse:
         or (staff is not None and staff.window_id == window.pk)
     ):
         raise PermissionDenied("只有中心管理员、效能监察人员和本窗口工作人员可以打印窗口评价二维码")
-    url = settings.GOVHALL_PUBLIC_URL + reverse("ratings:window", args=[window.pk]) + f"?key={tokens.device_key(window.pk)}"
+    url = (
+        settings.GOVHALL_PUBLIC_URL
+        + reverse("ratings:window", args=[window.pk])
+        + f"?key={tokens.device_key(window.pk)}"
+    )
     return render(request, "ratings/card.html", {"window": window, "qr": _qr_svg(url), "url": url})
 
 
@@ -234,7 +247,10 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     appeals = appeals_for(user).filter(status=AppealStatus.PENDING).order_by("filed_at")
     windows: list[tuple[Window, str]] = []
     if user.is_superuser or has_role(user, Role.CENTER_ADMIN, Role.SUPERVISOR):
-        windows = [(w, tokens.device_key(w.pk)) for w in Window.objects.filter(active=True).order_by("hall", "number")[:200]]
+        windows = [
+            (w, tokens.device_key(w.pk))
+            for w in Window.objects.filter(active=True).order_by("hall", "number")[:200]
+        ]
     else:
         staff = getattr(user, "staff", None)
         if staff is not None and staff.window_id is not None and staff.window is not None:
@@ -286,7 +302,9 @@ def review_detail(request: HttpRequest, number: str) -> HttpResponse:
             data = form.cleaned_data
             try:
                 if op == "verify":
-                    actions.verify_review(review, by=user, finding=data["finding"], verification=data["verification"])
+                    actions.verify_review(
+                        review, by=user, finding=data["finding"], verification=data["verification"]
+                    )
                 elif op == "callback":
                     actions.record_callback(review, by=user, result=data["result"], notes=data["notes"])
                 elif op == "rectify":
@@ -342,7 +360,10 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 actions.decide_appeal(
-                    appeal, by=user, upheld=form.cleaned_data["upheld"], decision=form.cleaned_data["decision"]
+                    appeal,
+                    by=user,
+                    upheld=form.cleaned_data["upheld"],
+                    decision=form.cleaned_data["decision"],
                 )
             except ValidationError as exc:
                 _apply_errors(form, exc)
@@ -364,7 +385,12 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def hotline_entry(request: HttpRequest) -> HttpResponse:
     """12345 hotline: the operator enters the rating the caller gives, after the caller read out the check code."""
-    require_role(request.user, Role.HOTLINE_OPERATOR, Role.SUPERVISOR, message="只有热线话务员和效能监察人员可以录入热线评价")
+    require_role(
+        request.user,
+        Role.HOTLINE_OPERATOR,
+        Role.SUPERVISOR,
+        message="只有热线话务员和效能监察人员可以录入热线评价",
+    )
     form = HotlineRatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         case = Case.objects.filter(number=form.cleaned_data["case_number"].strip()).first()
@@ -408,27 +434,19 @@ def _month(text: str | None) -> tuple[date, date]:
 
 def public_results(request: HttpRequest) -> HttpResponse:
     """公开: satisfaction per department and the rectifications fed back in the month; nothing about raters."""
-    from govhall.org.models import Department
-
     period = _month(request.GET.get("month"))
     counts = rating_counts(period, "department")
     names = dict(Department.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
-    rows = sorted(
-        (
-            {
-                "name": names.get(pk, ""),
-                "rated": c["rated"],
-                "satisfied": c["satisfied"],
-                "default_rated": c["default_rated"],
-                "rate": round(100 * c["satisfied"] / c["rated"], 2) if c["rated"] else None,
-            }
-            for pk, c in counts.items()
-        ),
-        key=lambda r: (-(r["rate"] or 0), r["name"]),
-    )
+    rows: list[dict[str, Any]] = []
+    for pk, c in counts.items():
+        rate = round(100 * c["satisfied"] / c["rated"], 2) if c["rated"] else None
+        rows.append({"name": names.get(pk, ""), "rate": rate, **c})
+    rows.sort(key=lambda r: (-(r["rate"] or 0.0), r["name"]))
     total = rating_counts(period)[None]
     rectified = (
-        BadReview.objects.filter(status=ReviewStatus.CLOSED, fed_back_at__date__gte=period[0], fed_back_at__date__lte=period[1])
+        BadReview.objects.filter(
+            status=ReviewStatus.CLOSED, fed_back_at__date__gte=period[0], fed_back_at__date__lte=period[1]
+        )
         .select_related("rating__item", "department")
         .order_by("-fed_back_at")[:100]
     )

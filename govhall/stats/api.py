@@ -23,7 +23,9 @@ class IndicatorOut(Schema):
     code: str = Field(..., description="指标代码")
     name: str = Field(..., description="指标名称")
     formula: str = Field(..., description="计算公式")
-    value: float | int | None = Field(..., description="数值（比率为百分数，如 98.5 表示 98.5%）；无数据时为 null")
+    value: float | int | None = Field(
+        ..., description="数值（比率为百分数，如 98.5 表示 98.5%）；无数据时为 null"
+    )
     display: str = Field(..., description="显示值（含单位；无数据时为“—”）")
 
 
@@ -93,7 +95,8 @@ def public_stats(request: Any, query: Query[PublicStatsQuery]) -> dict[str, Any]
         "end": period[1],
         "indicators": _indicators(overall),
         "departments": [
-            {"department_id": row.key, "name": row.label, "indicators": _indicators(row)} for row in departments
+            {"department_id": row.key, "name": row.label, "indicators": _indicators(row)}
+            for row in departments
         ],
         "rectification": rectification_figures(period),
     }

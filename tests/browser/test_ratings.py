@@ -40,7 +40,9 @@ def login(new_page: Any, base: str, username: str, next_path: str) -> Any:
     return page
 
 
-def test_window_device_rates_the_case_just_concluded(rating_hall: Hall, live_server: Any, new_page: Any) -> None:
+def test_window_device_rates_the_case_just_concluded(
+    rating_hall: Hall, live_server: Any, new_page: Any
+) -> None:
     earlier = window_case(rating_hall)
     case = window_case(rating_hall)  # the one just concluded at this window
     window = rating_hall.catalog.window

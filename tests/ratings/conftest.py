@@ -10,7 +10,7 @@ import time_machine
 from govhall.cases import actions as case_actions
 from govhall.cases.models import Case
 from govhall.org.actions import create_staff
-from tests.cases.conftest import PERSON, Hall, build_hall, local, uploads_for  # noqa: F401
+from tests.cases.conftest import PERSON, Hall, build_hall, local, uploads_for
 
 INSTANT = "企业营业执照设立登记"
 APPLICANT_PW = "govhall-test-pw"

@@ -51,7 +51,11 @@ def test_online_rating_waits_for_conclusion_and_dimensions_are_checked(hall, at)
         with pytest.raises(ValidationError) as exc:
             # Hall cases are rated on the offline dimensions: the platform is not one of them.
             actions.submit_rating(
-                case, channel=RatingChannel.ONLINE, level="5", check_code=case.check_code, dimensions={"platform": "3"}
+                case,
+                channel=RatingChannel.ONLINE,
+                level="5",
+                check_code=case.check_code,
+                dimensions={"platform": "3"},
             )
         assert "dimensions" in exc.value.message_dict
         with pytest.raises(ValidationError) as exc:
@@ -84,9 +88,13 @@ def test_hotline_entry_needs_operator_and_check_code(hall, at):
     with at(2026, 3, 2, 10):
         case = window_case(hall)
         with pytest.raises(PermissionDenied):
-            actions.submit_rating(case, channel=RatingChannel.HOTLINE, level="4", by=hall["clerk"], check_code=case.check_code)
+            actions.submit_rating(
+                case, channel=RatingChannel.HOTLINE, level="4", by=hall["clerk"], check_code=case.check_code
+            )
         with pytest.raises(ValidationError):
-            actions.submit_rating(case, channel=RatingChannel.HOTLINE, level="4", by=hall["operator"], check_code="1")
+            actions.submit_rating(
+                case, channel=RatingChannel.HOTLINE, level="4", by=hall["operator"], check_code="1"
+            )
         rating = actions.submit_rating(
             case, channel=RatingChannel.HOTLINE, level="4", by=hall["operator"], check_code=case.check_code
         )
@@ -97,7 +105,12 @@ def _bad(hall, at, *, anonymous=False):
     with at(2026, 3, 2, 10):
         case = window_case(hall)
         return actions.submit_rating(
-            case, channel=RatingChannel.QR, level="1", comment="等了很久", token=tokens.case_token(case.pk), anonymous=anonymous
+            case,
+            channel=RatingChannel.QR,
+            level="1",
+            comment="等了很久",
+            token=tokens.case_token(case.pk),
+            anonymous=anonymous,
         )
 
 
@@ -105,7 +118,9 @@ def test_bad_review_runs_verify_callback_rectify_feedback_on_the_clock(hall, at)
     rating = _bad(hall, at)
     review = rating.review
     assert review.status == ReviewStatus.VERIFYING and review.callback_required
-    assert review.clock.kind == ClockKind.RECTIFY and review.clock.due_day == dt.date(2026, 3, 9)  # 5 working days
+    assert review.clock.kind == ClockKind.RECTIFY and review.clock.due_day == dt.date(
+        2026, 3, 9
+    )  # 5 working days
     assert review.clock.owner_department_id == rating.department_id
     # The department head is told, without the rater.
     head_note = Notification.objects.get(user=hall["head"], kind="rating")
@@ -115,7 +130,9 @@ def test_bad_review_runs_verify_callback_rectify_feedback_on_the_clock(hall, at)
             actions.verify_review(review, by=hall["clerk"], finding="fix_now", verification="x")
         with pytest.raises(ValidationError):
             actions.rectify_review(review, by=hall["head"], rectification="x")  # not verified yet
-        actions.verify_review(review, by=hall["head"], finding="fix_now", verification="调取录像，确有排队过久")
+        actions.verify_review(
+            review, by=hall["head"], finding="fix_now", verification="调取录像，确有排队过久"
+        )
         actions.rectify_review(review, by=hall["head"], rectification="增开午间窗口")
         with pytest.raises(ValidationError) as exc:
             actions.feed_back(review, by=hall["head"], feedback="已增开窗口")
@@ -127,7 +144,9 @@ def test_bad_review_runs_verify_callback_rectify_feedback_on_the_clock(hall, at)
     # The rater (phone of the applicant) gets the feedback by SMS.
     assert Notification.objects.filter(phone="13800138000", title="差评整改反馈").exists()
     figures = rectification_figures(MARCH)
-    assert figures["bad_reviews"] == 1 and figures["closed_on_time"] == 1 and figures["callback_rate"] == 100.0
+    assert (
+        figures["bad_reviews"] == 1 and figures["closed_on_time"] == 1 and figures["callback_rate"] == 100.0
+    )
 
 
 def test_anonymous_bad_review_needs_no_callback(hall, at):
@@ -163,7 +182,9 @@ def test_appeal_upheld_leaves_statistics_but_keeps_the_record(hall, at):
         with pytest.raises(ValidationError) as exc:
             actions.file_appeal(rating, by=hall["head"], ground="malicious", reason="", evidence="录像")
         assert "reason" in exc.value.message_dict
-        appeal = actions.file_appeal(rating, by=hall["head"], ground="malicious", reason="评价人办理的不是本窗口事项", evidence="录像")
+        appeal = actions.file_appeal(
+            rating, by=hall["head"], ground="malicious", reason="评价人办理的不是本窗口事项", evidence="录像"
+        )
         with pytest.raises(ValidationError):
             actions.file_appeal(rating, by=hall["head"], ground="malicious", reason="again", evidence="e")
         with pytest.raises(PermissionDenied):

@@ -41,7 +41,9 @@ def test_sms_link_rates_once_and_shows_feedback(hall, at):
         again = c.post(url, {"level": "5"})
         assert again.status_code in (200, 302)
     rating = Rating.objects.get(case=case)
-    assert rating.level == "2" and rating.channel == RatingChannel.SMS and rating.dimensions["attitude"] == "2"
+    assert (
+        rating.level == "2" and rating.channel == RatingChannel.SMS and rating.dimensions["attitude"] == "2"
+    )
 
 
 def test_applicant_case_page_offers_rating_and_own_account_only(hall, at):
@@ -62,18 +64,26 @@ def test_window_device_needs_its_key(hall, at):
     with at(2026, 3, 2, 10):
         case = window_case(hall)
         assert Client().get(f"/ratings/window/{window.pk}/").status_code == 403
-        assert Client().get(f"/ratings/window/{window.pk}/?key={tokens.case_token(case.pk)}").status_code == 403
-        page = Client().get(f"/ratings/window/{window.pk}/?key={tokens.device_key(window.pk)}").content.decode()
+        assert (
+            Client().get(f"/ratings/window/{window.pk}/?key={tokens.case_token(case.pk)}").status_code == 403
+        )
+        page = (
+            Client().get(f"/ratings/window/{window.pk}/?key={tokens.device_key(window.pk)}").content.decode()
+        )
         assert case.number in page
     with at(2026, 3, 2, 11):  # an hour later the device no longer offers it
-        page = Client().get(f"/ratings/window/{window.pk}/?key={tokens.device_key(window.pk)}").content.decode()
+        page = (
+            Client().get(f"/ratings/window/{window.pk}/?key={tokens.device_key(window.pk)}").content.decode()
+        )
         assert 'id="device-idle"' in page
 
 
 def test_review_page_protects_the_rater(hall, at):
     with at(2026, 3, 2, 10):
         case = window_case(hall)
-        rating = actions.submit_rating(case, channel=RatingChannel.QR, level="1", token=tokens.case_token(case.pk))
+        rating = actions.submit_rating(
+            case, channel=RatingChannel.QR, level="1", token=tokens.case_token(case.pk)
+        )
         url = f"/ratings/reviews/{rating.review.number}/"
         assert _client(hall["clerk"]).get(url).status_code == 403  # the rated clerk never sees it
         assert _client(hall["zj_head"]).get(url).status_code == 403  # another department's head
@@ -83,13 +93,20 @@ def test_review_page_protects_the_rater(hall, at):
         assert "13800138000" not in leader and "受保护" in leader
         # The rated clerk's own list shows the rating without anything naming the rater.
         mine = _client(hall["clerk"]).get("/ratings/").content.decode()
-        assert "非常不满意" in mine and "13800138000" not in mine and "张三" not in mine and case.number not in mine
+        assert (
+            "非常不满意" in mine
+            and "13800138000" not in mine
+            and "张三" not in mine
+            and case.number not in mine
+        )
 
 
 def test_review_handling_over_http(hall, at):
     with at(2026, 3, 2, 10):
         case = window_case(hall)
-        rating = actions.submit_rating(case, channel=RatingChannel.QR, level="2", token=tokens.case_token(case.pk))
+        rating = actions.submit_rating(
+            case, channel=RatingChannel.QR, level="2", token=tokens.case_token(case.pk)
+        )
     url = f"/ratings/reviews/{rating.review.number}/"
     c = _client(hall["head"])
     with at(2026, 3, 3, 10):
@@ -108,12 +125,18 @@ def test_review_handling_over_http(hall, at):
 def test_appeal_decided_by_supervisor_only(hall, at):
     with at(2026, 3, 2, 10):
         case = window_case(hall)
-        rating = actions.submit_rating(case, channel=RatingChannel.QR, level="1", token=tokens.case_token(case.pk))
-        appeal = actions.file_appeal(rating, by=hall["head"], ground="mistaken", reason="误评", evidence="记录")
+        rating = actions.submit_rating(
+            case, channel=RatingChannel.QR, level="1", token=tokens.case_token(case.pk)
+        )
+        appeal = actions.file_appeal(
+            rating, by=hall["head"], ground="mistaken", reason="误评", evidence="记录"
+        )
         url = f"/ratings/appeals/{appeal.pk}/"
         assert _client(hall["head"]).post(url, {"upheld": "1", "decision": "x"}).status_code == 403
         assert _client(hall["clerk"]).get(url).status_code == 403
-        assert _client(hall["supervisor"]).post(url, {"upheld": "1", "decision": "误评属实"}).status_code == 302
+        assert (
+            _client(hall["supervisor"]).post(url, {"upheld": "1", "decision": "误评属实"}).status_code == 302
+        )
     appeal.refresh_from_db()
     assert appeal.status == "upheld"
 
@@ -125,7 +148,9 @@ def test_hotline_page(hall, at):
         c = _client(hall["operator"])
         wrong = c.post("/ratings/hotline/", {"case_number": case.number, "check_code": "0", "level": "3"})
         assert wrong.status_code == 422 and "查询码不正确" in wrong.content.decode()
-        ok = c.post("/ratings/hotline/", {"case_number": case.number, "check_code": case.check_code, "level": "3"})
+        ok = c.post(
+            "/ratings/hotline/", {"case_number": case.number, "check_code": case.check_code, "level": "3"}
+        )
         assert ok.status_code == 302
     assert Rating.objects.get(case=case).channel == RatingChannel.HOTLINE
 
@@ -136,7 +161,9 @@ def test_public_page_and_api(hall, at):
     with at(2026, 3, 2, 10):
         for level in ("5", "4", "1"):
             case = window_case(hall)
-            actions.submit_rating(case, channel=RatingChannel.QR, level=level, token=tokens.case_token(case.pk))
+            actions.submit_rating(
+                case, channel=RatingChannel.QR, level=level, token=tokens.case_token(case.pk)
+            )
         refresh_facts()
     page = Client().get("/ratings/public/?month=2026-03").content.decode()
     assert "66.67%" in page
@@ -186,5 +213,7 @@ def test_window_card_and_notice_carry_rating_qr_codes(hall, at):
     if shutil.which("pdftotext"):
         doc = Document.objects.filter(case_number=case.number).first()
         pdf = render_document(doc, ensure_seal(doc.department))
-        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
         assert "扫码评价" in text and "扫码验证真伪" in text

@@ -6,183 +6,526 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0009_case_join_snapshot'),
-        ('catalog', '0004_bundle_forms'),
-        ('clocks', '0005_alter_clock_kind'),
-        ('org', '0003_comprehensive_window'),
+        ("cases", "0009_case_join_snapshot"),
+        ("catalog", "0004_bundle_forms"),
+        ("clocks", "0005_alter_clock_kind"),
+        ("org", "0003_comprehensive_window"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Cursor',
+            name="Cursor",
             fields=[
-                ('name', models.CharField(max_length=32, primary_key=True, serialize=False)),
-                ('seq', models.PositiveBigIntegerField(default=0)),
+                ("name", models.CharField(max_length=32, primary_key=True, serialize=False)),
+                ("seq", models.PositiveBigIntegerField(default=0)),
             ],
             options={
-                'verbose_name': '评价任务游标',
-                'verbose_name_plural': '评价任务游标',
+                "verbose_name": "评价任务游标",
+                "verbose_name_plural": "评价任务游标",
             },
         ),
         migrations.CreateModel(
-            name='ReviewNumberCounter',
+            name="ReviewNumberCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': '差评整改编号计数',
-                'verbose_name_plural': '差评整改编号计数',
+                "verbose_name": "差评整改编号计数",
+                "verbose_name_plural": "差评整改编号计数",
             },
         ),
         migrations.CreateModel(
-            name='BadReview',
+            name="BadReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=24, unique=True, verbose_name='整改编号')),
-                ('status', models.CharField(choices=[('verifying', '待核实'), ('rectifying', '整改中'), ('feedback', '待反馈'), ('closed', '已反馈办结'), ('withdrawn', '申诉成立，已撤销')], db_index=True, default='verifying', max_length=12, verbose_name='状态')),
-                ('callback_required', models.BooleanField(default=True, verbose_name='须回访（实名差评）')),
-                ('finding', models.CharField(blank=True, choices=[('fix_now', '问题清楚合理，立即整改'), ('ledger', '问题较复杂，建立台账限期整改'), ('explain', '诉求缺乏法定依据，做好解释说明')], max_length=10, verbose_name='核实结论')),
-                ('verification', models.TextField(blank=True, verbose_name='核实情况')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='核实时间')),
-                ('rectification', models.TextField(blank=True, verbose_name='整改措施')),
-                ('rectified_at', models.DateTimeField(blank=True, null=True, verbose_name='整改时间')),
-                ('feedback', models.TextField(blank=True, verbose_name='反馈评价人内容')),
-                ('fed_back_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='反馈时间')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='差评时间')),
-                ('clock', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='bad_review', to='clocks.clock', verbose_name='整改反馈时限')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='整改责任部门')),
-                ('fed_back_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('rectified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=24, unique=True, verbose_name="整改编号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("verifying", "待核实"),
+                            ("rectifying", "整改中"),
+                            ("feedback", "待反馈"),
+                            ("closed", "已反馈办结"),
+                            ("withdrawn", "申诉成立，已撤销"),
+                        ],
+                        db_index=True,
+                        default="verifying",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("callback_required", models.BooleanField(default=True, verbose_name="须回访（实名差评）")),
+                (
+                    "finding",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("fix_now", "问题清楚合理，立即整改"),
+                            ("ledger", "问题较复杂，建立台账限期整改"),
+                            ("explain", "诉求缺乏法定依据，做好解释说明"),
+                        ],
+                        max_length=10,
+                        verbose_name="核实结论",
+                    ),
+                ),
+                ("verification", models.TextField(blank=True, verbose_name="核实情况")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="核实时间")),
+                ("rectification", models.TextField(blank=True, verbose_name="整改措施")),
+                ("rectified_at", models.DateTimeField(blank=True, null=True, verbose_name="整改时间")),
+                ("feedback", models.TextField(blank=True, verbose_name="反馈评价人内容")),
+                (
+                    "fed_back_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="反馈时间"),
+                ),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="差评时间")),
+                (
+                    "clock",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bad_review",
+                        to="clocks.clock",
+                        verbose_name="整改反馈时限",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="整改责任部门",
+                    ),
+                ),
+                (
+                    "fed_back_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "rectified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '差评整改',
-                'verbose_name_plural': '差评整改',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "差评整改",
+                "verbose_name_plural": "差评整改",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Callback',
+            name="Callback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('result', models.CharField(choices=[('satisfied', '回访满意'), ('accepted', '基本认可'), ('dissatisfied', '仍不满意'), ('unreachable', '无法联系')], max_length=12, verbose_name='回访结果')),
-                ('notes', models.TextField(verbose_name='回访记录')),
-                ('at', models.DateTimeField(verbose_name='回访时间')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='回访人')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='callbacks', to='ratings.badreview', verbose_name='差评整改')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("satisfied", "回访满意"),
+                            ("accepted", "基本认可"),
+                            ("dissatisfied", "仍不满意"),
+                            ("unreachable", "无法联系"),
+                        ],
+                        max_length=12,
+                        verbose_name="回访结果",
+                    ),
+                ),
+                ("notes", models.TextField(verbose_name="回访记录")),
+                ("at", models.DateTimeField(verbose_name="回访时间")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="回访人",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="callbacks",
+                        to="ratings.badreview",
+                        verbose_name="差评整改",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '差评回访',
-                'verbose_name_plural': '差评回访',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "差评回访",
+                "verbose_name_plural": "差评回访",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Rating',
+            name="Rating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('5', '非常满意'), ('4', '满意'), ('3', '基本满意'), ('2', '不满意'), ('1', '非常不满意')], max_length=1, verbose_name='评价等级')),
-                ('dimensions', models.JSONField(blank=True, default=dict, verbose_name='分项评价')),
-                ('comment', models.TextField(blank=True, verbose_name='评价意见')),
-                ('channel', models.CharField(choices=[('window', '窗口评价器（一次一评）'), ('qr', '扫码评价'), ('online', '网上评价（一事一评）'), ('sms', '短信评价'), ('hotline', '热线评价（工作人员录入）'), ('default', '默认评价（逾期未评价）')], db_index=True, max_length=8, verbose_name='评价渠道')),
-                ('online', models.BooleanField(default=False, verbose_name='网上办件评价')),
-                ('is_default', models.BooleanField(default=False, verbose_name='默认评价')),
-                ('real_name', models.BooleanField(default=True, verbose_name='实名评价')),
-                ('rated_at', models.DateTimeField(verbose_name='评价时间')),
-                ('rated_day', models.DateField(verbose_name='评价日')),
-                ('counted', models.BooleanField(default=True, verbose_name='计入统计')),
-                ('excluded_at', models.DateTimeField(blank=True, null=True, verbose_name='剔除时间')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='rating', to='cases.case', verbose_name='办件')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='被评价部门')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ratings_entered', to=settings.AUTH_USER_MODEL, verbose_name='录入人（热线）')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.serviceitem', verbose_name='事项')),
-                ('rater', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ratings_given', to=settings.AUTH_USER_MODEL, verbose_name='评价人账号')),
-                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.staffprofile', verbose_name='被评价工作人员')),
-                ('window', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.window', verbose_name='被评价窗口')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("5", "非常满意"),
+                            ("4", "满意"),
+                            ("3", "基本满意"),
+                            ("2", "不满意"),
+                            ("1", "非常不满意"),
+                        ],
+                        max_length=1,
+                        verbose_name="评价等级",
+                    ),
+                ),
+                ("dimensions", models.JSONField(blank=True, default=dict, verbose_name="分项评价")),
+                ("comment", models.TextField(blank=True, verbose_name="评价意见")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("window", "窗口评价器（一次一评）"),
+                            ("qr", "扫码评价"),
+                            ("online", "网上评价（一事一评）"),
+                            ("sms", "短信评价"),
+                            ("hotline", "热线评价（工作人员录入）"),
+                            ("default", "默认评价（逾期未评价）"),
+                        ],
+                        db_index=True,
+                        max_length=8,
+                        verbose_name="评价渠道",
+                    ),
+                ),
+                ("online", models.BooleanField(default=False, verbose_name="网上办件评价")),
+                ("is_default", models.BooleanField(default=False, verbose_name="默认评价")),
+                ("real_name", models.BooleanField(default=True, verbose_name="实名评价")),
+                ("rated_at", models.DateTimeField(verbose_name="评价时间")),
+                ("rated_day", models.DateField(verbose_name="评价日")),
+                ("counted", models.BooleanField(default=True, verbose_name="计入统计")),
+                ("excluded_at", models.DateTimeField(blank=True, null=True, verbose_name="剔除时间")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rating",
+                        to="cases.case",
+                        verbose_name="办件",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="被评价部门",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="ratings_entered",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人（热线）",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.serviceitem",
+                        verbose_name="事项",
+                    ),
+                ),
+                (
+                    "rater",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="ratings_given",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评价人账号",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.staffprofile",
+                        verbose_name="被评价工作人员",
+                    ),
+                ),
+                (
+                    "window",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.window",
+                        verbose_name="被评价窗口",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '好差评评价',
-                'verbose_name_plural': '好差评评价',
-                'ordering': ['-rated_at', '-pk'],
+                "verbose_name": "好差评评价",
+                "verbose_name_plural": "好差评评价",
+                "ordering": ["-rated_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='badreview',
-            name='rating',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='review', to='ratings.rating', verbose_name='差评'),
+            model_name="badreview",
+            name="rating",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="review",
+                to="ratings.rating",
+                verbose_name="差评",
+            ),
         ),
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ground', models.CharField(choices=[('mistaken', '误评（评价对象或事项错误）'), ('malicious', '恶意差评'), ('unrelated', '与本单位服务无关（如法律法规规定事项）')], max_length=10, verbose_name='申诉理由类别')),
-                ('reason', models.TextField(verbose_name='申诉理由')),
-                ('evidence', models.TextField(verbose_name='证据说明')),
-                ('evidence_file', models.FileField(blank=True, max_length=200, upload_to='ratings/appeals/%Y/%m/', verbose_name='证据材料')),
-                ('status', models.CharField(choices=[('pending', '待复核'), ('upheld', '申诉成立（不计入统计）'), ('rejected', '申诉不成立')], db_index=True, default='pending', max_length=10, verbose_name='状态')),
-                ('filed_at', models.DateTimeField(verbose_name='申诉时间')),
-                ('decision', models.TextField(blank=True, verbose_name='复核意见')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='复核时间')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='复核人')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='申诉部门')),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申诉人')),
-                ('rating', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='ratings.rating', verbose_name='评价')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ground",
+                    models.CharField(
+                        choices=[
+                            ("mistaken", "误评（评价对象或事项错误）"),
+                            ("malicious", "恶意差评"),
+                            ("unrelated", "与本单位服务无关（如法律法规规定事项）"),
+                        ],
+                        max_length=10,
+                        verbose_name="申诉理由类别",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="申诉理由")),
+                ("evidence", models.TextField(verbose_name="证据说明")),
+                (
+                    "evidence_file",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        upload_to="ratings/appeals/%Y/%m/",
+                        verbose_name="证据材料",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待复核"),
+                            ("upheld", "申诉成立（不计入统计）"),
+                            ("rejected", "申诉不成立"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("filed_at", models.DateTimeField(verbose_name="申诉时间")),
+                ("decision", models.TextField(blank=True, verbose_name="复核意见")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="复核时间")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="复核人",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="申诉部门",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申诉人",
+                    ),
+                ),
+                (
+                    "rating",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appeals",
+                        to="ratings.rating",
+                        verbose_name="评价",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价申诉',
-                'verbose_name_plural': '评价申诉',
-                'ordering': ['-filed_at', '-pk'],
+                "verbose_name": "评价申诉",
+                "verbose_name_plural": "评价申诉",
+                "ordering": ["-filed_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='RatingEvent',
+            name="RatingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('rated', '提交评价'), ('defaulted', '逾期未评价，记为默认评价'), ('verified', '核实差评'), ('called_back', '回访'), ('rectified', '整改'), ('fed_back', '反馈评价人'), ('appealed', '提出申诉'), ('appeal_upheld', '申诉成立，不计入统计'), ('appeal_rejected', '申诉不成立'), ('invited', '发送评价短信')], max_length=16, verbose_name='事件')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='内容')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('rating', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='ratings.rating', verbose_name='评价')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rated", "提交评价"),
+                            ("defaulted", "逾期未评价，记为默认评价"),
+                            ("verified", "核实差评"),
+                            ("called_back", "回访"),
+                            ("rectified", "整改"),
+                            ("fed_back", "反馈评价人"),
+                            ("appealed", "提出申诉"),
+                            ("appeal_upheld", "申诉成立，不计入统计"),
+                            ("appeal_rejected", "申诉不成立"),
+                            ("invited", "发送评价短信"),
+                        ],
+                        max_length=16,
+                        verbose_name="事件",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="内容")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "rating",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="ratings.rating",
+                        verbose_name="评价",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价档案',
-                'verbose_name_plural': '评价档案',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "评价档案",
+                "verbose_name_plural": "评价档案",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('concluded_at', models.DateTimeField(verbose_name='办结时间')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='短信发送时间')),
-                ('settled', models.BooleanField(default=False, verbose_name='已评价')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("concluded_at", models.DateTimeField(verbose_name="办结时间")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="短信发送时间")),
+                ("settled", models.BooleanField(default=False, verbose_name="已评价")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="cases.case"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价邀请',
-                'verbose_name_plural': '评价邀请',
-                'indexes': [models.Index(fields=['settled', 'concluded_at'], name='rating_invite_open_idx')],
+                "verbose_name": "评价邀请",
+                "verbose_name_plural": "评价邀请",
+                "indexes": [models.Index(fields=["settled", "concluded_at"], name="rating_invite_open_idx")],
             },
         ),
         migrations.AddIndex(
-            model_name='rating',
-            index=models.Index(fields=['rated_day', 'department'], name='rating_day_dept_idx'),
+            model_name="rating",
+            index=models.Index(fields=["rated_day", "department"], name="rating_day_dept_idx"),
         ),
         migrations.AddIndex(
-            model_name='rating',
-            index=models.Index(fields=['department', 'rated_day'], name='rating_dept_day_idx'),
+            model_name="rating",
+            index=models.Index(fields=["department", "rated_day"], name="rating_dept_day_idx"),
         ),
         migrations.AddConstraint(
-            model_name='appeal',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('rating',), name='rating_one_pending_appeal'),
+            model_name="appeal",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("rating",),
+                name="rating_one_pending_appeal",
+            ),
         ),
     ]
