@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
 
+from govhall.catalog.api import BadRequest, InvalidQuery
 from govhall.ratings.queries import rectification_figures
 
 from .indicators import INDICATORS
@@ -55,7 +56,7 @@ class PublicStatsOut(Schema):
 
 
 class PublicStatsQuery(Schema):
-    month: str | None = Field(None, description="统计月份 YYYY-MM，缺省为本月", examples=["2026-03"])
+    month: str | None = Field(None, description="统计月份 YYYY-MM（如 2026-03），缺省为本月")
 
 
 def _indicators(row: Row) -> list[dict[str, Any]]:
@@ -76,7 +77,7 @@ def _indicators(row: Row) -> list[dict[str, Any]]:
 
 @router.get(
     "/stats/public",
-    response=PublicStatsOut,
+    response={200: PublicStatsOut, 400: BadRequest, 422: InvalidQuery},
     summary="公开月度统计",
     description="政务服务中心月度公开指标（受理、办结、按期办结率、满意率等），附计算公式；无需认证，不含个人信息。",
     operation_id="public_stats",
