@@ -201,6 +201,13 @@ GOVHALL_COMPLAINT_LIMIT_WORKDAYS = env_int("GOVHALL_COMPLAINT_LIMIT_WORKDAYS", 1
 # The department that answers for complaints nobody handles yet (its name; one that does not exist is refused);
 # empty: the one with most supervisors, else most center administrators (complaints.actions.complaints_office).
 GOVHALL_COMPLAINT_DEPARTMENT = env_str("GOVHALL_COMPLAINT_DEPARTMENT", "")
+# 好差评 (国办发〔2019〕51号): working days to verify, rectify and feed back a bad review (5 in some cities, 15 in
+# others); days after conclusion before an unrated case gets the default rating (0: never, the default) and the
+# level it gets; minutes the window rating device offers the case just handled there.
+GOVHALL_RATING_RECTIFY_WORKDAYS = env_int("GOVHALL_RATING_RECTIFY_WORKDAYS", 5, minimum=1)
+GOVHALL_RATING_DEFAULT_AFTER_DAYS = env_int("GOVHALL_RATING_DEFAULT_AFTER_DAYS", 0, minimum=0)
+GOVHALL_RATING_DEFAULT_LEVEL = env_str("GOVHALL_RATING_DEFAULT_LEVEL", "4")
+GOVHALL_RATING_WINDOW_MINUTES = env_int("GOVHALL_RATING_WINDOW_MINUTES", 30, minimum=1)
 # Overrides of supervision.policy.EscalationPolicy (e.g. {"order_days": 2}); set in a settings override, not the env.
 GOVHALL_SUPERVISION: dict[str, Any] = {}
 # Background workers: first delay before a failing row is tried again (doubled per failure, capped at WORKER_MAX).

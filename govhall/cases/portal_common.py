@@ -3,6 +3,7 @@ public, the navigation context."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,20 @@ from .choices import ACTIVE_TASK, ApplicantKind, CaseStatus
 from .models import Case, Task
 
 LOGIN_URL = reverse_lazy("login")
+
+# Sections that apps above the cases add to the applicant's case page (the 好差评 rating and its rectification
+# feedback), registered from their AppConfig.ready(): cases may not import them. A panel returns safe HTML.
+CasePanel = Callable[[HttpRequest, Case], str]
+_case_panels: list[CasePanel] = []
+
+
+def register_case_panel(panel: CasePanel) -> None:
+    if panel not in _case_panels:
+        _case_panels.append(panel)
+
+
+def case_panels(request: HttpRequest, case: Case) -> list[str]:
+    return [panel(request, case) for panel in _case_panels]
 
 
 def mask_name(name: str, kind: str = ApplicantKind.PERSON) -> str:

@@ -38,7 +38,7 @@ from .bundle_views import progress_context
 from .choices import CaseStatus, Channel
 from .forms import ApplyForm, CorrectionForm, ProgressForm, WithdrawForm, add_action_errors, initial_identity
 from .models import Applicant, Case, CaseMaterial, CorrectionNotice
-from .portal_common import LOGIN_URL, _current_steps, _deadline, _nav, mask_name
+from .portal_common import LOGIN_URL, _current_steps, _deadline, _nav, case_panels, mask_name
 from .timeline import public_timeline
 
 PAGE_SIZE = 20
@@ -187,6 +187,7 @@ def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
         "can_withdraw": case.status in WITHDRAWABLE,
         "materials": CaseMaterial.objects.filter(case=case).order_by("uploaded_at", "pk"),
         "documents": _documents(case),
+        "panels": case_panels(request, case),
         **_nav(request),
         **extra,
     }

@@ -17,6 +17,7 @@ from .choices import ApplicantKind, Channel, TaskAction
 
 # Chinese names of the fields the actions and the API report errors on (ValidationError keys).
 FIELD_LABELS: dict[str, str] = {
+    "month": "统计月份",
     "item": "事项",
     "bundle": "一件事",
     "channel": "申请渠道",

@@ -11,6 +11,7 @@ class ClockKind(ColoredChoices):
     DELIVERY = "delivery", "送达时限"
     ORDER = "order", "督办时限"
     COMPLAINT = "complaint", "投诉办理时限"
+    RECTIFY = "rectify", "差评整改反馈时限"
 
 
 class ClockUnit(ColoredChoices):

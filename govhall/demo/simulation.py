@@ -74,6 +74,7 @@ from govhall.clocks.choices import ClockUnit
 from govhall.core.clock import frozen_at, now
 from govhall.core.identifiers import resident_id_check_char
 from govhall.ledger.actions import link as link_audit
+from govhall.demo.ratings import rate_cases
 from govhall.org.choices import Role
 from govhall.org.models import Department, Site, StaffProfile, Window
 from govhall.workflow import engine as wf
@@ -1474,7 +1475,8 @@ def simulate(
     simulator = Simulator(Options(cases=cases, days=days, seed=seed, start=start, bundles=bundles), log=log)
     simulator.prepare()
     simulator.run()
-    link_audit()  # what the last day's actions wrote after its day end
+    ratings = rate_cases(simulator.case_pks, seed=seed, end=calendar.deadline_instant(simulator.period[-1]))
+    link_audit()  # what the last day's actions (and the ratings) wrote after its day end
     if profile is not None:
         profile["queries"] = simulator.queries
         profile["actions"] = {
@@ -1482,7 +1484,9 @@ def simulate(
             for name, (c, q, t) in sorted(simulator.stats.items(), key=lambda kv: -kv[1][2])
             if c
         }
-    return simulator.summary(_time.perf_counter() - started)
+    summary = simulator.summary(_time.perf_counter() - started)
+    summary["ratings"] = ratings
+    return summary
 
 
 __all__ = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -145,6 +146,28 @@ class Notice:
     seal_holder: str
     rows: list[tuple[str, str]] = field(default_factory=list)
     remedies: str = ""
+    # A second QR code bottom-right (caption, address): the 好差评 rating link of the case, when an app registered one.
+    extra_qr: tuple[str, str] | None = None
+
+
+# Apps above documents add a QR code to every notice of a case (the ratings app: its signed rating link), registered
+# from their AppConfig.ready(): documents may not import them. The provider gets the case number and returns
+# (caption, address) or None.
+NoticeLink = Callable[[str], tuple[str, str] | None]
+_notice_links: list[NoticeLink] = []
+
+
+def register_notice_link(provider: NoticeLink) -> None:
+    if provider not in _notice_links:
+        _notice_links.append(provider)
+
+
+def notice_link(case_number: str) -> tuple[str, str] | None:
+    for provider in _notice_links:
+        found = provider(case_number)
+        if found is not None:
+            return found
+    return None
 
 
 def seal_drawing(holder_name: str, diameter: float = seal_picture.DIAMETER_MM * mm) -> Drawing:
@@ -305,6 +328,7 @@ def _qr_code(value: str, size: float) -> QrCode:
 def _footer(notice: Notice) -> Any:
     qr_size = 24 * mm
     qr = _qr_code(notice.verify_url, qr_size)
+    extra = _qr_code(notice.extra_qr[1], qr_size) if notice.extra_qr else None
 
     def draw(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
@@ -319,8 +343,16 @@ def _footer(notice: Notice) -> Any:
         # Readable and without the token: the QR code carries the full address.
         canvas.setFont(FONT_NAME, 8)
         canvas.drawString(text_x, 16 * mm, "验证网址：" + unquote(notice.verify_url.partition("?")[0]))
+        if extra is not None:
+            right = PAGE_WIDTH - RIGHT - qr_size + 2 * mm
+            extra.drawOn(canvas, right, 8 * mm)
+            canvas.setFont(FONT_NAME, 8)
+            canvas.drawCentredString(
+                right + qr_size / 2, 5 * mm, notice.extra_qr[0] if notice.extra_qr else ""
+            )
         canvas.setFont(FONT_NAME, 12)
-        canvas.drawRightString(PAGE_WIDTH - RIGHT, 12 * mm, f"— {doc.page} —")
+        page_x = PAGE_WIDTH - RIGHT - (qr_size + 4 * mm if extra is not None else 0)
+        canvas.drawRightString(page_x, 12 * mm, f"— {doc.page} —")
         canvas.restoreState()
 
     return draw
@@ -367,5 +399,6 @@ def render_document(document: Document, seal: Seal) -> bytes:
             case_number=document.case_number,
             verify_url=document.public_verify_url(),
             seal_holder=seal.holder_name,
+            extra_qr=notice_link(document.case_number) if document.case_number else None,
         )
     )

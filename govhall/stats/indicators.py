@@ -2,7 +2,7 @@
 
 Every page, export and API shows `Indicator.formula` next to the figure, so the definition a reader sees is the one
 the code computes. Counters are the DailyFact columns (see models.COUNTERS) plus `complaints`, which comes from the
-efficiency-complaint app when it is installed."""
+efficiency-complaint app, and `rated`, `satisfied`, `default_rated`, which come from the ratings (好差评)."""
 
 from __future__ import annotations
 
@@ -123,9 +123,27 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "satisfaction_rate",
         "满意率",
-        "满意率 = （非常满意 + 满意 + 基本满意）评价数 ÷ 评价总数 × 100%",
-        "unavailable",
-        note="好差评尚未上线，暂无评价数据",
+        "满意率 = （非常满意 + 满意 + 基本满意）评价数 ÷ 评价数 × 100%"
+        "（好差评，国办发〔2019〕51号；申诉成立的评价不计入，默认评价计入并单独列示）",
+        "rate",
+        "satisfied",
+        "rated",
+    ),
+    Indicator(
+        "rated",
+        "评价数",
+        "评价数 = 统计期内收到并计入统计的好差评评价数（含默认评价）",
+        "count",
+        "rated",
+        unit="条",
+    ),
+    Indicator(
+        "default_rated",
+        "其中默认评价数",
+        "默认评价数 = 办结后逾期未评价、按规定记为默认评价的数量",
+        "count",
+        "default_rated",
+        unit="条",
     ),
     Indicator(
         "complaints",

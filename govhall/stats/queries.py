@@ -1,4 +1,4 @@
-"""Indicator tables over a period, computed only from DailyFact sums (plus complaint counts)."""
+"""Indicator tables over a period, computed from DailyFact sums plus complaint and rating counts."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.db.models.functions import TruncMonth
 from govhall.complaints.models import Complaint
 from govhall.core.tz import SHANGHAI
 from govhall.org.choices import SiteKind
+from govhall.ratings.queries import rating_counts
 
 from .indicators import INDICATORS, compute_all
 from .models import COUNTERS, DailyFact
@@ -103,6 +104,7 @@ def indicator_table(period: tuple[date, date], *, by: str | None = None, departm
         rows = list(qs.values(column, *labels).annotate(**sums).order_by(*(labels[-1:] or (column,)), column))
         group = column
     complaints = _complaints(period, by, department)
+    ratings = rating_counts(period, by, department)
     result = []
     for row in rows:
         key = row[group] if group else None
@@ -111,6 +113,10 @@ def indicator_table(period: tuple[date, date], *, by: str | None = None, departm
         counts: dict[str, int | None] = {name: int(row[name] or 0) for name in COUNTERS}
         # Complaints are counted only in total and by department (they carry no window/item/day fact).
         counts["complaints"] = complaints.get(key, 0) if by in (None, "department") else None
+        # Ratings are counted by the day they were given; they carry no site level.
+        rated = ratings.get(key, {}) if by != "site_level" else None
+        for name in ("rated", "satisfied", "default_rated"):
+            counts[name] = None if rated is None else rated.get(name, 0)
         out = Row(key=key, label=_label(by, key, row), sums=counts)
         out.values = compute_all(counts)
         result.append(out)

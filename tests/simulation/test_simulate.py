@@ -73,6 +73,12 @@ def test_summary_adds_up_and_agrees_with_the_database(demo_county: Any) -> None:
 
     cases = Case.objects.all()
     assert summary["cases"] == 60 == cases.count()
+    # 好差评: the applicants rated concluded cases through the rating actions; the summary agrees with the tables.
+    from govhall.ratings.models import BadReview, Rating
+
+    assert summary["ratings"]["rated"] == Rating.objects.count() > 0
+    assert summary["ratings"].get("bad_reviews", 0) == BadReview.objects.count()
+    assert not Rating.objects.exclude(case__status=CaseStatus.CONCLUDED).exists()
     by_status = summary["by_status"]
     assert set(by_status) == set(CaseStatus.values)
     assert sum(by_status.values()) == 60
