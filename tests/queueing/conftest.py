@@ -1,0 +1,48 @@
+"""A hall with two queues for the queue tests: the test hall (tests/cases/conftest.py) with its comprehensive
+window A05 (clerks `clerk` and `clerk2`) and a second window A06 for 市场监管 with its own clerk `clerk3`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import time_machine
+
+from govhall.org.actions import create_staff
+from govhall.org.models import Window
+from govhall.queueing.actions import ensure_hall_queues
+from govhall.queueing.models import Queue
+from tests.cases.conftest import Hall, at, build_hall, local  # noqa: F401  (at: fixture)
+
+
+@dataclass
+class QueueHall:
+    hall: Hall
+    a05: Window
+    a06: Window
+    comprehensive: Queue
+    market: Queue
+
+    def __getitem__(self, key: str) -> Any:
+        return self.hall[key]
+
+
+def build_queue_hall() -> QueueHall:
+    hall = build_hall()
+    a05 = hall.catalog.window
+    assert a05 is not None
+    d = hall.catalog.departments
+    a06 = Window.objects.create(
+        hall=a05.hall, floor=1, number="A06", name="市场监管窗口", kind="specialised", department=d["scjg"]
+    )
+    profile = create_staff("clerk3", "赵窗口", "T100", ("window_clerk",), [d["scjg"]], window=a06)
+    hall.users["clerk3"] = profile.user
+    comprehensive, market = ensure_hall_queues(a05.hall)
+    return QueueHall(hall, a05, a06, comprehensive, market)
+
+
+@pytest.fixture
+def qhall(db: Any) -> QueueHall:
+    with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
+        return build_queue_hall()
