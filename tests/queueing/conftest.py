@@ -3,11 +3,13 @@ window A05 (clerks `clerk` and `clerk2`) and a second window A06 for 市场监�
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import transaction
 
 from govhall.org.actions import create_staff
 from govhall.org.models import Window
@@ -42,7 +44,23 @@ def build_queue_hall() -> QueueHall:
     return QueueHall(hall, a05, a06, comprehensive, market)
 
 
+@pytest.fixture(scope="module")
+def _module_qhall(django_db_setup: Any, django_db_blocker: Any) -> Iterator[QueueHall]:
+    """Built once per module inside a transaction rolled back at the end; each test runs in a savepoint of it."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
+                built = build_queue_hall()
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def qhall(db: Any) -> QueueHall:
-    with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
-        return build_queue_hall()
+def qhall(_module_qhall: QueueHall, db: Any) -> QueueHall:
+    for queue in (_module_qhall.comprehensive, _module_qhall.market):
+        queue.refresh_from_db()
+    return _module_qhall
