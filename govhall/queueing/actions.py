@@ -235,7 +235,7 @@ def clerk_window(user: User | AnonymousUser | None) -> Window:
 
 
 def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("queue", "window").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
 def _at_my_window(ticket: Ticket, by: User, what: str) -> Window:

@@ -58,7 +58,11 @@ def waiting_for_window(window: Window, day: date | None = None) -> QuerySet[Tick
     day = day or today()
     return (
         Ticket.objects.filter(day=day, status=TicketStatus.WAITING)
-        .filter(Q(target_window=window) | Q(target_window__isnull=True, queue__windows=window))
+        # A subquery, not a join: the row lock of call_next (FOR UPDATE) may not fall on an outer join.
+        .filter(
+            Q(target_window=window)
+            | Q(target_window__isnull=True, queue__in=Queue.objects.filter(windows=window).values("pk"))
+        )
         .order_by("-priority", "taken_at", "id")
     )
 
