@@ -76,9 +76,15 @@ class QueueHook:
 
     def link(self, plan: Any) -> None:
         pk = self.tickets.get(plan.index)
-        ticket = Ticket.objects.filter(pk=pk, status=TicketStatus.SERVING, case__isnull=True).first() if pk else None
-        if ticket is not None and plan.case is not None and ticket.window_id == self.sim.staff.window_of.get(
-            plan.clerk.pk
+        ticket = (
+            Ticket.objects.filter(pk=pk, status=TicketStatus.SERVING, case__isnull=True).first()
+            if pk
+            else None
+        )
+        if (
+            ticket is not None
+            and plan.case is not None
+            and ticket.window_id == self.sim.staff.window_of.get(plan.clerk.pk)
         ):
             queue_actions.link_case(ticket, plan.case, by=plan.clerk)
 

@@ -86,7 +86,9 @@ def create_queue(
     )
     queue.windows.set(windows)
     # Queues are part of the hall's organisation (which windows call which numbers).
-    record_event(AuditEventType.ORG_UNIT_CREATED, actor=by, obj=queue, after=_queue_fields(queue), note="创建排队队列")
+    record_event(
+        AuditEventType.ORG_UNIT_CREATED, actor=by, obj=queue, after=_queue_fields(queue), note="创建排队队列"
+    )
     return queue
 
 
@@ -153,7 +155,9 @@ def next_seq(queue: Queue, day: date) -> int:
     the taking transaction."""
     counter = TicketCounter.objects.filter(queue=queue, day=day)
     if not counter.update(last=F("last") + 1):
-        TicketCounter.objects.bulk_create([TicketCounter(queue=queue, day=day, last=0)], ignore_conflicts=True)
+        TicketCounter.objects.bulk_create(
+            [TicketCounter(queue=queue, day=day, last=0)], ignore_conflicts=True
+        )
         counter.update(last=F("last") + 1)
     last: int = counter.values_list("last", flat=True).get()
     return last
@@ -163,9 +167,16 @@ def format_number(prefix: str, seq: int) -> str:
     return f"{prefix}{seq:03d}"
 
 
-def _event(ticket: Ticket, kind: TicketEventType, *, at: Any, by: User | None, window: Window | None, note: str = ""):
+def _event(
+    ticket: Ticket, kind: TicketEventType, *, at: Any, by: User | None, window: Window | None, note: str = ""
+) -> None:
     TicketEvent.objects.create(
-        ticket=ticket, kind=kind, at=at, actor=by if by is not None and by.pk else None, window=window, note=note[:200]
+        ticket=ticket,
+        kind=kind,
+        at=at,
+        actor=by if by is not None and by.pk else None,
+        window=window,
+        note=note[:200],
     )
 
 
@@ -196,11 +207,9 @@ def take_ticket(
     day = local_date(at)
     with transaction.atomic():
         seq = next_seq(queue, day)
-        ahead = (
-            Ticket.objects.filter(
-                queue=queue, day=day, status=TicketStatus.WAITING, target_window__isnull=True
-            ).count()
-        )
+        ahead = Ticket.objects.filter(
+            queue=queue, day=day, status=TicketStatus.WAITING, target_window__isnull=True
+        ).count()
         ticket = Ticket.objects.create(
             queue=queue,
             day=day,
@@ -214,7 +223,9 @@ def take_ticket(
             estimate_minutes=queries.estimate_minutes(queue, ahead, at),
             taken_by=by if channel == TicketChannel.WINDOW else None,
         )
-        _event(ticket, TicketEventType.TAKEN, at=at, by=by, window=None, note=item.name if item else queue.name)
+        _event(
+            ticket, TicketEventType.TAKEN, at=at, by=by, window=None, note=item.name if item else queue.name
+        )
     return ticket
 
 
@@ -224,8 +235,9 @@ def take_ticket(
 def clerk_window(user: User | AnonymousUser | None) -> Window:
     """The window a clerk sits at (工作人员 → 所在窗口); calling needs one."""
     require_role(user, Role.WINDOW_CLERK, message="叫号需要“窗口工作人员”角色")
+    assert user is not None and user.pk is not None  # require_role passed: a signed-in staff member
     profile = (
-        StaffProfile.objects.filter(user_id=getattr(user, "pk", None), active=True)
+        StaffProfile.objects.filter(user_id=user.pk, active=True)
         .select_related("window", "window__hall")
         .first()
     )
@@ -319,7 +331,9 @@ def recall(ticket: Ticket, *, by: User) -> Ticket:
     ticket.last_called_at = at
     ticket.call_count += 1
     ticket.save(update_fields=["last_called_at", "call_count"])
-    _event(ticket, TicketEventType.RECALLED, at=at, by=by, window=window, note=f"第 {ticket.call_count} 次呼叫")
+    _event(
+        ticket, TicketEventType.RECALLED, at=at, by=by, window=window, note=f"第 {ticket.call_count} 次呼叫"
+    )
     return ticket
 
 
@@ -328,7 +342,9 @@ def start_serving(ticket: Ticket, *, by: User) -> Ticket:
     ticket = _locked(ticket)
     window = _at_my_window(ticket, by, "开始办理")
     if ticket.status != TicketStatus.CALLED:
-        raise ValidationError({"ticket": f"{ticket.number} 号当前{ticket.get_status_display()}，不能开始办理"})
+        raise ValidationError(
+            {"ticket": f"{ticket.number} 号当前{ticket.get_status_display()}，不能开始办理"}
+        )
     at = now()
     ticket.status, ticket.served_at, ticket.served_by = TicketStatus.SERVING, at, by
     ticket.save(update_fields=["status", "served_at", "served_by"])
@@ -341,7 +357,9 @@ def finish(ticket: Ticket, *, by: User) -> Ticket:
     ticket = _locked(ticket)
     window = _at_my_window(ticket, by, "结束办理")
     if ticket.status != TicketStatus.SERVING:
-        raise ValidationError({"ticket": f"{ticket.number} 号当前{ticket.get_status_display()}，不能结束办理"})
+        raise ValidationError(
+            {"ticket": f"{ticket.number} 号当前{ticket.get_status_display()}，不能结束办理"}
+        )
     at = now()
     ticket.status, ticket.finished_at = TicketStatus.DONE, at
     ticket.save(update_fields=["status", "finished_at"])
@@ -359,7 +377,9 @@ def no_show(ticket: Ticket, *, by: User) -> Ticket:
     at = now()
     ticket.status, ticket.finished_at = TicketStatus.NO_SHOW, at
     ticket.save(update_fields=["status", "finished_at"])
-    _event(ticket, TicketEventType.NO_SHOW, at=at, by=by, window=window, note=f"呼叫 {ticket.call_count} 次未到")
+    _event(
+        ticket, TicketEventType.NO_SHOW, at=at, by=by, window=window, note=f"呼叫 {ticket.call_count} 次未到"
+    )
     return ticket
 
 
@@ -402,7 +422,9 @@ def link_case(ticket: Ticket, case: Case, *, by: User) -> Ticket:
     if ticket.case_id is not None:
         if ticket.case_id == case.pk:
             return ticket
-        raise ValidationError({"case_number": f"{ticket.number} 号已关联办件 {ticket.case.number if ticket.case else ''}"})
+        raise ValidationError(
+            {"case_number": f"{ticket.number} 号已关联办件 {ticket.case.number if ticket.case else ''}"}
+        )
     if case.channel != Channel.WINDOW:
         raise ValidationError({"case_number": f"办件 {case.number} 不是窗口收件，不能关联排队号"})
     if Ticket.objects.filter(case=case).exists():

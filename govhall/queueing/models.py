@@ -58,6 +58,9 @@ class TicketCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["queue", "day"], name="uniq_ticket_counter_day")]
 
+    def __str__(self) -> str:
+        return f"{self.queue_id}:{self.day:%Y-%m-%d}={self.last}"
+
 
 class Ticket(models.Model):
     queue = models.ForeignKey(Queue, verbose_name="队列", on_delete=models.PROTECT, related_name="tickets")
@@ -80,7 +83,12 @@ class Ticket(models.Model):
     # A ticket transferred to another window waits there ahead of new ones (priority 1) and only there.
     priority = models.PositiveSmallIntegerField("优先级", default=0)
     target_window = models.ForeignKey(
-        "org.Window", verbose_name="转至窗口", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "org.Window",
+        verbose_name="转至窗口",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     window = models.ForeignKey(
         "org.Window",
@@ -99,10 +107,20 @@ class Ticket(models.Model):
     served_at = models.DateTimeField("开始办理时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="代取人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="代取人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     served_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="办理人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="办理人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     case = models.OneToOneField(
         "cases.Case",
@@ -116,7 +134,9 @@ class Ticket(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "排队号"
         ordering = ["-taken_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["queue", "day", "seq"], name="uniq_ticket_seq_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "day", "seq"], name="uniq_ticket_seq_per_day")
+        ]
         indexes = [
             models.Index(fields=["queue", "day", "status"], name="ticket_queue_day_status"),
             models.Index(fields=["day", "status"], name="ticket_day_status"),
@@ -140,7 +160,12 @@ class TicketEvent(models.Model):
     kind = models.CharField("事件", max_length=16, choices=TicketEventType.choices)
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     window = models.ForeignKey(
         "org.Window", verbose_name="窗口", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -86,7 +86,9 @@ def ahead_of(ticket: Ticket) -> int:
         base = Ticket.objects.filter(
             day=ticket.day, status=TicketStatus.WAITING, target_window_id=ticket.target_window_id
         )
-        return base.filter(Q(taken_at__lt=ticket.taken_at) | Q(taken_at=ticket.taken_at, id__lt=ticket.pk)).count()
+        return base.filter(
+            Q(taken_at__lt=ticket.taken_at) | Q(taken_at=ticket.taken_at, id__lt=ticket.pk)
+        ).count()
     return (
         base.filter(target_window__isnull=True)
         .filter(Q(taken_at__lt=ticket.taken_at) | Q(taken_at=ticket.taken_at, id__lt=ticket.pk))
@@ -110,8 +112,10 @@ def service_minutes(queue: Queue, at: datetime | None = None) -> float:
     )
     if not rows:
         return float(queue.minutes_per_ticket)
-    total = sum((end - start).total_seconds() for start, end in rows)
-    return max(1.0, total / len(rows) / 60)
+    seconds = [(end - start).total_seconds() for start, end in rows if start is not None and end is not None]
+    if not seconds:
+        return float(queue.minutes_per_ticket)
+    return max(1.0, sum(seconds) / len(seconds) / 60)
 
 
 def open_windows(queue: Queue) -> int:
@@ -216,7 +220,9 @@ def queue_lines(hall: Hall | None = None, day: date | None = None) -> list[dict[
     """Per queue: waiting now, the longest current wait, today's average wait, open windows."""
     day = day or today()
     at = now()
-    queues = Queue.objects.filter(active=True).select_related("hall").order_by("hall_id", "sort_order", "prefix")
+    queues = (
+        Queue.objects.filter(active=True).select_related("hall").order_by("hall_id", "sort_order", "prefix")
+    )
     if hall is not None:
         queues = queues.filter(hall=hall)
     out = []
@@ -238,7 +244,9 @@ def queue_lines(hall: Hall | None = None, day: date | None = None) -> list[dict[
 def recent_calls(hall: Hall, limit: int = 8) -> list[Ticket]:
     """The last tickets called in a hall today (newest first), for the call screen."""
     return list(
-        Ticket.objects.filter(queue__hall=hall, day=today(), last_called_at__isnull=False, window__isnull=False)
+        Ticket.objects.filter(
+            queue__hall=hall, day=today(), last_called_at__isnull=False, window__isnull=False
+        )
         .select_related("window", "queue")
         .order_by("-last_called_at", "-id")[:limit]
     )

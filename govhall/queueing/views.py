@@ -105,7 +105,9 @@ def item_search(request: HttpRequest) -> HttpResponse:
 
 def ticket_page(request: HttpRequest, code: str) -> HttpResponse:
     """The ticket as printed or shown: number, how many are ahead now, the estimate; refreshes itself."""
-    ticket = get_object_or_404(Ticket.objects.select_related("queue", "queue__hall", "item", "window"), code=code)
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("queue", "queue__hall", "item", "window"), code=code
+    )
     ahead = queries.ahead_of(ticket)
     context = {
         "ticket": ticket,
@@ -210,7 +212,9 @@ def call_action(request: HttpRequest, action: str) -> HttpResponse:
             number = request.POST.get("case_number", "").strip()
             case = Case.objects.filter(number=number).first() if number else None
             if case is None:
-                raise ValidationError({"case_number": f"办件编号“{number}”不存在" if number else "请填写办件编号"})
+                raise ValidationError(
+                    {"case_number": f"办件编号“{number}”不存在" if number else "请填写办件编号"}
+                )
             ticket = actions.link_case(_ticket_from_post(request), case, by=user)
             messages.success(request, f"{ticket.number} 号已关联办件 {case.number}。")
         else:

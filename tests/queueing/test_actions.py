@@ -165,7 +165,9 @@ def test_the_case_received_while_serving_is_linked(qhall: QueueHall, at: Any) ->
     assert linked is not None and linked.pk == ticket.pk
     ticket.refresh_from_db()
     assert ticket.case == case and case.queue_ticket == ticket
-    assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEventType.CASE_LINKED, note=case.number).exists()
+    assert TicketEvent.objects.filter(
+        ticket=ticket, kind=TicketEventType.CASE_LINKED, note=case.number
+    ).exists()
     # A ticket has one case and a case one ticket.
     with at(2026, 3, 2, 9, 5):
         other = case_actions.submit_application(

@@ -31,7 +31,7 @@ def run_together(n: int, work: Callable[[int], Any]) -> tuple[list[Any], list[Ba
             barrier.wait()
             with time_machine.travel(local(2026, 3, 2, 10, 0), tick=False):
                 results.append(work(index))
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -77,7 +77,9 @@ def test_kiosk_is_throttled_per_address(qhall: QueueHall, settings: Any) -> None
     refused = kiosk.post("/queue/", {"queue": qhall.comprehensive.pk})
     assert "取号过于频繁" in refused.content.decode() and int(refused["Retry-After"]) > 0
     # Another kiosk is not affected.
-    assert Client(REMOTE_ADDR="10.1.2.4").post("/queue/", {"queue": qhall.comprehensive.pk}).status_code == 302
+    assert (
+        Client(REMOTE_ADDR="10.1.2.4").post("/queue/", {"queue": qhall.comprehensive.pk}).status_code == 302
+    )
 
 
 def test_call_page_needs_a_window_clerk(qhall: QueueHall) -> None:

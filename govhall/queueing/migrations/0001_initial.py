@@ -7,114 +7,334 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0009_case_join_snapshot'),
-        ('catalog', '0004_bundle_forms'),
-        ('org', '0003_comprehensive_window'),
+        ("cases", "0009_case_join_snapshot"),
+        ("catalog", "0004_bundle_forms"),
+        ("org", "0003_comprehensive_window"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Queue',
+            name="Queue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{1,2}$', '号码前缀为 1–2 个大写字母，如 A、B、AB')], verbose_name='号码前缀')),
-                ('name', models.CharField(max_length=100, verbose_name='队列名称')),
-                ('window_kind', models.CharField(blank=True, choices=[('comprehensive', '综合受理窗口'), ('specialised', '专业窗口'), ('delivery', '出件窗口'), ('inquiry', '咨询导办'), ('agent', '代办窗口')], max_length=16, verbose_name='窗口类型')),
-                ('minutes_per_ticket', models.PositiveSmallIntegerField(default=8, help_text='尚无近期办理记录时用于估算等候时间', verbose_name='预估每号办理分钟数')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='queues', to='org.department', verbose_name='部门')),
-                ('hall', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='queues', to='org.hall', verbose_name='大厅')),
-                ('windows', models.ManyToManyField(blank=True, related_name='queues', to='org.window', verbose_name='叫号窗口')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "prefix",
+                    models.CharField(
+                        max_length=2,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{1,2}$", "号码前缀为 1–2 个大写字母，如 A、B、AB"
+                            )
+                        ],
+                        verbose_name="号码前缀",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="队列名称")),
+                (
+                    "window_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("comprehensive", "综合受理窗口"),
+                            ("specialised", "专业窗口"),
+                            ("delivery", "出件窗口"),
+                            ("inquiry", "咨询导办"),
+                            ("agent", "代办窗口"),
+                        ],
+                        max_length=16,
+                        verbose_name="窗口类型",
+                    ),
+                ),
+                (
+                    "minutes_per_ticket",
+                    models.PositiveSmallIntegerField(
+                        default=8,
+                        help_text="尚无近期办理记录时用于估算等候时间",
+                        verbose_name="预估每号办理分钟数",
+                    ),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="queues",
+                        to="org.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "hall",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="queues",
+                        to="org.hall",
+                        verbose_name="大厅",
+                    ),
+                ),
+                (
+                    "windows",
+                    models.ManyToManyField(
+                        blank=True, related_name="queues", to="org.window", verbose_name="叫号窗口"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '排队队列',
-                'verbose_name_plural': '排队队列',
-                'ordering': ['hall', 'sort_order', 'prefix'],
+                "verbose_name": "排队队列",
+                "verbose_name_plural": "排队队列",
+                "ordering": ["hall", "sort_order", "prefix"],
             },
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='取号日期')),
-                ('seq', models.PositiveIntegerField(verbose_name='当日序号')),
-                ('number', models.CharField(max_length=8, verbose_name='号码')),
-                ('code', models.CharField(max_length=16, unique=True, verbose_name='凭条码')),
-                ('channel', models.CharField(choices=[('kiosk', '自助取号机'), ('window', '窗口代取')], max_length=8, verbose_name='取号方式')),
-                ('status', models.CharField(choices=[('waiting', '等候中'), ('called', '已叫号'), ('serving', '办理中'), ('done', '已办结'), ('no_show', '过号'), ('cancelled', '已作废')], db_index=True, default='waiting', max_length=12, verbose_name='状态')),
-                ('priority', models.PositiveSmallIntegerField(default=0, verbose_name='优先级')),
-                ('taken_at', models.DateTimeField(verbose_name='取号时间')),
-                ('ahead_at_take', models.PositiveIntegerField(default=0, verbose_name='取号时前面人数')),
-                ('estimate_minutes', models.PositiveIntegerField(default=0, verbose_name='取号时预计等候分钟')),
-                ('first_called_at', models.DateTimeField(blank=True, null=True, verbose_name='首次叫号时间')),
-                ('last_called_at', models.DateTimeField(blank=True, null=True, verbose_name='最近叫号时间')),
-                ('call_count', models.PositiveSmallIntegerField(default=0, verbose_name='叫号次数')),
-                ('served_at', models.DateTimeField(blank=True, null=True, verbose_name='开始办理时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('case', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='queue_ticket', to='cases.case', verbose_name='办件')),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.serviceitem', verbose_name='办理事项')),
-                ('queue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='queueing.queue', verbose_name='队列')),
-                ('served_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='办理人')),
-                ('taken_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='代取人')),
-                ('target_window', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.window', verbose_name='转至窗口')),
-                ('window', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='org.window', verbose_name='叫号窗口')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="取号日期")),
+                ("seq", models.PositiveIntegerField(verbose_name="当日序号")),
+                ("number", models.CharField(max_length=8, verbose_name="号码")),
+                ("code", models.CharField(max_length=16, unique=True, verbose_name="凭条码")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("kiosk", "自助取号机"), ("window", "窗口代取")],
+                        max_length=8,
+                        verbose_name="取号方式",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "等候中"),
+                            ("called", "已叫号"),
+                            ("serving", "办理中"),
+                            ("done", "已办结"),
+                            ("no_show", "过号"),
+                            ("cancelled", "已作废"),
+                        ],
+                        db_index=True,
+                        default="waiting",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("priority", models.PositiveSmallIntegerField(default=0, verbose_name="优先级")),
+                ("taken_at", models.DateTimeField(verbose_name="取号时间")),
+                ("ahead_at_take", models.PositiveIntegerField(default=0, verbose_name="取号时前面人数")),
+                (
+                    "estimate_minutes",
+                    models.PositiveIntegerField(default=0, verbose_name="取号时预计等候分钟"),
+                ),
+                ("first_called_at", models.DateTimeField(blank=True, null=True, verbose_name="首次叫号时间")),
+                ("last_called_at", models.DateTimeField(blank=True, null=True, verbose_name="最近叫号时间")),
+                ("call_count", models.PositiveSmallIntegerField(default=0, verbose_name="叫号次数")),
+                ("served_at", models.DateTimeField(blank=True, null=True, verbose_name="开始办理时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="queue_ticket",
+                        to="cases.case",
+                        verbose_name="办件",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalog.serviceitem",
+                        verbose_name="办理事项",
+                    ),
+                ),
+                (
+                    "queue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="queueing.queue",
+                        verbose_name="队列",
+                    ),
+                ),
+                (
+                    "served_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="办理人",
+                    ),
+                ),
+                (
+                    "taken_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="代取人",
+                    ),
+                ),
+                (
+                    "target_window",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.window",
+                        verbose_name="转至窗口",
+                    ),
+                ),
+                (
+                    "window",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tickets",
+                        to="org.window",
+                        verbose_name="叫号窗口",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '排队号',
-                'verbose_name_plural': '排队号',
-                'ordering': ['-taken_at', '-id'],
+                "verbose_name": "排队号",
+                "verbose_name_plural": "排队号",
+                "ordering": ["-taken_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketCounter',
+            name="TicketCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('last', models.PositiveIntegerField(default=0)),
-                ('queue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='queueing.queue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("last", models.PositiveIntegerField(default=0)),
+                (
+                    "queue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="queueing.queue"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TicketEvent',
+            name="TicketEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('taken', '取号'), ('called', '叫号'), ('recalled', '重呼'), ('serving', '开始办理'), ('finished', '办理结束'), ('no_show', '过号'), ('transferred', '转窗'), ('case_linked', '关联办件'), ('cancelled', '作废')], max_length=16, verbose_name='事件')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='queueing.ticket', verbose_name='排队号')),
-                ('window', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.window', verbose_name='窗口')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("taken", "取号"),
+                            ("called", "叫号"),
+                            ("recalled", "重呼"),
+                            ("serving", "开始办理"),
+                            ("finished", "办理结束"),
+                            ("no_show", "过号"),
+                            ("transferred", "转窗"),
+                            ("case_linked", "关联办件"),
+                            ("cancelled", "作废"),
+                        ],
+                        max_length=16,
+                        verbose_name="事件",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="queueing.ticket",
+                        verbose_name="排队号",
+                    ),
+                ),
+                (
+                    "window",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.window",
+                        verbose_name="窗口",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '排队号记录',
-                'verbose_name_plural': '排队号记录',
-                'ordering': ['at', 'id'],
+                "verbose_name": "排队号记录",
+                "verbose_name_plural": "排队号记录",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='queue',
-            constraint=models.UniqueConstraint(fields=('hall', 'prefix'), name='uniq_queue_prefix_per_hall'),
+            model_name="queue",
+            constraint=models.UniqueConstraint(fields=("hall", "prefix"), name="uniq_queue_prefix_per_hall"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['queue', 'day', 'status'], name='ticket_queue_day_status'),
+            model_name="ticket",
+            index=models.Index(fields=["queue", "day", "status"], name="ticket_queue_day_status"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['day', 'status'], name='ticket_day_status'),
+            model_name="ticket",
+            index=models.Index(fields=["day", "status"], name="ticket_day_status"),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.UniqueConstraint(fields=('queue', 'day', 'seq'), name='uniq_ticket_seq_per_day'),
+            model_name="ticket",
+            constraint=models.UniqueConstraint(
+                fields=("queue", "day", "seq"), name="uniq_ticket_seq_per_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ticketcounter',
-            constraint=models.UniqueConstraint(fields=('queue', 'day'), name='uniq_ticket_counter_day'),
+            model_name="ticketcounter",
+            constraint=models.UniqueConstraint(fields=("queue", "day"), name="uniq_ticket_counter_day"),
         ),
     ]
