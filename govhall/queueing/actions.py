@@ -100,43 +100,54 @@ def _prefixes() -> Iterable[str]:
             yield a + b
 
 
+# Window types served from one hall-wide queue each, in this order before the departments' own queues.
+SHARED_KINDS = (
+    (WindowKind.COMPREHENSIVE, "综合受理"),
+    (WindowKind.INQUIRY, "咨询导办"),
+    (WindowKind.AGENT, "帮办代办"),
+    (WindowKind.DELIVERY, "出件取证"),
+)
+
+
 @transaction.atomic
 def ensure_hall_queues(hall: Hall, *, by: User | None = None) -> list[Queue]:
-    """Give a hall its default queues when it has none: one for its comprehensive windows (综合受理), then one per
-    department with windows in the hall. Idempotent: a hall that has queues is left as it is."""
+    """Give a hall its default queues when it has none: one per shared window type (综合受理, 咨询导办, 帮办代办,
+    出件取证) that the hall has, then one per department for its specialised windows. Idempotent: a hall that has
+    queues is left as it is."""
     existing = list(Queue.objects.filter(hall=hall))
     if existing:
         return existing
     windows = list(Window.objects.filter(hall=hall, active=True).select_related("department"))
     prefixes = iter(_prefixes())
     created = []
-    comprehensive = [w for w in windows if w.kind == WindowKind.COMPREHENSIVE]
-    if comprehensive:
-        created.append(
-            create_queue(
-                hall=hall,
-                prefix=next(prefixes),
-                name="综合受理",
-                window_kind=WindowKind.COMPREHENSIVE,
-                windows=comprehensive,
-                sort_order=0,
-                by=by,
+    for order, (kind, name) in enumerate(SHARED_KINDS):
+        of_kind = [w for w in windows if w.kind == kind]
+        if of_kind:
+            created.append(
+                create_queue(
+                    hall=hall,
+                    prefix=next(prefixes),
+                    name=name,
+                    window_kind=kind,
+                    windows=of_kind,
+                    sort_order=order,
+                    by=by,
+                )
             )
-        )
     by_department: dict[int, list[Window]] = {}
     departments: dict[int, Department] = {}
     for window in windows:
-        if window.department_id and window.kind != WindowKind.COMPREHENSIVE:
-            by_department.setdefault(window.department_id, []).append(window)
-            assert window.department is not None
-            departments[window.department_id] = window.department
+        if window.department is not None and window.kind == WindowKind.SPECIALISED:
+            by_department.setdefault(window.department.pk, []).append(window)
+            departments[window.department.pk] = window.department
     ordered = sorted(departments.values(), key=lambda d: (d.sort_order, d.name))
-    for n, department in enumerate(ordered, start=1):
+    for n, department in enumerate(ordered, start=len(SHARED_KINDS)):
         created.append(
             create_queue(
                 hall=hall,
                 prefix=next(prefixes),
                 name=department.short_name or department.name,
+                window_kind=WindowKind.SPECIALISED,
                 department=department,
                 windows=by_department[department.pk],
                 sort_order=n,
