@@ -33,6 +33,7 @@ LOOKUP = "lookup"  # one case or complaint number, from anywhere
 LOOKUP_IP = "lookup_ip"  # one client address, whatever number it tries
 LOGIN = "login"  # one account, by password form or HTTP Basic
 LOGIN_IP = "login_ip"  # one client address, whatever account it tries
+TICKET_IP = "ticket_ip"  # queue tickets taken from one client address (the kiosk page)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def rule(scope: str) -> Rule:
         LOOKUP_IP: settings.GOVHALL_THROTTLE_LOOKUP_IP,
         LOGIN: settings.GOVHALL_THROTTLE_LOGIN,
         LOGIN_IP: settings.GOVHALL_THROTTLE_LOGIN_IP,
+        TICKET_IP: settings.GOVHALL_THROTTLE_TICKET_IP,
     }[scope]
     return Rule(scope, int(limit), int(seconds))
 
@@ -232,3 +234,27 @@ def login_failed(request: HttpRequest | None, username: str | None) -> None:
 
 def login_succeeded(username: str) -> None:
     clear(rule(LOGIN), username)
+
+
+# --- queue tickets from the kiosk ----------------------------------------------------------------------------------
+
+
+def ticket_message(seconds: int) -> str:
+    return f"本机取号过于频繁，请 {_minutes(seconds)} 分钟后再试，或到咨询导办台请工作人员代为取号。"
+
+
+def ticket_taken(request: HttpRequest) -> None:
+    """Count one kiosk ticket for the client address; refuse (Throttled) while the address is locked.
+
+    Every ticket counts, not only failures: pressing the button is the abuse. The lock is logged, not audited (no
+    configuration changed and no secret was guessed)."""
+    ip = client_ip(request)
+    if not ip:
+        return
+    one = rule(TICKET_IP)
+    wait = retry_after(one, ip)
+    if wait:
+        raise Throttled(ticket_message(wait), wait)
+    outcome = record_failure(one, ip)
+    if outcome.just_locked:
+        logger.warning("ticket kiosk locked: %s after %d tickets", ip, outcome.count)

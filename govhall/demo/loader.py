@@ -21,6 +21,7 @@ from govhall.org import actions
 from govhall.org.choices import AdminLevel, SiteKind
 from govhall.org.models import Department, Hall, Region, Site, StaffProfile, Window
 from govhall.org.roles import ensure_role_groups
+from govhall.queueing.actions import ensure_hall_queues
 
 from . import county
 from .bundles import BUNDLES
@@ -332,6 +333,8 @@ def seed_demo() -> dict[str, int]:
     loader.load_halls()
     loader.load_departments()
     loader.load_windows()
+    for hall in loader.halls.values():
+        ensure_hall_queues(hall)  # 取号叫号: one queue per department's windows (idempotent)
     loader.load_staff(only_fixed=True)
     loader.load_items()
     loader.load_joint_departments()

@@ -82,6 +82,7 @@ from govhall.workflow.schema import ProcessSpec, Step
 
 from .county import DEPARTMENTS, make_uscc
 from .loader import seed_demo
+from .queues import QueueHook
 
 # --------------------------------------------------------------------------------------------- rates
 
@@ -625,6 +626,9 @@ class Simulator:
         if not self.staff.agents:
             self.log("没有村级代办员：代办渠道的申请改为窗口受理")
         self._plan_arrivals()
+        # 取号叫号: window applicants take a ticket before they reach the window (govhall/demo/queues.py).
+        self.queues = QueueHook(self)
+        self.queues.schedule()
 
     def _plan_arrivals(self) -> None:
         options = self.options
@@ -800,6 +804,9 @@ class Simulator:
         # action: the actions' own atomic blocks become savepoints, and SQLite commits 60 times, not 20,000.
         with _query_log_off(), connection.execute_wrapper(self._count):
             self._run()
+            if self.options.start is None:  # the history leads up to now: show today's queues on the screens
+                with transaction.atomic():
+                    self.queues.live_today()
         self.queries = self._queries[0]
 
     def _run(self) -> None:
@@ -868,6 +875,8 @@ class Simulator:
         else:
             by = plan.clerk
         at = now()
+        if plan.channel == Channel.WINDOW:
+            self.queues.call(plan)
         appointment = None
         if plan.channel == Channel.WINDOW and plan.rng.random() < 0.15:
             appointment = at.replace(minute=0 if at.minute < 30 else 30, second=0, microsecond=0)
@@ -886,6 +895,8 @@ class Simulator:
         )
         plan.case = case
         self.case_pks.append(case.pk)
+        if plan.channel == Channel.WINDOW:
+            self.queues.link(plan)
         if plan.withdraw:
             # Applicants who change their mind do so soon, mostly before the case is decided.
             self._at(self.days.after(at, plan.rng.randint(15, 300)), self._withdraw, plan)
@@ -899,6 +910,8 @@ class Simulator:
         self._at(when, self._intake, plan)
 
     def _intake(self, plan: _Plan) -> None:
+        if plan.channel == Channel.WINDOW:
+            self.queues.finish(plan)
         case = self._case(plan)
         if case.status == CaseStatus.IN_PROGRESS:
             self._schedule_tasks(plan)  # deemed accepted before the clerk got to it

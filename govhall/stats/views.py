@@ -15,6 +15,7 @@ from govhall.calendars.engine import local_date
 from govhall.core.clock import now
 from govhall.org.access import require_role
 from govhall.org.choices import Role
+from govhall.queueing.queries import published_waits
 
 from .indicators import INDICATORS
 from .queries import Row, indicator_table
@@ -138,5 +139,10 @@ def monthly_excel(request: HttpRequest) -> HttpResponse:
 def public_monthly(request: HttpRequest) -> HttpResponse:
     """No login, no personal data: overall figures and one row per department."""
     period = month_period(request.GET.get("month"))
-    context = _report(period) | {"month": f"{period[0]:%Y-%m}", "public": True}
+    context = _report(period) | {
+        "month": f"{period[0]:%Y-%m}",
+        "public": True,
+        # Waiting time at the windows (取号到首次叫号), a figure centres publish beside the case indicators.
+        "waits": published_waits(*period),
+    }
     return render(request, "stats/public.html", context)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +36,7 @@ from govhall.documents.models import Document
 from govhall.notifications.actions import mark_all_read, unread_for
 from govhall.org.access import role_required, user_roles
 from govhall.org.choices import Role
+from govhall.queueing import actions as queue_actions
 from govhall.workflow import engine as wf
 
 from . import casepage, staging
@@ -134,29 +136,38 @@ def intake(request: HttpRequest, impl_code: str) -> HttpResponse:
     if item is None:
         raise Http404("事项不存在或未发布")
     materials = list(item.materials.all())
+    # The queue ticket the clerk is serving (叫号后开始办理): the case received now becomes its case.
+    serving = queue_actions.serving_ticket(signed_in(request))
     if request.method != "POST":
         staging.purge_stale()
         form = IntakeForm(materials=materials, initial={"staging": staging.new_token(request)})
-        return render(request, "workbench/intake_form.html", {"item": item, "form": form})
+        return render(
+            request, "workbench/intake_form.html", {"item": item, "form": form, "serving_ticket": serving}
+        )
 
     def submit(form: IntakeForm, uploads: list[Upload]) -> tuple[str, str]:
-        case = case_actions.submit_application(
-            item=item,
-            applicant=form.applicant or form.applicant_data(),
-            # A village agent (代办员) hands in the application for the applicant; a window takes it itself.
-            channel=intake_channel(request),
-            by=signed_in(request),
-            form_data=form.cleaned_data["form_text"],
-            uploads=uploads,
-            appointment_at=form.appointment,
-            green_channel=form.cleaned_data["green_channel"],
-        )
-        return case.number, f"已收件：办件编号 {case.number}，查询码 {case.check_code}。"
+        with transaction.atomic():
+            case = case_actions.submit_application(
+                item=item,
+                applicant=form.applicant or form.applicant_data(),
+                # A village agent (代办员) hands in the application for the applicant; a window takes it itself.
+                channel=intake_channel(request),
+                by=signed_in(request),
+                form_data=form.cleaned_data["form_text"],
+                uploads=uploads,
+                appointment_at=form.appointment,
+                green_channel=form.cleaned_data["green_channel"],
+            )
+            ticket = queue_actions.link_serving_ticket(case, by=signed_in(request))
+        linked = f"（排队号 {ticket.number}）" if ticket is not None else ""
+        return case.number, f"已收件：办件编号 {case.number}，查询码 {case.check_code}{linked}。"
 
     outcome = receive(request, materials, submit)
     if isinstance(outcome, HttpResponse):
         return outcome
-    return render(request, "workbench/intake_form.html", {"item": item, "form": outcome})
+    return render(
+        request, "workbench/intake_form.html", {"item": item, "form": outcome, "serving_ticket": serving}
+    )
 
 
 def intake_channel(request: HttpRequest) -> str:
