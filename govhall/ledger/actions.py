@@ -339,26 +339,26 @@ def _link_batch(batch: int) -> int:
 
 
 def _write_links(linked: list[tuple[int, int, str, str, str]]) -> None:
-    """One UPDATE for the whole batch (UPDATE … FROM a VALUES list joined on id; PostgreSQL, and SQLite ≥ 3.33)."""
+    """One UPDATE for the whole batch: on PostgreSQL joined with five arrays (unnest: five parameters, however big
+    the batch), on SQLite (≥ 3.33) with a VALUES list."""
     connection = transaction.get_connection()
     table = connection.ops.quote_name(LedgerEntry._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(linked))
     if connection.vendor == "postgresql":
-        source, (v_id, v_seq, v_prev, v_hash, v_mac) = (
-            f"(VALUES {values}) AS v(id, seq, prev_hash, hash, mac)",
-            ("v.id::bigint", "v.seq::bigint", "v.prev_hash", "v.hash", "v.mac"),
+        source = (
+            "unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[]) AS v(id, seq, prev_hash, hash, mac)"
         )
+        params: list[Any] = [list(column) for column in zip(*linked, strict=True)]
+        v_id, v_seq, v_prev, v_hash, v_mac = ("v.id", "v.seq", "v.prev_hash", "v.hash", "v.mac")
     else:  # SQLite names a VALUES list's columns column1…column5
-        source, (v_id, v_seq, v_prev, v_hash, v_mac) = (
-            f"(VALUES {values}) AS v",
-            ("v.column1", "v.column2", "v.column3", "v.column4", "v.column5"),
-        )
+        source = "(VALUES {}) AS v".format(", ".join(["(%s, %s, %s, %s, %s)"] * len(linked)))
+        params = [value for row in linked for value in row]
+        v_id, v_seq, v_prev, v_hash, v_mac = ("v.column1", "v.column2", "v.column3", "v.column4", "v.column5")
     sql = (
         f"UPDATE {table} SET seq = {v_seq}, prev_hash = {v_prev}, hash = {v_hash}, mac = {v_mac} "
         f"FROM {source} WHERE {table}.id = {v_id} AND {table}.seq IS NULL"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in linked for value in row])
+        cursor.execute(sql, params)
         if cursor.rowcount != len(linked):
             raise LedgerCorrupted(f"链接审计记录时应更新 {len(linked)} 条，实际更新 {cursor.rowcount} 条")
 
