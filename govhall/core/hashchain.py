@@ -167,7 +167,9 @@ def walk(source: ChainSource, *, chunk: int = 5000) -> ChainReport:
     """Walk a whole chain in seq order and report the first broken entry.
 
     Checks, per entry: seq continues from 1 without gaps, prev_hash equals the previous entry's hash, the stored
-    hash equals the recomputed one, and the stored MAC equals the one the key gives (rows must carry "mac"); at the end, the head names the last entry. Safe while appends go on:
+    hash equals the recomputed one, and the stored MAC equals the one the key gives (rows must carry "mac"), and the
+    source's own `checker`; before, the source's `pending` entries; at the end, the head names the last entry. Safe
+    while appends go on:
     the head is read after the entries, and entries committed meanwhile are verified before judging it."""
     checked = 0
     last: dict[str, Any] | None = None
@@ -180,9 +182,9 @@ def walk(source: ChainSource, *, chunk: int = 5000) -> ChainReport:
         return ChainReport(False, checked, seq, reason, summary, prev_hash)
 
     if source.pending is not None:
-        problem = source.pending(chunk)
-        if problem is not None:
-            return broken(None, *problem)
+        waiting = source.pending(chunk)
+        if waiting is not None:
+            return broken(None, *waiting)
     check = source.checker() if source.checker is not None else None
 
     while True:

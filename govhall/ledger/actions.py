@@ -9,6 +9,7 @@ chains the committed unlinked entries in the order they became visible, in batch
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hmac
 import logging
@@ -77,10 +78,8 @@ def _actor_name(actor: User) -> str:
     except (ObjectDoesNotExist, AttributeError):
         name = ""
     result = redact_text(str(name or actor.get_username()))
-    try:
+    with contextlib.suppress(AttributeError):
         setattr(actor, _NAME_ATTR, result)
-    except AttributeError:
-        pass
     return result
 
 
@@ -249,7 +248,11 @@ def _numbers(count: int) -> tuple[str, int]:
         writer = _Writer()
         setattr(connection, _WRITER_ATTR, writer)
     # Callbacks of a rolled-back savepoint have left run_on_commit: the numbers still live are those before them.
-    live = [func for _, func, _ in connection.run_on_commit if isinstance(func, _Numbered) and func.writer is writer]
+    live = [
+        func
+        for _, func, _ in connection.run_on_commit
+        if isinstance(func, _Numbered) and func.writer is writer
+    ]
     if live:
         first = live[-1].end + 1
     else:
@@ -339,26 +342,24 @@ def _link_batch(batch: int) -> int:
 
 
 def _write_links(linked: list[tuple[int, int, str, str, str]]) -> None:
-    """One UPDATE for the whole batch (UPDATE … FROM a VALUES list joined on id; PostgreSQL, and SQLite ≥ 3.33)."""
+    """One UPDATE for the whole batch: on PostgreSQL joined with five arrays (unnest: five parameters, however big
+    the batch), on SQLite (≥ 3.33) with a VALUES list."""
     connection = transaction.get_connection()
     table = connection.ops.quote_name(LedgerEntry._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(linked))
     if connection.vendor == "postgresql":
-        source, (v_id, v_seq, v_prev, v_hash, v_mac) = (
-            f"(VALUES {values}) AS v(id, seq, prev_hash, hash, mac)",
-            ("v.id::bigint", "v.seq::bigint", "v.prev_hash", "v.hash", "v.mac"),
-        )
+        source = "unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[]) AS v(id, seq, prev_hash, hash, mac)"
+        params: list[Any] = [list(column) for column in zip(*linked, strict=True)]
+        v_id, v_seq, v_prev, v_hash, v_mac = ("v.id", "v.seq", "v.prev_hash", "v.hash", "v.mac")
     else:  # SQLite names a VALUES list's columns column1…column5
-        source, (v_id, v_seq, v_prev, v_hash, v_mac) = (
-            f"(VALUES {values}) AS v",
-            ("v.column1", "v.column2", "v.column3", "v.column4", "v.column5"),
-        )
+        source = "(VALUES {}) AS v".format(", ".join(["(%s, %s, %s, %s, %s)"] * len(linked)))
+        params = [value for row in linked for value in row]
+        v_id, v_seq, v_prev, v_hash, v_mac = ("v.column1", "v.column2", "v.column3", "v.column4", "v.column5")
     sql = (
         f"UPDATE {table} SET seq = {v_seq}, prev_hash = {v_prev}, hash = {v_hash}, mac = {v_mac} "
         f"FROM {source} WHERE {table}.id = {v_id} AND {table}.seq IS NULL"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in linked for value in row])
+        cursor.execute(sql, params)
         if cursor.rowcount != len(linked):
             raise LedgerCorrupted(f"链接审计记录时应更新 {len(linked)} 条，实际更新 {cursor.rowcount} 条")
 
@@ -398,11 +399,10 @@ def describe(row: dict[str, Any] | LedgerEntry) -> str:
     actor = data["actor_name"] or "（无）"
     if data["actor_role"]:
         actor += f"（{data['actor_role']}）"
-    which = f"第 {data['seq']} 条" if data.get("seq") is not None else f"待链接记录（标识 {data.get('id', '?')}）"
-    return (
-        f"{which}：办件 {data['subject']}，动作 {data['action']}，"
-        f"时间 {when}（北京时间），操作人 {actor}"
+    which = (
+        f"第 {data['seq']} 条" if data.get("seq") is not None else f"待链接记录（标识 {data.get('id', '?')}）"
     )
+    return f"{which}：办件 {data['subject']}，动作 {data['action']}，时间 {when}（北京时间），操作人 {actor}"
 
 
 def _rows_after(seq: int, chunk: int) -> Iterator[dict[str, Any]]:
@@ -465,7 +465,9 @@ def _unlinked_problem(chunk: int) -> tuple[str, str] | None:
     after = 0
     while True:
         rows = list(
-            LedgerEntry.objects.filter(seq__isnull=True, id__gt=after).order_by("id").values(*_UNLINKED_FIELDS)[:chunk]
+            LedgerEntry.objects.filter(seq__isnull=True, id__gt=after)
+            .order_by("id")
+            .values(*_UNLINKED_FIELDS)[:chunk]
         )
         for row in rows:
             if not _sealed(row, key):
@@ -476,7 +478,11 @@ def _unlinked_problem(chunk: int) -> tuple[str, str] | None:
             previous = last.get(row["writer"])
             last[row["writer"]] = row["writer_seq"]
             if previous is not None and row["writer_seq"] != previous + 1:
-                what = "重复出现（记录被复制后插入）" if row["writer_seq"] <= previous else "之前的记录缺失（链接前被删除）"
+                what = (
+                    "重复出现（记录被复制后插入）"
+                    if row["writer_seq"] <= previous
+                    else "之前的记录缺失（链接前被删除）"
+                )
                 return f"待链接记录的写入者序号 {row['writer_seq']} {what}", describe(row)
         if len(rows) < chunk:
             return None

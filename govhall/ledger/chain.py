@@ -89,7 +89,9 @@ def body_payload(**fields: Any) -> str:
 
 
 def body_mac(canonical_body: str, key: bytes | None = None) -> str:
-    return hmac_sm3_hex(key if key is not None else mac_key(), (BODY_MAC_LABEL + canonical_body).encode("utf-8"))
+    return hmac_sm3_hex(
+        key if key is not None else mac_key(), (BODY_MAC_LABEL + canonical_body).encode("utf-8")
+    )
 
 
 def _fields(
@@ -110,17 +112,17 @@ def _fields(
     writer_seq: int | None = None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {
-            "seq": seq,
-            "at": utc_iso(at),
-            "actor_id": actor_id,
-            "actor_name": actor_name,
-            "actor_role": actor_role,
-            "subject": subject,
-            "subject_id": subject_id,
-            "action": action,
-            "before": before,
-            "after": after,
-            "opinion": opinion,
+        "seq": seq,
+        "at": utc_iso(at),
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+        "actor_role": actor_role,
+        "subject": subject,
+        "subject_id": subject_id,
+        "action": action,
+        "before": before,
+        "after": after,
+        "opinion": opinion,
     }
     if nonce:
         fields.update(nonce=nonce, writer=writer, writer_seq=writer_seq)

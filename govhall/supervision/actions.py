@@ -617,7 +617,7 @@ def process_triggers(*, at: dt.datetime | None = None, batch: int = 500) -> int:
                 summary=f"{case.number if case else ''} {label}：{entry['opinion']}",
             )
             raised += alert is not None
-        cursor.position = entries[-1]["seq"] if len(entries) == batch else head
+        cursor.position = entries[-1]["seq"] or head if len(entries) == batch else head
         cursor.save(update_fields=["position"])
     return raised
 

@@ -47,7 +47,11 @@ def rechain_ledger(*, renumber: bool = False) -> None:
         sealed = body_mac(body_payload(**body)) if entry.nonce else ""
         digest = entry_hash(previous, payload(seq=seq if renumber else entry.seq, **body))
         LedgerEntry.objects.filter(pk=entry.pk).update(
-            prev_hash=previous, hash=digest, mac=entry_mac(digest), writer_seq=entry.writer_seq, body_mac=sealed
+            prev_hash=previous,
+            hash=digest,
+            mac=entry_mac(digest),
+            writer_seq=entry.writer_seq,
+            body_mac=sealed,
         )
         previous = digest
     last = LedgerEntry.objects.filter(seq__isnull=False).order_by("-seq").first()

@@ -36,9 +36,8 @@ def test_an_action_writes_its_entries_in_one_insert_and_touches_no_head(clerk: U
         {"subject": "RX1", "subject_id": 1, "action": "task_done", "actor": staffed, "after": {"step": 2}},
         {"subject": "RX1", "subject_id": 1, "action": "notice", "actor_name": "系统"},
     ]
-    with transaction.atomic():
-        with CaptureQueriesContext(connection) as queries:
-            entries = append_many(events)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        entries = append_many(events)
     statements = [q["sql"] for q in queries.captured_queries]
     assert len(statements) == 1 and statements[0].startswith("INSERT INTO")
     assert not LedgerHead.objects.exists()

@@ -109,7 +109,9 @@ def test_trigger_lets_the_linker_fill_in_the_link_once_and_nothing_else(db: None
         LedgerEntry.objects.filter(pk=entry.pk).delete()
     # Linking while changing the content at the same time is refused too.
     with pytest.raises(DatabaseError, match="待链接"), transaction.atomic():
-        LedgerEntry.objects.filter(pk=entry.pk).update(seq=1, prev_hash="0" * 64, hash="a" * 64, mac="b" * 64, opinion="改")
+        LedgerEntry.objects.filter(pk=entry.pk).update(
+            seq=1, prev_hash="0" * 64, hash="a" * 64, mac="b" * 64, opinion="改"
+        )
     assert link() == 2
     with pytest.raises(DatabaseError, match="UPDATE 第 1 条"), transaction.atomic():
         LedgerEntry.objects.filter(pk=entry.pk).update(seq=9, hash="c" * 64)  # linked once: never again
@@ -177,6 +179,8 @@ def test_two_linkers_never_link_an_entry_twice() -> None:
     assert sorted(LedgerEntry.objects.values_list("seq", flat=True)) == list(range(1, 201))
     # In commit order: each case's steps in the order written.
     for case in range(40):
-        actions = list(LedgerEntry.objects.filter(subject=f"RX{case}").order_by("seq").values_list("action", flat=True))
+        actions = list(
+            LedgerEntry.objects.filter(subject=f"RX{case}").order_by("seq").values_list("action", flat=True)
+        )
         assert actions == [f"step{i}" for i in range(5)]
     assert verify().checked == 200

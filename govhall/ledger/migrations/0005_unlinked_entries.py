@@ -53,55 +53,60 @@ def append_only_guard(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0004_entry_mac'),
+        ("ledger", "0004_entry_mac"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ledgerentry',
-            name='body_mac',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='内容校验码'),
+            model_name="ledgerentry",
+            name="body_mac",
+            field=models.CharField(blank=True, default="", max_length=64, verbose_name="内容校验码"),
         ),
         migrations.AddField(
-            model_name='ledgerentry',
-            name='nonce',
-            field=models.CharField(blank=True, default='', max_length=32, verbose_name='随机数'),
+            model_name="ledgerentry",
+            name="nonce",
+            field=models.CharField(blank=True, default="", max_length=32, verbose_name="随机数"),
         ),
         migrations.AddField(
-            model_name='ledgerentry',
-            name='writer',
-            field=models.CharField(blank=True, default='', max_length=32, verbose_name='写入者'),
+            model_name="ledgerentry",
+            name="writer",
+            field=models.CharField(blank=True, default="", max_length=32, verbose_name="写入者"),
         ),
         migrations.AddField(
-            model_name='ledgerentry',
-            name='writer_seq',
-            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='写入者序号'),
+            model_name="ledgerentry",
+            name="writer_seq",
+            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name="写入者序号"),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='hash',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='哈希'),
+            model_name="ledgerentry",
+            name="hash",
+            field=models.CharField(blank=True, default="", max_length=64, verbose_name="哈希"),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='prev_hash',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='前序哈希'),
+            model_name="ledgerentry",
+            name="prev_hash",
+            field=models.CharField(blank=True, default="", max_length=64, verbose_name="前序哈希"),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='seq',
-            field=models.PositiveBigIntegerField(blank=True, null=True, unique=True, verbose_name='序号'),
+            model_name="ledgerentry",
+            name="seq",
+            field=models.PositiveBigIntegerField(blank=True, null=True, unique=True, verbose_name="序号"),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(condition=models.Q(('seq__isnull', True)), fields=['id'], name='ledger_unlinked_idx'),
+            model_name="ledgerentry",
+            index=models.Index(
+                condition=models.Q(("seq__isnull", True)), fields=["id"], name="ledger_unlinked_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('nonce', ''), _negated=True), fields=('nonce',), name='ledger_nonce_unique'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("nonce", ""), _negated=True),
+                fields=("nonce",),
+                name="ledger_nonce_unique",
+            ),
         ),
         migrations.RunPython(linking_guard, append_only_guard),
     ]

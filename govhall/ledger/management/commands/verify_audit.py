@@ -54,7 +54,9 @@ class Command(BaseCommand):
             self.stdout.write(f"审计链完整：共 {report.chains['ledger'].checked} 条记录")
             waiting = unlinked_count()
             if waiting:
-                self.stdout.write(f"另有待链接记录 {waiting} 条，内容校验码均有效（链接进程稍后将其链入审计链）")
+                self.stdout.write(
+                    f"另有待链接记录 {waiting} 条，内容校验码均有效（链接进程稍后将其链入审计链）"
+                )
             if options["verbosity"] >= 2 or report.checkpoints:
                 self.stdout.write(f"操作日志链完整：共 {report.chains['config'].checked} 条记录")
                 self.stdout.write(f"签名检查点：{report.checkpoints} 个，均与审计链一致")
