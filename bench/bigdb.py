@@ -31,7 +31,8 @@ How the history is made — a *template* and its clones:
    template's; the fields the chain indexes — subject, subject_id, at — are the clone's). The chain's order is load
    order, not time order (clones are dated in the past but appended after the template).
 
-Foreign-key triggers are switched off while copying (`session_replication_role = replica`: the copy is correct
+The plain indexes of a cloned table are dropped before its copy and built again after it (same transaction;
+`--keep-indexes` inserts through them instead). Foreign-key triggers are switched off while copying (`session_replication_role = replica`: the copy is correct
 by construction, and PostgreSQL would otherwise queue one deferred check per row); `--check-fks` then proves
 every foreign key of the cloned tables with one anti-join each.
 """
@@ -257,7 +258,20 @@ def clone_ledger(case_range: tuple[int, int], copies: int, log: Callable[[str], 
     return written
 
 
-def load(cases: int, *, check_fks: bool = False, log: Callable[[str], None] = _log) -> dict[str, Any]:
+def _plain_indexes(cur: Any, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of the table's indexes that back no constraint."""
+    cur.execute(
+        """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+           LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid
+           WHERE i.indrelid = %s::regclass AND c.oid IS NULL AND NOT i.indisunique AND NOT i.indisprimary""",
+        [f'"{table}"'],
+    )
+    return [(str(name), str(definition)) for name, definition in cur.fetchall()]
+
+
+def load(
+    cases: int, *, check_fks: bool = False, keep_indexes: bool = False, log: Callable[[str], None] = _log
+) -> dict[str, Any]:
     """Fill the (migrated, seeded) database of the current Django connection with `cases` cases; returns figures."""
     from django.db import connection, transaction
 
@@ -281,9 +295,18 @@ def load(cases: int, *, check_fks: bool = False, log: Callable[[str], None] = _l
         for model in ranges:
             sql, params = _clone_sql(model, ranges, copies)
             t = time.perf_counter()
+            # Plain indexes (not those behind a primary key or a unique constraint) are dropped for the copy and
+            # built again after it, in the same transaction: one sort instead of millions of index insertions.
+            indexes = [] if keep_indexes else _plain_indexes(cur, model._meta.db_table)
+            for name, _definition in indexes:
+                cur.execute(f"DROP INDEX {name}")
             cur.execute(sql, params)
             rows[model._meta.label_lower] = cur.rowcount
-            log(f"{model._meta.label_lower}: {cur.rowcount} rows in {time.perf_counter() - t:.1f}s")
+            for _name, definition in indexes:
+                cur.execute(definition)
+            log(
+                f"{model._meta.label_lower}: {rows[model._meta.label_lower]} rows in {time.perf_counter() - t:.1f}s"
+            )
         # Identity sequences past the clones.
         for model in ranges:
             table, pk = model._meta.db_table, model._meta.pk.column
@@ -386,6 +409,9 @@ def main(argv: list[str] | None = None) -> int:
         "--check-fks", action="store_true", help="prove every foreign key of the cloned tables"
     )
     parser.add_argument("--verify", action="store_true", help="walk the whole audit chain afterwards")
+    parser.add_argument(
+        "--keep-indexes", action="store_true", help="insert through the indexes instead of rebuilding them"
+    )
     parser.add_argument("--drop", action="store_true", help="drop the database at the end (a throwaway run)")
     args = parser.parse_args(argv)
     if not args.database_url:
@@ -410,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
 
             if Case.objects.exists() and not args.append:
                 raise SystemExit("bigdb: the database already holds cases (use --append, or a new database)")
-            result = load(args.cases, check_fks=args.check_fks)
+            result = load(args.cases, check_fks=args.check_fks, keep_indexes=args.keep_indexes)
             if args.verify:
                 _log("verify_audit (walks every entry)")
                 result["verify_audit"] = verify_chain()

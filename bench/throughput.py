@@ -419,8 +419,7 @@ def table(figures: dict[str, Any], big_cases: int) -> str:
         need = [f"{TARGET_RATE:.0f}/s target: {_workers(NOTICES_PER_LIFECYCLE * TARGET_RATE / sps)}"]
         if measured:
             need.append(
-                f"measured {measured:.1f}/s (2 processes): "
-                f"{_workers(NOTICES_PER_LIFECYCLE * measured / sps)}"
+                f"measured {measured:.1f}/s (2 processes): {_workers(NOTICES_PER_LIFECYCLE * measured / sps)}"
             )
         out.append(
             f"run_jobs seals {sps:.1f} documents/s per worker ({sealing['sealed']} sealed in {sealing['seconds']} s); "
