@@ -81,19 +81,32 @@ EXPECTED = {
     "average_duration": Decimal("2.25"),  # (1 + 3 + 5 + 0) / 4
     "instant_share": Decimal("16.67"),  # D / 6
     "on_site_rate": Decimal("100.00"),  # D / D
-    "satisfaction_rate": None,
+    "satisfaction_rate": Decimal("50.00"),  # A 非常满意, C 不满意 (好差评)
+    "rated": 2,
+    "default_rated": 0,
     "complaints": 0,
 }
 
 
-def test_every_indicator_matches_the_hand_computed_month(month: dict[str, Case]) -> None:
+def rate_month(month: dict[str, Case], at: Any) -> None:
+    """The applicants of A and C rate them (好差评): 非常满意 and 不满意."""
+    from govhall.ratings import actions as ratings
+    from govhall.ratings import tokens
+
+    with at(2026, 3, 20, 10):
+        for case, level in ((month["A"], "5"), (month["C"], "2")):
+            ratings.submit_rating(case, channel="qr", level=level, token=tokens.case_token(case.pk))
+
+
+def test_every_indicator_matches_the_hand_computed_month(month: dict[str, Case], at: Any) -> None:
+    rate_month(month, at)
     refresh_facts()
     row = indicator_table(MARCH)[0]
     assert set(EXPECTED) == {ind.code for ind in INDICATORS}
     assert row.values == EXPECTED
     assert row.sums["refused"] == 1 and row.sums["not_accepted"] == 1 and row.sums["withdrawn"] == 1
     assert row.sums["duration_sum"] == 9 and row.sums["on_time"] == 3 and row.sums["late"] == 1
-    assert dict(row.cells())["satisfaction_rate"] == "—"
+    assert dict(row.cells())["satisfaction_rate"] == "50.00%"
     assert dict(row.cells())["on_time_rate"] == "75.00%"
     assert "按期办结件数 ÷ 办结件数 × 100%" in BY_CODE["on_time_rate"].formula
     # Nothing in February or April.

@@ -14,7 +14,7 @@ from govhall.org.actions import create_staff
 from govhall.stats.indicators import INDICATORS
 from govhall.stats.refresh import refresh_facts
 
-from .test_indicators import EXPECTED, month  # noqa: F401 - the fixture
+from .test_indicators import EXPECTED, month, rate_month  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 URL = "/stats/monthly/?month=2026-03"
@@ -52,15 +52,17 @@ def test_others_are_refused_and_anonymous_users_sent_to_login(client: Any, hall:
 def test_page_shows_every_indicator_with_its_formula_and_the_excel_matches(
     client: Any,
     month: dict[str, Case],  # noqa: F811
+    at: Any,
 ) -> None:
+    rate_month(month, at)
     refresh_facts()
     client.force_login(staff("supervisor", "sup"))
     html = client.get(URL).content.decode()
     for ind in INDICATORS:
         assert ind.formula in html
     page = overall_from_page(html)
-    assert page["on_time_rate"] == "75.00%" and page["accepted"] == "6件" and page["satisfaction_rate"] == "—"
-    assert "县市场监督管理局" in html and "echarts.min.js" in html and "尚未上线" in html
+    assert page["on_time_rate"] == "75.00%" and page["accepted"] == "6件" and page["satisfaction_rate"] == "50.00%"
+    assert "县市场监督管理局" in html and "echarts.min.js" in html and "尚未上线" not in html
 
     response = client.get(XLSX)
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
