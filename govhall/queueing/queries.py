@@ -254,12 +254,12 @@ def queue_lines(hall: Hall | None = None, day: date | None = None) -> list[dict[
     """Per queue: waiting now, the longest current wait, today's wait figures (two queries, however many queues)."""
     day = day or today()
     at = now()
-    queues = (
+    found = (
         Queue.objects.filter(active=True).select_related("hall").order_by("hall_id", "sort_order", "prefix")
     )
     if hall is not None:
-        queues = queues.filter(hall=hall)
-    queues = list(queues)
+        found = found.filter(hall=hall)
+    queues = list(found)
     rows: dict[int, list[tuple[Any, Any, str, Any]]] = defaultdict(list)
     todays = Ticket.objects.filter(day=day, queue__in=[q.pk for q in queues]).exclude(
         status=TicketStatus.CANCELLED
