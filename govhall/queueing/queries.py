@@ -5,6 +5,7 @@ Waiting time (等候时长) is the time from taking a ticket to its first call (
 from __future__ import annotations
 
 import math
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -150,17 +151,22 @@ class WaitFigures:
     not_called: int
 
 
-def wait_figures(tickets: QuerySet[Ticket]) -> WaitFigures:
-    rows = list(tickets.values_list("taken_at", "first_called_at"))
-    waits = [(called - taken).total_seconds() / 60 for taken, called in rows if called is not None]
+def _figures(taken: int, waits: list[float]) -> WaitFigures:
     called = len(waits)
     return WaitFigures(
-        taken=len(rows),
+        taken=taken,
         called=called,
         average_minutes=round(sum(waits) / called, 1) if called else None,
         within_30=round(100 * sum(1 for w in waits if w <= 30) / called, 1) if called else None,
         longest_minutes=round(max(waits), 1) if called else None,
-        not_called=len(rows) - called,
+        not_called=taken - called,
+    )
+
+
+def wait_figures(tickets: QuerySet[Ticket]) -> WaitFigures:
+    rows = list(tickets.values_list("taken_at", "first_called_at"))
+    return _figures(
+        len(rows), [(called - taken).total_seconds() / 60 for taken, called in rows if called is not None]
     )
 
 
@@ -194,48 +200,87 @@ class WindowLine:
 
 def window_lines(hall: Hall | None = None, day: date | None = None) -> list[WindowLine]:
     """Per window of the hall(s) with a queue: the ticket at it now, how many wait for it, today's average wait
-    of the tickets it called, and how many it served today."""
+    of the tickets it called, and how many it finished today. A fixed handful of queries, however many windows."""
     day = day or today()
     windows = Window.objects.filter(active=True, queues__active=True).distinct().select_related("hall")
     if hall is not None:
         windows = windows.filter(hall=hall)
-    lines = []
+    windows = windows.order_by("hall_id", "floor", "number")
     todays = Ticket.objects.filter(day=day)
-    for window in windows.order_by("hall_id", "floor", "number"):
-        called = todays.filter(window=window, first_called_at__isnull=False)
-        figures = wait_figures(called)
-        lines.append(
-            WindowLine(
-                window=window,
-                current=at_window(window),
-                waiting=waiting_for_window(window, day).count(),
-                average_minutes=figures.average_minutes,
-                served_today=called.filter(status=TicketStatus.DONE).count(),
-            )
+    current: dict[int, Ticket] = {}
+    for ticket in (
+        todays.filter(status__in=AT_WINDOW).select_related("queue").order_by("last_called_at", "id")
+    ):
+        if ticket.window_id is not None:
+            current[ticket.window_id] = ticket  # the latest call wins
+    queues_of: dict[int, set[int]] = defaultdict(set)
+    for window_id, queue_id in Queue.windows.through.objects.filter(queue__active=True).values_list(
+        "window_id", "queue_id"
+    ):
+        queues_of[window_id].add(queue_id)
+    in_queue: Counter[int] = Counter()
+    to_window: Counter[int] = Counter()
+    for queue_id, target in todays.filter(status=TicketStatus.WAITING).values_list(
+        "queue_id", "target_window_id"
+    ):
+        if target is None:
+            in_queue[queue_id] += 1
+        else:
+            to_window[target] += 1
+    waits: dict[int, list[float]] = defaultdict(list)
+    done: Counter[int] = Counter()
+    called = todays.filter(first_called_at__isnull=False, window__isnull=False)
+    for window_id, taken, first, status in called.values_list(
+        "window_id", "taken_at", "first_called_at", "status"
+    ):
+        if first is not None:
+            waits[window_id].append((first - taken).total_seconds() / 60)
+        done[window_id] += status == TicketStatus.DONE
+    return [
+        WindowLine(
+            window=window,
+            current=current.get(window.pk),
+            waiting=to_window[window.pk] + sum(in_queue[q] for q in queues_of[window.pk]),
+            average_minutes=round(sum(waits[window.pk]) / len(waits[window.pk]), 1)
+            if waits[window.pk]
+            else None,
+            served_today=done[window.pk],
         )
-    return lines
+        for window in windows
+    ]
 
 
 def queue_lines(hall: Hall | None = None, day: date | None = None) -> list[dict[str, Any]]:
-    """Per queue: waiting now, the longest current wait, today's average wait, open windows."""
+    """Per queue: waiting now, the longest current wait, today's wait figures (two queries, however many queues)."""
     day = day or today()
     at = now()
-    queues = (
+    found = (
         Queue.objects.filter(active=True).select_related("hall").order_by("hall_id", "sort_order", "prefix")
     )
     if hall is not None:
-        queues = queues.filter(hall=hall)
+        found = found.filter(hall=hall)
+    queues = list(found)
+    rows: dict[int, list[tuple[Any, Any, str, Any]]] = defaultdict(list)
+    todays = Ticket.objects.filter(day=day, queue__in=[q.pk for q in queues]).exclude(
+        status=TicketStatus.CANCELLED
+    )
+    for queue_id, taken, first, status, target in todays.values_list(
+        "queue_id", "taken_at", "first_called_at", "status", "target_window_id"
+    ):
+        rows[queue_id].append((taken, first, status, target))
     out = []
     for queue in queues:
-        todays = Ticket.objects.filter(queue=queue, day=day)
-        waiting = todays.filter(status=TicketStatus.WAITING, target_window__isnull=True)
-        oldest = waiting.order_by("taken_at").values_list("taken_at", flat=True).first()
+        mine = rows[queue.pk]
+        waiting = [
+            taken for taken, _, status, target in mine if status == TicketStatus.WAITING and target is None
+        ]
+        waits = [(first - taken).total_seconds() / 60 for taken, first, _, _ in mine if first is not None]
         out.append(
             {
                 "queue": queue,
-                "waiting": waiting.count(),
-                "longest_minutes": minutes(at - oldest) if oldest else None,
-                "today": wait_figures(todays.exclude(status=TicketStatus.CANCELLED)),
+                "waiting": len(waiting),
+                "longest_minutes": minutes(at - min(waiting)) if waiting else None,
+                "today": _figures(len(mine), waits),
             }
         )
     return out
