@@ -11,6 +11,7 @@ class ClockKind(ColoredChoices):
     DELIVERY = "delivery", "送达时限"
     ORDER = "order", "督办时限"
     COMPLAINT = "complaint", "投诉办理时限"
+    HOTLINE = "hotline", "热线工单办理时限"
 
 
 class ClockUnit(ColoredChoices):
