@@ -19,6 +19,7 @@ from govhall.catalog.api import router as catalog_router
 from govhall.catalog.department_api import router as org_router
 from govhall.core.throttle import Throttled
 from govhall.core.tokens import TokenRefused
+from govhall.hotline.api import router as hotline_router
 
 api = NinjaAPI(
     title="govhall API",
@@ -210,3 +211,4 @@ api.add_router("/", catalog_router)
 api.add_router("/", org_router)
 api.add_router("/", cases_router)
 api.add_router("/", bundles_router)
+api.add_router("/", hotline_router)

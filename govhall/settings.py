@@ -217,6 +217,9 @@ GOVHALL_THROTTLE_LOOKUP_IP = env_rate("GOVHALL_THROTTLE_LOOKUP_IP", "30/900")
 # Wrong passwords per account (login page, admin, HTTP Basic), and per client address.
 GOVHALL_THROTTLE_LOGIN = env_rate("GOVHALL_THROTTLE_LOGIN", "5/900")
 GOVHALL_THROTTLE_LOGIN_IP = env_rate("GOVHALL_THROTTLE_LOGIN_IP", "30/900")
+# Open311 POST requests.json per api_key and per client address (docs/open311.md).
+GOVHALL_THROTTLE_OPEN311 = env_rate("GOVHALL_THROTTLE_OPEN311", "60/3600")
+GOVHALL_THROTTLE_OPEN311_IP = env_rate("GOVHALL_THROTTLE_OPEN311_IP", "120/3600")
 # Behind a reverse proxy: the META key of the header carrying the client's address (e.g. HTTP_X_REAL_IP).
 GOVHALL_CLIENT_IP_HEADER = env_str("GOVHALL_CLIENT_IP_HEADER", "")
 AUTHENTICATION_BACKENDS = ["govhall.core.auth.LockoutModelBackend"]

@@ -34,9 +34,9 @@ from govhall.org.access import require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile
 
-from .choices import Category, EventKind, OrderSource, OrderStatus, Satisfaction, Urgency
+from .choices import Category, EventKind, LimitUnit, OrderSource, OrderStatus, Satisfaction, Urgency
 from .limits import limit_for
-from .models import WorkOrder, WorkOrderEvent, WorkOrderNumberCounter
+from .models import HotlineLimit, WorkOrder, WorkOrderEvent, WorkOrderNumberCounter
 
 _PHONE_RE = re.compile(r"^[0-9][0-9\-]{6,19}$")
 # Who answers for a dispatched order in its department.
@@ -394,3 +394,24 @@ def transfer_to_complaint(
         AuditEventType.HOTLINE_TRANSFERRED, actor=by, obj=order, after={"complaint": complaint.number}
     )
     return complaint
+
+
+@transaction.atomic
+def set_limit(*, by: User, category: str, urgency: str, amount: int, unit: str) -> HotlineLimit:
+    """Configure the answer limit of one category and urgency (orders already recorded keep their clock)."""
+    require_role(by, Role.CENTER_ADMIN, message="只有中心管理员可以设置热线工单时限")
+    errors: dict[str, str] = {}
+    if category not in Category.values:
+        errors["category"] = "工单类别不正确"
+    if urgency not in Urgency.values:
+        errors["urgency"] = "紧急程度不正确"
+    if unit not in LimitUnit.values:
+        errors["unit"] = "时限单位应为小时或工作日"
+    if not isinstance(amount, int) or amount < 1:
+        errors["amount"] = "时限应为正整数"
+    if errors:
+        raise ValidationError(errors)
+    limit, _ = HotlineLimit.objects.update_or_create(
+        category=category, urgency=urgency, defaults={"amount": amount, "unit": unit}
+    )
+    return limit

@@ -121,6 +121,10 @@ class WorkOrder(models.Model):
         return mask_phone(self.caller_phone)
 
     @property
+    def category_color(self) -> str:
+        return Category.color_of(self.category)
+
+    @property
     def is_open(self) -> bool:
         return self.status in (OrderStatus.RECORDED, OrderStatus.DISPATCHED, OrderStatus.RETURNED)
 
