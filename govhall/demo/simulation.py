@@ -79,6 +79,7 @@ from govhall.workflow import engine as wf
 from govhall.workflow.schema import ProcessSpec, Step
 
 from .county import DEPARTMENTS, make_uscc
+from .hotline_sim import HotlineSimulation
 from .loader import seed_demo
 
 # --------------------------------------------------------------------------------------------- rates
@@ -623,6 +624,9 @@ class Simulator:
         if not self.staff.agents:
             self.log("没有村级代办员：代办渠道的申请改为窗口受理")
         self._plan_arrivals()
+        # 12345 hotline work orders over the same period (govhall/demo/hotline_sim.py).
+        self.hotline = HotlineSimulation(self, max(6, self.options.cases // 8) if self.options.cases else 0)
+        self.hotline.plan()
 
     def _plan_arrivals(self) -> None:
         options = self.options
@@ -1351,7 +1355,9 @@ class Simulator:
     # ----------------------------------------------------------------- summary
 
     def summary(self, seconds: float) -> dict[str, Any]:
-        return summarize(self.case_pks, seconds=seconds, period=(self.period[0], self.period[-1]))
+        summary = summarize(self.case_pks, seconds=seconds, period=(self.period[0], self.period[-1]))
+        summary["hotline"] = self.hotline.summary()
+        return summary
 
 
 @contextmanager

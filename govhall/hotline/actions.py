@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -49,7 +49,9 @@ def next_order_number(day: date) -> str:
     """RX + YYYYMMDD + 5-digit daily sequence; the UPDATE takes the row lock before anyone reads the value."""
     counter = WorkOrderNumberCounter.objects.filter(day=day)
     if not counter.update(last=F("last") + 1):
-        WorkOrderNumberCounter.objects.bulk_create([WorkOrderNumberCounter(day=day, last=0)], ignore_conflicts=True)
+        WorkOrderNumberCounter.objects.bulk_create(
+            [WorkOrderNumberCounter(day=day, last=0)], ignore_conflicts=True
+        )
         counter.update(last=F("last") + 1)
     last = counter.values_list("last", flat=True).get()
     return f"RX{day:%Y%m%d}{last:05d}"
@@ -89,7 +91,9 @@ def _event(
     department: Department | None = None,
     reason: str = "",
 ) -> None:
-    WorkOrderEvent.objects.create(order=order, kind=kind, at=at, actor=by, department=department, reason=reason)
+    WorkOrderEvent.objects.create(
+        order=order, kind=kind, at=at, actor=by, department=department, reason=reason
+    )
 
 
 def _link(order: WorkOrder) -> str:
@@ -162,7 +166,9 @@ def record_order(
         unit=unit,
         at=at,
         label=number,
-        owner=ClockOwner(label=f"热线工单 {number} 办理时限", link=f"/hotline/orders/{number}/", department=office),
+        owner=ClockOwner(
+            label=f"热线工单 {number} 办理时限", link=f"/hotline/orders/{number}/", department=office
+        ),
     )
     order = WorkOrder.objects.create(
         number=number,
@@ -186,7 +192,12 @@ def record_order(
         AuditEventType.HOTLINE_RECORDED,
         actor=by,
         obj=order,
-        after={"category": category, "urgency": urgency, "source": source, "due_at": clock.due_at.isoformat()},
+        after={
+            "category": category,
+            "urgency": urgency,
+            "source": source,
+            "due_at": clock.due_at.isoformat(),
+        },
     )
     return order
 
@@ -230,7 +241,11 @@ def dispatch(order: WorkOrder, *, by: User, department: Department, reason: str 
     # The department answers for the limit from now on (its head while nobody there holds it).
     set_clock_owner(order.clock, department=department, responsible=None)
     _event(
-        order, EventKind.REDISPATCHED if redispatch else EventKind.DISPATCHED, by=by, at=at, department=department,
+        order,
+        EventKind.REDISPATCHED if redispatch else EventKind.DISPATCHED,
+        by=by,
+        at=at,
+        department=department,
         reason=reason,
     )
     _tell_department(order, department, at)
@@ -340,10 +355,19 @@ def call_back(
     order.callback_note = note
     order.status = OrderStatus.CLOSED
     order.save(
-        update_fields=["called_back_at", "caller_reached", "solved", "satisfaction", "callback_note", "status"]
+        update_fields=[
+            "called_back_at",
+            "caller_reached",
+            "solved",
+            "satisfaction",
+            "callback_note",
+            "status",
+        ]
     )
     summary = (
-        f"{'已解决' if solved else '未解决'}，{Satisfaction(satisfaction).label}" if reached else "未联系上来电人"
+        f"{'已解决' if solved else '未解决'}，{Satisfaction(satisfaction).label}"
+        if reached
+        else "未联系上来电人"
     )
     _event(order, EventKind.CALLED_BACK, by=by, at=at, reason=f"{summary}。{note}" if note else summary)
     record_event(
@@ -371,7 +395,9 @@ def transfer_to_complaint(
     if order.category not in TRANSFERABLE:
         raise ValidationError({"category": "只有投诉、举报类工单可以转为效能投诉"})
     if order.status not in (OrderStatus.RECORDED, OrderStatus.RETURNED):
-        raise ValidationError({"status": f"工单{order.get_status_display()}，不能转为效能投诉（派单后请由部门答复）"})
+        raise ValidationError(
+            {"status": f"工单{order.get_status_display()}，不能转为效能投诉（派单后请由部门答复）"}
+        )
     complaint = complaint_actions.receive_complaint(
         channel=ComplaintChannel.OPEN311 if order.source == OrderSource.OPEN311 else ComplaintChannel.HOTLINE,
         by=by,
@@ -389,7 +415,13 @@ def transfer_to_complaint(
     order.complaint = complaint
     order.status = OrderStatus.TRANSFERRED
     order.save(update_fields=["complaint", "status"])
-    _event(order, EventKind.TRANSFERRED, by=by, at=at, reason=(reason or "").strip() or f"转效能投诉 {complaint.number}")
+    _event(
+        order,
+        EventKind.TRANSFERRED,
+        by=by,
+        at=at,
+        reason=(reason or "").strip() or f"转效能投诉 {complaint.number}",
+    )
     record_event(
         AuditEventType.HOTLINE_TRANSFERRED, actor=by, obj=order, after={"complaint": complaint.number}
     )

@@ -20,7 +20,11 @@ class HotlineLimitAdmin(ActionAdmin):
     def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> HotlineLimit:
         d = form.cleaned_data
         return actions.set_limit(
-            by=admin_user(request), category=d["category"], urgency=d["urgency"], amount=d["amount"], unit=d["unit"]
+            by=admin_user(request),
+            category=d["category"],
+            urgency=d["urgency"],
+            amount=d["amount"],
+            unit=d["unit"],
         )
 
     def update_object(

@@ -32,7 +32,9 @@ CategoryValue = Literal["consult", "help", "complaint", "report", "suggestion"]
 class OrderOut(Schema):
     number: str
     source: str
-    category: str = Field(..., description="consult 咨询, help 求助, complaint 投诉, report 举报, suggestion 建议")
+    category: str = Field(
+        ..., description="consult 咨询, help 求助, complaint 投诉, report 举报, suggestion 建议"
+    )
     category_label: str
     urgency: str
     status: str
@@ -165,7 +167,12 @@ class ListFilter(Schema):
     limit: int = Field(50, ge=1, le=500)
 
 
-@router.get("/hotline/orders", response={200: list[OrderOut], **ERR}, summary="热线工单列表", operation_id="hotline_orders")
+@router.get(
+    "/hotline/orders",
+    response={200: list[OrderOut], **ERR},
+    summary="热线工单列表",
+    operation_id="hotline_orders",
+)
 def list_orders(request: HttpRequest, filters: Query[ListFilter]) -> list[dict[str, Any]]:
     user = _user(request)
     if not (access.sees_all(user) or access.is_department_staff(user)):
@@ -178,28 +185,43 @@ def list_orders(request: HttpRequest, filters: Query[ListFilter]) -> list[dict[s
     return [_out(o) for o in qs[: filters.limit]]
 
 
-@router.post("/hotline/orders", response={201: OrderOut, **ERR}, summary="登记热线工单", operation_id="hotline_record")
+@router.post(
+    "/hotline/orders", response={201: OrderOut, **ERR}, summary="登记热线工单", operation_id="hotline_record"
+)
 def record(request: HttpRequest, payload: OrderIn) -> tuple[int, dict[str, Any]]:
     order = actions.record_order(by=_user(request), **payload.dict())
     return 201, _out(order)
 
 
-@router.get("/hotline/orders/{number}", response={200: OrderOut, **ERR}, summary="热线工单详情", operation_id="hotline_order")
+@router.get(
+    "/hotline/orders/{number}",
+    response={200: OrderOut, **ERR},
+    summary="热线工单详情",
+    operation_id="hotline_order",
+)
 def order_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     return _out(_order(request, number))
 
 
 @router.post(
-    "/hotline/orders/{number}/dispatch", response={200: OrderOut, **ERR}, summary="派单/改派（改派须填理由）",
+    "/hotline/orders/{number}/dispatch",
+    response={200: OrderOut, **ERR},
+    summary="派单/改派（改派须填理由）",
     operation_id="hotline_dispatch",
 )
 def dispatch(request: HttpRequest, number: str, payload: DispatchIn) -> dict[str, Any]:
     order = _order(request, number)
-    return _out(actions.dispatch(order, by=_user(request), department=_department(payload.department_id), reason=payload.reason))
+    return _out(
+        actions.dispatch(
+            order, by=_user(request), department=_department(payload.department_id), reason=payload.reason
+        )
+    )
 
 
 @router.post(
-    "/hotline/orders/{number}/return", response={200: OrderOut, **ERR}, summary="退单（承办部门，须填理由）",
+    "/hotline/orders/{number}/return",
+    response={200: OrderOut, **ERR},
+    summary="退单（承办部门，须填理由）",
     operation_id="hotline_return",
 )
 def return_order(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
@@ -208,7 +230,9 @@ def return_order(request: HttpRequest, number: str, payload: ReasonIn) -> dict[s
 
 
 @router.post(
-    "/hotline/orders/{number}/answer", response={200: OrderOut, **ERR}, summary="部门答复",
+    "/hotline/orders/{number}/answer",
+    response={200: OrderOut, **ERR},
+    summary="部门答复",
     operation_id="hotline_answer",
 )
 def answer(request: HttpRequest, number: str, payload: AnswerIn) -> dict[str, Any]:
@@ -217,21 +241,29 @@ def answer(request: HttpRequest, number: str, payload: AnswerIn) -> dict[str, An
 
 
 @router.post(
-    "/hotline/orders/{number}/callback", response={200: OrderOut, **ERR}, summary="回访并记录来电人评价",
+    "/hotline/orders/{number}/callback",
+    response={200: OrderOut, **ERR},
+    summary="回访并记录来电人评价",
     operation_id="hotline_callback",
 )
 def callback(request: HttpRequest, number: str, payload: CallbackIn) -> dict[str, Any]:
     order = _order(request, number)
     return _out(
         actions.call_back(
-            order, by=_user(request), reached=payload.reached, solved=payload.solved,
-            satisfaction=payload.satisfaction, note=payload.note,
+            order,
+            by=_user(request),
+            reached=payload.reached,
+            solved=payload.solved,
+            satisfaction=payload.satisfaction,
+            note=payload.note,
         )
     )
 
 
 @router.post(
-    "/hotline/orders/{number}/transfer", response={200: OrderOut, **ERR}, summary="转为效能投诉",
+    "/hotline/orders/{number}/transfer",
+    response={200: OrderOut, **ERR},
+    summary="转为效能投诉",
     operation_id="hotline_transfer",
 )
 def transfer(request: HttpRequest, number: str, payload: TransferIn) -> dict[str, Any]:
@@ -251,7 +283,12 @@ class MonthQuery(Schema):
     month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM，默认本月")
 
 
-@router.get("/hotline/rates", response={200: RatesOut, **ERR}, summary="响应率、解决率、满意率（按部门、按月）", operation_id="hotline_rates")
+@router.get(
+    "/hotline/rates",
+    response={200: RatesOut, **ERR},
+    summary="响应率、解决率、满意率（按部门、按月）",
+    operation_id="hotline_rates",
+)
 def rates(request: HttpRequest, q: Query[MonthQuery]) -> dict[str, Any]:
     user = _user(request)
     if not access.may_see_rates(user):
@@ -263,4 +300,3 @@ def rates(request: HttpRequest, q: Query[MonthQuery]) -> dict[str, Any]:
         month = date(today.year, today.month, 1)
     rows = monthly_rates(month, orders=access.orders_for(user))
     return {"month": f"{month:%Y-%m}", "departments": [r.as_dict() for r in rows]}
-

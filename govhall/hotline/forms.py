@@ -46,7 +46,9 @@ class CallbackForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    satisfaction = forms.ChoiceField(label="满意度", choices=[("", "—"), *Satisfaction.choices], required=False)
+    satisfaction = forms.ChoiceField(
+        label="满意度", choices=[("", "—"), *Satisfaction.choices], required=False
+    )
     note = forms.CharField(label="回访记录", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -64,5 +66,9 @@ class FilterForm(forms.Form):
 
 
 class MonthForm(forms.Form):
-    month = forms.RegexField(label="月份", regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
-                             error_messages={"invalid": "月份格式应为 YYYY-MM"})
+    month = forms.RegexField(
+        label="月份",
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        error_messages={"invalid": "月份格式应为 YYYY-MM"},
+    )

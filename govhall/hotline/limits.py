@@ -24,7 +24,9 @@ DEFAULTS: dict[tuple[str, str], tuple[int, str]] = {
 
 def limit_for(category: str, urgency: str) -> tuple[int, str]:
     """(amount, unit) with unit "hour" or "workday": the configured row, else the default."""
-    row = HotlineLimit.objects.filter(category=category, urgency=urgency).values_list("amount", "unit").first()
+    row = (
+        HotlineLimit.objects.filter(category=category, urgency=urgency).values_list("amount", "unit").first()
+    )
     if row is not None:
         return int(row[0]), str(row[1])
     amount, unit = DEFAULTS[(category, urgency)]

@@ -57,7 +57,12 @@ class WorkOrder(models.Model):
     content = models.TextField("诉求内容")
     address = models.CharField("地址", max_length=200, blank=True)
     case = models.ForeignKey(
-        "cases.Case", verbose_name="关联办件", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "cases.Case",
+        verbose_name="关联办件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     item = models.ForeignKey(
         "catalog.ServiceItem",
@@ -139,7 +144,12 @@ class WorkOrderEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+"
     )
     department = models.ForeignKey(
-        "org.Department", verbose_name="部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Department",
+        verbose_name="部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reason = models.TextField("说明", blank=True)
 

@@ -85,7 +85,9 @@ def _xml_object(parent: ET.Element, tag: str, data: dict[str, Any]) -> None:
         _xml_value(element, key, value)
 
 
-def render(fmt: str, root: str, item: str, data: list[dict[str, Any]] | dict[str, Any], status: int = 200) -> HttpResponse:
+def render(
+    fmt: str, root: str, item: str, data: list[dict[str, Any]] | dict[str, Any], status: int = 200
+) -> HttpResponse:
     """JSON (the list or object as is) or XML (`root` wrapping one `item` element per entry; an object is itself the
     root), UTF-8 with the XML declaration as the spec asks."""
     if fmt == "json":
@@ -98,12 +100,20 @@ def render(fmt: str, root: str, item: str, data: list[dict[str, Any]] | dict[str
         top = ET.Element(root)
         for entry in data:
             _xml_object(top, item, entry)
-    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8", xml_declaration=False)
+    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(
+        top, encoding="utf-8", xml_declaration=False
+    )
     return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
 
 
 def error(fmt: str, status: int, description: str, *, retry_after: int | None = None) -> HttpResponse:
-    response = render(fmt if fmt in FORMATS else "json", "errors", "error", [{"code": status, "description": description}], status)
+    response = render(
+        fmt if fmt in FORMATS else "json",
+        "errors",
+        "error",
+        [{"code": status, "description": description}],
+        status,
+    )
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
@@ -262,7 +272,7 @@ def _open311_complaints() -> Any:
 
 def _extra(obj: WorkOrder | Complaint) -> Open311Request | None:
     try:
-        return obj.open311  # type: ignore[union-attr]
+        return obj.open311
     except Open311Request.DoesNotExist:
         return None
 
@@ -275,7 +285,9 @@ def _parse_day(value: str, name: str) -> datetime:
         try:
             parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
         except ValueError:
-            raise Open311Error(400, f"{name} 应为 ISO 8601 日期时间（如 2026-03-02T09:00:00+08:00）") from None
+            raise Open311Error(
+                400, f"{name} 应为 ISO 8601 日期时间（如 2026-03-02T09:00:00+08:00）"
+            ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
 
 

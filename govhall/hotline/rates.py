@@ -77,14 +77,18 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def monthly_rates(month: date, *, orders: QuerySet[WorkOrder] | None = None, at: datetime | None = None) -> list[DepartmentRates]:
+def monthly_rates(
+    month: date, *, orders: QuerySet[WorkOrder] | None = None, at: datetime | None = None
+) -> list[DepartmentRates]:
     """The rates of every department with orders dispatched in `month` (any day of it), from `orders` (a scoped
     queryset; default all), ordered by department."""
     at = at or now()
     start, end = month_bounds(month)
-    base = (orders if orders is not None else WorkOrder.objects.all()).filter(
-        department__isnull=False, dispatched_at__gte=start, dispatched_at__lt=end
-    ).exclude(status__in=(OrderStatus.RETURNED, OrderStatus.TRANSFERRED))
+    base = (
+        (orders if orders is not None else WorkOrder.objects.all())
+        .filter(department__isnull=False, dispatched_at__gte=start, dispatched_at__lt=end)
+        .exclude(status__in=(OrderStatus.RETURNED, OrderStatus.TRANSFERRED))
+    )
     answered = Q(answered_at__isnull=False)
     reached = Q(caller_reached=True)
     rows = (
@@ -103,5 +107,7 @@ def monthly_rates(month: date, *, orders: QuerySet[WorkOrder] | None = None, at:
         .order_by("department_id")
     )
     rows = list(rows)
-    names = dict(Department.objects.filter(pk__in=[r["department_id"] for r in rows]).values_list("pk", "name"))
-    return [DepartmentRates(department=names.get(r["department_id"], ""), **r) for r in rows]
+    names = dict(
+        Department.objects.filter(pk__in=[r["department_id"] for r in rows]).values_list("pk", "name")
+    )
+    return [DepartmentRates(department=names.get(r["department_id"], ""), **r) for r in found]

@@ -35,7 +35,6 @@ from .forms import (
     TransferForm,
 )
 from .limits import limit_text
-from .models import WorkOrder
 from .rates import monthly_rates
 
 View = Callable[..., HttpResponseBase]

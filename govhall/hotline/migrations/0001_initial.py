@@ -6,128 +6,377 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0009_case_join_snapshot'),
-        ('catalog', '0004_bundle_forms'),
-        ('clocks', '0005_hotline_clock_kind'),
-        ('complaints', '0003_hotline_channels'),
-        ('org', '0003_comprehensive_window'),
+        ("cases", "0009_case_join_snapshot"),
+        ("catalog", "0004_bundle_forms"),
+        ("clocks", "0005_hotline_clock_kind"),
+        ("complaints", "0003_hotline_channels"),
+        ("org", "0003_comprehensive_window"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkOrderNumberCounter',
+            name="WorkOrderNumberCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': '工单编号计数',
-                'verbose_name_plural': '工单编号计数',
+                "verbose_name": "工单编号计数",
+                "verbose_name_plural": "工单编号计数",
             },
         ),
         migrations.CreateModel(
-            name='HotlineLimit',
+            name="HotlineLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('consult', '咨询'), ('help', '求助'), ('complaint', '投诉'), ('report', '举报'), ('suggestion', '建议')], max_length=12, verbose_name='类别')),
-                ('urgency', models.CharField(choices=[('urgent', '紧急'), ('ordinary', '一般')], max_length=10, verbose_name='紧急程度')),
-                ('amount', models.PositiveIntegerField(verbose_name='时限')),
-                ('unit', models.CharField(choices=[('hour', '小时（办公时间）'), ('workday', '工作日')], max_length=8, verbose_name='单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("consult", "咨询"),
+                            ("help", "求助"),
+                            ("complaint", "投诉"),
+                            ("report", "举报"),
+                            ("suggestion", "建议"),
+                        ],
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("urgent", "紧急"), ("ordinary", "一般")],
+                        max_length=10,
+                        verbose_name="紧急程度",
+                    ),
+                ),
+                ("amount", models.PositiveIntegerField(verbose_name="时限")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[("hour", "小时（办公时间）"), ("workday", "工作日")],
+                        max_length=8,
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工单办理时限',
-                'verbose_name_plural': '工单办理时限',
-                'constraints': [models.UniqueConstraint(fields=('category', 'urgency'), name='hotline_limit_once'), models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='hotline_limit_positive')],
+                "verbose_name": "工单办理时限",
+                "verbose_name_plural": "工单办理时限",
+                "constraints": [
+                    models.UniqueConstraint(fields=("category", "urgency"), name="hotline_limit_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="hotline_limit_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WorkOrder',
+            name="WorkOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='工单编号')),
-                ('source', models.CharField(choices=[('phone', '12345电话'), ('open311', '外部应用（Open311）')], default='phone', max_length=10, verbose_name='来源')),
-                ('category', models.CharField(choices=[('consult', '咨询'), ('help', '求助'), ('complaint', '投诉'), ('report', '举报'), ('suggestion', '建议')], db_index=True, max_length=12, verbose_name='类别')),
-                ('urgency', models.CharField(choices=[('urgent', '紧急'), ('ordinary', '一般')], default='ordinary', max_length=10, verbose_name='紧急程度')),
-                ('status', models.CharField(choices=[('recorded', '已登记'), ('dispatched', '已派单'), ('returned', '已退单'), ('answered', '已答复'), ('closed', '已办结'), ('transferred', '已转效能投诉')], db_index=True, default='recorded', max_length=12, verbose_name='状态')),
-                ('caller_name', models.CharField(blank=True, max_length=50, verbose_name='来电人')),
-                ('caller_phone', models.CharField(blank=True, max_length=20, verbose_name='来电号码')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='标题')),
-                ('content', models.TextField(verbose_name='诉求内容')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('recorded_at', models.DateTimeField(db_index=True, verbose_name='登记时间')),
-                ('dispatched_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='派单时间')),
-                ('answer', models.TextField(blank=True, verbose_name='答复内容')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='答复时间')),
-                ('called_back_at', models.DateTimeField(blank=True, null=True, verbose_name='回访时间')),
-                ('caller_reached', models.BooleanField(blank=True, null=True, verbose_name='回访接通')),
-                ('solved', models.BooleanField(blank=True, null=True, verbose_name='问题已解决')),
-                ('satisfaction', models.CharField(blank=True, choices=[('satisfied', '满意'), ('basic', '基本满意'), ('dissatisfied', '不满意')], max_length=12, verbose_name='满意度')),
-                ('callback_note', models.TextField(blank=True, verbose_name='回访记录')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='答复人')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case', verbose_name='关联办件')),
-                ('clock', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='hotline_order', to='clocks.clock', verbose_name='办理时限')),
-                ('complaint', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hotline_order', to='complaints.complaint', verbose_name='转办效能投诉')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hotline_orders', to='org.department', verbose_name='承办部门')),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.serviceitem', verbose_name='关联事项')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="工单编号")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("phone", "12345电话"), ("open311", "外部应用（Open311）")],
+                        default="phone",
+                        max_length=10,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("consult", "咨询"),
+                            ("help", "求助"),
+                            ("complaint", "投诉"),
+                            ("report", "举报"),
+                            ("suggestion", "建议"),
+                        ],
+                        db_index=True,
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("urgent", "紧急"), ("ordinary", "一般")],
+                        default="ordinary",
+                        max_length=10,
+                        verbose_name="紧急程度",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("recorded", "已登记"),
+                            ("dispatched", "已派单"),
+                            ("returned", "已退单"),
+                            ("answered", "已答复"),
+                            ("closed", "已办结"),
+                            ("transferred", "已转效能投诉"),
+                        ],
+                        db_index=True,
+                        default="recorded",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("caller_name", models.CharField(blank=True, max_length=50, verbose_name="来电人")),
+                ("caller_phone", models.CharField(blank=True, max_length=20, verbose_name="来电号码")),
+                ("subject", models.CharField(blank=True, max_length=200, verbose_name="标题")),
+                ("content", models.TextField(verbose_name="诉求内容")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("recorded_at", models.DateTimeField(db_index=True, verbose_name="登记时间")),
+                (
+                    "dispatched_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="派单时间"),
+                ),
+                ("answer", models.TextField(blank=True, verbose_name="答复内容")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="答复时间")),
+                ("called_back_at", models.DateTimeField(blank=True, null=True, verbose_name="回访时间")),
+                ("caller_reached", models.BooleanField(blank=True, null=True, verbose_name="回访接通")),
+                ("solved", models.BooleanField(blank=True, null=True, verbose_name="问题已解决")),
+                (
+                    "satisfaction",
+                    models.CharField(
+                        blank=True,
+                        choices=[("satisfied", "满意"), ("basic", "基本满意"), ("dissatisfied", "不满意")],
+                        max_length=12,
+                        verbose_name="满意度",
+                    ),
+                ),
+                ("callback_note", models.TextField(blank=True, verbose_name="回访记录")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="答复人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="关联办件",
+                    ),
+                ),
+                (
+                    "clock",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hotline_order",
+                        to="clocks.clock",
+                        verbose_name="办理时限",
+                    ),
+                ),
+                (
+                    "complaint",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hotline_order",
+                        to="complaints.complaint",
+                        verbose_name="转办效能投诉",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hotline_orders",
+                        to="org.department",
+                        verbose_name="承办部门",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.serviceitem",
+                        verbose_name="关联事项",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '热线工单',
-                'verbose_name_plural': '热线工单',
-                'ordering': ['-recorded_at', '-id'],
+                "verbose_name": "热线工单",
+                "verbose_name_plural": "热线工单",
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Open311Request',
+            name="Open311Request",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=40, unique=True, verbose_name='令牌')),
-                ('service_code', models.CharField(max_length=20, verbose_name='服务代码')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('long', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('media_url', models.URLField(blank=True, max_length=500, verbose_name='图片链接')),
-                ('device_id', models.CharField(blank=True, max_length=100, verbose_name='设备标识')),
-                ('account_id', models.CharField(blank=True, max_length=100, verbose_name='外部账号')),
-                ('requested_at', models.DateTimeField(db_index=True, verbose_name='提交时间')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='接入账号')),
-                ('complaint', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='open311', to='complaints.complaint')),
-                ('order', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='open311', to='hotline.workorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=40, unique=True, verbose_name="令牌")),
+                ("service_code", models.CharField(max_length=20, verbose_name="服务代码")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("long", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                ("media_url", models.URLField(blank=True, max_length=500, verbose_name="图片链接")),
+                ("device_id", models.CharField(blank=True, max_length=100, verbose_name="设备标识")),
+                ("account_id", models.CharField(blank=True, max_length=100, verbose_name="外部账号")),
+                ("requested_at", models.DateTimeField(db_index=True, verbose_name="提交时间")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="接入账号",
+                    ),
+                ),
+                (
+                    "complaint",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="open311",
+                        to="complaints.complaint",
+                    ),
+                ),
+                (
+                    "order",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="open311",
+                        to="hotline.workorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Open311 请求',
-                'verbose_name_plural': 'Open311 请求',
+                "verbose_name": "Open311 请求",
+                "verbose_name_plural": "Open311 请求",
             },
         ),
         migrations.CreateModel(
-            name='WorkOrderEvent',
+            name="WorkOrderEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('recorded', '登记'), ('dispatched', '派单'), ('redispatched', '改派'), ('returned', '退单'), ('answered', '答复'), ('called_back', '回访'), ('transferred', '转效能投诉')], max_length=16, verbose_name='事项')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('reason', models.TextField(blank=True, verbose_name='说明')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='部门')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='hotline.workorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("recorded", "登记"),
+                            ("dispatched", "派单"),
+                            ("redispatched", "改派"),
+                            ("returned", "退单"),
+                            ("answered", "答复"),
+                            ("called_back", "回访"),
+                            ("transferred", "转效能投诉"),
+                        ],
+                        max_length=16,
+                        verbose_name="事项",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                ("reason", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="hotline.workorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工单流转记录',
-                'verbose_name_plural': '工单流转记录',
-                'ordering': ['at', 'id'],
+                "verbose_name": "工单流转记录",
+                "verbose_name_plural": "工单流转记录",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['department', 'dispatched_at'], name='hotline_dept_month_idx'),
+            model_name="workorder",
+            index=models.Index(fields=["department", "dispatched_at"], name="hotline_dept_month_idx"),
         ),
         migrations.AddConstraint(
-            model_name='open311request',
-            constraint=models.CheckConstraint(condition=models.Q(('order__isnull', False), ('complaint__isnull', False), _connector='OR'), name='open311_points_somewhere'),
+            model_name="open311request",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("order__isnull", False), ("complaint__isnull", False), _connector="OR"),
+                name="open311_points_somewhere",
+            ),
         ),
     ]
