@@ -196,7 +196,7 @@ def record_order(
             "category": category,
             "urgency": urgency,
             "source": source,
-            "due_at": clock.due_at.isoformat(),
+            "due_at": clock.due_at.isoformat() if clock.due_at else None,
         },
     )
     return order

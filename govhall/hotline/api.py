@@ -8,7 +8,7 @@ from typing import Any, Literal
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from govhall.calendars.engine import local_date
 from govhall.cases.api import AUTH
@@ -188,9 +188,9 @@ def list_orders(request: HttpRequest, filters: Query[ListFilter]) -> list[dict[s
 @router.post(
     "/hotline/orders", response={201: OrderOut, **ERR}, summary="登记热线工单", operation_id="hotline_record"
 )
-def record(request: HttpRequest, payload: OrderIn) -> tuple[int, dict[str, Any]]:
+def record(request: HttpRequest, payload: OrderIn) -> Status:
     order = actions.record_order(by=_user(request), **payload.dict())
-    return 201, _out(order)
+    return Status(201, _out(order))
 
 
 @router.get(

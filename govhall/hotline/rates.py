@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -106,8 +107,8 @@ def monthly_rates(
         )
         .order_by("department_id")
     )
-    rows = list(rows)
+    found: list[dict[str, Any]] = list(rows)
     names = dict(
-        Department.objects.filter(pk__in=[r["department_id"] for r in rows]).values_list("pk", "name")
+        Department.objects.filter(pk__in=[r["department_id"] for r in found]).values_list("pk", "name")
     )
     return [DepartmentRates(department=names.get(r["department_id"], ""), **r) for r in found]
