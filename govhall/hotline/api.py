@@ -188,7 +188,7 @@ def list_orders(request: HttpRequest, filters: Query[ListFilter]) -> list[dict[s
 @router.post(
     "/hotline/orders", response={201: OrderOut, **ERR}, summary="登记热线工单", operation_id="hotline_record"
 )
-def record(request: HttpRequest, payload: OrderIn) -> Status:
+def record(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any]]:
     order = actions.record_order(by=_user(request), **payload.dict())
     return Status(201, _out(order))
 
