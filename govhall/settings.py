@@ -227,6 +227,9 @@ GOVHALL_THROTTLE_LOGIN_IP = env_rate("GOVHALL_THROTTLE_LOGIN_IP", "30/900")
 # Queue tickets taken at the self-service kiosk (/queue/) per client address: a kiosk in a busy hall gives about
 # one ticket a minute, bursts of a few; a script pressing the button hundreds of times is stopped.
 GOVHALL_THROTTLE_TICKET_IP = env_rate("GOVHALL_THROTTLE_TICKET_IP", "60/600")
+# Open311 POST requests.json per api_key and per client address (docs/open311.md).
+GOVHALL_THROTTLE_OPEN311 = env_rate("GOVHALL_THROTTLE_OPEN311", "60/3600")
+GOVHALL_THROTTLE_OPEN311_IP = env_rate("GOVHALL_THROTTLE_OPEN311_IP", "120/3600")
 # Behind a reverse proxy: the META key of the header carrying the client's address (e.g. HTTP_X_REAL_IP).
 GOVHALL_CLIENT_IP_HEADER = env_str("GOVHALL_CLIENT_IP_HEADER", "")
 AUTHENTICATION_BACKENDS = ["govhall.core.auth.LockoutModelBackend"]

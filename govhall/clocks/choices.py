@@ -12,6 +12,7 @@ class ClockKind(ColoredChoices):
     ORDER = "order", "督办时限"
     COMPLAINT = "complaint", "投诉办理时限"
     RECTIFY = "rectify", "差评整改反馈时限"
+    HOTLINE = "hotline", "热线工单办理时限"
 
 
 class ClockUnit(ColoredChoices):

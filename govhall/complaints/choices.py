@@ -5,6 +5,8 @@ class ComplaintChannel(ColoredChoices):
     HALL = "hall", "现场"
     PHONE = "phone", "电话（工作人员录入）"
     ONLINE = "online", "网上"
+    HOTLINE = "hotline", "12345热线"
+    OPEN311 = "open311", "外部应用（Open311）"
 
 
 class ComplaintStatus(ColoredChoices):

@@ -66,6 +66,8 @@ JOINT_DEMO_ACCOUNTS: list[tuple[str, str, tuple[str, ...], str, str | None, str]
     ("rf_head", "冯启明", ("department_head",), "rfb", None, "人防办副主任（并联审批协办部门）"),
 ]
 DEMO_ACCOUNTS += JOINT_DEMO_ACCOUNTS
+# The 12345 hotline operator, added after the others and drawn last so that every other account stays as it was.
+DEMO_ACCOUNTS.append(("hotline", "韦丽萍", ("hotline_operator",), "zwj", None, "12345热线话务员"))
 # 450921 (容县) + 1990-01-01 + 123 (odd: male) + the GB 11643 check character; belongs to nobody.
 DEMO_APPLICANT_ID = "45092119900101123" + resident_id_check_char("45092119900101123")
 
@@ -125,7 +127,7 @@ class _People:
 def staff_plans(seed: int = 43) -> list[StaffPlan]:
     people = _People(seed)
     plans: list[StaffPlan] = []
-    joint = {a[0] for a in JOINT_DEMO_ACCOUNTS}
+    joint = {a[0] for a in JOINT_DEMO_ACCOUNTS} | {"hotline"}
 
     def fixed(i: int, account: tuple[str, str, tuple[str, ...], str, str | None, str]) -> None:
         username, name, roles, dept, window, title = account

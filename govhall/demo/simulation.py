@@ -81,6 +81,7 @@ from govhall.workflow import engine as wf
 from govhall.workflow.schema import ProcessSpec, Step
 
 from .county import DEPARTMENTS, make_uscc
+from .hotline_sim import HotlineSimulation
 from .loader import seed_demo
 from .queues import QueueHook
 
@@ -629,6 +630,9 @@ class Simulator:
         # 取号叫号: window applicants take a ticket before they reach the window (govhall/demo/queues.py).
         self.queues = QueueHook(self)
         self.queues.schedule()
+        # 12345 hotline work orders over the same period (govhall/demo/hotline_sim.py).
+        self.hotline = HotlineSimulation(self, max(6, self.options.cases // 8) if self.options.cases else 0)
+        self.hotline.plan()
 
     def _plan_arrivals(self) -> None:
         options = self.options
@@ -1368,7 +1372,9 @@ class Simulator:
     # ----------------------------------------------------------------- summary
 
     def summary(self, seconds: float) -> dict[str, Any]:
-        return summarize(self.case_pks, seconds=seconds, period=(self.period[0], self.period[-1]))
+        summary = summarize(self.case_pks, seconds=seconds, period=(self.period[0], self.period[-1]))
+        summary["hotline"] = self.hotline.summary()
+        return summary
 
 
 @contextmanager

@@ -8,7 +8,7 @@ Defaults are the national practice; a deployment overrides any field with a dict
   complaint's handler; the owner department's head while nobody holds the clock).
 - `escalate_kinds`: clock kinds whose red light escalates to a yellow card plus a supervision order (督办单) to the
   head(s) of the clock's owner department. The legal clock is shown beside the promised one, so by default only the
-  promised one escalates; an overdue efficiency complaint escalates like a case.
+  promised one escalates; an overdue efficiency complaint or 12345 work order escalates like a case.
 - `order_days`: the supervision order's own deadline, in working days.
 - `red_card_on_order_overdue`: an order whose own deadline passes unanswered brings a red card, a rectification notice
   (整改通知) and an accountability record (责任追究) for a supervisor to decide.
@@ -24,7 +24,7 @@ from django.conf import settings
 @dataclass(frozen=True)
 class EscalationPolicy:
     remind_on_yellow: bool = True
-    escalate_kinds: tuple[str, ...] = ("intake", "case", "step", "delivery", "complaint")
+    escalate_kinds: tuple[str, ...] = ("intake", "case", "step", "delivery", "complaint", "hotline")
     order_days: int = 1
     red_card_on_order_overdue: bool = True
     rectification_text: str = "督办事项逾期未答复。请于收到本通知后立即整改，并将整改情况书面报告电子监察室。"
