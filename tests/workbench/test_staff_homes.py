@@ -28,8 +28,14 @@ EXPECTED = {
     "window_clerk": ({"workbench:intake_search", "workbench:tasks"}, {"supervision:board", "stats:monthly"}),
     "approver": ({"workbench:tasks"}, {"workbench:intake_search", "supervision:board"}),
     "department_head": ({"workbench:tasks"}, {"supervision:board", "stats:monthly"}),
-    "supervisor": ({"supervision:board", "screens:screen", "complaints:list", "stats:monthly"}, {"admin:index"}),
-    "leader": ({"supervision:board", "screens:screen", "stats:monthly"}, {"complaints:list", "workbench:tasks"}),
+    "supervisor": (
+        {"supervision:board", "screens:screen", "complaints:list", "stats:monthly"},
+        {"admin:index"},
+    ),
+    "leader": (
+        {"supervision:board", "screens:screen", "stats:monthly"},
+        {"complaints:list", "workbench:tasks"},
+    ),
     "center_admin": ({"supervision:board", "stats:monthly"}, {"complaints:list", "workbench:tasks"}),
     "performance_officer": ({"stats:monthly"}, {"supervision:board", "screens:screen"}),
     "legal_officer": ({"workbench:cases"}, {"supervision:board", "stats:monthly"}),
@@ -60,7 +66,9 @@ def _accept(hall: Any, applicant: ApplicantData = PERSON) -> Case:
 
 @pytest.mark.parametrize("role", sorted(EXPECTED))
 def test_each_role_sees_its_navigation_and_home_and_every_link_opens(hall: Any, role: str) -> None:
-    user = _staff(role, [hall.catalog.departments["scjg"]], hall.catalog.window if role == "window_clerk" else None)
+    user = _staff(
+        role, [hall.catalog.departments["scjg"]], hall.catalog.window if role == "window_clerk" else None
+    )
     shown, hidden = EXPECTED[role]
     names = {e.url_name for e in entries_for(user)}
     assert shown <= names and not (hidden & names), names
@@ -123,7 +131,9 @@ def test_case_search_matches_personal_data_exactly_and_masks_it(hall: Any) -> No
 
     page = numbers(id_number=PERSON.id_number)
     assert mine.number in page and other.number not in page
-    table = page[page.index("<table") : page.index("</table>")]  # the search term stays in the form, not the rows
+    table = page[
+        page.index("<table") : page.index("</table>")
+    ]  # the search term stays in the form, not the rows
     assert PERSON.id_number not in table and "110105********002X" in table
     assert "138****8000" in table and PERSON.phone not in table
     assert mine.number not in numbers(id_number=PERSON.id_number[:10])  # no fragments
@@ -160,7 +170,10 @@ def test_export_is_the_filtered_and_scoped_list_with_masked_data(hall: Any) -> N
     assert other.number not in str(rows)
     # A head of another department sees neither case in the list nor in the file.
     outsider = _client(hall["zj_head"]).get("/workbench/cases/export.xlsx")
-    numbers = [r[0] for r in load_workbook(io.BytesIO(outsider.content)).active.iter_rows(min_row=3, values_only=True)]
+    numbers = [
+        r[0]
+        for r in load_workbook(io.BytesIO(outsider.content)).active.iter_rows(min_row=3, values_only=True)
+    ]
     assert mine.number not in numbers and other.number not in numbers
     refused = _client(hall["approver"]).get("/workbench/cases/export.xlsx", {"received_from": "x"})
     assert refused.status_code == 400 and "收件日期起" in refused.content.decode()
