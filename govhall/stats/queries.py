@@ -63,9 +63,7 @@ _COHORT_KEYS = {
 }
 
 
-def _cohorts(
-    period: tuple[date, date], by: str | None, department: Any
-) -> dict[Any, tuple[int, int]] | None:
+def _cohorts(period: tuple[date, date], by: str | None, department: Any) -> dict[Any, tuple[int, int]] | None:
     """The acceptance cohort behind 办结率: cases accepted in the period (their acceptance day) and, of those, the
     ones concluded before the period ended, by the grouping's key (one GROUP BY over the cases). Numerator and
     denominator count the same cases, so the rate never exceeds 100%, and a closed month never changes.

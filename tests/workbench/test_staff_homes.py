@@ -177,3 +177,21 @@ def test_export_is_the_filtered_and_scoped_list_with_masked_data(hall: Any) -> N
     assert mine.number not in numbers and other.number not in numbers
     refused = _client(hall["approver"]).get("/workbench/cases/export.xlsx", {"received_from": "x"})
     assert refused.status_code == 400 and "收件日期起" in refused.content.decode()
+
+
+def test_staff_pages_in_english_and_chinese_pages_without_english(hall: Any) -> None:
+    supervisor = _staff("supervisor")
+    chinese = _client(supervisor)
+    for path in ("/workbench/", "/supervision/", "/stats/monthly/", "/workbench/cases/", "/screen/"):
+        page = chinese.get(path).content.decode()
+        for word in ("Workbench", "E-supervision", "Case search", "Choose all", "Forbidden"):
+            assert word not in page, (path, word)
+    english = _client(supervisor)
+    english.cookies["django_language"] = "en"
+    home = english.get("/workbench/").content.decode()
+    assert "Efficiency supervision" in home and "Red cases" in home and "Sign out" in home
+    board = english.get("/supervision/").content.decode()
+    assert "Open alerts (red alerts" in board and "Supervised department" in board
+    assert "monthly report" in english.get("/stats/monthly/").content.decode()
+    assert "Case search" in english.get("/workbench/cases/").content.decode()
+    assert "Red cases (overdue)" in english.get("/screen/").content.decode()
