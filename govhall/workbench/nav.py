@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govhall.org.access import user_roles
 from govhall.org.choices import STAFF_ROLES, Role
@@ -45,7 +46,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("workbench:intake_search", _("窗口收件"), CLERKS, also=("workbench:intake",)),
     NavEntry("queueing:call", _("叫号"), (Role.WINDOW_CLERK,)),
     NavEntry("workbench:tasks", _("待办任务"), HANDLERS),
-    NavEntry("workbench:cases", _("办件查询"), ()),
+    NavEntry("workbench:cases", pgettext_lazy("staff", "办件查询"), ()),
     NavEntry("supervision:board", _("电子监察"), BOARD),
     NavEntry("screens:screen", _("监察大屏"), BOARD),
     NavEntry("complaints:list", _("效能投诉"), (Role.SUPERVISOR,)),

@@ -36,7 +36,7 @@ TOUR = {
     "clerk": ("workbench:intake_search", "/supervision/"),
     "approver": ("workbench:tasks", "/stats/monthly/"),
     "head": ("workbench:tasks", "/screen/"),
-    "supervisor": ("supervision:board", "/admin/"),
+    "supervisor": ("supervision:board", "/workbench/intake/"),
     "leader": ("screens:screen", "/complaints/"),
     "performance": ("stats:monthly", "/supervision/"),
     "legal": ("workbench:cases", "/stats/monthly/"),

@@ -195,3 +195,12 @@ def test_staff_pages_in_english_and_chinese_pages_without_english(hall: Any) -> 
     assert "monthly report" in english.get("/stats/monthly/").content.decode()
     assert "Case search" in english.get("/workbench/cases/").content.decode()
     assert "Red cases (overdue)" in english.get("/screen/").content.decode()
+
+
+def test_the_admin_picker_speaks_chinese_on_a_chinese_page(hall: Any) -> None:
+    # Django 5.2's picker asks for "Choose all %s", which its zh_Hans catalog lacks ("Choose all 联审部门").
+    catalog = Client().get("/admin/jsi18n/").content.decode()
+    assert '"Choose all %s": "\\u5168\\u9009%s"' in catalog
+    english = Client()
+    english.cookies["django_language"] = "en"
+    assert '"Choose all %s"' not in english.get("/admin/jsi18n/").content.decode()

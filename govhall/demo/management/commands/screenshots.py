@@ -88,33 +88,38 @@ class Command(BaseCommand):
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         base = f"http://127.0.0.1:{server.server_port}"
+        # Everything that reads the database happens before the browser starts: Playwright's sync API runs an event
+        # loop in this thread, where Django refuses database calls.
         rows: list[tuple[Role, Any, list[str], str]] = []
+        cookies: list[str] = []
+        for role in [r for r in STAFF_ROLES if r in BUILDERS]:
+            user = _user_for(role)
+            if user is None:
+                self.stderr.write(f"跳过 {role.label}：演示库中没有该角色的人员")
+                continue
+            client = Client()
+            client.force_login(user)
+            cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+            rows.append((role, user, [str(e.label) for e in entries_for(user)], f"home-{SLUG[role]}.png"))
+        for row in rows:  # the names roles.md prints, read while the database may still be used
+            staff = getattr(row[1], "staff", None)
+            row[1].display = getattr(staff, "name", "") or row[1].get_username()
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
                 )
-                for role in [r for r in STAFF_ROLES if r in BUILDERS]:
-                    user = _user_for(role)
-                    if user is None:
-                        self.stderr.write(f"跳过 {role.label}：演示库中没有该角色的人员")
-                        continue
-                    client = Client()
-                    client.force_login(user)
+                for (role, _user, _labels, name), cookie in zip(rows, cookies, strict=True):
                     context = browser.new_context(
                         locale="zh-CN", viewport={"width": options["width"], "height": 900}
                     )
-                    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
                     context.add_cookies(
                         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}]
                     )
                     page = context.new_page()
                     page.goto(f"{base}/workbench/", wait_until="networkidle")
-                    name = f"home-{SLUG[role]}.png"
                     page.screenshot(path=str(pictures / name), full_page=True)
                     context.close()
-                    labels = [str(e.label) for e in entries_for(user)]
-                    rows.append((role, user, labels, name))
                     self.stdout.write(f"{role.label}: screenshots/{name}")
                 browser.close()
         finally:
@@ -134,8 +139,7 @@ def _roles_md(rows: list[tuple[Role, Any, list[str], str]]) -> str:
         "",
     ]
     for role, user, labels, picture in rows:
-        staff = getattr(user, "staff", None)
-        who = getattr(staff, "name", "") or user.get_username()
+        who = getattr(user, "display", "") or user.get_username()
         lines += [
             f"## {role.label} (`{role.value}`)",
             "",
