@@ -198,8 +198,8 @@ def _month_stats(at: dt.datetime) -> list[Stat]:
     rate = row.values.get("conclusion_rate")
     on_time = row.values.get("on_time_rate")
     return [
-        Stat(_("本月受理"), row.sums.get("accepted") or 0, monthly),
-        Stat(_("本月办结"), row.sums.get("concluded") or 0, monthly),
+        Stat(_("本月受理"), row.sums.get("cohort_accepted") or 0, monthly),
+        Stat(_("其中已办结"), row.sums.get("cohort_concluded") or 0, monthly),
         Stat(_("办结率"), f"{rate}%" if rate is not None else "—", monthly),
         Stat(_("按期办结率"), f"{on_time}%" if on_time is not None else "—", monthly),
     ]

@@ -23,6 +23,7 @@ from govhall.cases.models import Case, Task
 from govhall.clocks.models import Clock
 from govhall.core.clock import now
 from govhall.org.actions import create_staff
+from govhall.stats.refresh import refresh_facts
 from govhall.supervision.actions import sweep_once
 from govhall.supervision.models import Alert, SupervisionOrder
 from tests.cases.conftest import PERSON, Hall, build_hall, uploads_for
@@ -134,6 +135,18 @@ def test_a_filtered_case_search_is_exported_to_excel(
     rows = list(load_workbook(path).active.iter_rows(min_row=3, values_only=True))
     assert [r[0] for r in rows] == [mine.number]
     assert rows[0][2] == "张三" and rows[0][3] == "110105********002X" and rows[0][4] == "138****8000"
+
+    # The public table at 1366 px: the department's name stays on one line (it wrapped one character a line).
+    refresh_facts()
+    public = new_page(viewport={"width": 1366, "height": 900})
+    public.goto(f"{base}/stats/public/")
+    name = public.locator("#by-department tbody th.dept-name").first
+    expect(name).to_contain_text("市场监督管理局")
+    box = name.bounding_box()
+    line = public.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('#by-department tbody th')).lineHeight)"
+    )
+    assert box is not None and box["height"] < 2 * line + 16, box
 
 
 @pytest.mark.django_db(transaction=True)
