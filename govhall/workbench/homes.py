@@ -89,7 +89,6 @@ def _clerk(user: User, at: dt.datetime, role: Role) -> Panel:
         ),
         intake_late=Count("pk", filter=Q(status=CaseStatus.SUBMITTED, intake_clock__due_at__lte=at)),
     )
-    start, _end = _month(at)
     today = engine.local_date(at)
     mine_today = visible.filter(
         received_by=user, received_at__gte=dt.datetime.combine(today, dt.time(0), tzinfo=engine.CALENDAR_TZ)
@@ -107,7 +106,6 @@ def _clerk(user: User, at: dt.datetime, role: Role) -> Panel:
     call = _url("queueing:call")
     if call and role == Role.WINDOW_CLERK:
         panel.lines.append((_("叫号"), call))
-    del start
     return panel
 
 
