@@ -109,7 +109,7 @@ class Command(BaseCommand):
                 browser = playwright.chromium.launch(
                     executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
                 )
-                for (role, _user, _labels, name), cookie in zip(rows, cookies, strict=True):
+                for (shot, _user, _labels, name), cookie in zip(rows, cookies, strict=True):
                     context = browser.new_context(
                         locale="zh-CN", viewport={"width": options["width"], "height": 900}
                     )
@@ -120,7 +120,7 @@ class Command(BaseCommand):
                     page.goto(f"{base}/workbench/", wait_until="networkidle")
                     page.screenshot(path=str(pictures / name), full_page=True)
                     context.close()
-                    self.stdout.write(f"{role.label}: screenshots/{name}")
+                    self.stdout.write(f"{shot.label}: screenshots/{name}")
                 browser.close()
         finally:
             server.shutdown()
