@@ -34,6 +34,7 @@ class AuditEventType(models.TextChoices):
     SUPERVISION_ORDER_ISSUED = "supervision_order_issued", "发出督办单"
     SUPERVISION_ORDER_ANSWERED = "supervision_order_answered", "答复督办单"
     SUPERVISION_ORDER_OVERDUE = "supervision_order_overdue", "督办单逾期（整改通知、责任追究）"
+    SUPERVISION_URGED = "supervision_urged", "催办"
     ACCOUNTABILITY_DECIDED = "accountability_decided", "作出责任追究决定"
     COMPLAINT_RECEIVED = "complaint_received", "受理效能投诉"
     COMPLAINT_ASSIGNED = "complaint_assigned", "交办效能投诉"

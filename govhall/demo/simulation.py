@@ -574,6 +574,7 @@ class Simulator:
         # Per action: [calls, queries, seconds] — the hot spots, for `simulate --profile`.
         self.stats: dict[str, list[Any]] = {}
         self._queries = [0]
+        self._supervised: set[int] = set()
 
     # ----------------------------------------------------------------- setup
 
@@ -1336,6 +1337,7 @@ class Simulator:
     def _day_end(self) -> None:
         while actions.deem_accepted_due(limit=200) == 200:
             pass
+        self._supervise_by_hand()
         # The actions wrote their audit entries unlinked; the linker (run_jobs, link_audit) chains them.
         link_audit()
         if not self._unanswered:
@@ -1348,6 +1350,39 @@ class Simulator:
         for pk in sorted(deemed):
             plan = self._unanswered.pop(pk)
             self._schedule_tasks(plan)
+
+    def _supervise_by_hand(self) -> None:
+        """At the end of a day the supervisor acts by hand on the open case that has been red longest: a 催办, and
+        every third time a 督办单 (govhall.supervision.actions), so the board and the homes show manual work."""
+        from govhall.stats.lights import red_case_filter
+        from govhall.supervision.actions import issue_order, urge
+
+        supervisor = (
+            get_user_model().objects.filter(groups__name=Role.SUPERVISOR.value, is_active=True).first()
+        )
+        if supervisor is None:
+            return
+        red = (
+            Case.objects.filter(red_case_filter(now()))
+            .exclude(pk__in=self._supervised)
+            .select_related("department")
+            .order_by("clock__due_at", "pk")
+            .first()
+        )
+        if red is None:
+            return
+        self._supervised.add(red.pk)
+        try:
+            if len(self._supervised) % 3 == 0:
+                issue_order(
+                    by=supervisor,
+                    case=red,
+                    content=f"办件 {red.number} 已超过承诺时限，请说明原因并尽快办结。",
+                )
+            else:
+                urge(by=supervisor, case=red, text=f"办件 {red.number} 已超过承诺时限，请尽快办结。")
+        except ValidationError:
+            pass  # a department without a head to reach: nothing to do by hand
 
     # ----------------------------------------------------------------- calling actions
 

@@ -69,7 +69,12 @@ INDICATORS: tuple[Indicator, ...] = (
         unit="件",
     ),
     Indicator(
-        "conclusion_rate", "办结率", "办结率 = 办结件数 ÷ 受理件数 × 100%", "rate", "concluded", "accepted"
+        "conclusion_rate",
+        "办结率",
+        "办结率 = 统计期内受理且在统计期结束前办结的件数 ÷ 统计期内受理件数 × 100%（同一批受理的办件，不超过 100%）",
+        "rate",
+        "cohort_concluded",
+        "cohort_accepted",
     ),
     Indicator(
         "on_time_rate",

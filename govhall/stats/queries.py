@@ -7,9 +7,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
+from govhall.cases.choices import CaseStatus
+from govhall.cases.models import Case
 from govhall.complaints.models import Complaint
 from govhall.core.tz import SHANGHAI
 from govhall.org.choices import SiteKind
@@ -51,6 +53,48 @@ def _complaints(period: tuple[date, date], by: str | None, department: Any) -> d
     if by is None:
         return {None: qs.count()}
     return dict(qs.values_list("department").annotate(n=Count("pk")).values_list("department", "n"))
+
+
+_COHORT_KEYS = {
+    "department": "department_id",
+    "window": "window_id",
+    "item": "item_id",
+    "site_level": "site__kind",
+    "day": "accepted_day",
+}
+
+
+def _cohorts(period: tuple[date, date], by: str | None, department: Any) -> dict[Any, tuple[int, int]] | None:
+    """The acceptance cohort behind 办结率: cases accepted in the period (their acceptance day) and, of those, the
+    ones concluded before the period ended, by the grouping's key (one GROUP BY over the cases). Numerator and
+    denominator count the same cases, so the rate never exceeds 100%, and a closed month never changes.
+    None for groupings with no cohort (by staff member: acceptance and conclusion are different people)."""
+    if by == "staff":
+        return None
+    start, end = period
+    end_at = datetime.combine(end + timedelta(days=1), time(0), tzinfo=SHANGHAI)
+    qs = Case.objects.filter(accepted_day__gte=start, accepted_day__lte=end)
+    if department is not None:
+        qs = qs.filter(department=department)
+    counts = {
+        "n_accepted": Count("pk"),
+        "n_concluded": Count("pk", filter=Q(status=CaseStatus.CONCLUDED, concluded_at__lt=end_at)),
+    }
+    if by is None:
+        row = qs.aggregate(**counts)
+        return {None: (row["n_accepted"], row["n_concluded"])}
+    if by == "month":
+        rows = qs.annotate(g=TruncMonth("accepted_day")).values("g").annotate(**counts).order_by()
+        return {r["g"]: (r["n_accepted"], r["n_concluded"]) for r in rows}
+    column = _COHORT_KEYS[by]
+    rows = qs.values(column).annotate(**counts).order_by()
+    out: dict[Any, tuple[int, int]] = {}
+    for r in rows:
+        key = r[column]
+        if by == "site_level":
+            key = key or ""
+        out[key] = (r["n_accepted"], r["n_concluded"])
+    return out
 
 
 def _label(by: str | None, key: Any, row: dict[str, Any]) -> str:
@@ -105,6 +149,7 @@ def indicator_table(period: tuple[date, date], *, by: str | None = None, departm
         group = column
     complaints = _complaints(period, by, department)
     ratings = rating_counts(period, by, department)
+    cohorts = _cohorts(period, by, department)
     result = []
     for row in rows:
         key = row[group] if group else None
@@ -117,6 +162,8 @@ def indicator_table(period: tuple[date, date], *, by: str | None = None, departm
         rated = ratings.get(key, {}) if by != "site_level" else None
         for name in ("rated", "satisfied", "default_rated"):
             counts[name] = None if rated is None else rated.get(name, 0)
+        cohort = cohorts.get(key, (0, 0)) if cohorts is not None else (None, None)
+        counts["cohort_accepted"], counts["cohort_concluded"] = cohort
         out = Row(key=key, label=_label(by, key, row), sums=counts)
         out.values = compute_all(counts)
         result.append(out)

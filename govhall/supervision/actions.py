@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from govhall.calendars import engine
+from govhall.cases.choices import TaskStatus
 from govhall.cases.events import CaseEvent
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind, ClockState, Light
@@ -35,13 +36,23 @@ from govhall.org.access import require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile
 
-from .choices import AccountabilityStatus, AccountabilityType, AlertKind, AlertLevel, CardLevel, OrderStatus
+from .choices import (
+    AccountabilityStatus,
+    AccountabilityType,
+    AlertKind,
+    AlertLevel,
+    CardLevel,
+    OrderOrigin,
+    OrderStatus,
+    UrgeTarget,
+)
 from .models import (
     Accountability,
     Alert,
     Card,
     RectificationNotice,
     SupervisionOrder,
+    Urge,
     WarnRule,
     WatcherCursor,
 )
@@ -59,9 +70,11 @@ __all__ = [
     "conduct_for",
     "decide_accountability",
     "department_heads",
+    "issue_order",
     "process_triggers",
     "save_warn_rule",
     "sweep_once",
+    "urge",
     "warn_kwargs",
     "warn_rule_for",
 ]
@@ -453,10 +466,169 @@ def _issue_order(alert: Alert, owner: _Owner, policy: EscalationPolicy, at: dt.d
     return order
 
 
+MANUAL_ROLES = (Role.SUPERVISOR,)
+MAX_ORDER_DAYS = 30
+
+
+def _manual_target(
+    *, case: Case | None, alert: Alert | None, department: Department | None
+) -> tuple[str, Case | None, Alert | None, Department]:
+    """What a manual 督办/催办 is about: exactly one of a case, an alert or a department; the department answering
+    is the case's (or the alert's) own."""
+    given = [x for x in (case, alert, department) if x is not None]
+    if len(given) != 1:
+        raise ValidationError("请指定一个督办对象：办件、告警或部门（只能选一项）")
+    if alert is not None:
+        if alert.department is None:
+            raise ValidationError({"alert": "该告警没有责任部门，无法督办"})
+        return UrgeTarget.ALERT, alert.case, alert, alert.department
+    if case is not None:
+        return UrgeTarget.CASE, case, None, case.department
+    assert department is not None
+    return UrgeTarget.DEPARTMENT, None, None, department
+
+
+def issue_order(
+    *,
+    by: User,
+    content: str,
+    days: int | str | None = None,
+    case: Case | None = None,
+    alert: Alert | None = None,
+    department: Department | None = None,
+) -> SupervisionOrder:
+    """人工督办: a supervisor issues a 督办单 by hand, from a case, an alert or a department. Like the watcher's
+    orders it runs on the clock engine with its own answer limit (`days` working days, the policy's default when
+    absent); the department's heads answer it, and a late or missing answer climbs the same ladder."""
+    require_role(by, *MANUAL_ROLES, message="只有效能监察人员可以督办")
+    content = (content or "").strip()
+    if not content:
+        raise ValidationError({"content": "请填写督办内容"})
+    if len(content) > 2000:
+        raise ValidationError({"content": "督办内容不能超过 2000 字"})
+    policy = escalation_policy()
+    try:
+        amount = policy.order_days if days is None or days == "" else int(days)
+    except (TypeError, ValueError):
+        raise ValidationError({"days": "答复时限应为 1 至 30 之间的工作日数"}) from None
+    if not 1 <= amount <= MAX_ORDER_DAYS:
+        raise ValidationError({"days": "答复时限应为 1 至 30 之间的工作日数"})
+    target, case, alert, department = _manual_target(case=case, alert=alert, department=department)
+    if alert is not None and SupervisionOrder.objects.filter(alert=alert).exists():
+        raise ValidationError({"alert": "该告警已有督办单"})
+    at = _now()
+    with transaction.atomic():
+        heads = department_heads(department)
+        order_clock = clocks.start_clock(
+            kind=ClockKind.ORDER,
+            amount=amount,
+            unit="workday",
+            at=at,
+            label="督办答复时限",
+            owner=ClockOwner(label="人工督办答复时限", department=department),
+        )
+        order = SupervisionOrder.objects.create(
+            number=f"tmp-{at.timestamp()}-{by.pk}",
+            alert=alert,
+            origin=OrderOrigin.MANUAL,
+            issued_by=by,
+            case=case,
+            department=department,
+            responsible=alert.responsible if alert is not None else None,
+            content=content,
+            clock=order_clock,
+            issued_at=at,
+        )
+        order.number = f"DB{engine.local_date(at):%Y%m%d}M{order.pk:06d}"
+        order.save(update_fields=["number"])
+        clocks.set_clock_owner(
+            order_clock,
+            subject=order,
+            label=f"督办单 {order.number} 答复时限",
+            link=reverse("supervision:order", args=[order.pk]),
+        )
+        order.addressees.set(heads)
+        record_event(
+            AuditEventType.SUPERVISION_ORDER_ISSUED,
+            actor=by,
+            obj=order,
+            after={
+                "origin": OrderOrigin.MANUAL,
+                "target": target,
+                "department": department.pk,
+                "due_at": order_clock.due_at.isoformat() if order_clock.due_at else None,
+            },
+            note=content[:500],
+        )
+        body = f"{content}\n请于 {_local(order_clock.due_at)} 前在系统中书面答复。"
+        for head in heads:
+            _reach(
+                head,
+                title=f"督办单 {order.number}",
+                body=body,
+                case_number=case.number if case is not None else "",
+                at=at,
+                link=reverse("supervision:order", args=[order.pk]),
+            )
+    return order
+
+
+def urge(
+    *,
+    by: User,
+    text: str,
+    case: Case | None = None,
+    alert: Alert | None = None,
+    department: Department | None = None,
+) -> Urge:
+    """催办: a supervisor reminds those answering for a case (its open tasks' holders and the department's heads),
+    an alert (its responsible person and the heads) or a department (its heads). No deadline changes."""
+    require_role(by, *MANUAL_ROLES, message="只有效能监察人员可以催办")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "请填写催办内容"})
+    if len(text) > 1000:
+        raise ValidationError({"text": "催办内容不能超过 1000 字"})
+    target, case, alert, department = _manual_target(case=case, alert=alert, department=department)
+    recipients: dict[int, User] = {u.pk: u for u in department_heads(department)}
+    if alert is not None and alert.responsible is not None:
+        recipients[alert.responsible.pk] = alert.responsible
+    if case is not None:
+        for task in case.tasks.filter(
+            assignee__isnull=False, status__in=(TaskStatus.OPEN, TaskStatus.CLAIMED)
+        ).select_related("assignee"):
+            assert task.assignee is not None
+            recipients[task.assignee.pk] = task.assignee
+    if not recipients:
+        raise ValidationError(f"{department.name}没有可接收催办的负责人或经办人")
+    at = _now()
+    with transaction.atomic():
+        record = Urge.objects.create(
+            target=target, case=case, alert=alert, department=department, text=text, by=by, at=at
+        )
+        record.recipients.set(list(recipients.values()))
+        record_event(
+            AuditEventType.SUPERVISION_URGED,
+            actor=by,
+            obj=record,
+            after={"target": target, "department": department.pk, "recipients": sorted(recipients)},
+            note=text[:500],
+        )
+        what = case.number if case is not None else (alert.summary if alert is not None else department.name)
+        for user in recipients.values():
+            _reach(
+                user,
+                title=f"电子监察催办：{what}"[:100],
+                body=text,
+                case_number=case.number if case is not None else "",
+                at=at,
+            )
+    return record
+
+
 def _order_overdue(order: SupervisionOrder, alert: Alert, policy: EscalationPolicy, at: dt.datetime) -> None:
     if (
-        order.status == OrderStatus.ANSWERED
-        and order.answered_at is not None
+        order.answered_at is not None
         and order.clock.due_at is not None
         and order.answered_at < order.clock.due_at
     ):
@@ -467,7 +639,8 @@ def _order_overdue(order: SupervisionOrder, alert: Alert, policy: EscalationPoli
     if not policy.red_card_on_order_overdue:
         return
     person = order.responsible or (order.addressees.order_by("pk").first())
-    reason = f"督办单 {order.number} 逾期未答复（答复期限 {_local(order.clock.due_at)}）"
+    what = "逾期答复" if order.answered_at is not None else "逾期未答复"
+    reason = f"督办单 {order.number} {what}（答复期限 {_local(order.clock.due_at)}）"
     _issue_card(CardLevel.RED, alert, reason=reason, at=at, person=person)
     notice = RectificationNotice.objects.create(
         order=order, department=order.department, text=f"{reason}。{policy.rectification_text}", issued_at=at
@@ -507,12 +680,13 @@ def answer_order(order: SupervisionOrder, *, by: User, text: str) -> Supervision
         # while the answer is being written, and sees a stopped clock afterwards.
         clock = Clock.objects.select_for_update().get(pk=order.clock_id)
         order = SupervisionOrder.objects.select_for_update().get(pk=order.pk)
-        if order.status == OrderStatus.ANSWERED:
+        if order.answered_at is not None:
             raise ValidationError("该督办单已答复")
         late = clock.due_at is not None and at >= clock.due_at
         order.answer, order.answered_at, order.answered_by = text, at, by
-        if order.status == OrderStatus.OPEN and not late:
-            order.status = OrderStatus.ANSWERED
+        # A late answer is kept but never passes for a timely one: 逾期答复 stays on the order and in the
+        # conduct files, and the red rung (card, rectification, accountability) still applies below.
+        order.status = OrderStatus.ANSWERED_LATE if late else OrderStatus.ANSWERED
         order.save(update_fields=["answer", "answered_at", "answered_by", "status"])
         clocks.stop_clock(clock, at=at)
         record_event(

@@ -37,9 +37,31 @@ class OrderStatus(ColoredChoices):
     OPEN = "open", "待答复"
     ANSWERED = "answered", "已答复"
     OVERDUE = "overdue", "逾期未答复"
+    # Answered, but after the order's own deadline: the answer is kept and the lateness stays on the record.
+    ANSWERED_LATE = "late", "逾期答复"
 
 
-OrderStatus.set_colors({OrderStatus.OPEN: "blue", OrderStatus.ANSWERED: "green", OrderStatus.OVERDUE: "red"})
+OrderStatus.set_colors(
+    {
+        OrderStatus.OPEN: "blue",
+        OrderStatus.ANSWERED: "green",
+        OrderStatus.OVERDUE: "red",
+        OrderStatus.ANSWERED_LATE: "orange",
+    }
+)
+
+
+class OrderOrigin(ColoredChoices):
+    """Who started the 督办: the watcher's escalation ladder, or a supervisor by hand."""
+
+    AUTO = "auto", "系统自动督办"
+    MANUAL = "manual", "人工督办"
+
+
+class UrgeTarget(ColoredChoices):
+    CASE = "case", "办件"
+    ALERT = "alert", "告警"
+    DEPARTMENT = "department", "部门"
 
 
 class AccountabilityType(ColoredChoices):

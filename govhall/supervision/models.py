@@ -7,7 +7,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .choices import AccountabilityStatus, AccountabilityType, AlertKind, AlertLevel, CardLevel, OrderStatus
+from .choices import (
+    AccountabilityStatus,
+    AccountabilityType,
+    AlertKind,
+    AlertLevel,
+    CardLevel,
+    OrderOrigin,
+    OrderStatus,
+    UrgeTarget,
+)
 
 
 class WarnRule(models.Model):
@@ -135,12 +144,24 @@ class SupervisionOrder(models.Model):
     """督办单: addressed to the department head(s), with its own deadline on the shared clock engine."""
 
     number = models.CharField("编号", max_length=32, unique=True)
-    alert = models.OneToOneField(Alert, verbose_name="告警", on_delete=models.PROTECT, related_name="order")
+    # Empty for a 督办 started by hand from a case or a department (there was no alert).
+    alert = models.OneToOneField(
+        Alert, verbose_name="告警", null=True, blank=True, on_delete=models.PROTECT, related_name="order"
+    )
+    origin = models.CharField("来源", max_length=8, choices=OrderOrigin.choices, default=OrderOrigin.AUTO)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="督办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="supervision_orders"
     )
     department = models.ForeignKey(
-        "org.Department", verbose_name="督办部门", on_delete=models.PROTECT, related_name="+"
+        "org.Department", verbose_name="被督办部门", on_delete=models.PROTECT, related_name="+"
     )
     addressees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name="接收人（部门负责人）", related_name="supervision_orders"
@@ -169,6 +190,35 @@ class SupervisionOrder(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Urge(models.Model):
+    """催办: a supervisor's reminder to the people answering for a case, an alert or a department. It changes no
+    deadline; it is recorded, sent as a message and shown on the case and in the conduct files."""
+
+    target = models.CharField("对象", max_length=12, choices=UrgeTarget.choices)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="urges"
+    )
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.PROTECT, related_name="urges")
+    department = models.ForeignKey(
+        "org.Department", verbose_name="被催办部门", on_delete=models.PROTECT, related_name="+"
+    )
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", related_name="supervision_urges"
+    )
+    text = models.TextField("催办内容")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="催办人", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("催办时间", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "催办记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"催办 {self.department} {self.at:%Y-%m-%d}"
 
 
 class RectificationNotice(models.Model):

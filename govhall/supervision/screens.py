@@ -13,20 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from govhall.calendars import engine
-from govhall.cases.choices import OPEN_STATUSES, CaseStatus, TaskStatus
-from govhall.cases.models import Case, Task
+from govhall.cases.choices import OPEN_STATUSES, CaseStatus
+from govhall.cases.models import Case
 from govhall.clocks.choices import ClockKind, ClockState, Light
 from govhall.clocks.models import Clock
 from govhall.core.clock import now as _now
 from govhall.org.access import has_role, require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile
+from govhall.stats.lights import OPEN_TASK_STATUSES, case_lights, step_totals, task_lights
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -35,74 +36,6 @@ REFRESH_SECONDS = 15
 OVERDUE_LIMIT = 20
 TREND_DAYS = 30
 SCREEN_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.CENTER_ADMIN)
-OPEN_TASK_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED)
-
-
-# ---------------------------------------------------------------- light conditions
-
-
-def _light_q(prefix: str, at: dt.datetime) -> dict[str, Q]:
-    """Conditions on a clock reached through `prefix` that give the same light as `clocks.actions.light_at`: a
-    running clock is red from `due_at`, yellow from `warn_at`; a paused clock is frozen at the instant it stopped."""
-    p = prefix
-    running, paused = Q(**{f"{p}state": ClockState.RUNNING}), Q(**{f"{p}state": ClockState.PAUSED})
-    red = (running & Q(**{f"{p}due_at__lte": at})) | (
-        paused & Q(**{f"{p}due_at__lte": F(f"{p}paused_since")})
-    )
-    yellow = running & Q(**{f"{p}due_at__gt": at, f"{p}warn_at__lte": at})
-    return {"red": red, "yellow": yellow}
-
-
-def _light_counts(qs: QuerySet[Any], prefix: str, at: dt.datetime, *group: str) -> list[dict[str, Any]]:
-    """Green/yellow/red counts of the clocks reached through `prefix`, one row per `group` (one query; no group: one
-    row for everything)."""
-    conditions = _light_q(prefix, at)
-    qs = qs.filter(**{f"{prefix}state__in": (ClockState.RUNNING, ClockState.PAUSED)})
-    counts = {
-        "total": Count("pk"),
-        "red": Count("pk", filter=conditions["red"]),
-        "yellow": Count("pk", filter=conditions["yellow"]),
-    }
-    rows = list(qs.values(*group).annotate(**counts).order_by(*group)) if group else [qs.aggregate(**counts)]
-    for row in rows:
-        row["green"] = row["total"] - row["red"] - row["yellow"]
-    return rows
-
-
-def case_lights(at: dt.datetime, department: int | None = None) -> list[dict[str, Any]]:
-    """Lights of the promised clocks of open cases, by department (one GROUP BY query)."""
-    qs = Case.objects.filter(status__in=OPEN_STATUSES, clock__isnull=False)
-    if department is not None:
-        qs = qs.filter(department_id=department)
-    rows = _light_counts(qs, "clock__", at, "department_id", "department__name")
-    return [
-        {
-            "department_id": r["department_id"],
-            "department": r["department__name"],
-            "green": r["green"],
-            "yellow": r["yellow"],
-            "red": r["red"],
-        }
-        for r in sorted(rows, key=lambda r: (-r["red"], -r["yellow"], r["department__name"]))
-    ]
-
-
-def step_totals(at: dt.datetime, department: int | None = None) -> dict[str, int]:
-    """Lights of open steps (one query): an overdue step is a violation even when the case is still in time."""
-    qs = Task.objects.filter(status__in=OPEN_TASK_STATUSES, clock__isnull=False)
-    if department is not None:
-        qs = qs.filter(department_id=department)
-    row = _light_counts(qs, "clock__", at)[0]
-    return {light: row[light] for light in Light.values}
-
-
-def task_lights(at: dt.datetime, department: int) -> list[dict[str, Any]]:
-    """Open tasks of one department by step and light (one GROUP BY query)."""
-    qs = Task.objects.filter(department_id=department, status__in=OPEN_TASK_STATUSES, clock__isnull=False)
-    rows = _light_counts(qs, "clock__", at, "step_name")
-    return [
-        {"step": r["step_name"], "green": r["green"], "yellow": r["yellow"], "red": r["red"]} for r in rows
-    ]
 
 
 # ---------------------------------------------------------------- today, overdue, trend

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from govhall.cases.actions import ApplicantData
 from govhall.cases.bundles import form_materials
-from govhall.cases.choices import ApplicantKind, CaseStatus, PauseKind, TaskAction
+from govhall.cases.choices import ApplicantKind, CaseStatus, Channel, PauseKind, TaskAction
 from govhall.cases.uploads import Upload, max_upload_bytes
 from govhall.catalog.models import Bundle, Material, ServiceItem
 
@@ -438,10 +438,56 @@ class DeliverForm(forms.Form):
     method = forms.ChoiceField(label="送达方式", choices=DELIVERY_METHODS, initial="窗口领取")
 
 
+LIGHT_CHOICES = [("", "全部"), ("red", "红灯（超期）"), ("yellow", "黄灯（预警）"), ("green", "绿灯（正常）")]
+
+
 class CaseFilterForm(forms.Form):
+    """办件查询. Applicant name, ID number and phone match exactly (personal information is looked up, never
+    browsed by fragments) and are shown masked in the results."""
+
     number = forms.CharField(label="办件编号", required=False, max_length=20)
     item = forms.CharField(label="事项名称", required=False, max_length=100)
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *CaseStatus.choices])
+    applicant_name = forms.CharField(label="申请人姓名/名称（完整）", required=False, max_length=100)
+    id_number = forms.CharField(label="证件号码（完整）", required=False, max_length=18)
+    phone = forms.CharField(label="联系电话（完整）", required=False, max_length=20)
+    received_from = forms.DateField(
+        label="收件日期起", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label="收件日期止", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    concluded_from = forms.DateField(
+        label="办结日期起", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    concluded_to = forms.DateField(
+        label="办结日期止", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    department = forms.TypedChoiceField(label="部门", required=False, coerce=int, empty_value=None)
+    channel = forms.ChoiceField(label="渠道", required=False, choices=[("", "全部"), *Channel.choices])
+    light = forms.ChoiceField(label="时限灯", required=False, choices=LIGHT_CHOICES)
+    overdue = forms.BooleanField(label="只看超期", required=False)
+
+    def __init__(self, *args: Any, departments: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        assert isinstance(field, forms.TypedChoiceField)
+        rows = (
+            list(departments.order_by("sort_order", "name").values_list("pk", "name")) if departments else []
+        )
+        field.choices = [("", "全部"), *rows]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for start, end, label in (
+            ("received_from", "received_to", "收件日期"),
+            ("concluded_from", "concluded_to", "办结日期"),
+        ):
+            if data.get(start) and data.get(end) and data[start] > data[end]:
+                self.add_error(end, f"{label}止不能早于起")
+        id_number = (data.get("id_number") or "").strip().upper()
+        data["id_number"] = id_number
+        return data
 
 
 class BundleCorrectionRequestForm(CorrectionForm):

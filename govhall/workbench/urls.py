@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("bundles/<str:number>/documents/<int:pk>/", bundle_views.bundle_document, name="bundle_document"),
     path("tasks/", views.task_list, name="tasks"),
     path("cases/", views.case_list, name="cases"),
+    path("cases/export.xlsx", views.case_export, name="cases_export"),
     path("cases/<str:number>/", views.case_detail, name="case"),
     path("cases/<str:number>/actions/<slug:action>/", views.case_action, name="case_action"),
     path("cases/<str:number>/tasks/<int:pk>/claim/", views.task_claim, name="task_claim"),

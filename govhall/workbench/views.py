@@ -21,17 +21,19 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from govhall.calendars import engine
 from govhall.cases import actions as case_actions
-from govhall.cases.access import access_case, cases_visible_to, tasks_for
+from govhall.cases.access import access_case, tasks_for
 from govhall.cases.actions import OutOfProcedure, TaskConflict
 from govhall.cases.bundles import published_bundles
-from govhall.cases.choices import CaseStatus, Channel
+from govhall.cases.choices import Channel
 from govhall.cases.models import Case, TaskAttachment
 from govhall.cases.uploads import CONTENT_TYPES, Upload
 from govhall.catalog.queries import published_guide, published_items
 from govhall.catalog.search import search_items
 from govhall.clocks.actions import status
 from govhall.core.auth import signed_in
+from govhall.core.clock import now
 from govhall.documents.models import Document
 from govhall.notifications.actions import mark_all_read, unread_for
 from govhall.org.access import role_required, user_roles
@@ -39,11 +41,10 @@ from govhall.org.choices import Role
 from govhall.queueing import actions as queue_actions
 from govhall.workflow import engine as wf
 
-from . import casepage, staging
+from . import casepage, casesearch, homes, staging
 from .forms import (
     INTAKE_ERROR_FIELDS,
     PAGE_SIZE,
-    CaseFilterForm,
     IntakeForm,
     ItemSearchForm,
     apply_errors,
@@ -85,21 +86,13 @@ def _case_url(case: Case | str) -> str:
 
 @staff_view()
 def home(request: HttpRequest) -> HttpResponse:
+    """The role's home: a panel of work for each role the user holds (govhall.workbench.homes)."""
     user = signed_in(request)
-    tasks = tasks_for(user)
-    visible = cases_visible_to(user)
     unread = unread_for(user)
     context = {
-        "open_tasks": tasks.count(),
-        "my_tasks": tasks.filter(assignee=user).count(),
+        "panels": homes.panels_for(user, now()),
         "unread_count": unread.count(),
         "unread": list(unread[:10]),
-        "awaiting_intake": visible.filter(status=CaseStatus.SUBMITTED).count(),
-        "awaiting_correction": visible.filter(status=CaseStatus.CORRECTION).count(),
-        "awaiting_delivery": visible.filter(
-            status=CaseStatus.CONCLUDED, decided_at__isnull=False, delivered_at__isnull=True
-        ).count(),
-        "is_clerk": bool(user_roles(user) & {Role.WINDOW_CLERK, Role.AGENT}),
     }
     return render(request, "workbench/home.html", context)
 
@@ -376,25 +369,43 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 @staff_view()
 def case_list(request: HttpRequest) -> HttpResponse:
-    form = CaseFilterForm(request.GET or None)
-    cases = cases_visible_to(request.user).select_related(
+    at = now()
+    form = casesearch.filter_form(request.user, request.GET)
+    cases = casesearch.filtered_cases(request.user, form, at).select_related(
         "item", "applicant", "department", "clock", "intake_clock"
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["number"].strip():
-            cases = cases.filter(number__contains=data["number"].strip())
-        if data["item"].strip():
-            cases = cases.filter(Q(item__name__icontains=data["item"].strip()))
-        if data["status"]:
-            cases = cases.filter(status=data["status"])
     page = Paginator(cases.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for case in page.object_list:
         clock = case.clock if case.clock is not None else case.intake_clock
-        rows.append({"case": case, "status": status(clock) if clock is not None and case.is_open else None})
-    context = {"form": form, "page": page, "rows": rows}
+        rows.append(
+            {"case": case, "status": status(clock, at) if clock is not None and case.is_open else None}
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": rows, "export_query": query.urlencode()}
     template = "workbench/_case_results.html" if _is_htmx(request) else "workbench/case_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@staff_view()
+def case_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list (same filters as 办件查询, same visibility) as an Excel workbook."""
+    at = now()
+    form = casesearch.filter_form(request.user, request.GET)
+    if form.is_bound and not form.is_valid():
+        errors = "；".join(
+            f"{form.fields[f].label if f in form.fields else ''}：{'、'.join(str(m) for m in e)}"
+            for f, e in form.errors.items()
+        )
+        return HttpResponse(f"查询条件有误：{errors}", status=400, content_type="text/plain; charset=utf-8")
+    cases = casesearch.filtered_cases(request.user, form, at)
+    title = f"办件查询导出（{engine.local_date(at):%Y-%m-%d}，共 {cases.count()} 件）"
+    response = HttpResponse(
+        casesearch.export_xlsx(cases, at, title),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="cases-{engine.local_date(at):%Y%m%d}.xlsx"'
     return response

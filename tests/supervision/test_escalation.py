@@ -121,7 +121,7 @@ def test_an_answer_after_the_deadline_still_brings_the_red_card_once(hall, at):
     with at(2026, 3, 9, 9):  # Monday, before any sweep saw the order go red
         sv.answer_order(order, by=hall["head"], text="迟复")
     order.refresh_from_db()
-    assert order.status == "overdue" and order.answer == "迟复"
+    assert order.status == "late" and order.answer == "迟复"  # 逾期答复: kept, flagged, never "answered"
     assert Card.objects.filter(level="red", alert__clock=order.clock).count() == 1
     sweep_at(local(2026, 3, 9, 10))
     assert Card.objects.filter(level="red", alert__clock=order.clock).count() == 1

@@ -36,7 +36,7 @@ def test_board_is_for_supervisors_and_leaders(hall: Any, client: Any) -> None:
         client.force_login(hall[name])
         response = client.get(BOARD)
         assert response.status_code == 403, name
-        assert "只有效能监察人员和领导可以查看" in page(response)
+        assert "只有效能监察人员、领导和中心管理员可以查看" in page(response)
     for name in ("supervisor", "leader"):
         client.force_login(hall[name])
         assert client.get(BOARD).status_code == 200
