@@ -44,7 +44,11 @@ def build_search_text(*fields: str) -> str:
 
 def item_search_text(item: Any) -> str:
     return build_search_text(
-        item.name, item.department.name, item.result_name, item.acceptance_conditions[:200]
+        item.name,
+        item.department.name,
+        item.result_name,
+        getattr(item, "aliases", ""),
+        item.acceptance_conditions[:200],
     )
 
 
@@ -61,14 +65,35 @@ def query_tokens(query: str) -> list[str]:
 _M = TypeVar("_M", bound=Model)
 
 
-def search_items(queryset: QuerySet[_M], query: str) -> QuerySet[_M]:
-    """Filter items to those matching every query word; items whose name contains the whole query rank first."""
-    words = query_tokens(query)
-    if not words:
-        return queryset
+def _all_words(words: list[str]) -> Q:
     condition = Q()
     for word in words:
         condition &= Q(search_text__contains=word) | Q(name__icontains=word)
+    return condition
+
+
+def search_items(queryset: QuerySet[_M], query: str) -> QuerySet[_M]:
+    """Filter items to those matching every query word, or a popular name (俗称) or a synonym of the query;
+    items whose name contains the whole query rank first.
+
+    A synonym's catalog words replace the word it stands for: 补办社保卡 with 社保卡 → 社会保障卡 searches
+    补办 + 社会保障卡 as well as the words typed."""
+    words = query_tokens(query)
+    if not words:
+        return queryset
+    condition = _all_words(words) | Q(aliases__icontains=query.strip())
+    from .models import Synonym
+
+    whole = _PUNCT.sub("", query).lower()
+    by_word = {s.word: s.terms() for s in Synonym.objects.filter(word__in={whole, *words})}
+    for term in by_word.get(whole, []):
+        condition |= _all_words(query_tokens(term))
+    for word, terms in by_word.items():
+        if word == whole or word not in words:
+            continue
+        rest = [w for w in words if w != word]
+        for term in terms:
+            condition |= _all_words(rest + query_tokens(term))
     ranked: QuerySet[_M] = (
         queryset.filter(condition)
         .annotate(
