@@ -226,8 +226,8 @@ SHEETS: dict[str, list[Column]] = {
     SHEET_ITEMS: ITEM_COLUMNS,
     SHEET_MATERIALS: MATERIAL_COLUMNS,
     SHEET_FEES: FEE_COLUMNS,
-    SHEET_FIELDS: FIELD_COLUMNS,
     SHEET_BUNDLES: BUNDLE_COLUMNS,
+    SHEET_FIELDS: FIELD_COLUMNS,
 }
 
 # Model defaults of the optional columns; a new item without the column gets these.
@@ -627,7 +627,6 @@ def export_workbook(items: QuerySet[ServiceItem] | None = None) -> Workbook:
     _write_sheet(ws_items, ITEM_COLUMNS, item_rows)
     _write_sheet(wb.create_sheet(SHEET_MATERIALS), MATERIAL_COLUMNS, material_rows)
     _write_sheet(wb.create_sheet(SHEET_FEES), FEE_COLUMNS, fee_rows)
-    _write_sheet(wb.create_sheet(SHEET_FIELDS), FIELD_COLUMNS, field_rows)
 
     bundle_rows = []
     for bundle in Bundle.objects.select_related("lead_department").prefetch_related("entries"):
@@ -643,6 +642,7 @@ def export_workbook(items: QuerySet[ServiceItem] | None = None) -> Workbook:
             }
         )
     _write_sheet(wb.create_sheet(SHEET_BUNDLES), BUNDLE_COLUMNS, bundle_rows)
+    _write_sheet(wb.create_sheet(SHEET_FIELDS), FIELD_COLUMNS, field_rows)
     _write_help(wb.create_sheet(SHEET_HELP))
     return wb
 
