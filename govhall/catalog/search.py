@@ -72,28 +72,44 @@ def _all_words(words: list[str]) -> Q:
     return condition
 
 
-def search_items(queryset: QuerySet[_M], query: str) -> QuerySet[_M]:
-    """Filter items to those matching every query word, or a popular name (俗称) or a synonym of the query;
-    items whose name contains the whole query rank first.
+MAX_ALTERNATIVES = 24
 
-    A synonym's catalog words replace the word it stands for: 补办社保卡 with 社保卡 → 社会保障卡 searches
-    补办 + 社会保障卡 as well as the words typed."""
+
+def alternatives(query: str) -> list[str]:
+    """The query as typed and as rewritten with the synonym table: each everyday word found in it (社保卡 in
+    补办社保卡) replaced by each of its catalog words (社会保障卡), longer words first, combinations included
+    (补办 → 补领 and 社保卡 → 社会保障卡 give 补领社会保障卡)."""
+    from .models import Synonym
+
+    whole = _PUNCT.sub(" ", query or "").strip().lower()
+    if not whole:
+        return []
+    found = sorted(
+        (s for s in Synonym.objects.all() if s.word.lower() in whole), key=lambda s: -len(s.word)
+    )
+    result = [whole]
+    for synonym in found:
+        word = synonym.word.lower()
+        extra = [
+            alt.replace(word, f" {term} ") for alt in result if word in alt for term in synonym.terms()
+        ]
+        result += [alt for alt in extra if alt not in result]
+        if len(result) >= MAX_ALTERNATIVES:
+            break
+    return result[:MAX_ALTERNATIVES]
+
+
+def search_items(queryset: QuerySet[_M], query: str) -> QuerySet[_M]:
+    """Filter items to those matching every word of the query, or of one of its synonym rewrites, or having the
+    query among their popular names (俗称); items whose name contains the whole query rank first."""
     words = query_tokens(query)
     if not words:
         return queryset
     condition = _all_words(words) | Q(aliases__icontains=query.strip())
-    from .models import Synonym
-
-    whole = _PUNCT.sub("", query).lower()
-    by_word = {s.word: s.terms() for s in Synonym.objects.filter(word__in={whole, *words})}
-    for term in by_word.get(whole, []):
-        condition |= _all_words(query_tokens(term))
-    for word, terms in by_word.items():
-        if word == whole or word not in words:
-            continue
-        rest = [w for w in words if w != word]
-        for term in terms:
-            condition |= _all_words(rest + query_tokens(term))
+    for alternative in alternatives(query)[1:]:
+        alt_words = query_tokens(alternative)
+        if alt_words:
+            condition |= _all_words(alt_words)
     ranked: QuerySet[_M] = (
         queryset.filter(condition)
         .annotate(
