@@ -97,13 +97,13 @@ def clean_form_data(fields: Iterable[FormField], data: Mapping[str, Any]) -> dic
             value = cleaned.pop(field.label)
         if _blank(value):
             if field.required:
-                errors.append(f"申请表“{field.label}”为必填项")
+                errors.append(f"“{field.label}”为必填项")
             cleaned.pop(field.key, None)
             continue
         try:
             cleaned[field.key] = clean_value(field, value)
         except ValidationError as exc:
-            errors += [m if m.startswith("申请表") else f"申请表{m}" for m in exc.messages]
+            errors += exc.messages
     if errors:
         raise ValidationError({"form_data": errors})
     return cleaned

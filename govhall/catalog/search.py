@@ -84,15 +84,11 @@ def alternatives(query: str) -> list[str]:
     whole = _PUNCT.sub(" ", query or "").strip().lower()
     if not whole:
         return []
-    found = sorted(
-        (s for s in Synonym.objects.all() if s.word.lower() in whole), key=lambda s: -len(s.word)
-    )
+    found = sorted((s for s in Synonym.objects.all() if s.word.lower() in whole), key=lambda s: -len(s.word))
     result = [whole]
     for synonym in found:
         word = synonym.word.lower()
-        extra = [
-            alt.replace(word, f" {term} ") for alt in result if word in alt for term in synonym.terms()
-        ]
+        extra = [alt.replace(word, f" {term} ") for alt in result if word in alt for term in synonym.terms()]
         result += [alt for alt in extra if alt not in result]
         if len(result) >= MAX_ALTERNATIVES:
             break

@@ -16,7 +16,13 @@ from govhall.catalog.choices import FieldKind
 from govhall.catalog.models import Material
 from govhall.documents.render import FONT_NAME, register_font
 
-APPLICANT_ROWS = ["申请人姓名/单位名称", "证件号码（身份证号码或统一社会信用代码）", "法定代表人", "联系电话", "联系地址"]
+APPLICANT_ROWS = [
+    "申请人姓名/单位名称",
+    "证件号码（身份证号码或统一社会信用代码）",
+    "法定代表人",
+    "联系电话",
+    "联系地址",
+]
 
 
 def _hint(kind: str, choices: list[str]) -> str:

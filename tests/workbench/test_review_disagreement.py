@@ -49,7 +49,11 @@ def test_reviewer_disagrees_with_reasons_and_the_head_decides(hall, as_user):
     assert reasons in head.get(case_url(case)).content.decode()
     response = head.post(
         case_url(case, f"tasks/{decide.pk}/act/"),
-        {f"task{decide.pk}-action": "return", f"task{decide.pk}-opinion": "请核实现场", f"task{decide.pk}-return_to": "review"},
+        {
+            f"task{decide.pk}-action": "return",
+            f"task{decide.pk}-opinion": "请核实现场",
+            f"task{decide.pk}-return_to": "review",
+        },
     )
     assert response.status_code == 302
     review2 = open_task(case)

@@ -244,10 +244,14 @@ def test_actions_rules(standard):
     review["on_fail"] = "decide"
     validate_spec(standard)  # a review's 不同意 goes on to the decision
     review["actions"] = ["approve"]
-    assert "步骤“审查”（review）：指定了不同意时去向，但可用操作中没有“不同意”（refuse）" in errors_of(standard)
+    assert "步骤“审查”（review）：指定了不同意时去向，但可用操作中没有“不同意”（refuse）" in errors_of(
+        standard
+    )
     del review["on_fail"]
     step_of(standard, "decide")["on_fail"] = "review"
-    assert "步骤“审批决定”（decide）：作出决定的步骤“不同意”即办结，不能再指定不同意时去向" in errors_of(standard)
+    assert "步骤“审批决定”（decide）：作出决定的步骤“不同意”即办结，不能再指定不同意时去向" in errors_of(
+        standard
+    )
     del step_of(standard, "decide")["on_fail"]
     review["actions"] = ["approve", "approve"]
     assert "步骤“审查”（review）：可用操作重复" in errors_of(standard)
