@@ -20,7 +20,7 @@ from govhall.catalog.models import Bundle
 from govhall.core.auth import signed_in
 from govhall.documents.models import Document
 
-from . import form_tokens
+from . import form_tokens, pending
 from .actions import submit_bundle, submit_bundle_correction
 from .actions.idempotent import submit_once
 from .bundles import bundle_items, bundle_materials, correction_list, group_status, members, published_bundles
@@ -86,7 +86,8 @@ def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
         earlier = form_tokens.earlier_case(me, key)
         if earlier is not None:
             return form_tokens.already_submitted(request, earlier)
-        form = BundleApplyForm(request.POST, request.FILES, bundle=bundle)
+        token, kept = pending.kept_files(request)
+        form = BundleApplyForm(request.POST, request.FILES, bundle=bundle, kept=kept)
         if key is None:
             # No protection against a double submit without the token: refuse, nothing is created.
             form = BundleApplyForm(form_tokens.with_fresh_token(request), bundle=bundle)
@@ -108,6 +109,7 @@ def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
                     )[0],  # the key is stored on the bundle's first member (as the API does)
                 )
                 if not created:
+                    pending.drop(me.pk, token)
                     return form_tokens.already_submitted(request, first)
                 group = first.group
                 assert group is not None
@@ -115,26 +117,31 @@ def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, str(exc) or "无权提交该申请")
             except ValidationError as exc:
                 add_action_errors(
-                    form, exc, {"channel": "__all__", "materials": "__all__", "bundle": "__all__"}
+                    form,
+                    exc,
+                    {
+                        "channel": "__all__",
+                        "materials": "__all__",
+                        "bundle": "__all__",
+                        "form_data": "__all__",
+                    },
                 )
             else:
+                pending.drop(me.pk, token)
                 messages.success(
                     request,
                     f"申请已提交。联办编号 {group.number}，查询码 {group.check_code}（请妥善保存，可用于查询办理进度）。",
                 )
                 return redirect("cases_portal:my_bundle", number=group.number)
+        if key is not None:
+            pending.keep_files(request, token, form)
     else:
         applicants = Applicant.objects.filter(user=me).order_by("-updated_at")
-        initial = {
-            **initial_identity(applicants, getattr(me, "staff", None)),
-            form_tokens.TOKEN_FIELD: form_tokens.new_token(),
-        }
+        identity = initial_identity(applicants, getattr(me, "staff", None), me)
+        initial = {**identity, form_tokens.TOKEN_FIELD: form_tokens.new_token()}
         form = BundleApplyForm(bundle=bundle, initial=initial)
-    return render(
-        request,
-        "bundles/apply.html",
-        {"bundle": bundle, "form": form, "files_posted": bool(request.FILES), **_nav(request)},
-    )
+        form.prefill(identity)
+    return render(request, "bundles/apply.html", {"bundle": bundle, "form": form, **_nav(request)})
 
 
 def _my_group(request: HttpRequest, number: str) -> CaseGroup:

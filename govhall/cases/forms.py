@@ -5,7 +5,6 @@ next to the field they concern (`add_action_errors`)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -14,24 +13,71 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from govhall.catalog.models import Bundle, Material, ServiceItem
+from govhall.catalog.choices import FieldKind
+from govhall.catalog.formfields import clean_value, prefill_values
+from govhall.catalog.models import Bundle, FormField, Material, ServiceItem
 from govhall.core.identifiers import validate_resident_id, validate_uscc
 
 from .actions import ApplicantData
 from .bundles import form_materials
 from .choices import ApplicantKind
 from .models import Case, CorrectionNotice
-from .uploads import Upload, max_upload_bytes
+from .uploads import Upload, max_upload_bytes, shown_name
 
 # The applicant block of an action's error dict ("applicant.id_number") maps onto these form fields.
 APPLICANT_FIELDS = ("kind", "name", "id_number", "phone", "legal_representative", "address")
 FILE_ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd"
-# "项目：内容", "项目:内容" or "项目=内容" — whichever separator comes first on the line.
-_FORM_LINE = re.compile(r"^\s*([^：:=]+?)\s*[：:=]\s*(.*?)\s*$")
 
 
 def _file_widget() -> forms.ClearableFileInput:
     return forms.ClearableFileInput(attrs={"accept": FILE_ACCEPT})
+
+
+def _entry_field(item_field: FormField) -> forms.Field:
+    """The input of one entry of the item's form; the value is checked by catalog.formfields.clean_value."""
+    label, required, help_text = item_field.label, item_field.required, item_field.help_text
+    errors = {"required": f"请填写“{label}”"}
+    kind = item_field.kind
+    if kind == FieldKind.CHOICE:
+        choices = [("", "请选择"), *[(c, c) for c in item_field.choice_list()]]
+        return forms.ChoiceField(
+            label=label,
+            required=required,
+            choices=choices,
+            help_text=help_text,
+            error_messages={"required": f"请选择“{label}”", "invalid_choice": f"“{label}”的选项无效"},
+        )
+    if kind == FieldKind.YES_NO:
+        return forms.ChoiceField(
+            label=label,
+            required=required,
+            choices=[("是", "是"), ("否", "否")],
+            widget=forms.RadioSelect,
+            help_text=help_text,
+            error_messages={"required": f"请选择“{label}”", "invalid_choice": f"“{label}”应为“是”或“否”"},
+        )
+    attrs: dict[str, str] = {}
+    widget: forms.Widget
+    if kind == FieldKind.LONG_TEXT:
+        widget = forms.Textarea(attrs={"rows": 3})
+    elif kind == FieldKind.DATE:
+        widget = forms.DateInput(attrs={"type": "date"})
+    else:
+        if kind == FieldKind.NUMBER:
+            attrs["inputmode"] = "decimal"
+        elif kind == FieldKind.PHONE:
+            attrs.update(inputmode="tel", autocomplete="tel")
+        elif kind in (FieldKind.ID_NUMBER, FieldKind.USCC):
+            attrs.update(maxlength="18", autocomplete="off")
+        widget = forms.TextInput(attrs=attrs)
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=2000,
+        widget=widget,
+        help_text=help_text,
+        error_messages=errors,
+    )
 
 
 def read_upload(file: UploadedFile, material_id: int | None, field: str) -> Upload:
@@ -81,28 +127,71 @@ class ApplyForm(forms.Form):
     )
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
     address = forms.CharField(label="联系地址", max_length=200, required=False)
-    form_text = forms.CharField(
-        label="申请表内容",
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(
-            attrs={"rows": 5, "placeholder": "项目名称：示范县第一中学教学楼\n建设地点：示范县城关镇"}
-        ),
-        help_text="每行一项，格式为“项目：内容”。",
-    )
-
     # The form's one-time token (form_tokens): a second submit of the same form shows the first one's case.
     submission_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, item: ServiceItem, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, item: ServiceItem, kept: Mapping[str, Upload] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.item = item
-        self._add_materials(list(item.materials.all()))
+        self._add_form_fields(list(item.form_fields.all()))
+        self._add_materials(list(item.materials.all()), kept=kept)
+
+    # -- the item's application form (catalog.FormField) ----------------------------------------------------
+
+    def _add_form_fields(self, item_fields: list[FormField]) -> None:
+        self.item_fields = item_fields
+        for item_field in item_fields:
+            self.fields[self.entry_field(item_field)] = _entry_field(item_field)
+        if not item_fields:
+            # An item without a form of its own: one optional note, never a pseudo-form to fill in by hand.
+            self.fields["note"] = forms.CharField(
+                label="补充说明",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="选填：需要向受理部门说明的情况。",
+            )
+
+    def prefill(self, identity: Mapping[str, Any]) -> None:
+        """Start the entries that take a value from the applicant (FormField.prefill) with the account's."""
+        for key, value in prefill_values(self.item_fields, identity).items():
+            self.initial.setdefault(f"f_{key}", value)
+
+    @staticmethod
+    def entry_field(item_field: FormField) -> str:
+        return f"f_{item_field.key}"
+
+    def entry_rows(self) -> list[forms.BoundField]:
+        names = [self.entry_field(f) for f in self.item_fields] or ["note"]
+        return [self[name] for name in names]
+
+    def _clean_entries(self, cleaned: dict[str, Any]) -> None:
+        self._form_data: dict[str, Any] = {}
+        for item_field in self.item_fields:
+            name = self.entry_field(item_field)
+            if name not in cleaned:
+                continue  # the field already has its error
+            value = cleaned[name]
+            if value in (None, ""):
+                continue
+            try:
+                self._form_data[item_field.key] = clean_value(item_field, value)
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        if not self.item_fields and cleaned.get("note"):
+            self._form_data["补充说明"] = str(cleaned["note"]).strip()
 
     def _add_materials(
-        self, materials: list[Material], notes_for: Mapping[int, list[str]] | None = None
+        self,
+        materials: list[Material],
+        notes_for: Mapping[int, list[str]] | None = None,
+        kept: Mapping[str, Upload] | None = None,
     ) -> None:
         self.materials: list[Material] = materials
+        # Files that passed their checks in an earlier submit of this form (cases.pending), by field.
+        self.kept: dict[str, Upload] = dict(kept or {})
         for material in self.materials:
             notes = [("必要" if material.required else "非必要")]
             if material.e_license_ok:
@@ -118,8 +207,14 @@ class ApplyForm(forms.Form):
     def material_field(material: Material) -> str:
         return f"material_{material.pk}"
 
-    def material_rows(self) -> list[tuple[Material, forms.BoundField]]:
-        return [(m, self[self.material_field(m)]) for m in self.materials]
+    def material_rows(self) -> list[tuple[Material, forms.BoundField, str]]:
+        """Each material with its file input and the name of the file kept from an earlier submit ("" if none)."""
+        rows = []
+        for material in self.materials:
+            name = self.material_field(material)
+            kept = self.kept.get(name)
+            rows.append((material, self[name], shown_name(kept.filename) if kept else ""))
+        return rows
 
     def applicant_rows(self) -> list[forms.BoundField]:
         return [self[name] for name in APPLICANT_FIELDS if name != "kind"]
@@ -131,32 +226,27 @@ class ApplyForm(forms.Form):
             return validate_uscc(number)
         return validate_resident_id(number)
 
-    def clean_form_text(self) -> dict[str, str]:
-        entries: dict[str, str] = {}
-        for number, line in enumerate(str(self.cleaned_data.get("form_text") or "").splitlines(), start=1):
-            if not line.strip():
-                continue
-            match = _FORM_LINE.match(line)
-            if match is None:
-                raise ValidationError(f"第 {number} 行格式不正确，应为“项目：内容”")
-            key, value = match.group(1), match.group(2)
-            if key in entries:
-                raise ValidationError(f"第 {number} 行的项目“{key}”重复")
-            entries[key] = value
-        return entries
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        self._clean_entries(cleaned)
         self._uploads: list[Upload] = []
+        self.new_uploads: dict[str, Upload] = {}
         for material in self.materials:
             field = self.material_field(material)
             file = cleaned.get(field)
             if not file:
+                if field in self.kept:
+                    self._uploads.append(self.kept[field])
                 continue
             try:
-                self._uploads.append(read_upload(file, material.pk, field))
+                upload = read_upload(file, material.pk, field)
             except ValidationError as exc:
                 self.add_error(field, exc)
+                if field in self.kept:
+                    self._uploads.append(self.kept[field])
+            else:
+                self._uploads.append(upload)
+                self.new_uploads[field] = upload
         if all(name in cleaned for name in ("kind", "name", "id_number")):
             try:
                 self._applicant = self._applicant_data(cleaned).validated()
@@ -178,8 +268,12 @@ class ApplyForm(forms.Form):
     def applicant(self) -> ApplicantData:
         return self._applicant
 
-    def form_data(self) -> dict[str, str]:
-        return dict(self.cleaned_data.get("form_text") or {})
+    def form_data(self) -> dict[str, Any]:
+        return dict(self._form_data)
+
+    def checked_uploads(self) -> dict[str, Upload]:
+        """The files of this submit that passed their checks, by field: kept for the next submit on an error."""
+        return dict(getattr(self, "new_uploads", {}))
 
     def uploads(self) -> list[Upload]:
         return list(self._uploads)
@@ -189,15 +283,23 @@ class BundleApplyForm(ApplyForm):
     """一件事: the same applicant block and one form, and each material of the combined list once (a shared
     material stands for every member item that needs it: `submit_bundle` stores the file for each of them)."""
 
-    def __init__(self, *args: Any, bundle: Bundle, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, bundle: Bundle, kept: Mapping[str, Upload] | None = None, **kwargs: Any
+    ) -> None:
         forms.Form.__init__(self, *args, **kwargs)
         self.bundle = bundle
+        # One form for the bundle: every member item's fields, each key once (in the order of the items).
+        item_fields: dict[str, FormField] = {}
+        for item in bundle.items.order_by("bundle_entries__order").prefetch_related("form_fields"):
+            for item_field in item.form_fields.all():
+                item_fields.setdefault(item_field.key, item_field)
+        self._add_form_fields(list(item_fields.values()))
         shown = []
         notes: dict[int, list[str]] = {}
         for material, entry in form_materials(bundle):
             shown.append(material)
             notes[material.pk] = [f"{'、'.join(entry.items)}共用，只需提交一次"] if entry.shared else []
-        self._add_materials(shown, notes)
+        self._add_materials(shown, notes, kept=kept)
 
 
 class CorrectionForm(forms.Form):
@@ -330,8 +432,9 @@ class ProgressForm(forms.Form):
         return str(self.cleaned_data["number"]).strip().upper()
 
 
-def initial_identity(applicants: Iterable[Any], profile: Any) -> dict[str, str]:
-    """Prefill the applicant block from the account's last application, else from its staff profile."""
+def initial_identity(applicants: Iterable[Any], profile: Any, user: Any = None) -> dict[str, str]:
+    """Prefill the applicant block from the account's last application, else from its staff profile, else the
+    account's own name."""
     for applicant in applicants:
         return {name: getattr(applicant, name) for name in APPLICANT_FIELDS}
     if profile is not None:
@@ -341,4 +444,5 @@ def initial_identity(applicants: Iterable[Any], profile: Any) -> dict[str, str]:
             "id_number": profile.id_number,
             "phone": profile.phone,
         }
-    return {}
+    name = (user.get_full_name() or user.first_name) if user is not None else ""
+    return {"kind": ApplicantKind.PERSON, "name": name} if name else {}

@@ -21,6 +21,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from govhall.catalog.choices import OnlineDepth
+from govhall.catalog.formfields import labelled
 from govhall.catalog.models import ServiceItem
 from govhall.catalog.queries import published_guide, published_items
 from govhall.clocks.actions import ClockStatus
@@ -30,7 +31,7 @@ from govhall.core.throttle import Throttled, guarded_lookup
 from govhall.documents.choices import DocumentKind
 from govhall.documents.models import Document
 
-from . import form_tokens
+from . import form_tokens, pending
 from .access import find_by_check_code, find_group_by_check_code
 from .actions import submit_application, submit_correction, withdraw_case
 from .actions.idempotent import submit_once
@@ -90,7 +91,8 @@ def apply(request: HttpRequest, impl_code: str) -> HttpResponse:
         earlier = form_tokens.earlier_case(me, key)
         if earlier is not None:
             return form_tokens.already_submitted(request, earlier)
-        form = ApplyForm(request.POST, request.FILES, item=item)
+        token, kept = pending.kept_files(request)
+        form = ApplyForm(request.POST, request.FILES, item=item, kept=kept)
         if key is None:
             # No protection against a double submit without the token: refuse, nothing is created.
             form = ApplyForm(form_tokens.with_fresh_token(request), item=item)
@@ -112,8 +114,11 @@ def apply(request: HttpRequest, impl_code: str) -> HttpResponse:
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or "无权提交该申请")
             except ValidationError as exc:
-                add_action_errors(form, exc, {"channel": "__all__", "materials": "__all__"})
+                add_action_errors(
+                    form, exc, {"channel": "__all__", "materials": "__all__", "form_data": "__all__"}
+                )
             else:
+                pending.drop(me.pk, token)
                 if not created:
                     return form_tokens.already_submitted(request, case)
                 messages.success(
@@ -121,11 +126,14 @@ def apply(request: HttpRequest, impl_code: str) -> HttpResponse:
                     f"申请已提交。办件编号 {case.number}，查询码 {case.check_code}（请妥善保存，可用于查询办理进度）。",
                 )
                 return redirect("cases_portal:my_case", number=case.number)
+        if key is not None:
+            pending.keep_files(request, token, form)
     else:
         applicants = Applicant.objects.filter(user=me).order_by("-updated_at")
         profile = getattr(request.user, "staff", None)
-        initial = {**initial_identity(applicants, profile), form_tokens.TOKEN_FIELD: form_tokens.new_token()}
-        form = ApplyForm(item=item, initial=initial)
+        identity = initial_identity(applicants, profile, me)
+        form = ApplyForm(item=item, initial={**identity, form_tokens.TOKEN_FIELD: form_tokens.new_token()})
+        form.prefill(identity)
     return render(
         request,
         "cases/apply.html",
@@ -133,7 +141,6 @@ def apply(request: HttpRequest, impl_code: str) -> HttpResponse:
             "item": item,
             "form": form,
             "online_ok": item.online_depth >= OnlineDepth.PREVIEW,
-            "files_posted": bool(request.FILES),
             **_nav(request),
         },
     )
@@ -186,6 +193,7 @@ def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
         "withdraw_form": extra.pop("withdraw_form", None) or WithdrawForm(),
         "can_withdraw": case.status in WITHDRAWABLE,
         "materials": CaseMaterial.objects.filter(case=case).order_by("uploaded_at", "pk"),
+        "form_entries": labelled(case.item.form_fields.all(), case.form_data or {}),
         "documents": _documents(case),
         "panels": case_panels(request, case),
         **_nav(request),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -14,11 +15,13 @@ from govhall.core.models import AuditEventType
 from govhall.org.models import Department
 
 from .choices import ItemStatus, ProcessTemplate, TimeUnit
-from .models import Bundle, BundleItem, Fee, ItemVersion, Material, ServiceItem
+from .models import Bundle, BundleItem, Fee, FormField, ItemVersion, Material, ServiceItem, Synonym
 from .search import item_search_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
 
 ITEM_FIELDS = [
     "basic_code",
@@ -46,9 +49,11 @@ ITEM_FIELDS = [
     "consult_phone",
     "complaint_phone",
     "result_name",
+    "aliases",
 ]
 MATERIAL_FIELDS = ["seq", "name", "required", "form", "copies", "source", "e_license_ok", "notes"]
 FEE_FIELDS = ["seq", "name", "standard", "basis", "waivable"]
+FORM_FIELD_FIELDS = ["seq", "key", "label", "kind", "required", "choices", "prefill", "help_text"]
 
 # Moves an administrator may make; abolished items stay abolished (a new item is created instead).
 STATUS_TRANSITIONS: dict[str, set[str]] = {
@@ -69,6 +74,7 @@ def item_snapshot(item: ServiceItem) -> dict[str, Any]:
     data["joint_departments"] = sorted(d.name for d in item.joint_departments.all())
     data["materials"] = [{f: getattr(m, f) for f in MATERIAL_FIELDS} for m in item.materials.all()]
     data["fees"] = [{f: getattr(fee, f) for f in FEE_FIELDS} for fee in item.fees.all()]
+    data["form_fields"] = [{f: getattr(ff, f) for f in FORM_FIELD_FIELDS} for ff in item.form_fields.all()]
     return data
 
 
@@ -124,9 +130,38 @@ def _save_version(item: ServiceItem, actor: User | None, note: str) -> ItemVersi
 MATERIAL_FILE_FIELDS = ["blank_form", "sample"]
 
 
+def _replace_form_fields(item: ServiceItem, form_fields: Iterable[Mapping[str, Any]]) -> None:
+    item.form_fields.all().delete()
+    rows = [
+        FormField(item=item, **{k: v for k, v in f.items() if k in FORM_FIELD_FIELDS}) for f in form_fields
+    ]
+    errors: dict[str, list[str]] = {}
+    keys: dict[str, str] = {}
+    for index, row in enumerate(rows, start=1):
+        row.seq = row.seq or index
+        try:
+            row.full_clean(exclude=["item"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for message in exc.messages:
+                errors.setdefault("form_fields", []).append(f"申请表字段“{row.label or row.key}”：{message}")
+        if row.key in keys:
+            errors.setdefault("form_fields", []).append(
+                f"申请表字段“{row.label}”的字段代码“{row.key}”与“{keys[row.key]}”重复。"
+            )
+        keys.setdefault(row.key, row.label)
+    if errors:
+        raise ValidationError(errors)
+    FormField.objects.bulk_create(rows)
+
+
 def _replace_children(
-    item: ServiceItem, materials: Iterable[Mapping[str, Any]] | None, fees: Iterable[Mapping[str, Any]] | None
+    item: ServiceItem,
+    materials: Iterable[Mapping[str, Any]] | None,
+    fees: Iterable[Mapping[str, Any]] | None,
+    form_fields: Iterable[Mapping[str, Any]] | None = None,
 ) -> None:
+    if form_fields is not None:
+        _replace_form_fields(item, form_fields)
     if materials is not None:
         # Blank forms and samples are uploaded in the admin, never carried by the Excel sheet: a material
         # of the same name keeps its files unless the caller passes new ones.
@@ -159,6 +194,7 @@ def create_item(
     actor: User | None = None,
     materials: Iterable[Mapping[str, Any]] = (),
     fees: Iterable[Mapping[str, Any]] = (),
+    form_fields: Iterable[Mapping[str, Any]] = (),
     status: str = ItemStatus.DRAFT,
     note: str = "新建事项",
     joint_departments: Iterable[Department | int | str] | None = None,
@@ -182,7 +218,7 @@ def create_item(
     item.save()
     if joint:
         item.joint_departments.set(joint)
-    _replace_children(item, list(materials), list(fees))
+    _replace_children(item, list(materials), list(fees), list(form_fields))
     _save_version(item, actor, note)
     record_event(AuditEventType.ITEM_CREATED, actor=actor, obj=item, after={"impl_code": item.impl_code})
     return item
@@ -195,6 +231,7 @@ def update_item(
     actor: User | None = None,
     materials: Iterable[Mapping[str, Any]] | None = None,
     fees: Iterable[Mapping[str, Any]] | None = None,
+    form_fields: Iterable[Mapping[str, Any]] | None = None,
     note: str = "修改事项",
     joint_departments: Iterable[Department | int | str] | None = None,
     **changes: Any,
@@ -222,7 +259,10 @@ def update_item(
     if {d.pk for d in joint} != {d.pk for d in current}:
         item.joint_departments.set(joint)
     _replace_children(
-        item, None if materials is None else list(materials), None if fees is None else list(fees)
+        item,
+        None if materials is None else list(materials),
+        None if fees is None else list(fees),
+        None if form_fields is None else list(form_fields),
     )
     after = item_snapshot(item)
     if after == before:
@@ -419,3 +459,23 @@ def set_bundle_status(bundle: Bundle, status: str, *, actor: User | None = None,
         note=note,
     )
     return bundle
+
+
+@transaction.atomic
+def save_synonym(
+    *, word: str, means: str, synonym: Synonym | None = None, actor: User | None = None
+) -> Synonym:
+    """Create or change a search synonym (群众用语 → 规范用语); effective for the next search."""
+    row = synonym or Synonym()
+    before = {"word": row.word, "means": row.means} if synonym is not None else None
+    row.word, row.means = word.strip(), "、".join(Synonym(means=means).terms())
+    row.full_clean()
+    row.save()
+    logger.info("search synonym %s saved by %s (before %s)", row.word, getattr(actor, "pk", None), before)
+    return row
+
+
+@transaction.atomic
+def delete_synonym(synonym: Synonym, *, actor: User | None = None) -> None:
+    logger.info("search synonym %s deleted by %s", synonym.word, getattr(actor, "pk", None))
+    synonym.delete()

@@ -24,7 +24,7 @@ from . import actions
 from .choices import ItemStatus, SpecialProcedure, TimeUnit
 from .excel import export_workbook, import_catalog
 from .metrics import item_compression
-from .models import Bundle, BundleItem, Fee, ItemVersion, Material, ServiceItem
+from .models import Bundle, BundleItem, Fee, FormField, ItemVersion, Material, ServiceItem, Synonym
 from .search import search_items
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -123,6 +123,18 @@ class FeeInline(_FeeInlineBase):
 
 
 if TYPE_CHECKING:  # generic for the type checker only
+    _FormFieldInlineBase = admin.TabularInline[FormField, ServiceItem]
+else:
+    _FormFieldInlineBase = admin.TabularInline
+
+
+class FormFieldInline(_FormFieldInlineBase):
+    model = FormField
+    extra = 0
+    fields = ["seq", "key", "label", "kind", "required", "choices", "prefill", "help_text"]
+
+
+if TYPE_CHECKING:  # generic for the type checker only
     _ItemVersionInlineBase = admin.TabularInline[ItemVersion, ServiceItem]
 else:
     _ItemVersionInlineBase = admin.TabularInline
@@ -195,7 +207,7 @@ class ImportForm(forms.Form):
 class ServiceItemAdmin(ActionAdmin):
     # No delete_object: items are abolished, never deleted (cases and old guides refer to them).
     form = ServiceItemForm
-    inlines = [MaterialInline, FeeInline, ItemVersionInline]
+    inlines = [FormFieldInline, MaterialInline, FeeInline, ItemVersionInline]
     list_display = [
         "name",
         "department",
@@ -237,7 +249,7 @@ class ServiceItemAdmin(ActionAdmin):
         ),
         (
             "办事指南",
-            {"fields": ["handling_place", "consult_phone", "complaint_phone", "result_name"]},
+            {"fields": ["handling_place", "consult_phone", "complaint_phone", "result_name", "aliases"]},
         ),
         ("状态", {"fields": ["status_badge", "version", "published_at"]}),
     ]
@@ -266,8 +278,10 @@ class ServiceItemAdmin(ActionAdmin):
     # One action for the form and its inline materials and fees: one version.
     @staticmethod
     def _item_data(form: Any, formsets: list[Any]) -> dict[str, Any]:
-        materials = fees = None
+        materials = fees = form_fields = None
         for formset in formsets:
+            if formset.model is FormField:
+                form_fields = _inline_rows(formset, actions.FORM_FIELD_FIELDS)
             if formset.model is Material:
                 materials = _inline_rows(formset, actions.MATERIAL_FIELDS + actions.MATERIAL_FILE_FIELDS)
             elif formset.model is Fee:
@@ -277,11 +291,18 @@ class ServiceItemAdmin(ActionAdmin):
         fields["department"] = data["department"]
         fields["window"] = data.get("window")
         joint = list(data["joint_departments"]) if "joint_departments" in data else None
-        return {"materials": materials, "fees": fees, "joint_departments": joint, **fields}
+        return {
+            "materials": materials,
+            "fees": fees,
+            "form_fields": form_fields,
+            "joint_departments": joint,
+            **fields,
+        }
 
     def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> ServiceItem:
         data = self._item_data(form, formsets)
         data["materials"], data["fees"] = data["materials"] or [], data["fees"] or []
+        data["form_fields"] = data["form_fields"] or []
         return actions.create_item(actor=signed_in(request), note="后台新建", **data)
 
     def update_object(
@@ -478,3 +499,30 @@ class ItemVersionAdmin(ActionAdmin):
     search_fields = ["item__name", "item__impl_code", "note"]
     list_select_related = ["item", "changed_by"]
     readonly_fields = ["item", "version", "status", "snapshot", "note", "changed_by", "changed_at"]
+
+
+@admin.register(Synonym)
+class SynonymAdmin(ActionAdmin):
+    """搜索同义词: the everyday words of the public search, kept by the center's administrators."""
+
+    list_display = ["word", "means"]
+    search_fields = ["word", "means"]
+    fields = ["word", "means"]
+
+    def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> Synonym:
+        return actions.save_synonym(
+            word=form.cleaned_data["word"], means=form.cleaned_data["means"], actor=signed_in(request)
+        )
+
+    def update_object(
+        self, request: HttpRequest, obj: Synonym, changes: dict[str, Any], form: Any, formsets: list[Any]
+    ) -> Synonym:
+        return actions.save_synonym(
+            word=form.cleaned_data["word"],
+            means=form.cleaned_data["means"],
+            synonym=obj,
+            actor=signed_in(request),
+        )
+
+    def delete_object(self, request: HttpRequest, obj: Synonym) -> None:
+        actions.delete_synonym(obj, actor=signed_in(request))

@@ -151,3 +151,28 @@ class JoinRule(ColoredChoices):
 
 
 JoinRule.set_colors({JoinRule.ALL: "blue", JoinRule.ANY: "green", JoinRule.RATIO: "orange"})
+
+
+class FieldKind(ColoredChoices):
+    """申请表字段的类型：决定网上申请页的输入框和提交时的校验。"""
+
+    TEXT = "text", "文本"
+    LONG_TEXT = "long_text", "多行文本"
+    NUMBER = "number", "数字"
+    DATE = "date", "日期"
+    CHOICE = "choice", "单选"
+    YES_NO = "yes_no", "是/否"
+    ID_NUMBER = "id_number", "身份证号码"
+    USCC = "uscc", "统一社会信用代码"
+    PHONE = "phone", "电话号码"
+
+
+class Prefill(ColoredChoices):
+    """Where a form field's first value comes from: the signed-in applicant's identity."""
+
+    NONE = "", "不预填"
+    NAME = "name", "申请人姓名/单位名称"
+    ID_NUMBER = "id_number", "申请人证件号码"
+    PHONE = "phone", "联系电话"
+    ADDRESS = "address", "联系地址"
+    LEGAL_REPRESENTATIVE = "legal_representative", "法定代表人"

@@ -36,6 +36,7 @@ from govhall.org.models import Department, Window
 from . import actions
 from .choices import (
     ExerciseLevel,
+    FieldKind,
     HandlingKind,
     ItemStatus,
     ItemType,
@@ -44,6 +45,7 @@ from .choices import (
     MaterialSource,
     OnlineDepth,
     PowerSource,
+    Prefill,
     ProcessTemplate,
     ServiceTarget,
     SpecialProcedure,
@@ -51,7 +53,7 @@ from .choices import (
     Visits,
 )
 from .metrics import promised_exceeds_legal
-from .models import Bundle, Fee, Material, ServiceItem
+from .models import Bundle, Fee, FormField, Material, ServiceItem
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
 SHEET_ITEMS = "事项"
 SHEET_MATERIALS = "材料"
 SHEET_FEES = "收费"
+SHEET_FIELDS = "申请表字段"
 SHEET_BUNDLES = "一件事"
 SHEET_HELP = "填写说明"
 
@@ -149,6 +152,13 @@ ITEM_COLUMNS = [
     Column("投诉电话", "complaint_phone", "phone", width=16),
     Column("审批结果名称", "result_name", "text", width=20),
     Column(
+        "俗称/别名",
+        "aliases",
+        "text",
+        width=24,
+        help="群众常用叫法，多个用“、”分隔，如“准生证、生育证”；网上搜索可命中",
+    ),
+    Column(
         "状态",
         "status",
         "choice",
@@ -177,6 +187,24 @@ FEE_COLUMNS = [
     Column("收费依据", "basis", "text", True, width=40),
     Column("可减免", "waivable", "bool", width=10),
 ]
+FIELD_COLUMNS = [
+    Column("实施编码", "impl_code", "impl_code", True, width=36, help="须为「事项」工作表中的实施编码"),
+    Column("序号", "seq", "int", width=8, help="留空则按行顺序编号"),
+    Column(
+        "字段代码",
+        "key",
+        "text",
+        True,
+        width=20,
+        help="小写英文字母开头，只含小写字母、数字和下划线，如 shop_name；同一事项内不能重复",
+    ),
+    Column("字段名称", "label", "text", True, width=20),
+    Column("类型", "kind", "choice", False, FieldKind, width=14),
+    Column("是否必填", "required", "bool", width=10, help="是/否，留空为是"),
+    Column("可选项", "choices", "text", width=30, help="类型为“单选”时填写，多个用“、”分隔"),
+    Column("预填来源", "prefill", "choice", False, Prefill, width=18, help="网上申请时从申请人账号预填"),
+    Column("填写说明", "help_text", "text", width=30),
+]
 BUNDLE_COLUMNS = [
     Column("编号", "code", "text", True, width=16),
     Column("名称", "name", "text", True, width=30),
@@ -199,6 +227,7 @@ SHEETS: dict[str, list[Column]] = {
     SHEET_MATERIALS: MATERIAL_COLUMNS,
     SHEET_FEES: FEE_COLUMNS,
     SHEET_BUNDLES: BUNDLE_COLUMNS,
+    SHEET_FIELDS: FIELD_COLUMNS,
 }
 
 # Model defaults of the optional columns; a new item without the column gets these.
@@ -214,6 +243,7 @@ ITEM_DEFAULTS: dict[str, Any] = {
     "consult_phone": "",
     "complaint_phone": "",
     "result_name": "",
+    "aliases": "",
 }
 MATERIAL_DEFAULTS: dict[str, Any] = {
     "required": True,
@@ -224,6 +254,13 @@ MATERIAL_DEFAULTS: dict[str, Any] = {
     "notes": "",
 }
 FEE_DEFAULTS: dict[str, Any] = {"waivable": False}
+FIELD_DEFAULTS: dict[str, Any] = {
+    "kind": FieldKind.TEXT,
+    "required": True,
+    "choices": "",
+    "prefill": Prefill.NONE,
+    "help_text": "",
+}
 BUNDLE_DEFAULTS: dict[str, Any] = {
     "promised_limit_unit": TimeUnit.WORKDAY,
     "status": ItemStatus.DRAFT,
@@ -556,7 +593,7 @@ def export_workbook(items: QuerySet[ServiceItem] | None = None) -> Workbook:
     qs = (items if items is not None else ServiceItem.objects.all()).select_related(
         "department", "window", "window__hall"
     )
-    item_list = list(qs.prefetch_related("materials", "fees", "joint_departments"))
+    item_list = list(qs.prefetch_related("materials", "fees", "form_fields", "joint_departments"))
     impl_codes = {i.pk: i.impl_code for i in item_list}
 
     wb = Workbook()
@@ -566,6 +603,7 @@ def export_workbook(items: QuerySet[ServiceItem] | None = None) -> Workbook:
     item_rows = []
     material_rows: list[dict[str, Any]] = []
     fee_rows: list[dict[str, Any]] = []
+    field_rows: list[dict[str, Any]] = []
     for item in item_list:
         row = {f: getattr(item, f) for f in actions.ITEM_FIELDS}
         row["department"] = item.department.name
@@ -581,6 +619,10 @@ def export_workbook(items: QuerySet[ServiceItem] | None = None) -> Workbook:
         fee_rows += [
             {"impl_code": item.impl_code, **{f: getattr(fee, f) for f in actions.FEE_FIELDS}}
             for fee in item.fees.all()
+        ]
+        field_rows += [
+            {"impl_code": item.impl_code, **{f: getattr(ff, f) for f in actions.FORM_FIELD_FIELDS}}
+            for ff in item.form_fields.all()
         ]
     _write_sheet(ws_items, ITEM_COLUMNS, item_rows)
     _write_sheet(wb.create_sheet(SHEET_MATERIALS), MATERIAL_COLUMNS, material_rows)
@@ -600,6 +642,7 @@ def export_workbook(items: QuerySet[ServiceItem] | None = None) -> Workbook:
             }
         )
     _write_sheet(wb.create_sheet(SHEET_BUNDLES), BUNDLE_COLUMNS, bundle_rows)
+    _write_sheet(wb.create_sheet(SHEET_FIELDS), FIELD_COLUMNS, field_rows)
     _write_help(wb.create_sheet(SHEET_HELP))
     return wb
 
@@ -627,6 +670,7 @@ class _ItemPlan:
     existing: ServiceItem | None
     materials: list[dict[str, Any]] | None = None
     fees: list[dict[str, Any]] | None = None
+    form_fields: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -881,7 +925,7 @@ class _Importer:
         self,
         rows: list[_Row],
         columns: list[Column],
-        model: type[Material] | type[Fee],
+        model: type[Material] | type[Fee] | type[FormField],
         defaults: dict[str, Any],
         field_names: list[str],
         items_in_file: set[str],
@@ -1013,6 +1057,7 @@ class _Importer:
                 actor=self.actor,
                 materials=plan.materials or [],
                 fees=plan.fees or [],
+                form_fields=plan.form_fields or [],
                 status=plan.status or ItemStatus.DRAFT,
                 note=IMPORT_NOTE,
                 **fields,
@@ -1027,6 +1072,8 @@ class _Importer:
             proposed["materials"] = plan.materials
         if plan.fees is not None:
             proposed["fees"] = plan.fees
+        if plan.form_fields is not None:
+            proposed["form_fields"] = plan.form_fields
         changed = False
         if proposed != current:
             changes = {f: fields[f] for f in actions.ITEM_FIELDS if fields[f] != current[f]}
@@ -1038,6 +1085,7 @@ class _Importer:
                 actor=self.actor,
                 materials=plan.materials,
                 fees=plan.fees,
+                form_fields=plan.form_fields,
                 note=IMPORT_NOTE,
                 joint_departments=fields["joint_departments"] if joint_changed else None,
                 **changes,
@@ -1138,6 +1186,14 @@ def import_catalog(
                 "materials",
             ),
             (SHEET_FEES, FEE_COLUMNS, Fee, FEE_DEFAULTS, actions.FEE_FIELDS, "fees"),
+            (
+                SHEET_FIELDS,
+                FIELD_COLUMNS,
+                FormField,
+                FIELD_DEFAULTS,
+                actions.FORM_FIELD_FIELDS,
+                "form_fields",
+            ),
         ):
             if sheet not in wb.sheetnames:
                 continue  # no sheet: the items keep their materials (fees)

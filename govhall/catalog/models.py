@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from govhall.core.models import TimestampedModel
 
 from .choices import (
     ExerciseLevel,
+    FieldKind,
     HandlingKind,
     ItemStatus,
     ItemType,
@@ -17,6 +20,7 @@ from .choices import (
     MaterialSource,
     OnlineDepth,
     PowerSource,
+    Prefill,
     ProcessTemplate,
     ServiceTarget,
     SpecialProcedure,
@@ -80,6 +84,13 @@ class ServiceItem(TimestampedModel):
     consult_phone = models.CharField("咨询电话", max_length=32, blank=True)
     complaint_phone = models.CharField("投诉电话", max_length=32, blank=True)
     result_name = models.CharField("审批结果名称", max_length=100, blank=True)
+    # Everyday and popular names (俗称) of the item, e.g. 准生证 for 生育服务登记: searched like the name.
+    aliases = models.CharField(
+        "俗称/别名",
+        max_length=300,
+        blank=True,
+        help_text="群众常用的叫法，多个用“、”分隔，例如“准生证、生育证”。网上搜索这些词也能找到本事项。",
+    )
     status = models.CharField(
         "状态", max_length=12, choices=ItemStatus.choices, default=ItemStatus.DRAFT, db_index=True
     )
@@ -178,6 +189,89 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_form(self) -> bool:
+        """An application form the applicant fills in (申请书、申请表、登记表): offered as a blank form to download,
+        the uploaded one if any, else one generated from the item's form fields (portal.blank_forms)."""
+        return bool(self.blank_form) or "空白表格" in self.notes or self.name.endswith(FORM_SUFFIXES)
+
+
+FIELD_KEY_RE = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+class FormField(models.Model):
+    """One entry of an item's application form (申请表): what the applicant fills in online or the clerk at the window.
+
+    The values are stored in the case's form_data under `key`, which the process template's routes may read
+    (e.g. site_inspection_waived)."""
+
+    item = models.ForeignKey(
+        ServiceItem, verbose_name="事项", on_delete=models.CASCADE, related_name="form_fields"
+    )
+    seq = models.PositiveSmallIntegerField("序号")
+    key = models.CharField(
+        "字段代码",
+        max_length=40,
+        validators=[
+            RegexValidator(FIELD_KEY_RE, "字段代码应为小写英文字母开头，只含小写字母、数字和下划线。")
+        ],
+        help_text="申请表数据中的名称（流程模板的条件按它判断），如 shop_name。",
+    )
+    label = models.CharField("字段名称", max_length=60)
+    kind = models.CharField("类型", max_length=12, choices=FieldKind.choices, default=FieldKind.TEXT)
+    required = models.BooleanField("必填", default=True)
+    choices = models.CharField(
+        "可选项", max_length=500, blank=True, help_text="类型为“单选”时填写，多个用“、”分隔。"
+    )
+    prefill = models.CharField(
+        "预填来源", max_length=24, choices=Prefill.choices, default=Prefill.NONE, blank=True
+    )
+    help_text = models.CharField("填写说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申请表字段"
+        ordering = ["item", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "seq"], name="uniq_form_field_seq"),
+            models.UniqueConstraint(fields=["item", "key"], name="uniq_form_field_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def choice_list(self) -> list[str]:
+        return [c.strip() for c in re.split(r"[、,，;；\n]+", self.choices or "") if c.strip()]
+
+    def clean(self) -> None:
+        if self.kind == FieldKind.CHOICE and len(self.choice_list()) < 2:
+            raise ValidationError({"choices": "类型为“单选”时，应至少填写两个可选项，用“、”分隔。"})
+        if self.kind != FieldKind.CHOICE and self.choices:
+            raise ValidationError({"choices": "只有类型为“单选”的字段才能填写可选项。"})
+
+
+class Synonym(models.Model):
+    """A word people search with and the catalog words it stands for (开饭店 → 食品经营许可)."""
+
+    word = models.CharField("群众用语", max_length=50, unique=True, help_text="如“开饭店”“社保卡”。")
+    means = models.CharField(
+        "对应规范用语",
+        max_length=300,
+        help_text="事项名称中的用语，多个用“、”分隔，命中任意一个即可，如“食品经营许可、餐饮”。",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "搜索同义词"
+        ordering = ["word"]
+
+    def __str__(self) -> str:
+        return f"{self.word} → {self.means}"
+
+    def terms(self) -> list[str]:
+        return [t.strip() for t in re.split(r"[、,，;；\s]+", self.means or "") if t.strip()]
+
+
+FORM_SUFFIXES = ("申请书", "申请表", "登记表", "登记书", "申请登记书", "审批表")
 
 
 class Fee(models.Model):

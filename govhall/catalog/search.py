@@ -44,7 +44,11 @@ def build_search_text(*fields: str) -> str:
 
 def item_search_text(item: Any) -> str:
     return build_search_text(
-        item.name, item.department.name, item.result_name, item.acceptance_conditions[:200]
+        item.name,
+        item.department.name,
+        item.result_name,
+        getattr(item, "aliases", ""),
+        item.acceptance_conditions[:200],
     )
 
 
@@ -61,14 +65,47 @@ def query_tokens(query: str) -> list[str]:
 _M = TypeVar("_M", bound=Model)
 
 
-def search_items(queryset: QuerySet[_M], query: str) -> QuerySet[_M]:
-    """Filter items to those matching every query word; items whose name contains the whole query rank first."""
-    words = query_tokens(query)
-    if not words:
-        return queryset
+def _all_words(words: list[str]) -> Q:
     condition = Q()
     for word in words:
         condition &= Q(search_text__contains=word) | Q(name__icontains=word)
+    return condition
+
+
+MAX_ALTERNATIVES = 24
+
+
+def alternatives(query: str) -> list[str]:
+    """The query as typed and as rewritten with the synonym table: each everyday word found in it (社保卡 in
+    补办社保卡) replaced by each of its catalog words (社会保障卡), longer words first, combinations included
+    (补办 → 补领 and 社保卡 → 社会保障卡 give 补领社会保障卡)."""
+    from .models import Synonym
+
+    whole = _PUNCT.sub(" ", query or "").strip().lower()
+    if not whole:
+        return []
+    found = sorted((s for s in Synonym.objects.all() if s.word.lower() in whole), key=lambda s: -len(s.word))
+    result = [whole]
+    for synonym in found:
+        word = synonym.word.lower()
+        extra = [alt.replace(word, f" {term} ") for alt in result if word in alt for term in synonym.terms()]
+        result += [alt for alt in extra if alt not in result]
+        if len(result) >= MAX_ALTERNATIVES:
+            break
+    return result[:MAX_ALTERNATIVES]
+
+
+def search_items(queryset: QuerySet[_M], query: str) -> QuerySet[_M]:
+    """Filter items to those matching every word of the query, or of one of its synonym rewrites, or having the
+    query among their popular names (俗称); items whose name contains the whole query rank first."""
+    words = query_tokens(query)
+    if not words:
+        return queryset
+    condition = _all_words(words) | Q(aliases__icontains=query.strip())
+    for alternative in alternatives(query)[1:]:
+        alt_words = query_tokens(alternative)
+        if alt_words:
+            condition |= _all_words(alt_words)
     ranked: QuerySet[_M] = (
         queryset.filter(condition)
         .annotate(

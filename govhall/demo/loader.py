@@ -16,7 +16,7 @@ from django.db import transaction
 from govhall.catalog import actions as catalog_actions
 from govhall.catalog.choices import ItemStatus
 from govhall.catalog.codes import make_impl_code
-from govhall.catalog.models import Bundle, ServiceItem
+from govhall.catalog.models import Bundle, ServiceItem, Synonym
 from govhall.org import actions
 from govhall.org.choices import AdminLevel, SiteKind
 from govhall.org.models import Department, Hall, Region, Site, StaffProfile, Window
@@ -24,6 +24,7 @@ from govhall.org.roles import ensure_role_groups
 from govhall.queueing.actions import ensure_hall_queues
 
 from . import county
+from . import forms as demo_forms
 from .bundles import BUNDLES
 from .items import basic_code, item_plans
 from .people import ensure_demo_applicant, staff_plans
@@ -260,11 +261,12 @@ class _Loader:
             else:
                 window = None
                 place = f"{dept.name}政务服务窗口（容县容州镇）"
-            fields.update(in_hall=in_hall)
+            fields.update(in_hall=in_hall, aliases=demo_forms.ALIASES.get(fields["name"], ""))
             catalog_actions.create_item(
                 actor=self.admin,
                 materials=plan.materials,
                 fees=plan.fees,
+                form_fields=demo_forms.form_fields(fields["name"]),
                 status=ItemStatus.PUBLISHED,
                 note="演示数据",
                 basic_code=basic,
@@ -292,6 +294,13 @@ class _Loader:
         for item in items:
             plan = impl_codes[item.impl_code]
             item.joint_departments.set([self.depts[key] for key in plan.joint if key != plan.dept])
+
+    def load_synonyms(self) -> None:
+        """The search synonyms, each added once (an administrator's later change is kept)."""
+        existing = set(Synonym.objects.values_list("word", flat=True))
+        for word, means in demo_forms.SYNONYMS.items():
+            if word not in existing:
+                catalog_actions.save_synonym(word=word, means=means, actor=self.admin)
 
     def load_bundles(self) -> None:
         create_bundle = getattr(catalog_actions, "create_bundle", None)
@@ -338,6 +347,7 @@ def seed_demo() -> dict[str, int]:
     loader.load_staff(only_fixed=True)
     loader.load_items()
     loader.load_joint_departments()
+    loader.load_synonyms()
     loader.load_bundles()
     loader.load_staff(only_fixed=False)
     ensure_demo_applicant()

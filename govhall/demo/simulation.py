@@ -80,6 +80,7 @@ from govhall.org.models import Department, Site, StaffProfile, Window
 from govhall.workflow import engine as wf
 from govhall.workflow.schema import ProcessSpec, Step
 
+from . import forms as demo_forms
 from .county import DEPARTMENTS, make_uscc
 from .hotline_sim import HotlineSimulation
 from .loader import seed_demo
@@ -710,6 +711,12 @@ class Simulator:
             for m, _ in form_materials(bundle)
             if m.required and not m.e_license_ok
         ]
+        # One form for the bundle: every member item's fields, each once.
+        form: dict[str, Any] = {}
+        for item in items:
+            for form_field in item.form_fields.all():
+                if form_field.key not in form and (form_field.required or rng.random() < 0.5):
+                    form[form_field.key] = demo_forms.sample_value(form_field, applicant, rng)
         group = self._call(
             "submit_bundle",
             actions.submit_bundle,
@@ -717,6 +724,7 @@ class Simulator:
             applicant=applicant,
             channel=Channel.WINDOW,
             by=clerk,
+            form_data=form,
             uploads=uploads,
         )
         self._call("accept_bundle", actions.accept_bundle, group, by=clerk)
@@ -865,8 +873,12 @@ class Simulator:
         return files
 
     def _form(self, plan: _Plan) -> dict[str, Any]:
-        form: dict[str, Any] = {"simulated": True}
-        if plan.spec.code == "site_inspection":
+        """The item's application form filled in as this applicant would (govhall/demo/forms.py)."""
+        form: dict[str, Any] = {}
+        for form_field in plan.item.form_fields.all():
+            if form_field.required or plan.rng.random() < 0.5:
+                form[form_field.key] = demo_forms.sample_value(form_field, plan.applicant, plan.rng)
+        if plan.spec.code == "site_inspection" and "site_inspection_waived" not in form:
             form["site_inspection_waived"] = plan.rng.random() < 0.3
         return form
 

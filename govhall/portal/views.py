@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from govhall.catalog.choices import HandlingKind, OnlineDepth, SpecialProcedure
@@ -21,6 +22,7 @@ from govhall.catalog.queries import compression, published_guide, published_item
 from govhall.catalog.search import search_items
 from govhall.org.models import Department
 
+from .blank_forms import blank_form_pdf
 from .forms import PAGE_SIZE, ItemFilterForm
 
 
@@ -102,16 +104,26 @@ def department_list(request: HttpRequest) -> HttpResponse:
 MATERIAL_FILES = {"form": "blank_form", "sample": "sample"}
 
 
-def material_file(request: HttpRequest, impl_code: str, material_id: int, kind: str) -> FileResponse:
-    """Blank forms and samples of published items, streamed from storage so intranet halls need no media server."""
+def material_file(
+    request: HttpRequest, impl_code: str, material_id: int, kind: str
+) -> FileResponse | HttpResponse:
+    """Blank forms and samples of published items, streamed from storage so intranet halls need no media server.
+
+    A form without an uploaded blank is generated from the item's form fields (blank_forms)."""
     field = MATERIAL_FILES.get(kind)
     material = (
         Material.objects.filter(
             pk=material_id, item__in=published_items(), item__impl_code=impl_code.strip().upper()
         )
-        .only("name", "blank_form", "sample")
+        .select_related("item__department")
         .first()
     )
+    if material is not None and field == "blank_form" and not material.blank_form and material.is_form:
+        pdf = blank_form_pdf(material)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = f"{material.name}-{_('空白表格')}.pdf"
+        response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
+        return response
     if material is None or field is None or not getattr(material, field):
         raise Http404(_("没有找到该材料文件。"))
     stored = getattr(material, field)

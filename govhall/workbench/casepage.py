@@ -18,6 +18,7 @@ from govhall.cases.choices import ACTIVE_TASK, CaseStatus, PauseKind, TaskAction
 from govhall.cases.limits import displayed_limits
 from govhall.cases.models import Case, CorrectionNotice, Pause, Task
 from govhall.cases.timeline import staff_timeline
+from govhall.catalog.formfields import labelled
 from govhall.clocks.actions import ClockStatus, status
 from govhall.clocks.choices import ClockUnit
 from govhall.clocks.models import Clock
@@ -473,5 +474,6 @@ def context(
         "pauses": list(case.pauses.order_by("started_at")),
         "extensions": list(case.extensions.select_related("approved_by__staff").order_by("approved_at")),
         "action_forms": action_forms,
-        "form_data": case.form_data if isinstance(case.form_data, dict) else {},
+        # The entries under the item's field labels (catalog.FormField), in the form's order.
+        "form_data": labelled(case.item.form_fields.all(), case.form_data or {}),
     }

@@ -291,7 +291,10 @@ class _Layout:
                 if split and step.on_fail:
                     out.append((step.key, step.on_fail, "未通过"))
             elif step.next:
-                out.append((step.key, step.next, ""))
+                split = step.on_fail is not None and step.on_fail != step.next
+                out.append((step.key, step.next, "同意" if split else ""))
+                if split and step.on_fail:
+                    out.append((step.key, step.on_fail, "不同意"))
         return [e for e in out if e[0] in self.nodes and e[1] in self.nodes]
 
     def assign_ranks(self, edges: list[tuple[str, str, str]]) -> None:

@@ -15,18 +15,26 @@ def _share(share: float) -> dict[str, Any]:
     return {"share": share}
 
 
-def _review(share: float, *, next_key: str, name: str = "审查") -> dict[str, Any]:
-    return {
+def _review(
+    share: float, *, next_key: str, name: str = "审查", disagree_to: str | None = None
+) -> dict[str, Any]:
+    """The reviewer's step: 同意, or 不同意 with reasons — an opinion, not a decision: the case goes on to the
+    deciding step (`disagree_to`, else the next one), where the head decides on the reviewer's reasons
+    (《行政许可法》第三十四条、第三十八条: the organ reviews, then decides; a refusal states its reasons)."""
+    step: dict[str, Any] = {
         "key": "review",
         "name": name,
         "kind": "task",
         "actor": {"role": "approver", "department": "lead"},
         "budget": _share(share),
-        "actions": ["approve"],
+        "actions": ["approve", "refuse"],
         # Hearing, expert review, testing … may be started while the application is under review (art. 45).
         "special_procedures": True,
         "next": next_key,
     }
+    if disagree_to and disagree_to != next_key:
+        step["on_fail"] = disagree_to
+    return step
 
 
 def _decide(share: float, *, return_to: list[str], name: str = "审批决定") -> dict[str, Any]:
@@ -84,7 +92,7 @@ SITE_INSPECTION: dict[str, Any] = {
     ),
     "start": "review",
     "steps": [
-        _review(0.4, next_key="need_inspection"),
+        _review(0.4, next_key="need_inspection", disagree_to="decide"),
         {
             "key": "need_inspection",
             "name": "是否需要现场勘查",
@@ -124,7 +132,7 @@ SPECIAL_PROCEDURE: dict[str, Any] = {
     ),
     "start": "review",
     "steps": [
-        _review(0.4, next_key="special"),
+        _review(0.4, next_key="special", disagree_to="decide"),
         {
             "key": "special",
             "name": "特别程序（听证/专家评审/公示）",
@@ -191,9 +199,11 @@ JOINT_REVIEW: dict[str, Any] = {
             "kind": "task",
             "actor": {"role": "approver", "department": "lead"},
             "budget": _share(0.2),
-            "actions": ["approve"],
+            "actions": ["approve", "refuse"],
             "special_procedures": True,
             "next": "joint",
+            # 不同意 at the lead's review goes to the lead's head for the decision, without the joint review.
+            "on_fail": "decide",
         },
         {
             "key": "joint",

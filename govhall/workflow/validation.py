@@ -69,7 +69,7 @@ KIND_LABELS = {"task": "办理步骤", "parallel": "并联步骤", "gateway": "�
 
 # Which optional fields each kind may use; a non-default value elsewhere is refused as meaningless.
 _KIND_FIELDS: dict[str, set[str]] = {
-    "task": {"actor", "budget", "actions", "decides", "next", "return_to", "special_procedures"},
+    "task": {"actor", "budget", "actions", "decides", "next", "on_fail", "return_to", "special_procedures"},
     "parallel": {"budget", "next", "on_fail", "branches", "join"},
     "gateway": {"routes", "default", "default_label"},
     "end": set(),
@@ -254,8 +254,12 @@ class _Checker:
             self.error(f"{label}：可用操作重复")
         if "approve" not in step.actions:
             self.error(f"{label}：可用操作必须包含“通过”（approve）")
-        if "refuse" in step.actions and not step.decides:
-            self.error(f"{label}：只有作出决定的步骤才能“不予”（refuse）")
+        # At a deciding step "refuse" is the refusal (不予许可); elsewhere it is a reviewer's 不同意 with reasons,
+        # passed on to `on_fail` (else `next`) for the decision.
+        if step.on_fail is not None and "refuse" not in step.actions:
+            self.error(f"{label}：指定了不同意时去向，但可用操作中没有“不同意”（refuse）")
+        if step.on_fail is not None and step.decides:
+            self.error(f"{label}：作出决定的步骤“不同意”即办结，不能再指定不同意时去向")
         if "return" in step.actions and not step.return_to:
             self.error(f"{label}：允许退回但没有指定可退回步骤")
         if step.return_to and "return" not in step.actions:

@@ -31,7 +31,7 @@ def combined_post(bundle: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
         "id_number": "91130682MA0CXXXX05",
         "legal_representative": "李四",
         "phone": "13900139000",
-        "form_text": "经营场所：示范县人民路1号",
+        "note": "经营场所：示范县人民路1号",
         form_tokens.TOKEN_FIELD: form_tokens.new_token(),  # a freshly opened form's one-time token
     }
     for material, _entry in form_materials(bundle):

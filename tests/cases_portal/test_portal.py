@@ -43,7 +43,7 @@ def person_post(**overrides: Any) -> dict[str, Any]:
         "name": PERSON.name,
         "id_number": PERSON.id_number,
         "phone": PERSON.phone,
-        "form_text": "注销原因：经营期满\n清算组负责人=张三",
+        "note": "注销原因：经营期满",
         # A freshly opened form's one-time token (the form refuses a POST without one).
         form_tokens.TOKEN_FIELD: form_tokens.new_token(),
     }
@@ -114,7 +114,7 @@ def test_online_application_happy_path(hall: Hall) -> None:
     assert case.status == CaseStatus.SUBMITTED
     assert case.applicant.user == hall["applicant"]
     assert case.received_by == hall["applicant"]
-    assert case.form_data == {"注销原因": "经营期满", "清算组负责人": "张三"}
+    assert case.form_data == {"补充说明": "注销原因：经营期满"}
     assert sorted(CaseMaterial.objects.filter(case=case).values_list("material_id", flat=True)) == sorted(
         m.pk for m in materials
     )
@@ -138,7 +138,7 @@ def test_application_errors_keep_values_and_create_nothing(hall: Hall) -> None:
         name="王小明",
         id_number="110105194912310021",  # wrong check character
         phone="12ab",
-        form_text="没有分隔符的一行",
+        note="没有分隔符的一行",
         **{
             f"material_{first.pk}": SimpleUploadedFile(
                 "scan.pdf", b"not a pdf at all", content_type="application/pdf"
@@ -150,9 +150,8 @@ def test_application_errors_keep_values_and_create_nothing(hall: Hall) -> None:
     body = text_of(response)
     assert 'value="王小明"' in body  # values kept
     assert "没有分隔符的一行" in body
-    assert "第 1 行格式不正确" in body
     assert "内容与扩展名不符" in body
-    assert "浏览器不会保留已选择的文件" in body
+    assert "已上传" not in body  # the one file failed its check: nothing kept
     # The identity error sits next to the ID field.
     id_block = body.split('id="id_id_number"', 1)[1].split("</fieldset>", 1)[0]
     assert "校验" in id_block or "不正确" in id_block

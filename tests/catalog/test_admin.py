@@ -29,7 +29,12 @@ def _management(prefix: str, total: int, initial: int = 0) -> dict[str, Any]:
     }
 
 
-def _item_post(fields: dict[str, Any], materials: list[dict[str, Any]], item: ServiceItem | None = None):
+def _item_post(
+    fields: dict[str, Any],
+    materials: list[dict[str, Any]],
+    item: ServiceItem | None = None,
+    form_fields: list[dict[str, Any]] | None = None,
+):
     data: dict[str, Any] = {}
     for name in ITEM_FIELDS:
         value = fields.get(name, getattr(item, name, ServiceItem._meta.get_field(name).get_default()))
@@ -54,6 +59,15 @@ def _item_post(fields: dict[str, Any], materials: list[dict[str, Any]], item: Se
                 data[f"materials-{index}-{key}"] = value
     data.update(_management("fees", 0))
     data.update(_management("versions", 0, item.versions.count() if item else 0))
+    form_fields = form_fields or []
+    data.update(_management("form_fields", len(form_fields)))
+    for index, entry in enumerate(form_fields):
+        for key, value in entry.items():
+            if key == "required":
+                if value:
+                    data[f"form_fields-{index}-{key}"] = "on"
+            else:
+                data[f"form_fields-{index}-{key}"] = value
     return data
 
 
@@ -182,3 +196,36 @@ def test_bundle_admin_validates_items(client_admin, make_item, departments):
     bundle = Bundle.objects.get()
     assert [e.item_id for e in bundle.entries.order_by("order")] == [first.pk, second.pk]
     assert AuditEvent.objects.filter(event_type="bundle_created").count() == 1
+
+
+def test_admin_edits_the_application_form_fields(client_admin, departments):
+    """申请表字段 are an inline of the item: saved through the item action, in the item's version snapshot."""
+    fields = item_fields(departments["scjg"])
+    shop = {"seq": 1, "key": "shop_name", "label": "店铺名称", "kind": "text", "required": True}
+    kind = {
+        "seq": 2,
+        "key": "business_form",
+        "label": "主体业态",
+        "kind": "choice",
+        "required": True,
+        "choices": "餐饮服务、食品销售",
+        "prefill": "",
+    }
+    response = client_admin.post(
+        reverse("admin:catalog_serviceitem_add"), _item_post(fields, [MATERIAL], form_fields=[shop, kind])
+    )
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    item = ServiceItem.objects.get()
+    assert [(f.key, f.label, f.kind) for f in item.form_fields.all()] == [
+        ("shop_name", "店铺名称", "text"),
+        ("business_form", "主体业态", "choice"),
+    ]
+    assert item.versions.get().snapshot["form_fields"][1]["choices"] == "餐饮服务、食品销售"
+    # A choice field without its options is refused on the page, nothing saved.
+    bad = {**kind, "choices": ""}
+    response = client_admin.post(
+        reverse("admin:catalog_serviceitem_add"),
+        _item_post({**fields, "impl_code": fields["impl_code"]}, [MATERIAL], form_fields=[bad]),
+    )
+    assert response.status_code == 200
+    assert "应至少填写两个可选项" in response.content.decode()

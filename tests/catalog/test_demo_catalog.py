@@ -86,3 +86,56 @@ def test_export_then_import_into_an_empty_catalog_reproduces_it(tmp_path, demo_c
     assert {
         b.code: sorted(b.items.values_list("impl_code", flat=True)) for b in Bundle.objects.all()
     } == bundles
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("开办企业", "企业设立登记"),  # synonym table: 开办企业 → 企业设立登记、营业执照
+        ("社保卡", "社会保障卡申领"),  # synonym and the item's popular name
+        ("准生证", "生育登记"),  # popular name (俗称) of the item
+        ("开饭店", "食品经营许可证核发"),  # synonym: 开饭店 → 食品经营许可
+        ("补办社保卡", "社会保障卡补领、换领"),  # a synonym inside a longer query
+    ],
+)
+def test_everyday_words_find_the_items(client, demo_county, query, expected):
+    """Public catalog search (jieba) with the demo's popular names and synonyms (govhall/demo/forms.py)."""
+    response = client.get("/api/v1/items", {"q": query, "limit": 100})
+    assert response.status_code == 200
+    names = [row["name"] for row in response.json()["items"]]
+    assert expected in names, (query, names[:10])
+    assert len(names) < 40  # found, not everything
+    page = client.get("/items/", {"q": query}).content.decode()
+    assert expected in page
+
+
+def test_synonyms_are_data_an_administrator_changes(client, demo_county):
+    from govhall.catalog.actions import delete_synonym, save_synonym
+    from govhall.catalog.models import Synonym
+
+    assert "食品经营许可证核发" not in [
+        r["name"] for r in client.get("/api/v1/items", {"q": "开小吃店"}).json()["items"]
+    ]
+    save_synonym(word="开小吃店", means="食品经营许可")
+    assert "食品经营许可证核发" in [
+        r["name"] for r in client.get("/api/v1/items", {"q": "开小吃店"}).json()["items"]
+    ]
+    delete_synonym(Synonym.objects.get(word="开小吃店"))
+    assert "食品经营许可证核发" not in [
+        r["name"] for r in client.get("/api/v1/items", {"q": "开小吃店"}).json()["items"]
+    ]
+
+
+def test_demo_items_have_their_application_forms_in_the_excel_round_trip(tmp_path, demo_county):
+    food = ServiceItem.objects.get(name="食品经营许可证核发")
+    keys = [f.key for f in food.form_fields.all()]
+    assert "business_form" in keys and "site_inspection_waived" in keys
+    assert food.aliases and "开饭店" in food.aliases
+    path = tmp_path / "forms.xlsx"
+    export_catalog(path)
+    food.form_fields.all().delete()
+    ServiceItem.objects.filter(pk=food.pk).update(aliases="")
+    report = import_catalog(path)
+    assert report.ok and report.updated >= 1, report.summary()
+    food.refresh_from_db()
+    assert [f.key for f in food.form_fields.all()] == keys and "开饭店" in food.aliases

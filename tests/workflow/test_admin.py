@@ -139,7 +139,12 @@ def _item_form(item: ServiceItem, **changes: Any) -> dict[str, Any]:
             data[name] = "" if value is None else value  # an empty optional number (e.g. 联审同意比例)
     data["department"] = item.department_id
     data["joint_departments"] = [d.pk for d in changes.get("joint_departments", [])]
-    for prefix, initial in (("materials", 0), ("fees", 0), ("versions", item.versions.count())):
+    for prefix, initial in (
+        ("form_fields", 0),
+        ("materials", 0),
+        ("fees", 0),
+        ("versions", item.versions.count()),
+    ):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": initial,

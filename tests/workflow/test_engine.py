@@ -270,7 +270,9 @@ def test_expand_branches_needs_a_co_department():
 
 def test_allowed_actions_and_returns():
     spec = validate_spec(copy_of(STANDARD_TEMPLATES["site_inspection"]))
-    assert allowed_actions(spec.step("review")) == {"approve"}
+    # The reviewer may disagree (an opinion passed on to the decision), the head decides or returns.
+    assert allowed_actions(spec.step("review")) == {"approve", "refuse"}
+    assert spec.step("review").on_fail == "decide"
     assert allowed_actions(spec.step("decide")) == {"approve", "return", "refuse"}
     assert allowed_actions(spec.step("need_inspection")) == set()
     assert allowed_actions(spec.step("done")) == set()

@@ -239,8 +239,20 @@ def test_actions_rules(standard):
     messages = errors_of(standard)
     assert "步骤“审查”（review）：可用操作必须包含“通过”（approve）" in messages
     assert "步骤“审查”（review）：允许退回但没有指定可退回步骤" in messages
+    # 不同意 at a review step is an opinion passed on (to on_fail, else next); a deciding step cannot have on_fail.
     review["actions"] = ["approve", "refuse"]
-    assert "步骤“审查”（review）：只有作出决定的步骤才能“不予”（refuse）" in errors_of(standard)
+    review["on_fail"] = "decide"
+    validate_spec(standard)  # a review's 不同意 goes on to the decision
+    review["actions"] = ["approve"]
+    assert "步骤“审查”（review）：指定了不同意时去向，但可用操作中没有“不同意”（refuse）" in errors_of(
+        standard
+    )
+    del review["on_fail"]
+    step_of(standard, "decide")["on_fail"] = "review"
+    assert "步骤“审批决定”（decide）：作出决定的步骤“不同意”即办结，不能再指定不同意时去向" in errors_of(
+        standard
+    )
+    del step_of(standard, "decide")["on_fail"]
     review["actions"] = ["approve", "approve"]
     assert "步骤“审查”（review）：可用操作重复" in errors_of(standard)
     review["actions"] = ["approve"]

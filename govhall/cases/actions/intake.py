@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from govhall.calendars import engine as calendar
 from govhall.catalog.choices import ItemStatus, OnlineDepth
+from govhall.catalog.formfields import clean_form_data
 from govhall.catalog.models import Material, ServiceItem
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
@@ -201,6 +202,8 @@ def _new_case(
         raise ValidationError({"item": f"事项“{item.name}”未发布或已暂停办理"})
     if not isinstance(form_data, dict):
         raise ValidationError({"form_data": "申请表应为键值对"})
+    # The item's own form (catalog.FormField): required entries present, values of their kind, for every channel.
+    form_data = clean_form_data(item.form_fields.all(), form_data)
     definition = wf.get_active(item.process_template)
     window_id = getattr(window, "pk", None)
     site_id = getattr(site, "pk", None)

@@ -325,6 +325,9 @@ def act_on_task(
             at=at,
             reasons=opinion.strip(),
         )
+    elif action == TaskAction.REFUSE:
+        # A reviewer's 不同意: an opinion with reasons, passed on to the step that decides on it.
+        _enter(case, str(step.on_fail or step.next), by=by, at=at, round_=task.round)
     else:
         _enter(case, str(step.next), by=by, at=at, round_=task.round)
     task.status, task.outcome, task.opinion, task.completed_at = TaskStatus.DONE, action, opinion.strip(), at

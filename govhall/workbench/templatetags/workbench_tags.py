@@ -114,7 +114,9 @@ def staff_name(user: User | AnonymousUser | None) -> str:
     if user is None:
         return ""
     profile = getattr(user, "staff", None)
-    return str(getattr(profile, "name", "") or user.get_username())
+    # A person's name, never a login name (an applicant's account has only its real name, if any).
+    full_name = str(getattr(user, "get_full_name", lambda: "")()).strip()
+    return str(getattr(profile, "name", "") or full_name or user.get_username())
 
 
 @register.filter(name="has_role")
