@@ -17,9 +17,9 @@ from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
 from govhall.core.identifiers import validate_resident_id, validate_uscc
-from govhall.org.access import has_role, require_intake_role, require_role
+from govhall.org.access import has_role, require_intake_role, require_role, staff_window
 from govhall.org.choices import Role
-from govhall.org.models import Site, StaffProfile, Window
+from govhall.org.models import Site, Window
 from govhall.workflow import engine as wf
 
 from ..choices import ApplicantKind, CaseStatus, Channel, IntakeOutcome
@@ -205,15 +205,11 @@ def _new_case(
     window_id = getattr(window, "pk", None)
     site_id = getattr(site, "pk", None)
     if window_id is None and channel == Channel.WINDOW:
-        # The clerk's own window and its site, in one query.
-        row = (
-            StaffProfile.objects.filter(user_id=by.pk)
-            .values_list("window_id", "window__hall__site_id")
-            .first()
-        )
-        if row is not None:
-            window_id = row[0]
-            site_id = site_id or row[1]
+        # The clerk's own window and its site, read with the clerk's roles (org.access.staff_window).
+        own_window, own_site = staff_window(by)
+        if own_window is not None:
+            window_id = own_window
+            site_id = site_id or own_site
     elif site_id is None and window is not None:
         site_id = window.hall.site_id
     day = calendar.local_date(at)
