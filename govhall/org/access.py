@@ -9,6 +9,7 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -43,7 +44,7 @@ def _load_context(user: User) -> None:
         "staff__window__hall__site",
         *(f"staff__{f.name}" for f in _STAFF_FIELDS),
     ]
-    rows = list(type(user)._default_manager.filter(pk=user.pk).values_list(*lookups))
+    rows = list(get_user_model()._default_manager.filter(pk=user.pk).values_list(*lookups))
     names = {row[0] for row in rows if row[0] is not None}
     roles = {role for role in Role if role.value in names}
     if user.is_superuser:

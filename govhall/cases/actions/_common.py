@@ -133,28 +133,20 @@ def acting_role(by: User | None, preferred: str = "") -> str:
 
 
 def lock_case(case: Case | int, *, related: tuple[str, ...] = ("item", "applicant", "department")) -> Case:
-    """The case re-read under a lock on its own row: `SELECT … FOR UPDATE` on the case table alone, no join.
-    Locking the item, applicant or department rows too made concurrent actions deadlock with the foreign-key
-    checks PostgreSQL runs at commit, and every join cost planning time on every action.
-
-    `related` names what the action will use of the item, applicant and department. These never change on a
-    case, so the objects the caller already holds (the request read the case with them) are carried over; what
-    is missing is read when first used."""
+    """The case re-read under a lock on its own row only (`FOR UPDATE OF` the case table): locking the item,
+    applicant or department rows too made concurrent actions deadlock with the foreign-key checks PostgreSQL runs
+    at commit. `related` joins what the action needs of them, read fresh in the same statement (acceptance takes
+    the item as it is then); the hot actions (claim, act on a task, deliver) pass `related=()` — the lock alone,
+    no join — and read what they may need later with `load_related`."""
     pk = case if isinstance(case, int) else case.pk
-    locked = Case.objects.select_for_update().get(pk=pk)
-    if not isinstance(case, int):
-        held = case._state.fields_cache
-        for name in related:
-            field = Case._meta.get_field(name)
-            obj = held.get(name)
-            if obj is not None and obj.pk == getattr(locked, field.attname):
-                locked._state.fields_cache[name] = obj
-    return locked
+    if not related:  # select_related() without names would follow, and lock, every foreign key
+        return Case.objects.select_for_update().get(pk=pk)
+    return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
 
 
 def load_related(case: Case, *names: str) -> None:
-    """Read the case's related objects among `names` that are not loaded yet, in one query (no lock: they are
-    reference data, never changed by a case action)."""
+    """Read the case's related objects among `names` that are not loaded yet, in one query (no lock: the action
+    holds the case row's lock, and no case action changes the item, applicant or department rows)."""
     missing = [name for name in names if name not in case._state.fields_cache]
     if not missing:
         return
