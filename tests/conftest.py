@@ -11,10 +11,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def _fresh_calendar_cache() -> Iterator[None]:
     # The process-wide calendar snapshot would otherwise outlive a test's rolled-back transaction.
     from govhall.calendars import engine
+    from govhall.clocks import thresholds
 
     engine.invalidate()
+    thresholds.invalidate()  # the yellow-threshold cache, likewise
     yield
     engine.invalidate()
+    thresholds.invalidate()
 
 
 @pytest.fixture(autouse=True)

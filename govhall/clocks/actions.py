@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Case as DbCase
+from django.db.models import Value, When
 
 from govhall.calendars import engine
 from govhall.core.clock import now as _now
@@ -102,7 +104,7 @@ def _schedule(clock: Clock, at: datetime) -> None:
     clock.next_check_at = clock.warn_at if clock.warn_at and clock.warn_at > at else clock.due_at
 
 
-def start_clock(
+def _new_clock(
     *,
     kind: ClockKind | str,
     amount: int,
@@ -115,14 +117,7 @@ def start_clock(
     warn_ratio: float | None = None,
     owner: ClockOwner | None = None,
 ) -> Clock:
-    """Start a clock at `at`. Day clocks count from `start_day` (default: the local day of `at`), which lets deemed
-    acceptance (art. 32) start the case clock on the receipt day.
-
-    `warn_units` (yellow when that many units are left) or `warn_ratio` (yellow once that share of the budget is used)
-    override the default threshold; minute clocks take `warn_units` in the unit given (hours become minutes).
-
-    `owner` says whose limit it is (department, responsible person, label, link, owning record): supervision raises
-    and escalates its alerts from that alone."""
+    """An unsaved, scheduled clock (see start_clock)."""
     at = at or _now()
     budget, clock_unit = normalise_budget(amount, unit)
     if warn_units is not None and warn_ratio is not None:
@@ -150,8 +145,54 @@ def start_clock(
         clock.owner_department = owner.department
         clock.owner_responsible = owner.responsible
     _schedule(clock, at)
+    return clock
+
+
+
+def start_clock(
+    *,
+    kind: ClockKind | str,
+    amount: int,
+    unit: str,
+    at: datetime | None = None,
+    start_day: date | None = None,
+    label: str = "",
+    sessions: str = "",
+    warn_units: int | None = None,
+    warn_ratio: float | None = None,
+    owner: ClockOwner | None = None,
+) -> Clock:
+    """Start a clock at `at`. Day clocks count from `start_day` (default: the local day of `at`), which lets deemed
+    acceptance (art. 32) start the case clock on the receipt day.
+
+    `warn_units` (yellow when that many units are left) or `warn_ratio` (yellow once that share of the budget is used)
+    override the default threshold; minute clocks take `warn_units` in the unit given (hours become minutes).
+
+    `owner` says whose limit it is (department, responsible person, label, link, owning record): supervision raises
+    and escalates its alerts from that alone."""
+    clock = _new_clock(
+        kind=kind,
+        amount=amount,
+        unit=unit,
+        at=at,
+        start_day=start_day,
+        label=label,
+        sessions=sessions,
+        warn_units=warn_units,
+        warn_ratio=warn_ratio,
+        owner=owner,
+    )
     clock.save()
     return clock
+
+
+def start_clocks(specs: Sequence[dict[str, Any]]) -> list[Clock]:
+    """Start several clocks (each spec: start_clock's keyword arguments) with one INSERT: an action starting the
+    promised and legal clocks, or one clock per joint-review branch, pays one statement for all of them."""
+    clocks = [_new_clock(**spec) for spec in specs]
+    if clocks:
+        Clock.objects.bulk_create(clocks)
+    return clocks
 
 
 class _Keep(enum.Enum):
@@ -198,6 +239,23 @@ def set_clock_owner(
     if fields:
         clock.save(update_fields=fields)
     return clock
+
+
+def attach_subjects(pairs: Sequence[tuple[Clock, models.Model]]) -> None:
+    """Attach each clock's owning record created after it (a task, a case), with one UPDATE for all of them."""
+    changed = []
+    for clock, subject in pairs:
+        _set_subject(clock, subject)
+        changed.append(clock)
+    if len(changed) == 1:
+        changed[0].save(update_fields=["owner_type", "owner_id"])
+    elif changed:
+        Clock.objects.bulk_update(changed, ["owner_type", "owner_id"])
+
+
+def set_responsible(clock_id: int, responsible: User | None) -> None:
+    """Who answers for the clock from now on (a claimed task's assignee): one UPDATE, the clock row not read."""
+    Clock.objects.filter(pk=clock_id).update(owner_responsible=responsible)
 
 
 def _consumed_between(clock: Clock, a: datetime, b: datetime) -> int:
@@ -248,6 +306,9 @@ def extend_clock(clock: Clock, amount: int, *, at: datetime | None = None) -> Cl
     return clock
 
 
+_STOP_FIELDS = ["state", "stopped_at", "late", "next_check_at"]
+
+
 def stop_clock(clock: Clock, *, at: datetime | None = None) -> Clock:
     at = at or _now()
     if clock.state == ClockState.STOPPED:
@@ -258,14 +319,59 @@ def stop_clock(clock: Clock, *, at: datetime | None = None) -> Clock:
     clock.stopped_at = at
     clock.late = clock.due_at is not None and at >= clock.due_at
     clock.next_check_at = None
-    clock.save()
+    clock.save(update_fields=_STOP_FIELDS)  # only what stopping changes
     return clock
 
 
-def stop_clocks(clocks: Iterable[Clock | None], *, at: datetime) -> None:
-    for clock in clocks:
-        if clock is not None:
+def stop_clocks(
+    clocks: Iterable[Clock | int | None], *, at: datetime, responsible: User | _Keep | None = KEEP
+) -> None:
+    """Stop clocks given as objects or ids. The running ones stop with ONE UPDATE that the database evaluates
+    (late when the deadline has passed at `at`, as stop_clock decides) without reading the rows; a paused one (a
+    case stopped during a correction or a special procedure) is then read and resumed first, as stop_clock does.
+    Clock objects passed in are updated in memory to match. `responsible` (a task acted on) becomes the owner's
+    responsible person in the same statement."""
+    clocks = list(clocks)
+    objects = {c.pk: c for c in clocks if isinstance(c, Clock)}
+    ids = {c if isinstance(c, int) else c.pk for c in clocks if c is not None}
+    ids.discard(None)  # type: ignore[arg-type]
+    if not ids:
+        return
+    for clock in objects.values():
+        if clock.state == ClockState.PAUSED:  # known paused: the careful path
+            if not isinstance(responsible, _Keep):
+                set_clock_owner(clock, responsible=responsible)
             stop_clock(clock, at=at)
+            ids.discard(clock.pk)
+    if not ids:
+        return
+    changes: dict[str, Any] = {
+        "state": ClockState.STOPPED,
+        "stopped_at": at,
+        "late": DbCase(When(due_at__lte=at, then=Value(True)), default=Value(False)),
+        "next_check_at": None,
+    }
+    if not isinstance(responsible, _Keep):
+        changes["owner_responsible"] = responsible
+    stopped = Clock.objects.filter(pk__in=ids, state=ClockState.RUNNING).update(**changes)
+    if stopped < len(ids):
+        # Some were not running: paused ones (read now and resumed before stopping) or already stopped.
+        for clock in Clock.objects.filter(pk__in=ids, state=ClockState.PAUSED):
+            if not isinstance(responsible, _Keep):
+                set_clock_owner(clock, responsible=responsible)
+            stop_clock(clock, at=at)
+            if clock.pk in objects:
+                objects[clock.pk].__dict__.update(
+                    {k: v for k, v in clock.__dict__.items() if k != "_state"}
+                )
+    for clock in objects.values():
+        if clock.pk in ids and clock.state == ClockState.RUNNING:
+            clock.state = ClockState.STOPPED
+            clock.stopped_at = at
+            clock.late = clock.due_at is not None and at >= clock.due_at
+            clock.next_check_at = None
+            if not isinstance(responsible, _Keep):
+                clock.owner_responsible = responsible
 
 
 def recompute_provisional(*, years: Iterable[int] | None = None, batch: int = 500) -> int:

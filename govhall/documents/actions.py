@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from govhall.calendars.engine import local_date
 from govhall.core.clock import now
@@ -167,19 +166,36 @@ def revoke_seal(seal: Seal, *, by: User | None = None, at: datetime | None = Non
 # --------------------------------------------------------------------------- issuing
 
 
+def _increment(department: Department, kind: str, year: int) -> int | None:
+    """One statement: `UPDATE … SET last = last + 1 … RETURNING last` (PostgreSQL; SQLite ≥ 3.35). The UPDATE takes
+    the counter's row lock (PostgreSQL) or the write lock (SQLite, IMMEDIATE transactions) before it reads, so two
+    issuers never get the same value. None when the counter row does not exist yet."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(DocumentCounter._meta.db_table)} SET {qn('last')} = {qn('last')} + 1 "
+            f"WHERE {qn('department_id')} = %s AND {qn('kind')} = %s AND {qn('year')} = %s RETURNING {qn('last')}",
+            [department.pk, kind, year],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
 def _next_sequence(department: Department, kind: str, year: int) -> int:
-    """Increment-first: the UPDATE takes the counter's row lock (PostgreSQL) or the write lock (SQLite, IMMEDIATE
-    transactions) before reading, so two issuers never read the same value. The lock lasts until the caller's
-    transaction ends, and a rolled-back issue gives its number back."""
-    counter = DocumentCounter.objects.filter(department=department, kind=kind, year=year)
-    if not counter.update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                DocumentCounter.objects.create(department=department, kind=kind, year=year, last=1)
-                return 1
-        except IntegrityError:
-            counter.update(last=F("last") + 1)
-    return counter.values_list("last", flat=True).get()
+    """The next number of the department's kind of document in the year: gapless. The counter row stays locked until
+    the caller's transaction ends, and a rolled-back issue gives its number back (no database sequence, which would
+    leave gaps on rollback)."""
+    last = _increment(department, kind, year)
+    if last is not None:
+        return last
+    try:
+        with transaction.atomic():
+            DocumentCounter.objects.create(department=department, kind=kind, year=year, last=1)
+            return 1
+    except IntegrityError:  # another issuer created the year's counter first
+        last = _increment(department, kind, year)
+        assert last is not None
+        return last
 
 
 def _text(value: Any, field: str, message: str) -> str:

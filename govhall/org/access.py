@@ -9,6 +9,7 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -25,26 +26,76 @@ CENTER_WIDE_ROLES = frozenset(
     {Role.CENTER_ADMIN, Role.SUPERVISOR, Role.LEADER, Role.PERFORMANCE_OFFICER, Role.LEGAL_OFFICER}
 )
 _CACHE_ATTR = "_govhall_roles"
+_DEPARTMENTS_ATTR = "_govhall_department_ids"
+_WINDOW_SITE_ATTR = "_govhall_window_site_id"
+# The staff record's columns, read with the roles (`staff__<name>` through the reverse one-to-one).
+_STAFF_FIELDS = tuple(f for f in StaffProfile._meta.concrete_fields)
+
+
+def _load_context(user: User) -> None:
+    """Read what every permission check of a request needs in ONE query and cache it on the user object: the role
+    groups, the staff record (primed as `user.staff`, so the audit log's actor name and the pages need no query of
+    their own), the departments the user acts for and the site of their window. A request (or an action with a
+    freshly loaded user) starts empty; `forget_roles` drops it after the groups or the staff record changed."""
+    lookups = [
+        "groups__name",
+        "staff__departments",
+        "staff__window__department",
+        "staff__window__hall__site",
+        *(f"staff__{f.name}" for f in _STAFF_FIELDS),
+    ]
+    rows = list(get_user_model()._default_manager.filter(pk=user.pk).values_list(*lookups))
+    names = {row[0] for row in rows if row[0] is not None}
+    roles = {role for role in Role if role.value in names}
+    if user.is_superuser:
+        roles.add(Role.CENTER_ADMIN)
+    setattr(user, _CACHE_ATTR, frozenset(roles))
+    profile: StaffProfile | None = None
+    departments: set[int] = set()
+    site_id: int | None = None
+    if rows and rows[0][4] is not None:  # the staff record's id
+        profile = StaffProfile.from_db(user._state.db or "default", [f.attname for f in _STAFF_FIELDS], list(rows[0][4:]))
+        departments = {dept for row in rows for dept in row[1:3] if dept is not None}
+        site_id = rows[0][3]
+    _staff_accessor().set_cached_value(user, profile)
+    setattr(user, _WINDOW_SITE_ATTR, site_id)
+    if profile is not None and roles and not roles & CENTER_WIDE_ROLES:
+        # The same set departments_for() gives; center-wide users and users without a role take that path.
+        setattr(user, _DEPARTMENTS_ATTR, departments)
+
+
+def _staff_accessor() -> Any:
+    return StaffProfile._meta.get_field("user").remote_field  # the reverse one-to-one `user.staff`
+
+
+def staff_window(user: User) -> tuple[int | None, int | None]:
+    """(window id, its site id) of the user's staff record, (None, None) without one: from the cached context."""
+    user_roles(user)
+    profile = _staff_accessor().get_cached_value(user, default=None)
+    if profile is None:
+        return None, None
+    return profile.window_id, getattr(user, _WINDOW_SITE_ATTR, None)
 
 
 def user_roles(user: User | AnonymousUser | None) -> set[Role]:
-    """The user's roles, read once per user object. A superuser counts as a center administrator."""
+    """The user's roles, read once per user object (with the staff record and departments, see _load_context).
+    A superuser counts as a center administrator."""
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
         return set()
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        cached = {role for role in Role if role.value in names}
-        if user.is_superuser:
-            cached.add(Role.CENTER_ADMIN)
-        setattr(user, _CACHE_ATTR, frozenset(cached))
+        _load_context(user)  # type: ignore[arg-type]
+        cached = getattr(user, _CACHE_ATTR)
     return set(cached)
 
 
 def forget_roles(user: User | AnonymousUser | None) -> None:
-    """Drop the cached roles after the user's groups changed."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    """Drop the cached roles, departments and staff record after the user's groups or staff record changed."""
+    for attr in (_CACHE_ATTR, _DEPARTMENTS_ATTR, _WINDOW_SITE_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
+    if user is not None and getattr(user, "pk", None) is not None and _staff_accessor().is_cached(user):
+        _staff_accessor().delete_cached_value(user)
 
 
 def has_role(user: User | AnonymousUser | None, *roles: Role | str) -> bool:
@@ -113,21 +164,18 @@ def staff_visible_to(user: User | AnonymousUser | None) -> QuerySet[StaffProfile
 
 
 def department_ids(user: User | AnonymousUser | None) -> set[int]:
-    """The departments the user acts for (as departments_for), read in one query and cached on the user."""
+    """The departments the user acts for (as departments_for), read with the roles (_load_context) and cached on
+    the user."""
+    roles = user_roles(user)
     cached: set[int] | None = getattr(user, _DEPARTMENTS_ATTR, None)
     if cached is None:
-        if user is None or not user.is_authenticated or is_center_wide(user) or not user_roles(user):
+        if user is None or not user.is_authenticated or is_center_wide(user) or not roles:
             cached = set(departments_for(user).values_list("pk", flat=True))
-        else:
-            rows = StaffProfile.objects.filter(user_id=user.pk).values_list(
-                "departments", "window__department"
-            )
-            cached = {dept for row in rows for dept in row if dept is not None}
-        setattr(user, _DEPARTMENTS_ATTR, cached)
+        else:  # roles but no staff record
+            cached = set()
+        if user is not None:
+            setattr(user, _DEPARTMENTS_ATTR, cached)
     return cached
-
-
-_DEPARTMENTS_ATTR = "_govhall_department_ids"
 
 
 def role_names(roles: Iterable[Role | str]) -> str:
@@ -174,7 +222,8 @@ def require_intake_role(user: User | None, department: Department | int, *, what
     case's department, or of a comprehensive window acting for it. Holding a task on the case is not enough."""
     require_role(user, Role.WINDOW_CLERK, Role.APPROVER, message=f"{what}需要窗口工作人员或审批人员角色")
     department_id = department if isinstance(department, int) else department.pk
-    if department_id not in intake_department_ids(user):
+    # The own departments come with the roles; the comprehensive window's list is read only when they do not cover it.
+    if department_id not in department_ids(user) and department_id not in intake_department_ids(user):
         raise PermissionDenied(f"{what}由本件的受理部门或代为受理的综合窗口作出，您不属于该部门")
 
 

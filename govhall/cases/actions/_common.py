@@ -10,8 +10,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from govhall.calendars import engine as calendar
 from govhall.core import identifiers
@@ -133,13 +132,26 @@ def acting_role(by: User | None, preferred: str = "") -> str:
 
 
 def lock_case(case: Case | int, *, related: tuple[str, ...] = ("item", "applicant", "department")) -> Case:
-    """The case under a lock on its own row only (`of`): locking the item, applicant or department rows too makes
-    concurrent actions deadlock with the foreign-key checks PostgreSQL runs at commit. Few joins on purpose: each
-    costs query planning on every action; clocks are read when an action needs them."""
+    """The case re-read under a lock on its own row only (`FOR UPDATE OF` the case table): locking the item,
+    applicant or department rows too made concurrent actions deadlock with the foreign-key checks PostgreSQL runs
+    at commit. `related` joins what the action needs of them, read fresh in the same statement (acceptance takes
+    the item as it is then); the hot actions (claim, act on a task, deliver) pass `related=()` — the lock alone,
+    no join — and read what they may need later with `load_related`."""
     pk = case if isinstance(case, int) else case.pk
     if not related:  # select_related() without names would follow, and lock, every foreign key
         return Case.objects.select_for_update().get(pk=pk)
     return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+
+
+def load_related(case: Case, *names: str) -> None:
+    """Read the case's related objects among `names` that are not loaded yet, in one query (no lock: the action
+    holds the case row's lock, and no case action changes the item, applicant or department rows)."""
+    missing = [name for name in names if name not in case._state.fields_cache]
+    if not missing:
+        return
+    fresh = Case.objects.select_related(*missing).only("pk", *missing).get(pk=case.pk)
+    for name in missing:
+        case._state.fields_cache[name] = fresh._state.fields_cache[name]
 
 
 def require_staff(by: User | None, role: Role | str, department_id: int, what: str) -> None:
@@ -219,14 +231,27 @@ def tell_applicant(case: Case, title: str, body: str, *, at: datetime, kind: str
     )
 
 
+def _increment_case_counter(day: date) -> int | None:
+    """`UPDATE … SET last = last + 1 … RETURNING last`: one statement that takes the row lock before it reads."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(CaseNumberCounter._meta.db_table)} SET {qn('last')} = {qn('last')} + 1 "
+            f"WHERE {qn('day')} = %s RETURNING {qn('last')}",
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
 def next_case_number(day: date) -> str:
-    """YYYYMMDD + 6-digit daily sequence, allocated under a row lock (safe with several application servers)."""
-    # Increment first: the UPDATE takes the row lock before anyone reads the value.
-    counter = CaseNumberCounter.objects.filter(day=day)
-    if not counter.update(last=F("last") + 1):
+    """YYYYMMDD + 6-digit daily sequence, allocated under a row lock (safe with several application servers), gapless:
+    a rolled-back action gives its number back."""
+    last = _increment_case_counter(day)
+    if last is None:
         CaseNumberCounter.objects.bulk_create([CaseNumberCounter(day=day, last=0)], ignore_conflicts=True)
-        counter.update(last=F("last") + 1)
-    last = counter.values_list("last", flat=True).get()
+        last = _increment_case_counter(day)
+        assert last is not None
     return f"{day:%Y%m%d}{last:06d}"
 
 

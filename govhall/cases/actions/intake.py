@@ -18,9 +18,9 @@ from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
 from govhall.core.identifiers import validate_resident_id, validate_uscc
-from govhall.org.access import has_role, require_intake_role, require_role
+from govhall.org.access import has_role, require_intake_role, require_role, staff_window
 from govhall.org.choices import Role
-from govhall.org.models import Site, StaffProfile, Window
+from govhall.org.models import Site, Window
 from govhall.workflow import engine as wf
 
 from ..choices import ApplicantKind, CaseStatus, Channel, IntakeOutcome
@@ -179,8 +179,12 @@ def _store(
 
 def missing_materials(case: Case) -> list[Material]:
     """Required materials of the item with no file handed in (an e-licence-replaceable one counts as present)."""
-    have = set(case.materials.exclude(material=None).values_list("material_id", flat=True))
-    return [m for m in case.item.materials.all() if m.required and not m.e_license_ok and m.pk not in have]
+    handed_in = CaseMaterial.objects.filter(case_id=case.pk, material__isnull=False).values("material_id")
+    return list(
+        Material.objects.filter(item_id=case.item_id, required=True, e_license_ok=False).exclude(
+            pk__in=handed_in
+        )
+    )
 
 
 def _new_case(
@@ -208,15 +212,11 @@ def _new_case(
     window_id = getattr(window, "pk", None)
     site_id = getattr(site, "pk", None)
     if window_id is None and channel == Channel.WINDOW:
-        # The clerk's own window and its site, in one query.
-        row = (
-            StaffProfile.objects.filter(user_id=by.pk)
-            .values_list("window_id", "window__hall__site_id")
-            .first()
-        )
-        if row is not None:
-            window_id = row[0]
-            site_id = site_id or row[1]
+        # The clerk's own window and its site, read with the clerk's roles (org.access.staff_window).
+        own_window, own_site = staff_window(by)
+        if own_window is not None:
+            window_id = own_window
+            site_id = site_id or own_site
     elif site_id is None and window is not None:
         site_id = window.hall.site_id
     day = calendar.local_date(at)
@@ -337,26 +337,31 @@ def _bundle_level(case: Case, in_bundle: bool, what: str) -> None:
 
 
 def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
-    """Every path that starts a case's clocks comes here, so the case takes its own copy of its limits here too."""
+    """Every path that starts a case's clocks comes here, so the case takes its own copy of its limits here too.
+    The promised and the legal clock are inserted together."""
     limits = capture_limits(case)
-    case.clock = clocks.start_clock(
-        kind=ClockKind.CASE,
-        amount=limits.promised,
-        unit=limits.promised_unit,
-        at=at,
-        start_day=start_day,
-        label="承诺办结时限",
-        owner=case_clock_owner(case, "承诺办结时限"),
-        **warn_kwargs(case.item, ""),
-    )
-    case.legal_clock = clocks.start_clock(
-        kind=ClockKind.LEGAL,
-        amount=limits.legal,
-        unit=limits.legal_unit,
-        at=at,
-        start_day=start_day,
-        label="法定办结时限",
-        owner=case_clock_owner(case, "法定办结时限"),
+    case.clock, case.legal_clock = clocks.start_clocks(
+        [
+            {
+                "kind": ClockKind.CASE,
+                "amount": limits.promised,
+                "unit": limits.promised_unit,
+                "at": at,
+                "start_day": start_day,
+                "label": "承诺办结时限",
+                "owner": case_clock_owner(case, "承诺办结时限"),
+                **warn_kwargs(case.item_id, ""),
+            },
+            {
+                "kind": ClockKind.LEGAL,
+                "amount": limits.legal,
+                "unit": limits.legal_unit,
+                "at": at,
+                "start_day": start_day,
+                "label": "法定办结时限",
+                "owner": case_clock_owner(case, "法定办结时限"),
+            },
+        ]
     )
 
 
@@ -396,7 +401,7 @@ def accept_case(case: Case, *, by: User | None, deemed: bool = False, in_bundle:
     case.accepted_day = start_day
     if case.complete_at is None:
         case.complete_at = case.received_at
-    clocks.stop_clock(case.intake_clock, at=at) if case.intake_clock else None
+    clocks.stop_clocks([case.intake_clock_id], at=at)
     _start_case_clocks(case, at, start_day)
     case.save()
     log(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,7 @@ from ._common import (
     fmt_day,
     guarded,
     issue,
+    load_related,
     log,
     require_staff,
     tell_applicant,
@@ -45,20 +47,22 @@ from ._common import (
 DELIVERY_LIMIT_WORKDAYS = 10
 
 
-def _joint_review(case: Case, step: Any, *, at: datetime, round_: int) -> tuple[JointReview, bool]:
+def _joint_review(
+    case: Case, step: Any, *, at: datetime, round_: int
+) -> tuple[JointReview, bool, list[Department] | None]:
     """The case's join of parallel step `step`, fixed the first time the step opens from what the case was accepted
     with (limits.capture_limits): the item's own rule (else the template's) and the item's co-departments. Returns
-    (review, created)."""
+    (review, created, its departments when just created — read once, for the branches)."""
     review = JointReview.objects.filter(case=case, step_key=step.key).first()
     if review is not None:
-        return review, False
+        return review, False, None
     if case.joint_department_ids is not None:
         rule, ratio = case.join_rule, case.join_ratio
-        departments: Any = Department.objects.filter(pk__in=case.joint_department_ids)
+        departments = list(Department.objects.filter(pk__in=case.joint_department_ids))
     else:
         # Only a case without a copy (none should be left after migration 0009) reads the live item.
         item = case.item
-        rule, ratio, departments = item.join_rule, item.join_ratio, item.joint_departments.all()
+        rule, ratio, departments = item.join_rule, item.join_ratio, list(item.joint_departments.all())
     own = bool(rule)
     review = JointReview.objects.create(
         case=case,
@@ -68,58 +72,72 @@ def _joint_review(case: Case, step: Any, *, at: datetime, round_: int) -> tuple[
         opened_at=at,
         round=round_,
     )
-    review.departments.set(departments)
-    return review, True
+    # A new review has no departments yet: one INSERT, without set()'s read of the current ones.
+    through = JointReview.departments.through
+    through.objects.bulk_create([through(jointreview=review, department=d) for d in departments])
+    return review, True, departments
 
 
 def _open_joint_review(case: Case, step: Any, *, at: datetime, round_: int) -> JointReview:
     """Open a pass of the joint review; a later pass (after a return) reuses what was captured and restarts it."""
-    review, created = _joint_review(case, step, at=at, round_=round_)
+    review, created, departments = _joint_review(case, step, at=at, round_=round_)
     if not created:
         review.round, review.result, review.coordinating = round_, JoinResult.PENDING, False
         review.save(update_fields=["round", "result", "coordinating"])
+    if departments is not None:
+        review._opened_departments = departments  # type: ignore[attr-defined]
     return review
 
 
-def _spawn_task(
-    case: Case,
-    *,
-    step: Any,
-    name: str,
-    actor: Actor | None,
-    budget: Any,
-    department: Any,
-    at: datetime,
-    round_: int,
-    parallel_key: str = "",
-    branch_key: str = "",
-) -> Task:
-    assert actor is not None, "a task step names its actor (workflow validation)"
-    amount, unit = step_budget(case, budget)
-    clock = clocks.start_clock(
-        kind=ClockKind.STEP,
-        amount=amount,
-        unit=unit,
-        at=at,
-        label=name[:100],
-        owner=step_clock_owner(case, name, department),
-        **warn_kwargs(case.item, step.key),
-    )
-    task = Task.objects.create(
-        case=case,
-        step_key=step.key,
-        step_name=name,
-        parallel_key=parallel_key,
-        branch_key=branch_key,
-        round=round_,
-        department=department,
-        role=actor.role,
-        status=TaskStatus.OPEN,
-        created_at=at,
-        clock=clock,
-    )
-    clocks.set_clock_owner(clock, subject=task)
-    return task
+@dataclass(frozen=True)
+class _NewTask:
+    step: Any
+    name: str
+    actor: Actor | None
+    budget: Any
+    department: Department
+    parallel_key: str = ""
+    branch_key: str = ""
+
+
+def _spawn_tasks(case: Case, new: list[_NewTask], *, at: datetime, round_: int) -> list[Task]:
+    """Open tasks with their step clocks: one INSERT for the clocks, one for the tasks and one UPDATE attaching each
+    task to its clock as the owner — three statements however many branches a joint review opens."""
+    specs = []
+    for spec in new:
+        assert spec.actor is not None, "a task step names its actor (workflow validation)"
+        amount, unit = step_budget(case, spec.budget)
+        specs.append(
+            {
+                "kind": ClockKind.STEP,
+                "amount": amount,
+                "unit": unit,
+                "at": at,
+                "label": spec.name[:100],
+                "owner": step_clock_owner(case, spec.name, spec.department),
+                **warn_kwargs(case.item_id, spec.step.key),
+            }
+        )
+    started = clocks.start_clocks(specs)
+    tasks = [
+        Task(
+            case=case,
+            step_key=spec.step.key,
+            step_name=spec.name,
+            parallel_key=spec.parallel_key,
+            branch_key=spec.branch_key,
+            round=round_,
+            department=spec.department,
+            role=spec.actor.role if spec.actor is not None else "",
+            status=TaskStatus.OPEN,
+            created_at=at,
+            clock=clock,
+        )
+        for spec, clock in zip(new, started, strict=True)
+    ]
+    Task.objects.bulk_create(tasks)
+    clocks.attach_subjects([(clock, task) for clock, task in zip(started, tasks, strict=True)])
+    return tasks
 
 
 def _enter(case: Case, key: str, *, by: User | None, at: datetime, round_: int = 1) -> None:
@@ -128,36 +146,36 @@ def _enter(case: Case, key: str, *, by: User | None, at: datetime, round_: int =
     if step.kind == "end":
         return
     if step.kind == "task":
-        _spawn_task(
+        _spawn_tasks(
             case,
-            step=step,
-            name=step.name,
-            actor=step.actor,
-            budget=step.budget,
-            department=case.department,
+            [_NewTask(step, step.name, step.actor, step.budget, case.department)],
             at=at,
             round_=round_,
         )
         return
     review = _open_joint_review(case, step, at=at, round_=round_)
-    co_departments = list(review.departments.order_by("sort_order", "pk"))
-    for branch, department in wf.expand_branches(step, case.department, co_departments):
-        _spawn_branch(case, step, branch, department, at=at, round_=round_)
-
-
-def _spawn_branch(
-    case: Case, step: Any, branch: Any, department: Any, *, at: datetime, round_: int, suffix: str = ""
-) -> Task:
-    where = f"（{department.short_name or department.name}）" if branch.per_department else ""
-    return _spawn_task(
+    opened = getattr(review, "_opened_departments", None)
+    if opened is not None:
+        co_departments = sorted(opened, key=lambda d: (d.sort_order, d.pk))
+    else:
+        co_departments = list(review.departments.order_by("sort_order", "pk"))
+    branches = wf.expand_branches(step, case.department, co_departments)
+    _spawn_tasks(
         case,
+        [_branch_task(step, branch, department) for branch, department in branches],
+        at=at,
+        round_=round_,
+    )
+
+
+def _branch_task(step: Any, branch: Any, department: Any, suffix: str = "") -> _NewTask:
+    where = f"（{department.short_name or department.name}）" if branch.per_department else ""
+    return _NewTask(
         step=step,
         name=f"{step.name}·{branch.name}{where}{suffix}",
         actor=branch.actor,
         budget=branch.budget,
         department=department,
-        at=at,
-        round_=round_,
         parallel_key=step.key,
         branch_key=f"{branch.key}:{department.pk}",
     )
@@ -212,9 +230,11 @@ def claim_task(task: Task, *, by: User) -> Task:
         )
         raise TaskConflict(f"该任务已由{who}领取或办理，请刷新")
     task.status, task.assignee, task.claimed_at = TaskStatus.CLAIMED, by, at
-    if task.clock is not None:
-        # Whoever claims a step answers for its time limit from now on.
-        clocks.set_clock_owner(task.clock, responsible=by)
+    if task.clock_id is not None:
+        # Whoever claims a step answers for its time limit from now on (one UPDATE; the clock is not read).
+        clocks.set_responsible(task.clock_id, by)
+        if Task.clock.is_cached(task) and task.clock is not None:
+            task.clock.owner_responsible = by
     log(
         case,
         CaseEvent.TASK_CLAIMED,
@@ -238,8 +258,8 @@ def act_on_task(
 ) -> Task:
     """Approve, return or refuse at a step, as far as the template allows it there (otherwise: out of procedure)."""
     at = now()
-    case = _lock_case(task.case_id)
-    task = Task.objects.select_related("clock").get(pk=task.pk)
+    case = _lock_case(task.case_id, related=())
+    task = Task.objects.get(pk=task.pk)
     require_staff(by, task.role, task.department_id, "办理")
     if action not in TaskAction.values:
         raise ValidationError({"action": "操作应为同意、退回或不同意"})
@@ -288,11 +308,10 @@ def act_on_task(
     )
     if not updated:
         raise TaskConflict("该任务已被他人办理，请刷新")
-    if task.clock is not None:
-        if task.clock.owner_responsible_id != by.pk:
-            # Acted on without a claim: the one who acted answered for the step.
-            clocks.set_clock_owner(task.clock, responsible=by)
-        clocks.stop_clock(task.clock, at=at)
+    if task.clock_id is not None:
+        # Stopped in one UPDATE that also names who acted as the one who answered for the step (the claimant
+        # already is; acted on without a claim, the one who acted).
+        clocks.stop_clocks([task.clock_id], at=at, responsible=by)
     for upload in attachments:
         TaskAttachment.objects.create(
             task=task,
@@ -324,6 +343,7 @@ def act_on_task(
             by=by,
             at=at,
             reasons=opinion.strip(),
+            join_checked=True,
         )
     elif action == TaskAction.REFUSE:
         # A reviewer's 不同意: an opinion with reasons, passed on to the step that decides on it.
@@ -336,15 +356,16 @@ def act_on_task(
 
 
 def _cancel_open(case: Case, *, at: datetime, parallel_key: str | None = None) -> None:
-    qs = case.tasks.filter(status__in=ACTIVE_TASK)
+    """Cancel the case's open tasks (of one parallel step) and stop their clocks: one read, then one UPDATE each for
+    the tasks and the clocks when there are any."""
+    qs = Task.objects.filter(case_id=case.pk, status__in=ACTIVE_TASK)
     if parallel_key is not None:
         qs = qs.filter(parallel_key=parallel_key)
-    for task in qs.select_related("clock"):
-        task.status = TaskStatus.CANCELLED
-        task.completed_at = at
-        task.save(update_fields=["status", "completed_at"])
-        if task.clock is not None:
-            clocks.stop_clock(task.clock, at=at)
+    open_ = list(qs.values_list("pk", "clock_id"))
+    if not open_:
+        return
+    Task.objects.filter(pk__in=[pk for pk, _ in open_]).update(status=TaskStatus.CANCELLED, completed_at=at)
+    clocks.stop_clocks([clock_id for _, clock_id in open_], at=at)
 
 
 def _current_branches(case: Case, review: JointReview) -> list[Task]:
@@ -366,7 +387,7 @@ def _answered(task: Task, outcome: TaskAction) -> bool:
 
 def _after_branch(case: Case, task: Task, step: Any, *, by: User, at: datetime) -> None:
     # A case whose parallel step opened before joins were captured gets its review now, from its item.
-    review, _ = _joint_review(case, step, at=at, round_=task.round)
+    review, _, _ = _joint_review(case, step, at=at, round_=task.round)
     current = _current_branches(case, review)
     total = len(current)
     approvals = sum(1 for t in current if _answered(t, TaskAction.APPROVE))
@@ -469,29 +490,35 @@ def start_coordination(task: Task, *, by: User, opinion: str) -> list[Task]:
         },
         opinion=opinion.strip(),
     )
-    new_tasks = []
+    new = []
     for old in refused:
         branch = next(b for b in parallel.branches if old.branch_key.startswith(f"{b.key}:"))
-        new_tasks.append(
-            _spawn_branch(
-                case, parallel, branch, old.department, at=at, round_=task.round + 1, suffix="·联审协调"
-            )
-        )
-    return new_tasks
+        new.append(_branch_task(parallel, branch, old.department, suffix="·联审协调"))
+    return _spawn_tasks(case, new, at=at, round_=task.round + 1)
 
 
-def decide(case: Case, decision: Decision, *, by: User, at: datetime, reasons: str = "") -> None:
+def decide(
+    case: Case,
+    decision: Decision,
+    *,
+    by: User,
+    at: datetime,
+    reasons: str = "",
+    join_checked: bool = False,
+) -> None:
     """The decision (准予/不予许可). Stops the case clocks and starts the art. 44 delivery clock. A case of a bundle
-    waits for the others and all are concluded together."""
+    waits for the others and all are concluded together. `join_checked`: the caller (act_on_task) has just
+    refused a grant against a failed join itself."""
     if decision == Decision.REFUSED and not reasons:
         raise ValidationError({"opinion": "不予许可必须说明理由"})
-    if decision == Decision.APPROVED:
+    if decision == Decision.APPROVED and not join_checked:
         _forbid_grant_against_join(case, task=None, action="decide")
     _cancel_open(case, at=at)
+    load_related(case, "item", "applicant", "department")
     case.decision = decision
     case.decision_reason = reasons
     case.decided_at = at
-    clocks.stop_clocks([case.clock, case.legal_clock], at=at)
+    clocks.stop_clocks([case.clock_id, case.legal_clock_id], at=at)
     case.delivery_clock = clocks.start_clock(
         kind=ClockKind.DELIVERY,
         amount=DELIVERY_LIMIT_WORKDAYS,
@@ -503,7 +530,16 @@ def decide(case: Case, decision: Decision, *, by: User, at: datetime, reasons: s
     case.status = CaseStatus.DECIDED if case.group_id else CaseStatus.CONCLUDED
     if case.status == CaseStatus.CONCLUDED:
         case.concluded_at = at
-    case.save()
+    case.save(
+        update_fields=[
+            "decision",
+            "decision_reason",
+            "decided_at",
+            "delivery_clock",
+            "status",
+            "concluded_at",
+        ]
+    )
     log(
         case,
         CaseEvent.DECIDED,
@@ -645,7 +681,7 @@ def deliver_result(case: Case, *, by: User, method: str = "窗口领取", in_bun
     """Hand over the result (art. 44): stops the delivery clock. A bundle's members are handed over together
     (bundles.deliver_bundle), never one by one."""
     at = now()
-    case = _lock_case(case)
+    case = _lock_case(case, related=())
     if case.decided_at is None or case.delivered_at is not None:
         raise OutOfProcedure("办件尚未作出决定或已送达", case=case, action="deliver")
     if case.group_id is not None and not in_bundle:
@@ -655,8 +691,7 @@ def deliver_result(case: Case, *, by: User, method: str = "窗口领取", in_bun
     require_role(by, Role.WINDOW_CLERK, Role.AGENT, message="送达需要窗口工作人员或代办员角色")
     case.delivered_at = at
     case.save(update_fields=["delivered_at"])
-    if case.delivery_clock:
-        clocks.stop_clock(case.delivery_clock, at=at)
+    clocks.stop_clocks([case.delivery_clock_id], at=at)
     log(case, CaseEvent.DELIVERED, by=by, at=at, after={"method": method})
     return case
 

@@ -1,0 +1,119 @@
+"""Statements per case action on the hot path: the lifecycle of bench/cases_bench.py, counted, with a ceiling.
+
+The lifecycle is the benchmark's own function (a demo joint-review application: submit → accept → lead review →
+joint review by three departments → decision → delivery, 13 actions, each its own transaction, the acting user
+reloaded before each call as a request would). Each action's statements are counted with CaptureQueriesContext
+(inside the test's transaction BEGIN/COMMIT are SAVEPOINT/RELEASE: the same count). The ceilings are what the hot
+path reached (issue 10); a change that adds statements to an action fails here with the per-action breakdown, and
+a change that removes some should lower the ceiling. A count, not a timing: speed figures live in bench/.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "cases_bench.py"
+
+# Statements per call of each action (the most any call of that type may issue) and per whole lifecycle.
+CEILING_PER_ACTION = {
+    "submit": 0,
+    "accept": 0,
+    "claim": 0,
+    "approve_review": 0,
+    "approve_branch": 0,
+    "approve_branch_join": 0,
+    "decide": 0,
+    "deliver": 0,
+}
+CEILING_PER_LIFECYCLE = 0
+CALLS = {
+    "submit": 1,
+    "accept": 1,
+    "claim": 5,
+    "approve_review": 1,
+    "approve_branch": 2,
+    "approve_branch_join": 1,
+    "decide": 1,
+    "deliver": 1,
+}
+
+
+def _bench() -> Any:
+    spec = importlib.util.spec_from_file_location("govhall_cases_bench", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Counting:
+    """The benchmark's recorder interface (`call(name, fn, ...)`), keeping every statement of every call."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, list[int]] = {}
+        self.sql: dict[str, list[list[str]]] = {}
+
+    def call(self, name: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        with CaptureQueriesContext(connection) as queries:
+            result = fn(*args, **kwargs)
+        self.counts.setdefault(name, []).append(len(queries))
+        self.sql.setdefault(name, []).append([q["sql"][:200] for q in queries.captured_queries])
+        return result
+
+
+@pytest.fixture(scope="module")
+def measured(demo_county: Any, django_db_blocker: Any) -> dict[str, Any]:
+    """One warm-up lifecycle (fills the process-wide caches, as a running server has them), then one counted."""
+    bench = _bench()
+    with django_db_blocker.unblock():
+        item, cast, uploads = bench._prepare()
+        bench.lifecycle(0, item, cast, uploads, bench._Quiet())
+        recorder = _Counting()
+        bench.lifecycle(1, item, cast, uploads, recorder)
+    return {"counts": recorder.counts, "sql": recorder.sql}
+
+
+def _breakdown(measured: dict[str, Any]) -> str:
+    lines = []
+    for name, counts in measured["counts"].items():
+        lines.append(f"{name}: {counts} (ceiling {CEILING_PER_ACTION.get(name)})")
+        for n, statements in enumerate(measured["sql"][name]):
+            if len(statements) > CEILING_PER_ACTION.get(name, 0):
+                lines.append(f"  call {n + 1}:")
+                lines.extend(f"    {sql}" for sql in statements)
+    return "\n".join(lines)
+
+
+def test_the_lifecycle_runs_the_thirteen_actions(measured: dict[str, Any]) -> None:
+    calls = {name: len(counts) for name, counts in measured["counts"].items()}
+    assert calls == CALLS, calls
+
+
+def test_statements_per_action_stay_under_the_ceiling(measured: dict[str, Any]) -> None:
+    over = {
+        name: max(counts)
+        for name, counts in measured["counts"].items()
+        if max(counts) > CEILING_PER_ACTION[name]
+    }
+    if over:
+        print(_breakdown(measured))  # shown in full under "Captured stdout" (the assertion text is shortened)
+    assert not over, f"actions over their statement ceiling: {over}\n{_breakdown(measured)}"
+
+
+def test_statements_per_lifecycle_stay_under_the_ceiling(measured: dict[str, Any]) -> None:
+    total = sum(sum(counts) for counts in measured["counts"].values())
+    if total > CEILING_PER_LIFECYCLE:
+        print(_breakdown(measured))
+    assert total <= CEILING_PER_LIFECYCLE, (
+        f"{total} statements per lifecycle (ceiling {CEILING_PER_LIFECYCLE})\n{_breakdown(measured)}"
+    )
