@@ -194,7 +194,8 @@ def test_staff_pages_in_english_and_chinese_pages_without_english(hall: Any) -> 
     assert "Open alerts (red alerts" in board and "Supervised department" in board
     assert "monthly report" in english.get("/stats/monthly/").content.decode()
     assert "Case search" in english.get("/workbench/cases/").content.decode()
-    assert "Red cases (overdue)" in english.get("/screen/").content.decode()
+    screen = english.get("/screen/").content.decode()
+    assert "Red cases (overdue)" in screen and '"red": "Red"' in screen and "No overdue cases" in screen
 
 
 def test_the_admin_picker_speaks_chinese_on_a_chinese_page(hall: Any) -> None:

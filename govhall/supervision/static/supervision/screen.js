@@ -6,6 +6,14 @@
   var refresh = (parseInt(root.dataset.refresh, 10) || 15) * 1000;
   var COLORS = { red: "#ff5b5b", yellow: "#ffd43b", green: "#51cf66" };
   var charts = {};
+  // The page's words in its language (screen.html renders them translated); Chinese when absent.
+  var T = {
+    red: "红灯", yellow: "黄灯", green: "绿灯", accepted: "受理", concluded: "办结", whole: "整个办件",
+    noOverdue: "当前没有超期办件", noSteps: "本部门没有待办环节", denied: "无权查看",
+    expired: "登录已过期，请重新登录", failed: "刷新失败：",
+  };
+  var labels = document.getElementById("screen-labels");
+  if (labels) Object.assign(T, JSON.parse(labels.textContent));
 
   function chart(id) {
     var el = document.getElementById(id);
@@ -54,11 +62,11 @@
       backgroundColor: "transparent",
       animation: false,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      legend: { data: ["红灯", "黄灯", "绿灯"], top: 0, right: 8 },
+      legend: { data: [T.red, T.yellow, T.green], top: 0, right: 8 },
       grid: { left: 8, right: 16, bottom: 8, top: 40, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: names, inverse: true },
-      series: [["红灯", "red"], ["黄灯", "yellow"], ["绿灯", "green"]].map(function (s) {
+      series: [[T.red, "red"], [T.yellow, "yellow"], [T.green, "green"]].map(function (s) {
         return {
           name: s[0], type: "bar", stack: "lights", itemStyle: { color: COLORS[s[1]] },
           data: departments.map(function (d) { return d[s[1]]; }),
@@ -74,13 +82,13 @@
       backgroundColor: "transparent",
       animation: false,
       tooltip: { trigger: "axis" },
-      legend: { data: ["受理", "办结"], top: 0, right: 8 },
+      legend: { data: [T.accepted, T.concluded], top: 0, right: 8 },
       grid: { left: 8, right: 16, bottom: 8, top: 40, containLabel: true },
       xAxis: { type: "category", data: trend.days.map(function (d) { return d.slice(5); }) },
       yAxis: { type: "value", minInterval: 1 },
       series: [
-        { name: "受理", type: "line", smooth: true, data: trend.accepted, itemStyle: { color: "#4dabf7" } },
-        { name: "办结", type: "line", smooth: true, data: trend.concluded, itemStyle: { color: "#51cf66" } },
+        { name: T.accepted, type: "line", smooth: true, data: trend.accepted, itemStyle: { color: "#4dabf7" } },
+        { name: T.concluded, type: "line", smooth: true, data: trend.concluded, itemStyle: { color: "#51cf66" } },
       ],
     }, true);
   }
@@ -99,18 +107,18 @@
     fillTable("overdue", data.overdue, [
       [function (r) { return r.number; }],
       [function (r) { return r.item; }],
-      [function (r) { return r.step || "整个办件"; }],
+      [function (r) { return r.step || T.whole; }],
       [function (r) { return r.department; }],
       [function (r) { return r.due_at; }],
       [function (r) { return r.overdue; }, "late"],
-    ], "当前没有超期办件");
+    ], T.noOverdue);
     if (data.tasks) {
       fillTable("tasks", data.tasks.steps, [
         [function (r) { return r.step; }],
         [function (r) { return r.red; }, "late"],
         [function (r) { return r.yellow; }],
         [function (r) { return r.green; }],
-      ], "本部门没有待办环节");
+      ], T.noSteps);
     }
   }
 
@@ -118,8 +126,8 @@
     var status = document.getElementById("status");
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) {
-        if (!r.ok) throw new Error(r.status === 403 ? "无权查看" : "HTTP " + r.status);
-        if (r.redirected) throw new Error("登录已过期，请重新登录");
+        if (!r.ok) throw new Error(r.status === 403 ? T.denied : "HTTP " + r.status);
+        if (r.redirected) throw new Error(T.expired);
         return r.json();
       })
       .then(function (data) {
@@ -130,7 +138,7 @@
       })
       .catch(function (err) {
         // Keep the last figures on screen; say the refresh failed.
-        status.textContent = "刷新失败：" + err.message;
+        status.textContent = T.failed + err.message;
         status.className = "error";
       })
       .finally(function () { setTimeout(load, refresh); });
