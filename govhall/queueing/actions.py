@@ -271,7 +271,8 @@ def _at_my_window(ticket: Ticket, by: User, what: str) -> Window:
 def _finish_open(window: Window, by: User, at: Any) -> None:
     """Calling the next number ends the service of the one being served; a number called but not yet served must
     be handled first (start serving, no-show or transfer)."""
-    for ticket in Ticket.objects.select_for_update().filter(window=window, status__in=AT_WINDOW):
+    today = Ticket.objects.select_for_update().filter(window=window, status__in=AT_WINDOW, day=local_date(at))
+    for ticket in today:
         if ticket.status == TicketStatus.CALLED:
             raise ValidationError(
                 {"ticket": f"{ticket.number} 号已叫未办，请先点“开始办理”“过号”或“转窗”再叫下一号"}
@@ -449,7 +450,9 @@ def link_case(ticket: Ticket, case: Case, *, by: User) -> Ticket:
 def serving_ticket(user: User) -> Ticket | None:
     """The ticket the clerk is serving now and that has no case yet (the one an intake belongs to)."""
     return (
-        Ticket.objects.filter(served_by=user, status=TicketStatus.SERVING, case__isnull=True)
+        Ticket.objects.filter(
+            served_by=user, status=TicketStatus.SERVING, case__isnull=True, day=local_date(now())
+        )
         .select_related("queue")
         .order_by("-served_at")
         .first()

@@ -69,9 +69,10 @@ def waiting_for_window(window: Window, day: date | None = None) -> QuerySet[Tick
 
 
 def at_window(window: Window) -> Ticket | None:
-    """The ticket called to or being served at a window now, if any."""
+    """The ticket called to or being served at a window now, if any (today's: a number left open at closing time
+    does not follow the window into the next day)."""
     return (
-        Ticket.objects.filter(window=window, status__in=AT_WINDOW)
+        Ticket.objects.filter(window=window, status__in=AT_WINDOW, day=today())
         .select_related("queue", "item", "case")
         .order_by("-last_called_at", "-id")
         .first()

@@ -211,3 +211,17 @@ def test_wait_figures_count_called_tickets_and_list_the_rest(qhall: QueueHall, a
     assert (figures.taken, figures.called, figures.not_called) == (3, 2, 1)
     assert figures.average_minutes == 30.0
     assert figures.within_30 == 50.0 and figures.longest_minutes == 50.0
+
+
+def test_a_number_left_open_yesterday_does_not_block_today(qhall: QueueHall, at: Any) -> None:
+    with at(2026, 3, 2, 17, 0):
+        actions.take_ticket(queue=qhall.comprehensive)
+        left = actions.call_next(by=qhall["clerk"])  # called at closing time, never dealt with
+    with at(2026, 3, 3, 9, 0):
+        assert queries.at_window(qhall.a05) is None
+        today = actions.take_ticket(queue=qhall.comprehensive)
+        called = actions.call_next(by=qhall["clerk"])
+    assert called is not None and called.pk == today.pk and called.number == "A001"
+    assert left is not None
+    left.refresh_from_db()
+    assert left.status == TicketStatus.CALLED  # yesterday's record stays as it was

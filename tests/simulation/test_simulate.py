@@ -22,6 +22,9 @@ from govhall.documents.choices import DocumentStatus
 from govhall.documents.models import Document
 from govhall.ledger.models import LedgerEntry
 from govhall.org.access import departments_for, has_role
+from govhall.queueing import queries as queue_queries
+from govhall.queueing.choices import TicketStatus
+from govhall.queueing.models import Queue, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +249,29 @@ def test_bundle_applications_are_simulated_once_each(demo_county: Any, rolled_ba
     assert groups == 5 and notices == 5 and member_notices == 0  # every demo bundle once
     # Members are handled in parallel to the end, and a concluded bundle is handed over once.
     assert concluded >= 1 and 1 <= delivered <= concluded
+
+
+def test_simulated_window_cases_come_through_the_queue(demo_county: Any) -> None:
+    """The queue hook (govhall/demo/queues.py): window applicants take a ticket, wait a realistic time, are called
+    by the clerk who receives them, and their case is linked to the ticket."""
+    assert Queue.objects.filter(name="综合受理").exists()
+    assert (
+        simulate("--cases", "40", "--days", "2", "--seed", "3", "--start", START.isoformat())["cases"] == 40
+    )
+    tickets = Ticket.objects.all()
+    window_cases = Case.objects.filter(channel="window")
+    assert tickets.exists() and tickets.count() <= window_cases.count()
+    # Every ticket was called by the clerk who received its case, and became that case.
+    for ticket in tickets.select_related("case"):
+        assert ticket.status == TicketStatus.DONE, ticket
+        assert ticket.case is not None and ticket.case.channel == "window"
+        assert ticket.case.received_by_id == ticket.served_by_id
+        assert ticket.first_called_at is not None and ticket.first_called_at <= ticket.case.received_at
+    figures = queue_queries.published_waits(date(2026, 3, 1), date(2026, 3, 31))["overall"]
+    assert figures.called == tickets.count() and figures.not_called == 0
+    assert figures.average_minutes is not None and 2 <= figures.average_minutes <= 60
+    assert figures.longest_minutes is not None and figures.longest_minutes <= 76
+    # Numbers run per queue and day without gaps.
+    for queue_id, day in tickets.values_list("queue_id", "day").distinct():
+        seqs = sorted(tickets.filter(queue_id=queue_id, day=day).values_list("seq", flat=True))
+        assert seqs == list(range(1, len(seqs) + 1))
