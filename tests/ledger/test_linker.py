@@ -215,3 +215,20 @@ def test_link_audit_command_links_once(db: Any) -> None:
     call_command("link_audit", "--once", stdout=out)
     assert out.getvalue() == '{"audit_linked": 2}\n'
     assert unlinked_count() == 0 and verify().checked == 2
+
+
+def test_an_entry_linked_while_verify_pages_through_the_unlinked_ones_is_no_gap(
+    db: Any, tamper: Tamper
+) -> None:
+    from govhall.ledger.actions import _unlinked_problem
+
+    act(1, "submit")
+    (middle,) = act(1, "accept")
+    act(1, "approve")
+    tamper()
+    # As if a linker had chained the middle one between two pages of one-entry reads.
+    LedgerEntry.objects.filter(pk=middle.pk).update(seq=1, prev_hash="0" * 64, hash="a" * 64, mac="b" * 64)
+    assert _unlinked_problem(1) is None
+    LedgerEntry.objects.filter(pk=middle.pk).delete()
+    problem = _unlinked_problem(1)
+    assert problem is not None and "之前的记录缺失（链接前被删除）" in problem[0]
