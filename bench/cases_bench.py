@@ -20,6 +20,8 @@ does for a request, so the per-request caches of roles and departments start emp
 
 Figures:
 - ``lifecycles_per_s`` / ``ms_per_lifecycle``: sequential lifecycles in one process (after 2 warm-up ones).
+- ``python_cpu_ms_per_lifecycle``: the benchmark process's own CPU time per lifecycle in that run (Python, Django,
+  the driver; not the database server), steadier than the wall clock on a shared machine.
 - ``actions``: per action type, the statements it issues (min / median / max over the lifecycles, counted with
   ``CaptureQueriesContext``) and its median time in ms. ``approve_branch`` is a joint-review branch that leaves
   the join pending; ``approve_branch_join`` the branch that completes it (join, next task).
@@ -292,9 +294,11 @@ def run(quick: bool = False, show_queries: bool = False) -> dict[str, Any]:
     after = _counts()
 
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for i in range(2 + n, 2 + 2 * n):
         lifecycle(i, item, cast, uploads, _Quiet())
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
 
     actions: dict[str, Any] = {}
     for name in ACTION_ORDER:
@@ -315,6 +319,9 @@ def run(quick: bool = False, show_queries: bool = False) -> dict[str, Any]:
         "lifecycles": n,
         "lifecycles_per_s": round(n / seconds, 2),
         "ms_per_lifecycle": round(1000 * seconds / n, 1),
+        # This process's CPU time (Python and Django; the database server's work is not in it): on a shared
+        # machine the wall-clock figures swing with the load, this one much less.
+        "python_cpu_ms_per_lifecycle": round(1000 * cpu_seconds / n, 1),
         "actions_per_lifecycle": round(sum(len(v) for v in rec.queries.values()) / n, 1),
         "queries_per_lifecycle": round(queries_per_lifecycle, 1),
         "actions": actions,

@@ -148,7 +148,6 @@ def _new_clock(
     return clock
 
 
-
 def start_clock(
     *,
     kind: ClockKind | str,
@@ -361,9 +360,7 @@ def stop_clocks(
                 set_clock_owner(clock, responsible=responsible)
             stop_clock(clock, at=at)
             if clock.pk in objects:
-                objects[clock.pk].__dict__.update(
-                    {k: v for k, v in clock.__dict__.items() if k != "_state"}
-                )
+                objects[clock.pk].__dict__.update({k: v for k, v in clock.__dict__.items() if k != "_state"})
     for clock in objects.values():
         if clock.pk in ids and clock.state == ClockState.RUNNING:
             clock.state = ClockState.STOPPED

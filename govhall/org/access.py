@@ -54,10 +54,13 @@ def _load_context(user: User) -> None:
     departments: set[int] = set()
     site_id: int | None = None
     if rows and rows[0][4] is not None:  # the staff record's id
-        profile = StaffProfile.from_db(user._state.db or "default", [f.attname for f in _STAFF_FIELDS], list(rows[0][4:]))
+        profile = StaffProfile.from_db(
+            user._state.db or "default", [f.attname for f in _STAFF_FIELDS], list(rows[0][4:])
+        )
         departments = {dept for row in rows for dept in row[1:3] if dept is not None}
         site_id = rows[0][3]
-    _staff_accessor().set_cached_value(user, profile)
+    if not _staff_accessor().is_cached(user):  # an object the caller already holds stays the one it holds
+        _staff_accessor().set_cached_value(user, profile)
     setattr(user, _WINDOW_SITE_ATTR, site_id)
     if profile is not None and roles and not roles & CENTER_WIDE_ROLES:
         # The same set departments_for() gives; center-wide users and users without a role take that path.

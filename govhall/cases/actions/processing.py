@@ -78,15 +78,16 @@ def _joint_review(
     return review, True, departments
 
 
-def _open_joint_review(case: Case, step: Any, *, at: datetime, round_: int) -> JointReview:
-    """Open a pass of the joint review; a later pass (after a return) reuses what was captured and restarts it."""
+def _open_joint_review(case: Case, step: Any, *, at: datetime, round_: int) -> list[Department]:
+    """Open a pass of the joint review; a later pass (after a return) reuses what was captured and restarts it.
+    Returns the review's co-departments in their order."""
     review, created, departments = _joint_review(case, step, at=at, round_=round_)
     if not created:
         review.round, review.result, review.coordinating = round_, JoinResult.PENDING, False
         review.save(update_fields=["round", "result", "coordinating"])
-    if departments is not None:
-        review._opened_departments = departments  # type: ignore[attr-defined]
-    return review
+    if departments is None:
+        return list(review.departments.order_by("sort_order", "pk"))
+    return sorted(departments, key=lambda d: (d.sort_order, d.pk))
 
 
 @dataclass(frozen=True)
@@ -153,12 +154,7 @@ def _enter(case: Case, key: str, *, by: User | None, at: datetime, round_: int =
             round_=round_,
         )
         return
-    review = _open_joint_review(case, step, at=at, round_=round_)
-    opened = getattr(review, "_opened_departments", None)
-    if opened is not None:
-        co_departments = sorted(opened, key=lambda d: (d.sort_order, d.pk))
-    else:
-        co_departments = list(review.departments.order_by("sort_order", "pk"))
+    co_departments = _open_joint_review(case, step, at=at, round_=round_)
     branches = wf.expand_branches(step, case.department, co_departments)
     _spawn_tasks(
         case,
