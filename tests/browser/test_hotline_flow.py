@@ -40,7 +40,9 @@ def login(new_page: Any, base: str, username: str, next_path: str) -> Any:
     return page
 
 
-def test_operator_records_and_dispatches_department_answers(hotline_hall: Hall, live_server: Any, new_page: Any) -> None:
+def test_operator_records_and_dispatches_department_answers(
+    hotline_hall: Hall, live_server: Any, new_page: Any
+) -> None:
     base = live_server.url
     operator = login(new_page, base, "operator", "/hotline/")
     form = operator.locator("#new-order form")
