@@ -19,7 +19,7 @@ from govhall.hotline import actions
 from govhall.hotline.models import Open311Request, WorkOrder
 from tests.cases.conftest import Hall, build_hall
 
-from .conftest import add_hotline_staff
+from .conftest import add_hotline_staff, call
 
 
 @pytest.fixture
@@ -154,6 +154,13 @@ def test_outside_app_files_and_follows_requests(live_hall: tuple[Hall, str, str]
     assert get(f"{base}/requests.json?start_date=yesterday")[0] == 400
     assert get(f"{base}/requests/RX0.json")[0] == 404
     assert get(f"{base}/tokens/nope.xml")[0] == 404
+
+    # What a caller said on the phone is not published, nor the address.
+    phone_order = call(hall, address="幸福小区3栋")
+    row = json.loads(get(f"{base}/requests/{phone_order.number}.json")[1])[0]
+    assert (
+        row["description"] == "（来电内容不公开）" and row["address"] == "" and row["service_code"] == "help"
+    )
 
     # POSTs are rate-limited per api_key: three counted so far (the 400 too); with a limit of five, the sixth is
     # refused with 429 and Retry-After, and files nothing.
