@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from govhall.catalog.models import ServiceItem
 from govhall.clocks.choices import ClockKind, ClockState, ClockUnit
 from govhall.complaints.choices import ComplaintChannel
 from govhall.core.models import AuditEvent, AuditEventType
@@ -60,6 +61,15 @@ def test_bad_input_is_refused_by_field_and_writes_nothing(hall: Any, at: Any) ->
         call(hall, category="gossip", content=" ", caller_phone="")
     assert set(exc.value.message_dict) == {"category", "content", "caller_phone"}
     assert WorkOrder.objects.count() == 0
+    with at(2026, 3, 2, 10), pytest.raises(ValidationError) as exc:
+        call(hall, case_number="NOPE", item_code="000")
+    assert set(exc.value.message_dict) == {"case_number"}
+    with at(2026, 3, 2, 10), pytest.raises(ValidationError) as exc:
+        call(hall, item_code="000")
+    assert set(exc.value.message_dict) == {"item_code"}
+    with at(2026, 3, 2, 10):
+        item = ServiceItem.objects.order_by("pk").first()
+        assert call(hall, item_code=item.impl_code).item == item
     with at(2026, 3, 2, 10), pytest.raises(PermissionDenied):
         call(hall, by=hall["clerk"])
 
