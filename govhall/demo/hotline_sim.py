@@ -1,13 +1,15 @@
 """The simulator's 12345 hotline: calls recorded over the simulated period as work orders of every category, most
 dispatched to a department (some returned and re-dispatched), answered (a few late), called back and rated, and one
-efficiency complaint handed over to the complaint flow. Everything goes through `hotline.actions`."""
+efficiency complaint handed over to the complaint flow. Everything goes through `hotline.actions`.
+
+It drives the `Simulator` of `simulation.py` (passed in, not imported: the simulator imports this module)."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.models import User
 
@@ -16,9 +18,6 @@ from govhall.hotline.choices import Category, OrderStatus, Satisfaction, Urgency
 from govhall.hotline.models import WorkOrder
 from govhall.org.choices import Role
 from govhall.org.models import Department
-
-if TYPE_CHECKING:
-    from .simulation import Simulator
 
 CALLS = [
     (Category.CONSULT, "咨询个体工商户营业执照办理需要哪些材料"),
@@ -35,7 +34,7 @@ ANSWER_ROLES = (Role.DEPARTMENT_HEAD, Role.APPROVER)
 
 
 class HotlineSimulation:
-    def __init__(self, sim: Simulator, count: int) -> None:
+    def __init__(self, sim: Any, count: int) -> None:
         self.sim = sim
         self.rng = random.Random(sim.options.seed + 12345)
         self.count = count
@@ -113,7 +112,8 @@ class HotlineSimulation:
     def _staff(self, department_id: int) -> User:
         for role in ANSWER_ROLES:
             if self.sim.staff.has(role, department_id):
-                return self.sim.staff.pick(self.rng, role, department_id)
+                user: User = self.sim.staff.pick(self.rng, role, department_id)
+                return user
         raise RuntimeError("no department staff")
 
     def _return(self, pk: int) -> None:

@@ -123,6 +123,7 @@ def record_order(
     address: str = "",
     case_number: str = "",
     item: ServiceItem | None = None,
+    item_code: str = "",
     source: str = OrderSource.PHONE,
 ) -> WorkOrder:
     """A call (or an Open311 request) becomes a work order; its answer limit starts now."""
@@ -154,6 +155,10 @@ def record_order(
     if errors:
         raise ValidationError(errors)
     case = _link_case(case_number)
+    if item is None and (item_code or "").strip():
+        item = ServiceItem.objects.filter(impl_code=item_code.strip()).first()
+        if item is None:
+            raise ValidationError({"item_code": "未找到该事项实施编码"})
     if case is not None and item is None:
         item = case.item
     at = now()

@@ -45,6 +45,7 @@ class OrderOut(Schema):
     content: str
     address: str
     case_number: str | None
+    item: str | None = Field(..., description="关联事项名称")
     department_id: int | None
     department: str | None
     recorded_at: datetime
@@ -76,6 +77,7 @@ def _out(order: WorkOrder) -> dict[str, Any]:
         "content": order.content,
         "address": order.address,
         "case_number": order.case.number if order.case_id and order.case else None,
+        "item": order.item.name if order.item_id and order.item else None,
         "department_id": order.department_id,
         "department": order.department.name if order.department else None,
         "recorded_at": order.recorded_at,
@@ -134,6 +136,7 @@ class OrderIn(Schema):
     subject: str = Field("", max_length=200)
     address: str = Field("", max_length=200)
     case_number: str = Field("", max_length=40)
+    item_code: str = Field("", max_length=31, description="关联事项的实施编码")
 
 
 class DispatchIn(Schema):

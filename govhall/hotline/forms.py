@@ -16,6 +16,7 @@ class NewOrderForm(forms.Form):
     content = forms.CharField(label="诉求内容", widget=forms.Textarea(attrs={"rows": 3}))
     address = forms.CharField(label="地址", max_length=200, required=False)
     case_number = forms.CharField(label="关联办件编号", max_length=40, required=False)
+    item_code = forms.CharField(label="关联事项实施编码", max_length=31, required=False)
 
 
 class DispatchForm(forms.Form):

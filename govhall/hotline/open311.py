@@ -4,7 +4,8 @@ Services are the work order categories (咨询 … 建议), which become 12345 w
 which enters the one efficiency complaint flow. Every resource answers in JSON or XML after its suffix (`.json`,
 `.xml`); errors are the spec's list of {code, description}. POST needs an `api_key`: an API token (issued in the
 admin, 接口令牌) of an account holding the 12345 operator role; POSTs are rate-limited per key and per address.
-Callers' names and phones are never returned; the text of 举报 and of efficiency complaints is not public."""
+Callers' names and phones are never returned; what was said on the phone, the text of 举报 and of efficiency
+complaints is not public."""
 
 from __future__ import annotations
 
@@ -199,12 +200,19 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 # --- service requests --------------------------------------------------------------------------------------------
 
 
+def _public(order: WorkOrder) -> bool:
+    """A request's own words and its answer are public only when its sender chose this public channel, and never
+    for a 举报: a call to 12345 is not a publication."""
+    return order.source == OrderSource.OPEN311 and order.category not in PRIVATE_CATEGORIES
+
+
 def _order_row(order: WorkOrder, extra: Open311Request | None) -> dict[str, Any]:
     closed = order.status in CLOSED
+    public = _public(order)
     if order.status == OrderStatus.TRANSFERRED:
         notes = "已转入效能投诉办理"
     elif order.status in (OrderStatus.ANSWERED, OrderStatus.CLOSED):
-        notes = "已答复" if order.category in PRIVATE_CATEGORIES else f"已答复：{order.answer}"
+        notes = f"已答复：{order.answer}" if public else "已答复"
     elif order.status == OrderStatus.DISPATCHED:
         notes = f"已派至{order.department}办理"
     elif order.status == OrderStatus.RETURNED:
@@ -219,13 +227,15 @@ def _order_row(order: WorkOrder, extra: Open311Request | None) -> dict[str, Any]
         "status_notes": notes,
         "service_name": order.get_category_display(),
         "service_code": order.category,
-        "description": "（举报内容不公开）" if order.category in PRIVATE_CATEGORIES else order.content,
+        "description": order.content
+        if public
+        else ("（举报内容不公开）" if order.category in PRIVATE_CATEGORIES else "（来电内容不公开）"),
         "agency_responsible": order.department.name if order.department else "12345政务服务便民热线",
         "service_notice": f"办理时限：{limit_text(order.category, order.urgency)}",
         "requested_datetime": _iso(order.recorded_at),
         "updated_datetime": _iso(updated),
         "expected_datetime": _iso(order.clock.due_at),
-        "address": (extra.address if extra else "") or order.address,
+        "address": (extra.address if extra else "") or (order.address if public else ""),
         "address_id": None,
         "zipcode": None,
         "lat": extra.lat if extra else None,

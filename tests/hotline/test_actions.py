@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from govhall.catalog.models import ServiceItem
 from govhall.clocks.choices import ClockKind, ClockState, ClockUnit
 from govhall.complaints.choices import ComplaintChannel
 from govhall.core.models import AuditEvent, AuditEventType
@@ -20,7 +21,7 @@ from govhall.hotline.rates import monthly_rates
 from govhall.supervision.actions import sweep_once
 from govhall.supervision.models import Alert
 
-from .conftest import call, local
+from .conftest import call
 
 
 def test_record_starts_the_category_clock(hall: Any, at: Any) -> None:
@@ -41,7 +42,9 @@ def test_record_starts_the_category_clock(hall: Any, at: Any) -> None:
 def test_configured_limit_replaces_the_default(hall: Any, at: Any) -> None:
     with at(2026, 3, 2, 10):
         with pytest.raises(PermissionDenied):
-            actions.set_limit(by=hall["operator"], category="help", urgency="ordinary", amount=7, unit="workday")
+            actions.set_limit(
+                by=hall["operator"], category="help", urgency="ordinary", amount=7, unit="workday"
+            )
         actions.set_limit(by=_admin(), category="help", urgency="ordinary", amount=7, unit="workday")
         order = call(hall)
     assert order.clock.budget == 7
@@ -54,11 +57,19 @@ def _admin() -> Any:
 
 
 def test_bad_input_is_refused_by_field_and_writes_nothing(hall: Any, at: Any) -> None:
-    with at(2026, 3, 2, 10):
-        with pytest.raises(ValidationError) as exc:
-            call(hall, category="gossip", content=" ", caller_phone="")
+    with at(2026, 3, 2, 10), pytest.raises(ValidationError) as exc:
+        call(hall, category="gossip", content=" ", caller_phone="")
     assert set(exc.value.message_dict) == {"category", "content", "caller_phone"}
     assert WorkOrder.objects.count() == 0
+    with at(2026, 3, 2, 10), pytest.raises(ValidationError) as exc:
+        call(hall, case_number="NOPE", item_code="000")
+    assert set(exc.value.message_dict) == {"case_number"}
+    with at(2026, 3, 2, 10), pytest.raises(ValidationError) as exc:
+        call(hall, item_code="000")
+    assert set(exc.value.message_dict) == {"item_code"}
+    with at(2026, 3, 2, 10):
+        item = ServiceItem.objects.order_by("pk").first()
+        assert call(hall, item_code=item.impl_code).item == item
     with at(2026, 3, 2, 10), pytest.raises(PermissionDenied):
         call(hall, by=hall["clerk"])
 
@@ -100,7 +111,14 @@ def test_dispatch_return_redispatch_answer_callback(hall: Any, at: Any) -> None:
     order.refresh_from_db()
     assert order.status == OrderStatus.CLOSED and order.solved is True
     history = list(order.events.values_list("kind", "department__name", "reason"))
-    assert [h[0] for h in history] == ["recorded", "dispatched", "returned", "dispatched", "answered", "called_back"]
+    assert [h[0] for h in history] == [
+        "recorded",
+        "dispatched",
+        "returned",
+        "dispatched",
+        "answered",
+        "called_back",
+    ]
     assert history[2] == ("returned", "县住房和城乡建设局", "路灯归市场监管局所属公司管理")
 
 
@@ -148,7 +166,9 @@ def test_three_rates_per_department_and_month(hall: Any, at: Any) -> None:
     assert scjg.response_rate == 60.0
     assert scjg.reached == 3 and scjg.resolution_rate == 33.3 and scjg.satisfaction_rate == 66.7
     zjj = rows["县住房和城乡建设局"]
-    assert zjj.response_rate is None and zjj.satisfaction_rate is None  # open and still in time: not counted yet
+    assert (
+        zjj.response_rate is None and zjj.satisfaction_rate is None
+    )  # open and still in time: not counted yet
     assert monthly_rates(date(2026, 4, 1)) == []
 
 
@@ -158,7 +178,9 @@ def test_efficiency_complaint_goes_into_the_complaint_flow(hall: Any, at: Any) -
         consult = call(hall, category="consult")
         with pytest.raises(ValidationError):
             actions.transfer_to_complaint(consult, by=hall["operator"])
-        complaint = actions.transfer_to_complaint(order, by=hall["operator"], department=hall.catalog.departments["scjg"])
+        complaint = actions.transfer_to_complaint(
+            order, by=hall["operator"], department=hall.catalog.departments["scjg"]
+        )
     order.refresh_from_db()
     assert order.status == OrderStatus.TRANSFERRED and order.complaint == complaint
     assert order.clock.state == ClockState.STOPPED

@@ -19,7 +19,7 @@ from govhall.hotline import actions
 from govhall.hotline.models import Open311Request, WorkOrder
 from tests.cases.conftest import Hall, build_hall
 
-from .conftest import add_hotline_staff
+from .conftest import add_hotline_staff, call
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def live_hall(live_server: Any, reference_data: None) -> tuple[Hall, str, str]:
 
 def get(url: str) -> tuple[int, bytes, dict[str, str]]:
     try:
-        with urlopen(url, timeout=10) as r:  # noqa: S310 (the test's own live server)
+        with urlopen(url, timeout=10) as r:
             return r.status, r.read(), dict(r.headers)
     except HTTPError as e:
         return e.code, e.read(), dict(e.headers)
@@ -42,9 +42,11 @@ def get(url: str) -> tuple[int, bytes, dict[str, str]]:
 
 def post(url: str, fields: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
     data = urlencode(fields).encode()
-    req = Request(url, data=data, headers={"Content-Type": "application/x-www-form-urlencoded"}, method="POST")
+    req = Request(
+        url, data=data, headers={"Content-Type": "application/x-www-form-urlencoded"}, method="POST"
+    )
     try:
-        with urlopen(req, timeout=10) as r:  # noqa: S310
+        with urlopen(req, timeout=10) as r:
             return r.status, r.read(), dict(r.headers)
     except HTTPError as e:
         return e.code, e.read(), dict(e.headers)
@@ -56,7 +58,14 @@ def test_outside_app_files_and_follows_requests(live_hall: tuple[Hall, str, str]
     status, body, headers = get(f"{base}/services.json")
     services = json.loads(body)
     assert status == 200 and headers["Content-Type"].startswith("application/json")
-    assert {s["service_code"] for s in services} == {"consult", "help", "complaint", "report", "suggestion", "efficiency"}
+    assert {s["service_code"] for s in services} == {
+        "consult",
+        "help",
+        "complaint",
+        "report",
+        "suggestion",
+        "efficiency",
+    }
     assert all(s["type"] == "realtime" and s["metadata"] is True for s in services)
     status, body, headers = get(f"{base}/services.xml")
     root = ET.fromstring(body)
@@ -73,9 +82,17 @@ def test_outside_app_files_and_follows_requests(live_hall: tuple[Hall, str, str]
     assert status == 404 and json.loads(body)[0]["code"] == 404
 
     # POST without or with a bad key: 403 with the error list; without a location: 400.
-    fields = {"service_code": "help", "description": "小区路灯坏了", "lat": "22.70", "long": "110.55",
-              "first_name": "三", "last_name": "张", "phone": "13800138000",
-              "media_url": "https://example.org/p.jpg", "attribute[urgency]": "urgent"}
+    fields = {
+        "service_code": "help",
+        "description": "小区路灯坏了",
+        "lat": "22.70",
+        "long": "110.55",
+        "first_name": "三",
+        "last_name": "张",
+        "phone": "13800138000",
+        "media_url": "https://example.org/p.jpg",
+        "attribute[urgency]": "urgent",
+    }
     status, body, _ = post(f"{base}/requests.json", fields)
     assert status == 403 and json.loads(body)[0]["code"] == 403
     status, body, _ = post(f"{base}/requests.xml", {**fields, "api_key": "ghk_wrong"})
@@ -105,12 +122,21 @@ def test_outside_app_files_and_follows_requests(live_hall: tuple[Hall, str, str]
     actions.answer(order, by=hall["zj_approver"], text="已修复路灯")
     status, body, _ = get(f"{base}/requests/{order.number}.xml")
     request = ET.fromstring(body).find("request")
-    assert request.find("status").text == "closed" and request.find("status_notes").text == "已答复：已修复路灯"
+    assert (
+        request.find("status").text == "closed" and request.find("status_notes").text == "已答复：已修复路灯"
+    )
     assert request.find("agency_responsible").text == "县住房和城乡建设局"
 
     # An efficiency complaint becomes a complaint in the one complaint flow; its text is not public.
-    status, body, _ = post(f"{base}/requests.json", {"api_key": key, "service_code": "efficiency",
-                                                     "description": "窗口推诿", "address_string": "县政务服务中心"})
+    status, body, _ = post(
+        f"{base}/requests.json",
+        {
+            "api_key": key,
+            "service_code": "efficiency",
+            "description": "窗口推诿",
+            "address_string": "县政务服务中心",
+        },
+    )
     complaint = Complaint.objects.get(number=json.loads(body)[0]["service_request_id"])
     assert status == 201 and complaint.channel == "open311" and complaint.anonymous
     assert Open311Request.objects.get(complaint=complaint).address == "县政务服务中心"
@@ -120,13 +146,21 @@ def test_outside_app_files_and_follows_requests(live_hall: tuple[Hall, str, str]
     assert [r["service_request_id"] for r in listing("service_code=efficiency")] == [complaint.number]
     assert [r["service_request_id"] for r in listing("status=closed")] == [order.number]
     assert {r["service_request_id"] for r in listing("status=open")} == {complaint.number}
-    assert {r["service_request_id"] for r in listing(f"service_request_id={order.number},{complaint.number}")} == {order.number, complaint.number}
+    assert {
+        r["service_request_id"] for r in listing(f"service_request_id={order.number},{complaint.number}")
+    } == {order.number, complaint.number}
     assert listing("start_date=2000-01-01T00:00:00Z&end_date=2000-02-01T00:00:00Z") == []
     assert get(f"{base}/requests.json?status=pending")[0] == 400
     assert get(f"{base}/requests.json?start_date=yesterday")[0] == 400
     assert get(f"{base}/requests/RX0.json")[0] == 404
     assert get(f"{base}/tokens/nope.xml")[0] == 404
 
+    # What a caller said on the phone is not published, nor the address.
+    phone_order = call(hall, address="幸福小区3栋")
+    row = json.loads(get(f"{base}/requests/{phone_order.number}.json")[1])[0]
+    assert (
+        row["description"] == "（来电内容不公开）" and row["address"] == "" and row["service_code"] == "help"
+    )
 
     # POSTs are rate-limited per api_key: three counted so far (the 400 too); with a limit of five, the sixth is
     # refused with 429 and Retry-After, and files nothing.

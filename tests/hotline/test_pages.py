@@ -35,7 +35,13 @@ def test_operator_records_and_dispatches_on_the_pages(hall: Any, at: Any) -> Non
         assert WorkOrder.objects.count() == 0
         r = op.post(
             "/hotline/",
-            {"category": "help", "urgency": "ordinary", "content": "路灯坏了", "caller_name": "张三", "caller_phone": "13800138000"},
+            {
+                "category": "help",
+                "urgency": "ordinary",
+                "content": "路灯坏了",
+                "caller_name": "张三",
+                "caller_phone": "13800138000",
+            },
         )
         order = WorkOrder.objects.get()
         assert r.status_code == 302 and r["Location"] == f"/hotline/orders/{order.number}/"
@@ -104,18 +110,38 @@ def test_api_flow_and_permissions(hall: Any, at: Any) -> None:
         assert r.status_code == 201, r.content
         number = r.json()["number"]
         assert r.json()["due_at"] and r.json()["caller_phone"] == "138****8000"
-        r = op.post(f"/api/v1/hotline/orders/{number}/dispatch", json.dumps({"department_id": d["zjj"].pk}), content_type="application/json")
+        r = op.post(
+            f"/api/v1/hotline/orders/{number}/dispatch",
+            json.dumps({"department_id": d["zjj"].pk}),
+            content_type="application/json",
+        )
         assert r.status_code == 200 and r.json()["department"] == "县住房和城乡建设局"
         # Bad category: 422 naming the field; an applicant: 403; another department: 404.
-        r = op.post("/api/v1/hotline/orders", json.dumps({"category": "x", "content": "y"}), content_type="application/json")
+        r = op.post(
+            "/api/v1/hotline/orders",
+            json.dumps({"category": "x", "content": "y"}),
+            content_type="application/json",
+        )
         assert r.status_code == 422 and "category" in r.content.decode()
         assert client_for(hall["applicant"]).get("/api/v1/hotline/orders").status_code == 403
         assert client_for(hall["approver"]).get(f"/api/v1/hotline/orders/{number}").status_code == 404
-        r = zj.post(f"/api/v1/hotline/orders/{number}/answer", json.dumps({"text": "请携带身份证到窗口办理"}), content_type="application/json")
+        r = zj.post(
+            f"/api/v1/hotline/orders/{number}/answer",
+            json.dumps({"text": "请携带身份证到窗口办理"}),
+            content_type="application/json",
+        )
         assert r.status_code == 200 and r.json()["status"] == "answered" and r.json()["late"] is False
-        r = zj.post(f"/api/v1/hotline/orders/{number}/callback", json.dumps({"reached": True, "solved": True, "satisfaction": "satisfied"}), content_type="application/json")
+        r = zj.post(
+            f"/api/v1/hotline/orders/{number}/callback",
+            json.dumps({"reached": True, "solved": True, "satisfaction": "satisfied"}),
+            content_type="application/json",
+        )
         assert r.status_code == 403
-        r = op.post(f"/api/v1/hotline/orders/{number}/callback", json.dumps({"reached": True, "solved": True, "satisfaction": "satisfied"}), content_type="application/json")
+        r = op.post(
+            f"/api/v1/hotline/orders/{number}/callback",
+            json.dumps({"reached": True, "solved": True, "satisfaction": "satisfied"}),
+            content_type="application/json",
+        )
         assert r.status_code == 200 and r.json()["status"] == "closed"
         r = op.get("/api/v1/hotline/rates?month=2026-03")
         assert r.status_code == 200

@@ -17,9 +17,11 @@ from govhall.calendars import engine as calendar
 from govhall.cases.choices import CaseStatus, PauseKind, TaskAction
 from govhall.cases.models import Case, CorrectionNotice, Extension, OutOfProcedureAttempt, Pause, Task
 from govhall.clocks.choices import ClockState
+from govhall.complaints.models import Complaint
 from govhall.demo.simulation import Options, Simulator
 from govhall.documents.choices import DocumentStatus
 from govhall.documents.models import Document
+from govhall.hotline.models import WorkOrder
 from govhall.ledger.models import LedgerEntry
 from govhall.org.access import departments_for, has_role
 from govhall.queueing import queries as queue_queries
@@ -104,6 +106,18 @@ def test_summary_adds_up_and_agrees_with_the_database(demo_county: Any) -> None:
     assert summary["joint_reviews"] == cases.filter(tasks__parallel_key="joint").distinct().count()
     assert summary["period"] == [START.isoformat(), "2026-03-11"]
     assert isinstance(summary["seconds"], float)
+
+    # 12345 work orders: a mix of categories through the hotline actions, one handed over to the complaint flow.
+    hotline = summary["hotline"]
+    assert hotline["work_orders"] == WorkOrder.objects.count() >= 6
+    assert sum(hotline["by_status"].values()) == hotline["work_orders"]
+    assert len([c for c, n in hotline["by_category"].items() if n]) >= 3
+    assert hotline["by_status"]["transferred"] == 1 == Complaint.objects.filter(channel="hotline").count()
+    assert (
+        hotline["by_status"]["dispatched"] + hotline["by_status"]["answered"] + hotline["by_status"]["closed"]
+        > 0
+    )
+    assert WorkOrder.objects.filter(status="closed", satisfaction__gt="").exists()
 
     # Every decided case has its promised clock stopped at the decision; every delivery follows a decision.
     for case in cases.filter(decided_at__isnull=False).select_related("clock"):

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0002_clock_owner'),
+        ("complaints", "0002_clock_owner"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='complaint',
-            name='channel',
-            field=models.CharField(choices=[('hall', '现场'), ('phone', '电话（工作人员录入）'), ('online', '网上'), ('hotline', '12345热线'), ('open311', '外部应用（Open311）')], db_index=True, max_length=8, verbose_name='投诉渠道'),
+            model_name="complaint",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("hall", "现场"),
+                    ("phone", "电话（工作人员录入）"),
+                    ("online", "网上"),
+                    ("hotline", "12345热线"),
+                    ("open311", "外部应用（Open311）"),
+                ],
+                db_index=True,
+                max_length=8,
+                verbose_name="投诉渠道",
+            ),
         ),
     ]
