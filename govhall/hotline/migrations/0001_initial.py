@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0009_case_join_snapshot"),
         ("catalog", "0004_bundle_forms"),
-        ("clocks", "0005_hotline_clock_kind"),
+        ("clocks", "0004_clock_owner"),
         ("complaints", "0003_hotline_channels"),
         ("org", "0003_comprehensive_window"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
