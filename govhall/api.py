@@ -19,8 +19,8 @@ from govhall.catalog.api import router as catalog_router
 from govhall.catalog.department_api import router as org_router
 from govhall.core.throttle import Throttled
 from govhall.core.tokens import TokenRefused
-from govhall.stats.api import router as stats_router
 from govhall.hotline.api import router as hotline_router
+from govhall.stats.api import router as stats_router
 
 api = NinjaAPI(
     title="govhall API",

@@ -73,8 +73,8 @@ from govhall.catalog.models import ServiceItem
 from govhall.clocks.choices import ClockUnit
 from govhall.core.clock import frozen_at, now
 from govhall.core.identifiers import resident_id_check_char
-from govhall.ledger.actions import link as link_audit
 from govhall.demo.ratings import rate_cases
+from govhall.ledger.actions import link as link_audit
 from govhall.org.choices import Role
 from govhall.org.models import Department, Site, StaffProfile, Window
 from govhall.workflow import engine as wf

@@ -282,7 +282,7 @@ def _open311_complaints() -> Any:
 
 def _extra(obj: WorkOrder | Complaint) -> Open311Request | None:
     try:
-        return obj.open311
+        return obj.open311  # type: ignore[union-attr]  # Complaint.open311 is a reverse one-to-one the stubs miss
     except Open311Request.DoesNotExist:
         return None
 
