@@ -37,7 +37,7 @@ from django.db import connection
 
 
 def _series(n: int) -> str:
-    return "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %d) " % n
+    return f"WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {int(n)}) "
 
 
 def _number(prefix: str) -> str:
@@ -86,7 +86,9 @@ def load_ratings(prefix: str) -> None:
     staff = list(StaffProfile.objects.values_list("pk", flat=True).order_by("pk"))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_map")
-        cursor.execute("CREATE TABLE bench_map (k integer PRIMARY KEY, item_id integer, department_id integer, staff_id integer)")
+        cursor.execute(
+            "CREATE TABLE bench_map (k integer PRIMARY KEY, item_id integer, department_id integer, staff_id integer)"
+        )
         rng = random.Random(3)
         cursor.executemany(
             "INSERT INTO bench_map VALUES (%s, %s, %s, %s)",
@@ -182,9 +184,13 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or None)
-    parser.add_argument("--quick", action="store_true", help="100k ratings and 200 actions instead of 1M and 1000")
+    parser.add_argument(
+        "--quick", action="store_true", help="100k ratings and 200 actions instead of 1M and 1000"
+    )
     args = parser.parse_args(argv)
 
     import run as bench_run  # bench/run.py: the same database handling as the other benchmarks

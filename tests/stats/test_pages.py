@@ -61,7 +61,11 @@ def test_page_shows_every_indicator_with_its_formula_and_the_excel_matches(
     for ind in INDICATORS:
         assert ind.formula in html
     page = overall_from_page(html)
-    assert page["on_time_rate"] == "75.00%" and page["accepted"] == "6件" and page["satisfaction_rate"] == "50.00%"
+    assert (
+        page["on_time_rate"] == "75.00%"
+        and page["accepted"] == "6件"
+        and page["satisfaction_rate"] == "50.00%"
+    )
     assert "县市场监督管理局" in html and "echarts.min.js" in html and "尚未上线" not in html
 
     response = client.get(XLSX)
