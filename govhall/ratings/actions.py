@@ -556,6 +556,9 @@ def file_appeal(
         raise ValidationError({"rating": "该评价已有待复核的申诉"})
     if ground not in AppealGround.values:
         raise ValidationError({"ground": "请选择申诉理由类别"})
+    limit_mb = int(settings.GOVHALL_MAX_UPLOAD_MB)
+    if evidence_file is not None and (evidence_file.size or 0) > limit_mb * 1024 * 1024:
+        raise ValidationError({"evidence_file": f"证据材料不能超过{limit_mb}MB"})
     appeal = Appeal.objects.create(
         rating=rating,
         department_id=rating.department_id,

@@ -222,3 +222,21 @@ def test_invitations_by_sms_and_default_ratings(hall, at, settings):
     settings.GOVHALL_RATING_DEFAULT_LEVEL = "1"
     with pytest.raises(ValidationError):
         actions.give_default_ratings()
+
+
+def test_appeal_evidence_file_is_kept_and_bounded(hall, at, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    rating = _bad(hall, at)
+    settings.GOVHALL_MAX_UPLOAD_MB = 1
+    big = SimpleUploadedFile("video.pdf", b"x" * (1024 * 1024 + 1), content_type="application/pdf")
+    with pytest.raises(ValidationError) as exc:
+        actions.file_appeal(
+            rating, by=hall["head"], ground="mistaken", reason="误评", evidence="录像", evidence_file=big
+        )
+    assert "evidence_file" in exc.value.message_dict
+    small = SimpleUploadedFile("call.pdf", b"%PDF-1.4 call log", content_type="application/pdf")
+    appeal = actions.file_appeal(
+        rating, by=hall["head"], ground="mistaken", reason="误评", evidence="通话记录", evidence_file=small
+    )
+    assert appeal.evidence_file.read() == b"%PDF-1.4 call log"
