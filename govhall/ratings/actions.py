@@ -387,7 +387,9 @@ def invite_concluded(*, batch: int = 500) -> int:
                 case=case, concluded_at=concluded[pk], sent_at=at if rows else None, settled=pk in rated
             )
             sent += bool(rows)
-    cursor.seq = entries[-1]["seq"]
+    # Only linked entries have a seq (seq__gt above never matches an unlinked one): the job reads what the
+    # linker has chained, which run_jobs runs before the registered jobs.
+    cursor.seq = entries[-1]["seq"] or cursor.seq
     cursor.save(update_fields=["seq"])
     return len(entries)
 
