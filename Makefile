@@ -6,7 +6,7 @@ VENV        := .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
 NPM_STAMP   := node_modules/.installed
-SYSTEM_PKGS := chromium fonts-wqy-zenhei poppler-utils
+SYSTEM_PKGS := chromium fonts-wqy-zenhei fonts-arphic-uming poppler-utils
 # PostgreSQL used by `make test` (CI: mandatory). Override with PG_URL=postgres://user@host:port/db.
 PG_URL      ?= postgres://postgres@127.0.0.1:5432/govhall
 # Two test processes (pytest-xdist): the suite takes half the time on a 2-core machine.
