@@ -107,7 +107,10 @@ def test_summary_adds_up_and_agrees_with_the_database(demo_county: Any) -> None:
         keys = {f.key for f in case.item.form_fields.all()}
         required = {f.key for f in case.item.form_fields.all() if f.required}
         assert "simulated" not in case.form_data
-        assert required <= set(case.form_data) <= keys | {"site_inspection_waived"}, (case.item.name, case.form_data)
+        assert required <= set(case.form_data) <= keys | {"site_inspection_waived"}, (
+            case.item.name,
+            case.form_data,
+        )
     # Documents were issued but not sealed: that is run_jobs' work.
     assert Document.objects.exists()
     assert not Document.objects.exclude(status=DocumentStatus.PENDING).exists()
