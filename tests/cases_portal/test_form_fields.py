@@ -175,3 +175,13 @@ def test_a_correction_extra_entry_is_labelled_by_its_name(hall: Hall) -> None:
     assert response.status_code == 302
     stored = case.materials.get(for_correction=True)
     assert stored.name == "申请表申请人签字页" and stored.original_name == "IMG_2031.pdf"
+
+
+def test_the_staff_case_page_names_people_not_login_names(hall: Hall) -> None:
+    """收件人 of an online application is the applicant in person, by name; entries show under their labels."""
+    from .test_portal import online_case
+
+    case = online_case(hall)
+    page = client_for(hall["approver"]).get(f"/workbench/cases/{case.number}/").content.decode()
+    received = page.split("收件人", 1)[1].split("</tr>", 1)[0]
+    assert PERSON.name in received and hall["applicant"].get_username() not in received
