@@ -6,7 +6,7 @@ VENV        := .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
 NPM_STAMP   := node_modules/.installed
-SYSTEM_PKGS := chromium fonts-wqy-zenhei poppler-utils
+SYSTEM_PKGS := chromium fonts-wqy-zenhei fonts-arphic-uming poppler-utils
 # PostgreSQL used by `make test` (CI: mandatory). Override with PG_URL=postgres://user@host:port/db.
 PG_URL      ?= postgres://postgres@127.0.0.1:5432/govhall
 # Two test processes (pytest-xdist): the suite takes half the time on a 2-core machine.
@@ -44,11 +44,15 @@ setup: system-deps $(STAMP) $(NPM_STAMP)
 
 # A hall with history: on the first start (no cases yet) 300 applications are simulated over the last 20 working
 # days. The background worker (deemed acceptance, document seals) runs beside the server and stops with it.
+# The demo's text messages go to var/sms.log (one JSON line each), not to the console, so the accounts and the
+# address stay readable; set GOVHALL_SMS_BACKEND to choose otherwise.
+run: export GOVHALL_SMS_BACKEND ?= govhall.notifications.sms.FileSmsBackend
 run: setup
 	$(PY) manage.py seed_demo
 	$(PY) manage.py simulate --cases 300 --days 20 --bundles 6 --seed 1 --if-empty
 	@echo ""
-	@echo "govhall: http://127.0.0.1:8000  (portal)   /admin/  (administration)   /api/v1/docs  (API)"
+	@echo "govhall: http://127.0.0.1:8000  (portal)   /accounts/login/  (login)   /admin/  (administration)   /api/v1/docs  (API)"
+	@echo "demo SMS: var/sms.log  (tail -f var/sms.log)"
 	$(PY) manage.py demo_accounts
 	@$(PY) manage.py checkpoint_key > /dev/null
 	@$(PY) manage.py run_jobs & worker=$$!; \

@@ -80,12 +80,12 @@ def _entry_field(item_field: FormField) -> forms.Field:
     )
 
 
-def read_upload(file: UploadedFile, material_id: int | None, field: str) -> Upload:
+def read_upload(file: UploadedFile, material_id: int | None, field: str, label: str = "") -> Upload:
     """Read one posted file into an `Upload`, checked (type by content, size) with the error on `field`."""
     if file.size is not None and file.size > max_upload_bytes():
         # Checked before reading so an oversized file is never pulled into memory.
         raise ValidationError(f"文件“{file.name}”超过 {max_upload_bytes() // (1024 * 1024)} MB 的大小限制")
-    upload = Upload(filename=file.name or "", content=file.read(), material_id=material_id)
+    upload = Upload(filename=file.name or "", content=file.read(), material_id=material_id, label=label)
     try:
         upload.check(field)
     except ValidationError as exc:
@@ -345,7 +345,7 @@ class CorrectionForm(forms.Form):
             if not file:
                 continue
             try:
-                self._uploads.append(read_upload(file, entry["material"], entry["field"]))
+                self._uploads.append(read_upload(file, entry["material"], entry["field"], entry["name"]))
             except ValidationError as exc:
                 self.add_error(entry["field"], exc)
         if not self.errors and not self._uploads:
@@ -385,7 +385,9 @@ class BundleCorrectionForm(forms.Form):
             file = cleaned.get(entry["field"])
             if file:
                 try:
-                    self._uploads.append(read_upload(file, entry["material"], entry["field"]))
+                    self._uploads.append(
+                        read_upload(file, entry["material"], entry["field"], entry.get("name") or "")
+                    )
                 except ValidationError as exc:
                     self.add_error(entry["field"], exc)
         if not self.errors and not self._uploads:

@@ -263,7 +263,9 @@ def document(request: HttpRequest, number: str, pk: int) -> HttpResponse:
         raise Http404("文书不存在")
     pdf = sealed_pdf(doc)
     response = HttpResponse(pdf, content_type="application/pdf")
-    kind = DocumentKind(doc.kind).label if doc.kind in DocumentKind.values else doc.title
+    # A licence is named by itself (食品经营许可证), other notices by their kind.
+    certificate = doc.kind == DocumentKind.CERTIFICATE
+    kind = doc.title if certificate or doc.kind not in DocumentKind.values else DocumentKind(doc.kind).label
     response["Content-Disposition"] = (
         content_disposition_header(True, f"{case.number}-{kind}.pdf") or "attachment"
     )

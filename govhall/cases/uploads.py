@@ -58,6 +58,9 @@ class Upload:
     filename: str
     content: bytes
     material_id: int | None = None
+    # What the file is, for a file that answers no material of the item (a correction notice's extra entry,
+    # e.g. 申请表申请人签字页); shown instead of the file name.
+    label: str = ""
 
     @property
     def suffix(self) -> str:

@@ -869,7 +869,9 @@ class Simulator:
                 ]
             else:
                 plan.missing = [{"material": None, "name": "申请表申请人签字页", "reason": "申请表未签字"}]
-                plan.corrections = [Upload(filename=f"sim{plan.index:06d}-sign.pdf", content=PDF)]
+                plan.corrections = [
+                    Upload(filename=f"sim{plan.index:06d}-sign.pdf", content=PDF, label="申请表申请人签字页")
+                ]
         return files
 
     def _form(self, plan: _Plan) -> dict[str, Any]:
@@ -1260,7 +1262,9 @@ class Simulator:
         plan.missing = [
             {"material": None, "name": "补充说明材料", "reason": "审查中发现申请材料内容需补充说明"}
         ]
-        plan.corrections = [Upload(filename=f"sim{plan.index:06d}-extra.pdf", content=PDF)]
+        plan.corrections = [
+            Upload(filename=f"sim{plan.index:06d}-extra.pdf", content=PDF, label="补充说明材料")
+        ]
         self._call(
             "correction",
             actions.request_correction,

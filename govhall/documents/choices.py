@@ -31,7 +31,7 @@ DocumentKind.set_colors(
     }
 )
 
-# The 发文字号 abbreviation of each kind (e.g. 市场监管局受〔2026〕000123号). Refusals and disapprovals get two
+# The 发文字号 abbreviation of each kind (e.g. 市场监管局受〔2026〕123号). Refusals and disapprovals get two
 # characters so that they never read like the acceptance or approval series.
 KIND_ABBREVIATIONS: dict[str, str] = {
     DocumentKind.ACCEPTANCE: "受",

@@ -36,6 +36,9 @@ def document_title(kind: str) -> str:
 
 
 def document_number(department: Department, kind: str, year: int, sequence: int) -> str:
-    """e.g. 市场监管局受〔2026〕000123号: the department's short name, the kind's abbreviation, year, sequence."""
+    """e.g. 市场监管局受〔2026〕123号: the department's short name, the kind's abbreviation, year, sequence.
+
+    GB/T 9704—2012 7.2.4: the year in full in 〔〕, the sequence in Arabic numerals without 第 and without
+    padding (1, not 0001)."""
     prefix = department.short_name or department.name
-    return f"{prefix}{KIND_ABBREVIATIONS[kind]}〔{year}〕{sequence:06d}号"
+    return f"{prefix}{KIND_ABBREVIATIONS[kind]}〔{year}〕{sequence}号"

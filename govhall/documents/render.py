@@ -50,9 +50,18 @@ from . import naming, seal_picture
 from .models import Document, Seal
 
 FONT_NAME = "GovhallCJK"
-# (path, index in a .ttc collection). A Song face first: it is the official-document style.
+TITLE_FONT_NAME = "GovhallCJKTitle"
+# GB/T 9704—2012 sets the body in 3号仿宋 and the title in 2号小标宋. Debian ships no 仿宋 that covers simplified
+# Chinese (cwTeX FangSong, fonts-cwtex-fs, is Big5 only: 许、证、审… are missing) and no bold Song in TrueType
+# (Noto Serif CJK has PostScript outlines, which reportlab cannot embed). So the body takes the closest free
+# face, the Song (Ming) style AR PL UMing CN (fonts-arphic-uming, index 0 of the collection is the CN face), and
+# the title and the issuing organ a bold, even 黑体: WenQuanYi Zen Hei (fonts-wqy-zenhei).
+# (path, index in a .ttc collection), first present wins.
 FONT_CANDIDATES: list[tuple[str, int]] = [
     ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+]
+TITLE_FONT_CANDIDATES: list[tuple[str, int]] = [
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
 ]
 FONT_PACKAGES = "fonts-arphic-uming 或 fonts-wqy-zenhei"
@@ -104,12 +113,22 @@ def find_font() -> tuple[str, int]:
 
 
 def register_font() -> str:
-    """Register the CJK font once per process and return its file path."""
+    """Register the CJK fonts once per process (body, and title: the title face, else the body's) and return the
+    body font's file path."""
     global _font_path
     with _font_lock:
         if _font_path is None:
             path, index = find_font()
             pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=index))
+            title = next(
+                (
+                    (p, i)
+                    for p, i in TITLE_FONT_CANDIDATES
+                    if os.path.exists(p) and not settings.GOVHALL_PDF_FONT
+                ),
+                (path, index),
+            )
+            pdfmetrics.registerFont(TTFont(TITLE_FONT_NAME, title[0], subfontIndex=title[1]))
             _font_path = path
         return _font_path
 
@@ -262,10 +281,19 @@ class SignatureBlock(Flowable):  # type: ignore[misc]  # reportlab ships no type
 def _styles() -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("base", fontName=FONT_NAME, fontSize=BODY_SIZE, leading=26, wordWrap="CJK")
     return {
-        "organ": ParagraphStyle("organ", parent=base, alignment=TA_CENTER, textColor=RED),
+        "organ": ParagraphStyle(
+            "organ", parent=base, fontName=TITLE_FONT_NAME, alignment=TA_CENTER, textColor=RED
+        ),
         "number": ParagraphStyle("number", parent=base, fontSize=14, leading=20, alignment=TA_CENTER),
         "title": ParagraphStyle(
-            "title", parent=base, fontSize=21, leading=32, alignment=TA_CENTER, spaceBefore=6, spaceAfter=14
+            "title",
+            parent=base,
+            fontName=TITLE_FONT_NAME,
+            fontSize=21,
+            leading=32,
+            alignment=TA_CENTER,
+            spaceBefore=6,
+            spaceAfter=14,
         ),
         "recipient": ParagraphStyle("recipient", parent=base, alignment=TA_LEFT),
         "body": ParagraphStyle("body", parent=base, alignment=TA_JUSTIFY, firstLineIndent=2 * BODY_SIZE),

@@ -14,7 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from govhall.catalog.choices import FieldKind
 from govhall.catalog.models import Material
-from govhall.documents.render import FONT_NAME, register_font
+from govhall.documents.render import FONT_NAME, TITLE_FONT_NAME, register_font
 
 APPLICANT_ROWS = [
     "申请人姓名/单位名称",
@@ -38,7 +38,7 @@ def _hint(kind: str, choices: list[str]) -> str:
 def blank_form_pdf(material: Material) -> bytes:
     register_font()
     item = material.item
-    title_style = ParagraphStyle("t", fontName=FONT_NAME, fontSize=18, leading=26, alignment=1)
+    title_style = ParagraphStyle("t", fontName=TITLE_FONT_NAME, fontSize=18, leading=26, alignment=1)
     small = ParagraphStyle("s", fontName=FONT_NAME, fontSize=10.5, leading=16, wordWrap="CJK")
     cell = ParagraphStyle("c", fontName=FONT_NAME, fontSize=11, leading=16, wordWrap="CJK")
     rows: list[list[object]] = [[Paragraph("<b>申请人信息</b>", cell), ""]]

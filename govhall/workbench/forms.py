@@ -44,7 +44,7 @@ def apply_errors(form: forms.Form, exc: ValidationError, mapping: dict[str, str]
         form.add_error(None, exc.messages)
 
 
-def read_upload(file: UploadedFile, material_id: int | None, field: str) -> Upload:
+def read_upload(file: UploadedFile, material_id: int | None, field: str, label: str = "") -> Upload:
     """The file as an Upload, checked (type by its first bytes, size) without reading an oversize file into memory."""
     name = file.name or ""
     if file.size is not None and file.size > max_upload_bytes():
@@ -52,7 +52,7 @@ def read_upload(file: UploadedFile, material_id: int | None, field: str) -> Uplo
             {field: f"文件“{name}”超过 {max_upload_bytes() // (1024 * 1024)} MB 的大小限制"}
         )
     file.seek(0)
-    upload = Upload(filename=name, content=file.read(), material_id=material_id)
+    upload = Upload(filename=name, content=file.read(), material_id=material_id, label=label)
     upload.check(field)
     return upload
 
@@ -278,7 +278,11 @@ class SubmitCorrectionForm(forms.Form):
                 required=False,
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTR}),
             )
-        if not any(entry.get("material") is None for entry in listed) and self.listed:
+        # The notice's entries without a material (e.g. 申请表申请人签字页) name the extra file.
+        self.extra_names = [str(e.get("name") or "") for e in listed if e.get("material") is None]
+        if self.extra_names:
+            self.fields["extra"].label = "、".join(n for n in self.extra_names if n) or "其他补正材料"
+        elif self.listed:
             self.fields["extra"].label = "其他材料（可选）"
         self.uploads: list[Upload] = []
 
@@ -293,7 +297,8 @@ class SubmitCorrectionForm(forms.Form):
                     self.add_error(None, exc)
         if cleaned.get("extra"):
             try:
-                self.uploads.append(read_upload(cleaned["extra"], None, "extra"))
+                label = "、".join(n for n in self.extra_names if n) or "其他补正材料"
+                self.uploads.append(read_upload(cleaned["extra"], None, "extra", label))
             except ValidationError as exc:
                 self.add_error(None, exc)
         if not self.errors and not self.uploads:

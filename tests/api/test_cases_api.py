@@ -330,10 +330,11 @@ def test_standard_lifecycle_over_http(world: World) -> None:
     assert clocks["promised"]["label"] == "承诺办结时限" and clocks["legal"]["label"] == "法定办结时限"
     assert [d["kind"]["value"] for d in accepted["documents"]] == ["acceptance"]
     [review] = accepted["tasks"]
+    # The reviewer may agree or disagree (with reasons, passed on to the decision).
     assert (review["step_key"], review["status"]["value"], review["allowed_actions"]) == (
         "review",
         "open",
-        ["approve"],
+        ["approve", "refuse"],
     )
 
     mine = ok(world["approver"].get("/tasks"))

@@ -57,7 +57,7 @@ def test_online_bundle_one_acceptance_notice_and_one_delivery(
     applicant.get_by_label("证件号码").fill(COMPANY.id_number)
     applicant.get_by_label("法定代表人").fill(COMPANY.legal_representative)
     applicant.get_by_label("联系电话").fill("13900139000")
-    applicant.get_by_label("申请表内容").fill("经营场所：示范县人民路1号\n经营项目：热食类食品制售")
+    applicant.get_by_label("补充说明").fill("经营场所：示范县人民路1号；经营项目：热食类食品制售")
     for index in range(files.count()):
         files.nth(index).set_input_files(pdf_upload(f"材料{index + 1}.pdf"))
     applicant.get_by_role("button", name="提交申请").click()

@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 
 from govhall.cases.choices import CaseStatus, Decision
 from govhall.cases.models import Case
+from govhall.catalog.actions import update_item
 from govhall.catalog.models import Material, ServiceItem
 from tests.cases.conftest import COMPANY, PDF, Hall, build_hall
 
@@ -44,6 +45,13 @@ def flow_hall(live_server: Any, reference_data: None, settings: Any, tmp_path: P
     permit = ServiceItem.objects.get(name=PERMIT)
     Material.objects.create(item=permit, seq=1, name=FORM, required=True)
     Material.objects.create(item=permit, seq=2, name=PLAN, required=True, form="copy")
+    update_item(
+        permit,
+        form_fields=[
+            {"seq": 1, "key": "project_name", "label": "项目名称", "kind": "text"},
+            {"seq": 2, "key": "site", "label": "建设地点", "kind": "text"},
+        ],
+    )
     for user in hall.users.values():
         user.set_password(PASSWORD)
         user.save()
@@ -124,7 +132,8 @@ def test_online_application_through_joint_review_to_verified_decision(
     applicant.get_by_label("证件号码").fill(COMPANY.id_number)
     applicant.get_by_label("法定代表人").fill(COMPANY.legal_representative)
     applicant.get_by_label("联系电话").fill("13800138000")
-    applicant.get_by_label("申请表内容").fill("项目名称：示范县第一中学教学楼\n建设地点：示范县城关镇")
+    applicant.get_by_label("项目名称").fill("示范县第一中学教学楼")
+    applicant.get_by_label("建设地点").fill("示范县城关镇")
     applicant.get_by_label(FORM).set_input_files(pdf_upload("申请表.pdf"))
     applicant.get_by_role("button", name="提交申请").click()
     applicant.wait_for_url(re.compile(r"/my/cases/\d{14}/$"))

@@ -151,6 +151,13 @@ def test_instant_item_decided_in_one_sitting(hall, at):
     assert case.clock.late is False
     kinds = set(Document.objects.filter(case_number=case.number).values_list("kind", flat=True))
     assert {"acceptance", "approval", "certificate"} <= kinds
+    # The licence is titled with its own name and names its holder once (the recipient line), not twice.
+    licence = Document.objects.get(case_number=case.number, kind="certificate")
+    assert licence.title == case.item.result_name and licence.title != "证照"
+    assert licence.content["recipient"] == case.applicant_name
+    assert not any(case.applicant_name in p for p in licence.content["paragraphs"])
+    # GB/T 9704: the sequence of the document number unpadded.
+    assert licence.number.endswith("〕1号")
 
 
 def test_channels_are_checked(hall, at):

@@ -153,3 +153,35 @@ def test_the_action_and_the_api_check_form_data_against_the_fields(hall: Hall, i
     assert response.status_code == 201, response.content.decode()
     case = Case.objects.get()
     assert case.form_data["cancel_reason"] == "依法被吊销" and case.form_data["closing_date"] == "2026-03-01"
+
+
+def test_a_correction_extra_entry_is_labelled_by_its_name(hall: Hall) -> None:
+    from govhall.cases.actions import request_correction
+
+    from .test_portal import online_case
+
+    case = online_case(hall)
+    request_correction(
+        case,
+        by=hall["clerk"],
+        missing=[{"material": None, "name": "申请表申请人签字页", "reason": "申请表未签字"}],
+    )
+    client = client_for(hall["applicant"])
+    page = client.get(f"/my/cases/{case.number}/").content.decode()
+    assert "申请表申请人签字页" in page
+    response = client.post(
+        f"/my/cases/{case.number}/correction/", {"extra_0": SimpleUploadedFile("IMG_2031.pdf", PDF)}
+    )
+    assert response.status_code == 302
+    stored = case.materials.get(for_correction=True)
+    assert stored.name == "申请表申请人签字页" and stored.original_name == "IMG_2031.pdf"
+
+
+def test_the_staff_case_page_names_people_not_login_names(hall: Hall) -> None:
+    """收件人 of an online application is the applicant in person, by name; entries show under their labels."""
+    from .test_portal import online_case
+
+    case = online_case(hall)
+    page = client_for(hall["approver"]).get(f"/workbench/cases/{case.number}/").content.decode()
+    received = page.split("收件人", 1)[1].split("</tr>", 1)[0]
+    assert PERSON.name in received and hall["applicant"].get_username() not in received

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import os
 from datetime import date
 
 import pytest
@@ -153,3 +154,14 @@ def test_seal_svg_is_well_formed_and_names_the_holder():
     assert "容县<市场>监督管理局" in texts and "电子审批专用章" in texts
     assert root.find("{http://www.w3.org/2000/svg}circle") is not None
     assert root.find("{http://www.w3.org/2000/svg}polygon") is not None
+
+
+def test_title_in_a_hei_face_and_body_in_a_song_face(issue, tmp_path):
+    """GB/T 9704 with Debian's free faces: title and organ in WenQuanYi Zen Hei (黑体, for 小标宋), body in AR PL
+    UMing CN (宋体, the closest free face to 仿宋); both embedded."""
+    if not (
+        os.path.exists(render.FONT_CANDIDATES[0][0]) and os.path.exists(render.TITLE_FONT_CANDIDATES[0][0])
+    ):
+        pytest.skip("fonts-arphic-uming and fonts-wqy-zenhei are installed by make setup")
+    fonts = run_tool("pdffonts", write_pdf(tmp_path, _sealed_pdf(issue)))
+    assert "UMingCN" in fonts and "WenQuanYi" in fonts, fonts

@@ -124,6 +124,16 @@ def test_summary_adds_up_and_agrees_with_the_database(demo_county: Any) -> None:
         assert case.clock is not None and case.clock.state == ClockState.STOPPED
         assert case.clock.stopped_at == case.decided_at
         assert case.delivered_at is None or case.delivered_at >= case.decided_at
+    # Each application carries its item's form filled in as an applicant would (no placeholder), checked by the
+    # same rules as the online form; extra entries only where a process template reads them.
+    for case in cases.select_related("item").prefetch_related("item__form_fields"):
+        keys = {f.key for f in case.item.form_fields.all()}
+        required = {f.key for f in case.item.form_fields.all() if f.required}
+        assert "simulated" not in case.form_data
+        assert required <= set(case.form_data) <= keys | {"site_inspection_waived"}, (
+            case.item.name,
+            case.form_data,
+        )
     # Documents were issued but not sealed: that is run_jobs' work.
     assert Document.objects.exists()
     assert not Document.objects.exclude(status=DocumentStatus.PENDING).exists()

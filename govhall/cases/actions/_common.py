@@ -197,6 +197,7 @@ def issue(
     paragraphs: list[str],
     rows: list[list[str]] | None = None,
     remedies: str = "",
+    title: str = "",
 ) -> Document:
     content: dict[str, Any] = {
         "recipient": case.applicant_name,
@@ -206,6 +207,8 @@ def issue(
     }
     if remedies:
         content["remedies"] = remedies
+    if title:
+        content["title"] = title
     return documents.issue_document(
         kind=kind,
         department=case.department,

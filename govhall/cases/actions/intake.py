@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -162,7 +163,7 @@ def _store(
             CaseMaterial(
                 case=case,
                 material=material,
-                name=material.name if material else upload.filename[:200],
+                name=material.name if material else (upload.label or upload.filename)[:200],
                 file=upload.as_file(),
                 original_name=upload.filename[:200],
                 size=len(upload.content),
@@ -549,6 +550,17 @@ def submit_correction(case: Case, *, by: User, uploads: Sequence[Upload], in_bun
         require_role(
             by, Role.WINDOW_CLERK, Role.AGENT, message="只有申请人本人或窗口、代办人员可以提交补正材料"
         )
+    # A file for none of the item's materials answers the notice's own entries (申请表申请人签字页…): it is named
+    # after them, not after the file.
+    listed_items = case.correction.items if case.correction is not None else []
+    extra_names = "、".join(
+        it["name"] for it in listed_items if it.get("material") is None and it.get("name")
+    )
+    if extra_names:
+        uploads = [
+            u if u.material_id is not None or u.label else dataclasses.replace(u, label=extra_names)
+            for u in uploads
+        ]
     _store(case, uploads, by=by, at=at, for_correction=True)
     notice = case.correction
     listed = {it["material"] for it in notice.items if it["material"] is not None}

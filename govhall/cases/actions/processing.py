@@ -563,7 +563,9 @@ def decide(
                 "certificate",
                 by=by,
                 at=at,
-                paragraphs=[f"{case.applicant_name}：", f"经审查，准予“{case.item.name}”，特发此证。"],
+                # Titled with the licence's own name; the holder is the recipient line, printed once.
+                title=case.item.result_name,
+                paragraphs=[f"经审查，准予“{case.item.name}”，特发此证。"],
                 rows=[
                     ["证照名称", case.item.result_name],
                     ["持证人", case.applicant_name],
