@@ -283,7 +283,9 @@ class RatesOut(Schema):
 
 
 class MonthQuery(Schema):
-    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM，默认本月")
+    month: str | None = Field(
+        None, pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM（1900–2099），默认本月"
+    )
 
 
 @router.get(

@@ -42,7 +42,9 @@ def test_run_jobs_once_accepts_seals_and_delivers(hall, at, settings, tmp_path):
 def test_a_round_runs_the_case_jobs_then_the_registered_ones(hall, at, monkeypatch):
     # Statistics sit above cases: the stats app registers its refresh; it runs last and sees the round's events.
     monkeypatch.setattr(jobs, "_registered", dict(jobs._registered))
-    assert jobs._registered == {"stats_entries": refresh_facts}
+    # Apps register in INSTALLED_APPS order: the ratings' invitations (govhall/ratings), then the statistics.
+    assert list(jobs._registered) == ["ratings", "stats_entries"]
+    assert jobs._registered["stats_entries"] is refresh_facts
     seen: list[int] = []
     jobs.register_job("probe", lambda: seen.append(LedgerEntry.objects.count()) or len(seen))
     with at(2026, 3, 2, 10):
@@ -54,6 +56,7 @@ def test_a_round_runs_the_case_jobs_then_the_registered_ones(hall, at, monkeypat
         "documents_sealed",
         "notifications_sent",
         "audit_linked",
+        "ratings",
         "stats_entries",
         "probe",
     ]

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from govhall.clocks.choices import ClockKind, ClockState
+from govhall.ledger.actions import link as link_audit
 from govhall.notifications.models import Notification
 from govhall.ratings import actions, tokens
 from govhall.ratings.choices import AppealStatus, RatingChannel, ReviewStatus
@@ -204,6 +205,8 @@ def test_invitations_by_sms_and_default_ratings(hall, at, settings):
         case = window_case(hall)
         rated = window_case(hall)
         actions.submit_rating(rated, channel=RatingChannel.QR, level="5", token=tokens.case_token(rated.pk))
+        # The invitations read the chained audit trail: run_jobs links it first (audit_linked), as here.
+        link_audit()
         actions.invite_concluded()
         actions.invite_concluded()  # nothing twice
     sms = Notification.objects.filter(title="请对本次政务服务作出评价")
