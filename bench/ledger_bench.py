@@ -9,10 +9,14 @@ PostgreSQL database that does not exist is created and dropped at the end). stdo
 
 Figures:
 - ``appends_per_s``: ``append()`` calls per second, each in its own ``transaction.atomic()`` — one committed
-  case action per event, as in production (head row lock, insert, head update, commit).
+  case action per event, as in production: the entry is written unlinked (one INSERT, no lock), then the commit.
 - ``appends_per_s_one_transaction``: the same calls inside one transaction: the cost without the commit.
-- ``queries_per_append``: statements one append issues inside its transaction (expected 3).
-- ``verify_entries_per_s``: entries per second that ``verify()`` recomputes (SM3 + canonical JSON + paging).
+- ``queries_per_append``: statements one append issues inside its transaction (expected 1; 3 before entries were
+  written unlinked: head lock, insert, head update).
+- ``link_entries_per_s``: entries per second the linker (``link()``, batches of 1000) chains: content MAC checked,
+  SM3 link hash and MAC computed, one UPDATE per batch. It must stay well above the rate the actions write.
+- ``verify_entries_per_s``: entries per second that ``verify()`` recomputes (SM3 + canonical JSON + paging; both
+  MACs of every entry).
 - ``sm3``: ``hashlib`` (OpenSSL) or ``gmssl`` (pure-Python fallback), which decides most of the verify figure.
 
 The benchmark refuses a database whose ledger is not empty (an audit chain is not test data), and removes
@@ -64,7 +68,7 @@ def _clear() -> None:
 
 def run(quick: bool = False) -> dict[str, Any]:
     # Imported here: the models need django.setup(), which main() (or bench/run.py) does first.
-    from govhall.ledger.actions import append, verify
+    from govhall.ledger.actions import append, link, verify
     from govhall.ledger.models import LedgerEntry, LedgerHead
 
     if LedgerEntry.objects.exists() or LedgerHead.objects.exclude(seq=0).exists():
@@ -87,6 +91,10 @@ def run(quick: bool = False) -> dict[str, Any]:
             append(**_event(2 * n))
 
         started = time.perf_counter()
+        linked = link()
+        link_s = time.perf_counter() - started
+
+        started = time.perf_counter()
         report = verify()
         verify_s = time.perf_counter() - started
         if not report.ok:
@@ -103,6 +111,8 @@ def run(quick: bool = False) -> dict[str, Any]:
         "appends_per_s": round(n / committed_s, 1),
         "appends_per_s_one_transaction": round(n / batched_s, 1),
         "queries_per_append": len(captured),
+        "linked_entries": linked,
+        "link_entries_per_s": round(linked / link_s, 1),
         "verified_entries": report.checked,
         "verify_entries_per_s": round(report.checked / verify_s, 1),
         "sm3": sm3,

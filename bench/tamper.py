@@ -238,6 +238,90 @@ def deleted_newest_checkpoint_and_tail(work: Path) -> list[str]:
     return [str(copy)]
 
 
+# --- entries written by the actions and not linked yet (docs/audit.md) ----------------------------------------------
+
+
+def edited_unlinked_entry(work: Path) -> list[str]:
+    """An action's entry altered before the linker chained it: its content MAC no longer matches."""
+    from govhall.ledger.models import LedgerEntry
+
+    _append(201, 3)
+    LedgerEntry.objects.filter(seq__isnull=True, subject_id=201, action="step1").update(opinion="不予受理")
+    return []
+
+
+def forged_unlinked_entry(work: Path) -> list[str]:
+    """An entry inserted with SQL to be linked as if an action had written it: no valid content MAC."""
+    import secrets
+
+    from govhall.core.clock import now
+    from govhall.ledger.models import LedgerEntry
+
+    LedgerEntry.objects.create(
+        at=now(),
+        actor_name="审批人员",
+        subject="RX2026030200003",
+        subject_id=3,
+        action="approve",
+        after={"status": "approved"},
+        opinion="同意",
+        nonce=secrets.token_hex(16),
+        writer=secrets.token_hex(16),
+        writer_seq=1,
+        body_mac="0" * 64,
+    )
+    return []
+
+
+def copied_unlinked_entry(work: Path) -> list[str]:
+    """A genuine unlinked entry inserted a second time (the unique nonce refuses an exact copy, so a new one)."""
+    import secrets
+
+    from govhall.ledger.models import LedgerEntry
+
+    _append(202, 2)
+    row = LedgerEntry.objects.filter(seq__isnull=True).order_by("id").values().first()
+    assert row is not None
+    row.pop("id")
+    row["nonce"] = secrets.token_hex(16)
+    LedgerEntry.objects.create(**row)
+    return []
+
+
+def deleted_unlinked_entries(work: Path) -> list[str]:
+    """One action's entries deleted before the linker saw them, while the same writer went on: its numbers skip."""
+    from govhall.ledger.models import LedgerEntry
+
+    for case in (203, 204, 205):
+        _append(case, 2)
+    LedgerEntry.objects.filter(seq__isnull=True, subject_id=204).delete()
+    return []
+
+
+def deleted_unlinked_entries_then_linked(work: Path) -> list[str]:
+    """As above, and the linker has chained what was left: the gap is in the chain for good."""
+    from govhall.ledger.actions import link
+
+    deleted_unlinked_entries(work)
+    link()
+    return []
+
+
+def deleted_newest_unlinked_entries(work: Path) -> list[str]:
+    """A known limit, not counted: the newest action's entries deleted before the linker saw them, and their writer
+    never writes again. Nothing is left that names them (docs/audit.md)."""
+    from govhall.ledger.models import LedgerEntry
+
+    _append(206, 2)
+    LedgerEntry.objects.filter(seq__isnull=True, subject_id=206).delete()
+    return []
+
+
+LIMITS: dict[str, Callable[[Path], list[str]]] = {
+    "deleted_newest_unlinked_entries": deleted_newest_unlinked_entries,
+}
+
+
 TAMPERS: dict[str, Callable[[Path], list[str]]] = {
     "delete_tail_and_move_head": delete_tail_and_move_head,
     "forged_append_with_correct_hash": forged_append_with_correct_hash,
@@ -249,6 +333,11 @@ TAMPERS: dict[str, Callable[[Path], list[str]]] = {
     "forged_checkpoint_file": forged_checkpoint_file,
     "deleted_checkpoint_file": deleted_checkpoint_file,
     "deleted_newest_checkpoint_and_tail": deleted_newest_checkpoint_and_tail,
+    "edited_unlinked_entry": edited_unlinked_entry,
+    "forged_unlinked_entry": forged_unlinked_entry,
+    "copied_unlinked_entry": copied_unlinked_entry,
+    "deleted_unlinked_entries": deleted_unlinked_entries,
+    "deleted_unlinked_entries_then_linked": deleted_unlinked_entries_then_linked,
 }
 
 
@@ -282,6 +371,17 @@ def _run(work: Path) -> dict[str, Any]:
         results["tampers"][name] = {"detected": code == 1, "verify_audit": line}
     detected = sum(1 for r in results["tampers"].values() if r["detected"])
     results["detected"] = f"{detected}/{len(TAMPERS)}"
+    results["known_limits"] = {}
+    for name, tamper in LIMITS.items():
+        _log(f"{name} (known limit)")
+        _reset(checkpoint_dir())
+        _populate()
+        _checkpoint()
+        with transaction.atomic():
+            _as_dba()
+            extra = tamper(work)
+        code, line = _verify(*extra)
+        results["known_limits"][name] = {"detected": code == 1, "verify_audit": line}
     _reset(checkpoint_dir())
     return results
 

@@ -1,9 +1,9 @@
 """Several application servers and background workers on one database, as child processes of one command.
 
-`Cluster` starts N gunicorn servers on consecutive ports, M `run_jobs` and K `supervise` workers, waits until every
-server's `/healthz` answers (so the database answers too), restarts a member that dies, and stops them all. It is
-what `manage.py cluster` runs, and what the reliability suite (bench/reliability) drives to kill members with
-SIGKILL. The members share nothing but the database and the media directory, like separate machines would.
+`Cluster` starts N gunicorn servers on consecutive ports, M `run_jobs` and K `supervise` workers and the audit
+chain's linker (`link_audit`), waits until every server's `/healthz` answers (so the database answers too), restarts
+a member that dies, and stops them all. It is what `manage.py cluster` runs, and what the reliability suite
+(bench/reliability) drives to kill members with SIGKILL. The members share nothing but the database and the media directory, like separate machines would.
 
 Each member runs in its own session (process group): a terminal's Ctrl-C reaches only this command, which then
 stops the members in order, and a SIGKILL of a server takes its gunicorn workers down with it, as a crash would.
@@ -77,6 +77,7 @@ class Cluster:
         servers: int,
         workers: int,
         watchers: int,
+        linkers: int = 1,
         port: int = 8000,
         bind: str = "127.0.0.1",
         web_workers: int = 2,
@@ -119,6 +120,10 @@ class Cluster:
         for n in range(watchers):
             argv = [python, manage_py, "supervise", "--interval", f"{watcher_interval:g}"]
             self.members.append(Member(f"supervise-{n + 1}", argv))
+        # The audit chain's linker (docs/audit.md): entries linked a fraction of a second after their action;
+        # run_jobs links every round too, so a cluster without one still links, only later.
+        for n in range(linkers):
+            self.members.append(Member(f"link-{n + 1}", [python, manage_py, "link_audit"]))
 
     # --- members ---------------------------------------------------------------------------------------------
 

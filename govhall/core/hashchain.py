@@ -148,20 +148,28 @@ class ChainReport:
 class ChainSource:
     """How to read one chain: its entries as dicts with at least seq, prev_hash and hash (`rows_after(seq, chunk)`
     in seq order), its head row (`head()`: {seq, hash} or None), the entry at a seq (`row_at`), the recomputed hash
-    of a row, and a one-line description of a row for people."""
+    of a row, and a one-line description of a row for people.
+
+    A chain whose entries are written first and linked later (the case ledger, docs/audit.md) adds `checker`, which
+    makes a fresh per-walk check of each linked row (returning a Chinese problem or ""), and `pending`, which checks
+    the entries not linked yet before the walk (returning (problem, entry description) or None)."""
 
     rows_after: Callable[[int, int], Iterator[dict[str, Any]]]
     head: Callable[[], dict[str, Any] | None]
     row_at: Callable[[int], dict[str, Any] | None]
     recompute: Callable[[dict[str, Any]], str]
     describe: Callable[[dict[str, Any]], str]
+    checker: Callable[[], Callable[[dict[str, Any]], str]] | None = None
+    pending: Callable[[int], tuple[str, str] | None] | None = None
 
 
 def walk(source: ChainSource, *, chunk: int = 5000) -> ChainReport:
     """Walk a whole chain in seq order and report the first broken entry.
 
     Checks, per entry: seq continues from 1 without gaps, prev_hash equals the previous entry's hash, the stored
-    hash equals the recomputed one, and the stored MAC equals the one the key gives (rows must carry "mac"); at the end, the head names the last entry. Safe while appends go on:
+    hash equals the recomputed one, and the stored MAC equals the one the key gives (rows must carry "mac"), and the
+    source's own `checker`; before, the source's `pending` entries; at the end, the head names the last entry. Safe
+    while appends go on:
     the head is read after the entries, and entries committed meanwhile are verified before judging it."""
     checked = 0
     last: dict[str, Any] | None = None
@@ -172,6 +180,12 @@ def walk(source: ChainSource, *, chunk: int = 5000) -> ChainReport:
 
     def broken(seq: int | None, reason: str, summary: str) -> ChainReport:
         return ChainReport(False, checked, seq, reason, summary, prev_hash)
+
+    if source.pending is not None:
+        waiting = source.pending(chunk)
+        if waiting is not None:
+            return broken(None, *waiting)
+    check = source.checker() if source.checker is not None else None
 
     while True:
         for row in source.rows_after(last["seq"] if last else 0, chunk):
@@ -201,6 +215,10 @@ def walk(source: ChainSource, *, chunk: int = 5000) -> ChainReport:
                     "（记录不是本系统写入的：被直接插入或改写后重新计算了哈希）",
                     describe(row),
                 )
+            if check is not None:
+                problem = check(row)
+                if problem:
+                    return broken(seq, problem, describe(row))
             checked += 1
             prev_hash = row["hash"]
             expected_seq = seq + 1

@@ -73,6 +73,7 @@ from govhall.catalog.models import ServiceItem
 from govhall.clocks.choices import ClockUnit
 from govhall.core.clock import frozen_at, now
 from govhall.core.identifiers import resident_id_check_char
+from govhall.ledger.actions import link as link_audit
 from govhall.org.choices import Role
 from govhall.org.models import Department, Site, StaffProfile, Window
 from govhall.workflow import engine as wf
@@ -1317,6 +1318,8 @@ class Simulator:
     def _day_end(self) -> None:
         while actions.deem_accepted_due(limit=200) == 200:
             pass
+        # The actions wrote their audit entries unlinked; the linker (run_jobs, link_audit) chains them.
+        link_audit()
         if not self._unanswered:
             return
         deemed = set(
@@ -1471,6 +1474,7 @@ def simulate(
     simulator = Simulator(Options(cases=cases, days=days, seed=seed, start=start, bundles=bundles), log=log)
     simulator.prepare()
     simulator.run()
+    link_audit()  # what the last day's actions wrote after its day end
     if profile is not None:
         profile["queries"] = simulator.queries
         profile["actions"] = {

@@ -1,18 +1,26 @@
-"""Append to the case audit chain, verify it, and read a case's entries.
+"""Append to the case audit chain, link it, verify it, and read a case's entries.
 
-`append()` is called by the case actions inside their own transaction, so an event is in the chain exactly when
-the change it records is committed. The head row (LedgerHead pk=1) is locked for the rest of that transaction:
-appends from several servers are serialised and the sequence has no gaps."""
+`append()`/`append_many()` are called by the case actions inside their own transaction and write the action's
+entries *unlinked* in one INSERT: no head row, no lock, nothing read. Each unlinked entry carries a random nonce, its
+writer's gap-free number and a keyed MAC of its content (`chain.body_mac`), so it is durable exactly when the change
+it records is committed and cannot be forged or altered before it is linked. The linker (`link()`, run by
+`run_jobs` every round and by `manage.py link_audit` continuously) then takes the head row (LedgerHead pk=1) and
+chains the committed unlinked entries in the order they became visible, in batches. See docs/audit.md."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterator
+import hmac
+import logging
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from govhall.core import clock
@@ -20,8 +28,10 @@ from govhall.core.hashchain import ChainReport, ChainSource, entry_mac, mac_key,
 from govhall.core.identifiers import redact_text
 from govhall.core.tz import SHANGHAI
 
-from .chain import GENESIS_HASH, clean_text, entry_hash, payload, to_json
+from .chain import GENESIS_HASH, body_mac, body_payload, clean_text, entry_hash, payload, to_json
 from .models import LedgerEntry, LedgerHead
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -42,22 +52,35 @@ _FIELDS = (
     "prev_hash",
     "hash",
     "mac",
+    "nonce",
+    "writer",
+    "writer_seq",
+    "body_mac",
 )
+# The fields the hashes and MACs cover (everything but the hashes and MACs themselves).
+_BODY = tuple(name for name in _FIELDS if name not in ("seq", "prev_hash", "hash", "mac", "body_mac"))
 
 
-class LedgerCorrupted(Exception):
-    """Appending would build on a chain whose head is missing: run `manage.py verify_audit`."""
+_NAME_ATTR = "_govhall_ledger_actor_name"
 
 
 def _actor_name(actor: User) -> str:
     """The name the immutable ledger keeps for the actor. A login may be anything (an applicant may name their
     account after their ID or phone number), and nothing written here can ever be erased, so ID and mobile
-    numbers are masked as a last line of defence (《个人信息保护法》第五十一条)."""
+    numbers are masked as a last line of defence (《个人信息保护法》第五十一条).
+
+    Kept on the user object: a request's (or a worker's) user is looked up once, not on every action."""
+    cached: str | None = getattr(actor, _NAME_ATTR, None)
+    if cached is not None:
+        return cached
     try:
         name = actor.staff.name
     except (ObjectDoesNotExist, AttributeError):
         name = ""
-    return redact_text(str(name or actor.get_username()))
+    result = redact_text(str(name or actor.get_username()))
+    with contextlib.suppress(AttributeError):
+        setattr(actor, _NAME_ATTR, result)
+    return result
 
 
 def _text(value: str, field: str, *, truncate: bool = False) -> str:
@@ -69,21 +92,6 @@ def _text(value: str, field: str, *, truncate: bool = False) -> str:
         # Never store a shortened value silently: SQLite would keep the long one, PostgreSQL would refuse it.
         raise ValueError(f"审计记录字段 {field} 超过 {max_length} 个字符：{value[:40]}…")
     return value
-
-
-def _locked_head() -> LedgerHead:
-    heads = LedgerHead.objects.select_for_update()
-    try:
-        return heads.get(pk=HEAD_PK)
-    except LedgerHead.DoesNotExist:
-        pass
-    # Two first appends may race here: ON CONFLICT DO NOTHING lets the loser wait for the winner's row.
-    LedgerHead.objects.bulk_create([LedgerHead(id=HEAD_PK, seq=0, hash=GENESIS_HASH)], ignore_conflicts=True)
-    head = heads.get(pk=HEAD_PK)
-    if head.seq == 0 and LedgerEntry.objects.exists():
-        # A missing head over existing entries is damage, not a fresh install: restarting at 1 would hide it.
-        raise LedgerCorrupted("审计链头记录缺失而链中已有记录，请运行 manage.py verify_audit 检查审计链")
-    return head
 
 
 def _prepare(
@@ -169,8 +177,9 @@ def append(
 
 
 def append_many(events: list[dict[str, Any]]) -> list[LedgerEntry]:
-    """Append several events (each with `append`'s keyword arguments) in order, with one lock of the head row, one
-    insert and one head update: an action's events cost three statements however many there are."""
+    """Write several events (each with `append`'s keyword arguments) in order as unlinked entries, in one INSERT and
+    nothing else: no lock is taken and nothing is read, so concurrent actions never wait for one another here. The
+    entries are returned unlinked (`seq` None); `link()` chains them once the transaction has committed."""
     _require_transaction()
     if not events:
         return []
@@ -184,25 +193,198 @@ def append_many(events: list[dict[str, Any]]) -> list[LedgerEntry]:
                 names[actor_pk] = _actor_name(actor)
             event = {**event, "actor_name": names[actor_pk]}
         prepared.append(_prepare(**event))
-    head = _locked_head()
-    entries = []
-    seq, previous = head.seq, head.hash
+    writer, number = _numbers(len(prepared))
     key = mac_key()
+    entries = []
     for fields in prepared:
-        seq += 1
-        digest = entry_hash(previous, payload(seq=seq, **fields))
-        mac = entry_mac(digest, key)
-        entries.append(LedgerEntry(seq=seq, prev_hash=previous, hash=digest, mac=mac, **fields))
-        previous = digest
+        fields.update(nonce=secrets.token_hex(16), writer=writer, writer_seq=number)
+        number += 1
+        entries.append(LedgerEntry(body_mac=body_mac(body_payload(**fields), key), **fields))
     LedgerEntry.objects.bulk_create(entries)
-    head.seq, head.hash = seq, previous
-    head.save(update_fields=["seq", "hash"])
     return entries
 
 
+# --- the writers' numbers ------------------------------------------------------------------------------------------
+#
+# Every database connection (one per thread) is a *writer* with a random name; it numbers the entries it commits 1, 2,
+# 3… without gaps. A number is handed out in the transaction and counts as used only when that transaction commits
+# (an on_commit callback), so a rolled-back action, or a rolled-back savepoint, leaves no hole. A transaction that
+# ended without committing (or whose commit failed, when it may still have reached the database) makes the next
+# one start a new writer, so a number is never handed out twice. The chain then shows, per writer, 1…n in order:
+# an entry deleted before it was linked leaves a gap the next entry of the same writer exposes (docs/audit.md).
+
+_WRITER_ATTR = "_govhall_ledger_writer"
+
+
+class _Writer:
+    __slots__ = ("committed", "name", "outstanding")
+
+    def __init__(self) -> None:
+        self.name = secrets.token_hex(16)
+        self.committed = 0
+        self.outstanding: _Numbered | None = None
+
+
+@dataclass
+class _Numbered:
+    """The on_commit callback of one `append_many`: its numbers (…`end`) now count as used."""
+
+    writer: _Writer
+    name: str
+    end: int
+
+    def __call__(self) -> None:
+        if self.writer.name == self.name:
+            self.writer.committed = max(self.writer.committed, self.end)
+        if self.writer.outstanding is self:
+            self.writer.outstanding = None
+
+
+def _numbers(count: int) -> tuple[str, int]:
+    """(writer name, first number) for `count` entries of the current transaction."""
+    connection = transaction.get_connection()
+    writer: _Writer | None = getattr(connection, _WRITER_ATTR, None)
+    if writer is None:
+        writer = _Writer()
+        setattr(connection, _WRITER_ATTR, writer)
+    # Callbacks of a rolled-back savepoint have left run_on_commit: the numbers still live are those before them.
+    live = [
+        func
+        for _, func, _ in connection.run_on_commit
+        if isinstance(func, _Numbered) and func.writer is writer
+    ]
+    if live:
+        first = live[-1].end + 1
+    else:
+        if writer.outstanding is not None:
+            # Numbers were handed out, and neither committed nor still pending: start afresh under a new name.
+            writer.name, writer.committed = secrets.token_hex(16), 0
+        first = writer.committed + 1
+    numbered = _Numbered(writer, writer.name, first + count - 1)
+    writer.outstanding = numbered
+    transaction.on_commit(numbered, robust=True)
+    return writer.name, first
+
+
+def new_writer() -> None:
+    """Forget this connection's writer: the next entry starts a new one (for a test whose database was emptied)."""
+    connection = transaction.get_connection()
+    if hasattr(connection, _WRITER_ATTR):
+        delattr(connection, _WRITER_ATTR)
+
+
+# --- the linker -----------------------------------------------------------------------------------------------------
+
+
+class LedgerCorrupted(Exception):
+    """Linking would build on a chain whose head is missing: run `manage.py verify_audit`."""
+
+
+def _claimed_head() -> LedgerHead | None:
+    """The head row under this transaction's lock, or None when another linker holds it (SKIP LOCKED: it is linking
+    now, this one has nothing to do). On SQLite writers are serialised by the database itself (IMMEDIATE)."""
+    heads = LedgerHead.objects.select_for_update(skip_locked=True).filter(pk=HEAD_PK)
+    head = heads.first()
+    if head is not None:
+        return head
+    if LedgerHead.objects.filter(pk=HEAD_PK).exists():
+        return None  # locked by another linker
+    # Two first linkers may race here: ON CONFLICT DO NOTHING lets the loser find the winner's row locked.
+    LedgerHead.objects.bulk_create([LedgerHead(id=HEAD_PK, seq=0, hash=GENESIS_HASH)], ignore_conflicts=True)
+    head = heads.first()
+    if head is not None and head.seq == 0 and LedgerEntry.objects.filter(seq__isnull=False).exists():
+        # A missing head over linked entries is damage, not a fresh install: restarting at 1 would hide it.
+        raise LedgerCorrupted("审计链头记录缺失而链中已有记录，请运行 manage.py verify_audit 检查审计链")
+    return head
+
+
+_UNLINKED_FIELDS = ("id", *_BODY, "body_mac")
+
+
+def _sealed(row: dict[str, Any], key: bytes) -> bool:
+    """True when an unlinked row carries the MAC the key gives for its content (the application wrote it as is)."""
+    if not row["nonce"] or not row["writer"] or row["writer_seq"] is None:
+        return False
+    expected = body_mac(body_payload(**{name: row[name] for name in _BODY}), key)
+    return hmac.compare_digest(str(row["body_mac"] or ""), expected)
+
+
+_refused: set[int] = set()
+
+
+def _link_batch(batch: int) -> int:
+    with transaction.atomic():
+        head = _claimed_head()
+        if head is None:
+            return 0
+        key = mac_key()
+        rows = list(
+            LedgerEntry.objects.filter(seq__isnull=True).order_by("id").values(*_UNLINKED_FIELDS)[:batch]
+        )
+        seq, previous = head.seq, head.hash
+        linked: list[tuple[int, int, str, str, str]] = []
+        for row in rows:
+            if not _sealed(row, key):
+                # Not the application's, or altered since it was written: never chained. It stays unlinked, and
+                # verify_audit names it until an authorised repair removes it.
+                if row["id"] not in _refused:
+                    _refused.add(row["id"])
+                    logger.error("未链接的审计记录校验码不符，拒绝链接：%s", describe(row))
+                continue
+            seq += 1
+            digest = entry_hash(previous, payload(seq=seq, **{name: row[name] for name in _BODY}))
+            linked.append((row["id"], seq, previous, digest, entry_mac(digest, key)))
+            previous = digest
+        if linked:
+            _write_links(linked)
+            LedgerHead.objects.filter(pk=HEAD_PK).update(seq=seq, hash=previous)
+        return len(rows)
+
+
+def _write_links(linked: list[tuple[int, int, str, str, str]]) -> None:
+    """One UPDATE for the whole batch: on PostgreSQL joined with five arrays (unnest: five parameters, however big
+    the batch), on SQLite (≥ 3.33) with a VALUES list."""
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    if connection.vendor == "postgresql":
+        source = "unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[]) AS v(id, seq, prev_hash, hash, mac)"
+        params: list[Any] = [list(column) for column in zip(*linked, strict=True)]
+        v_id, v_seq, v_prev, v_hash, v_mac = ("v.id", "v.seq", "v.prev_hash", "v.hash", "v.mac")
+    else:  # SQLite names a VALUES list's columns column1…column5
+        source = "(VALUES {}) AS v".format(", ".join(["(%s, %s, %s, %s, %s)"] * len(linked)))
+        params = [value for row in linked for value in row]
+        v_id, v_seq, v_prev, v_hash, v_mac = ("v.column1", "v.column2", "v.column3", "v.column4", "v.column5")
+    sql = (
+        f"UPDATE {table} SET seq = {v_seq}, prev_hash = {v_prev}, hash = {v_hash}, mac = {v_mac} "
+        f"FROM {source} WHERE {table}.id = {v_id} AND {table}.seq IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount != len(linked):
+            raise LedgerCorrupted(f"链接审计记录时应更新 {len(linked)} 条，实际更新 {cursor.rowcount} 条")
+
+
+def link(*, batch: int = 1000, limit: int | None = None) -> int:
+    """Chain the committed unlinked entries, oldest first, `batch` per transaction, until none are left (or `limit`
+    were read); returns how many were read. Another linker holding the head makes this return 0 at once."""
+    total = 0
+    while limit is None or total < limit:
+        size = batch if limit is None else min(batch, limit - total)
+        done = _link_batch(size)
+        total += done
+        if done < size:
+            break
+    return total
+
+
+def unlinked_count() -> int:
+    return LedgerEntry.objects.filter(seq__isnull=True).count()
+
+
 def entries_for(subject: str) -> QuerySet[LedgerEntry]:
-    """A case's events in chain order (the case timeline)."""
-    return LedgerEntry.objects.filter(subject=subject).order_by("seq")
+    """A case's events in chain order (the case timeline); the entries not linked yet last, in the order written
+    (a case's actions are serialised by its row lock, so that is the order the linker will chain them in)."""
+    return LedgerEntry.objects.filter(subject=subject).order_by(F("seq").asc(nulls_last=True), "id")
 
 
 # The result of `verify()`: see ChainReport (the configuration log's chain reports the same way).
@@ -217,10 +399,10 @@ def describe(row: dict[str, Any] | LedgerEntry) -> str:
     actor = data["actor_name"] or "（无）"
     if data["actor_role"]:
         actor += f"（{data['actor_role']}）"
-    return (
-        f"第 {data['seq']} 条：办件 {data['subject']}，动作 {data['action']}，"
-        f"时间 {when}（北京时间），操作人 {actor}"
+    which = (
+        f"第 {data['seq']} 条" if data.get("seq") is not None else f"待链接记录（标识 {data.get('id', '?')}）"
     )
+    return f"{which}：办件 {data['subject']}，动作 {data['action']}，时间 {when}（北京时间），操作人 {actor}"
 
 
 def _rows_after(seq: int, chunk: int) -> Iterator[dict[str, Any]]:
@@ -234,8 +416,34 @@ def _rows_after(seq: int, chunk: int) -> Iterator[dict[str, Any]]:
 
 
 def _recomputed(row: dict[str, Any]) -> str:
-    body = {name: row[name] for name in _FIELDS if name not in ("prev_hash", "hash", "mac")}
-    return entry_hash(row["prev_hash"], payload(**body))
+    return entry_hash(row["prev_hash"], payload(seq=row["seq"], **{name: row[name] for name in _BODY}))
+
+
+def _checker() -> Callable[[dict[str, Any]], str]:
+    """What the walk checks beyond the link, hash and MAC of a linked entry written unlinked: its content MAC, and
+    its writer's numbers continuing without a gap (an entry deleted before it was linked) or a repeat (a copy)."""
+    key = mac_key()
+    last: dict[str, int] = {}
+
+    def check(row: dict[str, Any]) -> str:
+        if not row["nonce"]:
+            return ""  # written before entries were written unlinked
+        if not _sealed(row, key):
+            return f"第 {row['seq']} 条记录的内容校验码（body_mac）与审计密钥算出的不符（记录在链接前被改写或伪造）"
+        writer, number = row["writer"], row["writer_seq"]
+        previous = last.get(writer)
+        last[writer] = number
+        if previous is None or number == previous + 1:
+            return ""
+        if number <= previous:
+            return f"第 {row['seq']} 条记录的写入者序号 {number} 重复出现（记录被复制后插入）"
+        missing = f"第 {previous + 1} 号" if number == previous + 2 else f"第 {previous + 1}–{number - 1} 号"
+        return (
+            f"第 {row['seq']} 条记录之前，同一写入者（{writer[:8]}…）的{missing}记录缺失"
+            "（记录在链接前被删除）"
+        )
+
+    return check
 
 
 def _row_at(seq: int) -> dict[str, Any] | None:
@@ -248,11 +456,67 @@ def _head() -> dict[str, Any] | None:
     return dict(head) if head is not None else None
 
 
+def _linked_meanwhile(row: dict[str, Any], previous: int) -> bool:
+    """True when the numbers between `previous` and the row's are all there after all: read across pages while a
+    linker chained them (a rare, unindexed look, only when a gap seems to appear)."""
+    between = range(previous + 1, row["writer_seq"])
+    if not between:
+        return False
+    found = LedgerEntry.objects.filter(
+        writer=row["writer"], writer_seq__gt=previous, writer_seq__lt=row["writer_seq"]
+    ).count()
+    return found == len(between)
+
+
+def _unlinked_problem(chunk: int) -> tuple[str, str] | None:
+    """(reason, entry) for the first unlinked entry whose content MAC is wrong or whose writer's numbers skip or
+    repeat among the unlinked entries, or None. Read before the linked chain is walked: an entry linked meanwhile
+    is then checked by the walk."""
+    key = mac_key()
+    last: dict[str, int] = {}
+    after = 0
+    while True:
+        rows = list(
+            LedgerEntry.objects.filter(seq__isnull=True, id__gt=after)
+            .order_by("id")
+            .values(*_UNLINKED_FIELDS)[:chunk]
+        )
+        for row in rows:
+            if not _sealed(row, key):
+                return (
+                    "待链接记录的内容校验码与审计密钥算出的不符（记录不是本系统写入的：被直接插入，或在链接前被改写）",
+                    describe(row),
+                )
+            previous = last.get(row["writer"])
+            last[row["writer"]] = row["writer_seq"]
+            if (
+                previous is not None
+                and row["writer_seq"] != previous + 1
+                and not _linked_meanwhile(row, previous)
+            ):
+                what = (
+                    "重复出现（记录被复制后插入）"
+                    if row["writer_seq"] <= previous
+                    else "之前的记录缺失（链接前被删除）"
+                )
+                return f"待链接记录的写入者序号 {row['writer_seq']} {what}", describe(row)
+        if len(rows) < chunk:
+            return None
+        after = rows[-1]["id"]
+
+
 CHAIN = ChainSource(
-    rows_after=_rows_after, head=_head, row_at=_row_at, recompute=_recomputed, describe=describe
+    rows_after=_rows_after,
+    head=_head,
+    row_at=_row_at,
+    recompute=_recomputed,
+    describe=describe,
+    checker=_checker,
+    pending=_unlinked_problem,
 )
 
 
 def verify(*, chunk: int = 5000) -> LedgerReport:
-    """Walk the whole case chain in seq order and report the first broken entry (see `hashchain.walk`)."""
+    """Check the unlinked entries' MACs, then walk the whole linked chain in seq order; report the first broken
+    entry (see `hashchain.walk`)."""
     return walk(CHAIN, chunk=chunk)

@@ -429,6 +429,8 @@ def make_checkpoint(*, force: bool = False) -> Checkpoint | None:
     key = load_key()
     if key is None:
         raise CheckpointError(f"检查点密钥文件 {key_path()} 不存在：请先运行 manage.py checkpoint_key")
+    # Anchor everything committed: the entries still waiting for the linker are linked first.
+    ledger.link()
     seen = seen_heads()
     # Not require_anchors: an overdue checkpoint is exactly what this call writes.
     report = verify_trail(public_key=key.public_key, require_anchors=False)
@@ -516,6 +518,7 @@ def checkpoint_due() -> int:
             )
             _warned_no_key = True
         return 0
+    ledger.link()  # count (and anchor) what the actions wrote since the linker's last round too
     # The file first, then the database: heads only grow, so another worker's newer file cannot look ahead of us.
     seen = seen_heads()
     heads = _heads()

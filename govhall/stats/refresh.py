@@ -1,7 +1,9 @@
 """Fold the case audit chain into DailyFact, incrementally (refresh_facts) or from scratch (rebuild_facts).
 
-The chain's seq is gap-free and entries become visible in seq order (appends hold the chain head's lock until
-commit), so "everything after the cursor" is exactly what has not been counted yet."""
+The chain's seq is gap-free and entries become visible in seq order (the linker holds the chain head's lock until
+its batch commits), so "everything after the cursor" is exactly what has not been counted yet. The entries the
+actions wrote and the linker has not chained yet are linked first (govhall.ledger.actions.link), so a refresh counts
+everything committed before it started."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from govhall.cases.choices import CaseStatus, Decision
 from govhall.cases.events import CaseEvent
 from govhall.cases.models import Case
 from govhall.core.clock import now
+from govhall.ledger.actions import link
 from govhall.ledger.models import LedgerEntry
 from govhall.org.models import StaffProfile
 
@@ -191,6 +194,7 @@ def _relevant(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def refresh_facts(batch: int = 5000) -> int:
     """Fold audit entries after the cursor into DailyFact, `batch` entries per transaction; returns how many entries
     were read. The cursor row is locked for each batch, so a second refresher waits and then continues after it."""
+    link()
     total = 0
     while True:
         with transaction.atomic():
@@ -211,6 +215,7 @@ def refresh_facts(batch: int = 5000) -> int:
 
 def rebuild_facts(chunk: int = 5000) -> int:
     """Recompute DailyFact from the whole chain (for verification and repair); returns the number of fact rows."""
+    link()
     with transaction.atomic():
         cursor = _locked_cursor()
         DailyFact.objects.all().delete()

@@ -570,10 +570,12 @@ def process_triggers(*, at: dt.datetime | None = None, batch: int = 500) -> int:
     """Raise one alert per new out-of-procedure attempt and intake refusal recorded in the audit chain after the
     cursor. Returns the number of alerts raised. Another process holding the cursor makes this a no-op."""
     from govhall.cases.models import Case, OutOfProcedureAttempt
+    from govhall.ledger.actions import link
     from govhall.ledger.models import LedgerEntry, LedgerHead
 
     at = at or _now()
     raised = 0
+    link()  # what the actions wrote and the linker has not chained yet (a no-op when another linker is at it)
     with transaction.atomic():
         WatcherCursor.objects.bulk_create([WatcherCursor(name=LEDGER_CURSOR)], ignore_conflicts=True)
         cursor = WatcherCursor.objects.select_for_update(skip_locked=True).filter(name=LEDGER_CURSOR).first()
@@ -615,7 +617,7 @@ def process_triggers(*, at: dt.datetime | None = None, batch: int = 500) -> int:
                 summary=f"{case.number if case else ''} {label}：{entry['opinion']}",
             )
             raised += alert is not None
-        cursor.position = entries[-1]["seq"] if len(entries) == batch else head
+        cursor.position = entries[-1]["seq"] or head if len(entries) == batch else head
         cursor.save(update_fields=["position"])
     return raised
 

@@ -53,10 +53,14 @@ def test_a_round_runs_the_case_jobs_then_the_registered_ones(hall, at, monkeypat
         "deemed_accepted",
         "documents_sealed",
         "notifications_sent",
+        "audit_linked",
         "stats_entries",
         "probe",
     ]
     assert result["deemed_accepted"] == 1 and result["probe"] == 1
+    # Every entry, the round's own deemed acceptance's too, is linked before the registered jobs read the chain.
+    assert result["audit_linked"] == LedgerEntry.objects.count()
+    assert not LedgerEntry.objects.filter(seq__isnull=True).exists()
     assert result["stats_entries"] == LedgerEntry.objects.count() == seen[0]
     assert LedgerEntry.objects.filter(subject=case.number, action=CaseEvent.DEEMED_ACCEPTED).exists()
     with pytest.raises(ValueError):

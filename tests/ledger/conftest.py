@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
-from govhall.ledger.actions import append
+from govhall.ledger.actions import append, link
 from govhall.ledger.models import LedgerEntry
 
 T0 = dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC)  # 09:30 in Beijing
@@ -33,7 +33,7 @@ def clerk(db: Any) -> User:
 
 @pytest.fixture
 def chain(db: Any, clerk: User) -> list[LedgerEntry]:
-    """Five events of two cases, as the case actions would write them."""
+    """Five events of two cases, as the case actions would write them, then linked by the linker."""
     events: list[dict[str, Any]] = [
         {"subject": "RX2026030200001", "subject_id": 1, "action": "submit", "after": {"status": "submitted"}},
         {
@@ -70,4 +70,5 @@ def chain(db: Any, clerk: User) -> list[LedgerEntry]:
     with transaction.atomic():
         for i, event in enumerate(events):
             entries.append(append(at=T0 + dt.timedelta(minutes=i), **event))
-    return entries
+    assert link() == 5
+    return [LedgerEntry.objects.get(pk=entry.pk) for entry in entries]

@@ -11,7 +11,7 @@ from typing import Any
 from govhall.core.audit import payload as config_payload
 from govhall.core.hashchain import GENESIS_HASH, entry_mac, link_hash
 from govhall.core.models import AuditEvent, AuditHead
-from govhall.ledger.chain import entry_hash, payload
+from govhall.ledger.chain import body_mac, body_payload, entry_hash, payload
 from govhall.ledger.models import LedgerEntry, LedgerHead
 
 _LEDGER_BODY = (
@@ -25,6 +25,9 @@ _LEDGER_BODY = (
     "before",
     "after",
     "opinion",
+    "nonce",
+    "writer",
+    "writer_seq",
 )
 
 
@@ -32,14 +35,26 @@ def rechain_ledger(*, renumber: bool = False) -> None:
     """Recompute prev_hash and hash of every entry in seq order (renumbering from 1 first when asked), and point
     the head at the last one: the chain is perfectly linked again."""
     previous = GENESIS_HASH
-    for seq, entry in enumerate(LedgerEntry.objects.order_by("seq"), start=1):
+    writers: dict[str, int] = {}
+    for seq, entry in enumerate(LedgerEntry.objects.filter(seq__isnull=False).order_by("seq"), start=1):
         if renumber and entry.seq != seq:
             LedgerEntry.objects.filter(pk=entry.pk).update(seq=seq)
+        if renumber and entry.nonce:
+            # The writers' numbers closed up too, and every content MAC recomputed with the stolen key.
+            entry.writer_seq = writers[entry.writer] + 1 if entry.writer in writers else entry.writer_seq
+            writers[entry.writer] = entry.writer_seq
         body: dict[str, Any] = {name: getattr(entry, name) for name in _LEDGER_BODY}
+        sealed = body_mac(body_payload(**body)) if entry.nonce else ""
         digest = entry_hash(previous, payload(seq=seq if renumber else entry.seq, **body))
-        LedgerEntry.objects.filter(pk=entry.pk).update(prev_hash=previous, hash=digest, mac=entry_mac(digest))
+        LedgerEntry.objects.filter(pk=entry.pk).update(
+            prev_hash=previous,
+            hash=digest,
+            mac=entry_mac(digest),
+            writer_seq=entry.writer_seq,
+            body_mac=sealed,
+        )
         previous = digest
-    last = LedgerEntry.objects.order_by("-seq").first()
+    last = LedgerEntry.objects.filter(seq__isnull=False).order_by("-seq").first()
     LedgerHead.objects.filter(pk=1).update(seq=last.seq if last else 0, hash=previous)
 
 

@@ -25,7 +25,7 @@ from govhall.core.audit import record_event, verify_config_log
 from govhall.core.hashchain import MAC_KEY_LABEL, entry_mac, link_hash, mac_key
 from govhall.core.models import AuditEvent, AuditEventType, AuditHead
 from govhall.ledger import checkpoints
-from govhall.ledger.actions import append
+from govhall.ledger.actions import append, link, new_writer
 from govhall.ledger.actions import verify as ledger_verify
 from govhall.ledger.chain import entry_hash, payload
 from govhall.ledger.models import LedgerEntry, LedgerHead
@@ -272,9 +272,13 @@ def test_case_erased_renumbered_and_padded_to_the_old_length(anchored: Path, tam
     tamper()
     LedgerEntry.objects.filter(subject="RX2026030200002").delete()
     rechain_ledger(renumber=True)
+    # Padded with entries under a writer name of its own (with the stolen key): the application's own next entry
+    # would show the writer's missing numbers, so only the checkpoint is left to catch it.
+    new_writer()
     with transaction.atomic():
         for i in range(2):
             append(subject="RX2026030200001", subject_id=1, action=f"note{i}", at=T0)
+    link()
     assert_broken("办件审计链第 5 条记录的哈希与第 1 个检查点")
 
 

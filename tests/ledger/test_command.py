@@ -83,7 +83,12 @@ def test_exit_status_of_the_real_command(tmp_path: Path, on_postgres: Any) -> No
     )
     assert _manage(db, tmp_path, "shell", "-c", script).returncode == 0
 
-    intact = _manage(db, tmp_path, "verify_audit")
+    waiting = _manage(db, tmp_path, "verify_audit")
+    assert (waiting.returncode, waiting.stdout.strip()) == (
+        0,
+        "审计链完整：共 0 条记录\n另有待链接记录 3 条，内容校验码均有效（链接进程稍后将其链入审计链）",
+    )
+    intact = _manage(db, tmp_path, "verify_audit", "--link")
     assert (intact.returncode, intact.stdout.strip()) == (0, "审计链完整：共 3 条记录")
 
     with sqlite3.connect(db) as conn:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from govhall.core import clock
 from govhall.core.hashchain import entry_mac
 from govhall.ledger import chain as chain_mod
-from govhall.ledger.actions import LedgerCorrupted, append, entries_for, verify
+from govhall.ledger.actions import LedgerCorrupted, append, entries_for, link, verify
 from govhall.ledger.models import LedgerEntry, LedgerHead
 from govhall.org.models import StaffProfile
 
@@ -26,6 +26,21 @@ from .conftest import T0
 pytestmark = pytest.mark.django_db
 
 Tamper = Callable[[], None]
+_BODY = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "subject",
+    "subject_id",
+    "action",
+    "before",
+    "after",
+    "opinion",
+    "nonce",
+    "writer",
+    "writer_seq",
+)
 
 
 def test_append_chains_entries_from_genesis(chain: list[LedgerEntry]) -> None:
@@ -50,6 +65,9 @@ def test_append_chains_entries_from_genesis(chain: list[LedgerEntry]) -> None:
         before=stored.before,
         after=stored.after,
         opinion=stored.opinion,
+        nonce=stored.nonce,
+        writer=stored.writer,
+        writer_seq=stored.writer_seq,
     )
     assert chain_mod.entry_hash(stored.prev_hash, body) == stored.hash
     assert stored.after == {"status": "accepted", "deadline": "2026-03-30"}
@@ -101,6 +119,9 @@ def test_rolled_back_action_leaves_no_gap(chain: list[LedgerEntry]) -> None:
         raise RuntimeError("the case action failed after appending")
     with transaction.atomic():
         entry = append(subject="RX3", subject_id=3, action="accept")
+    assert entry.seq is None and verify().ok  # unlinked: its MAC is checked
+    assert link() == 1
+    entry.refresh_from_db()
     assert entry.seq == 6
     assert verify().ok
 
@@ -176,10 +197,18 @@ def test_rehashing_an_altered_entry_breaks_the_link_to_the_next(
             before=row.before,
             after=row.after,
             opinion=row.opinion,
+            nonce=row.nonce,
+            writer=row.writer,
+            writer_seq=row.writer_seq,
         ),
     )
     # With the MAC key too (stolen from an application server): what is left to catch it is the broken link.
-    LedgerEntry.objects.filter(seq=2).update(opinion=row.opinion, hash=forged, mac=entry_mac(forged))
+    sealed = chain_mod.body_mac(
+        chain_mod.body_payload(**{f: getattr(row, f) for f in _BODY}),
+    )
+    LedgerEntry.objects.filter(seq=2).update(
+        opinion=row.opinion, hash=forged, mac=entry_mac(forged), body_mac=sealed
+    )
     report = verify()
     assert report.first_bad_seq == 3
     assert "前序哈希" in report.reason_zh
@@ -251,18 +280,24 @@ def test_head_behind_the_entries_is_detected(chain: list[LedgerEntry]) -> None:
     assert (report.ok, report.first_bad_seq) == (False, 5)
 
 
-def test_missing_head_is_detected_and_blocks_appends(chain: list[LedgerEntry]) -> None:
+def test_missing_head_is_detected_and_blocks_linking(chain: list[LedgerEntry]) -> None:
     LedgerHead.objects.all().delete()
     report = verify()
     assert not report.ok and "链头记录缺失" in report.reason_zh
-    with pytest.raises(LedgerCorrupted), transaction.atomic():
-        append(subject="RX3", subject_id=3, action="submit")
+    with transaction.atomic():
+        entry = append(subject="RX3", subject_id=3, action="submit")  # the action itself is not held up
+    with pytest.raises(LedgerCorrupted):
+        link()
+    entry.refresh_from_db()
+    assert entry.seq is None
 
 
-def test_head_is_created_on_first_append(db: Any) -> None:
-    assert not LedgerHead.objects.exists()
+def test_head_is_created_on_first_link(db: Any) -> None:
     with transaction.atomic():
         entry = append(subject="RX1", subject_id=1, action="submit")
+    assert not LedgerHead.objects.exists()  # the action never touches the head
+    assert link() == 1
+    entry.refresh_from_db()
     assert entry.seq == 1
     assert LedgerHead.objects.get().seq == 1
 
@@ -300,9 +335,13 @@ def test_any_event_hashes_the_same_after_the_database_round_trip(
         entry = append(
             subject="RX1", subject_id=1, action="edit", before=before, after=after, opinion=opinion
         )
+    link()
     stored = LedgerEntry.objects.get(pk=entry.pk)
     assert stored.before == entry.before and stored.after == entry.after and stored.opinion == entry.opinion
-    body = {f: getattr(stored, f) for f in ("at", "actor_id", "actor_name", "actor_role", "subject")}
+    body = {
+        f: getattr(stored, f)
+        for f in ("at", "actor_id", "actor_name", "actor_role", "subject", "nonce", "writer", "writer_seq")
+    }
     recomputed = chain_mod.entry_hash(
         stored.prev_hash,
         chain_mod.payload(

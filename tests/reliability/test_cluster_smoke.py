@@ -82,7 +82,7 @@ def test_cluster_command_serves_until_sigterm_and_stops_every_member(
         ready = json.loads(proc.stdout.readline())
         assert ready["ready"] == [f"http://127.0.0.1:{PORT + 8}", f"http://127.0.0.1:{PORT + 9}"]
         members = ready["members"]
-        assert sorted(members) == ["jobs-1", "supervise-1", "web-1", "web-2"]
+        assert sorted(members) == ["jobs-1", "link-1", "supervise-1", "web-1", "web-2"]
         for url in ready["ready"]:
             assert probe(url + "/healthz", "127.0.0.1")
         # A member that dies is started again by the command.

@@ -49,9 +49,8 @@ class TaskConflict(ValidationError):
     """Someone else acted on the task first."""
 
 
-# Audit entries of the running action. The chain's head row is locked from the first append until commit, so the
-# entries are appended together at the very end of the outermost action: the lock is held for microseconds instead
-# of the whole action, and every action takes its locks in the same order (case row, counters, then the head).
+# Audit entries of the running action, written together at the very end of the outermost action: one INSERT of
+# unlinked entries, no lock (the linker chains them after the commit; docs/audit.md).
 _pending_log: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar(
     "case_log", default=None
 )

@@ -14,7 +14,7 @@ def _round() -> dict[str, int]:
 
 
 class Command(BaseCommand):
-    help = "后台任务：逾期视为受理（行政许可法第三十二条）、文书签章、通知发送、统计、审计链签名检查点。--once 执行一轮后退出。"
+    help = "后台任务：逾期视为受理（行政许可法第三十二条）、文书签章、通知发送、审计链链接、统计、审计链签名检查点。--once 执行一轮后退出。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_loop_arguments(parser, interval=2.0, loops_by_default=True)

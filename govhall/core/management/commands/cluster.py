@@ -26,6 +26,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=2, help="run_jobs 后台进程个数 [2]")
         parser.add_argument("--watchers", type=int, default=1, help="supervise 监察进程个数 [1]")
+        parser.add_argument("--linkers", type=int, default=1, help="link_audit 审计链链接进程个数 [1]")
         parser.add_argument(
             "--port", type=int, default=8000, help="第一个应用服务器的端口，其余依次加一 [8000]"
         )
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--start-timeout", type=float, default=60.0, help="等待健康检查的秒数 [60]")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for name in ("servers", "workers", "watchers", "web_workers"):
+        for name in ("servers", "workers", "watchers", "linkers", "web_workers"):
             if options[name] < (1 if name in ("servers", "web_workers") else 0):
                 raise CommandError(f"--{name.replace('_', '-')} 的取值无效：{options[name]}")
         if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and options["servers"] > 1:
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             servers=options["servers"],
             workers=options["workers"],
             watchers=options["watchers"],
+            linkers=options["linkers"],
             port=options["port"],
             bind=options["bind"],
             web_workers=options["web_workers"],
