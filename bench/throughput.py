@@ -443,7 +443,9 @@ def table(figures: dict[str, Any], big_cases: int) -> str:
         if base is not None:
             for k, label in (("two", "2 processes"), ("one", "1 process")):
                 if base[k]:
-                    checks.insert(0, f"measured {base[k]:.1f}/s ({label}): {'yes' if keeps >= base[k] else 'no'}")
+                    checks.insert(
+                        0, f"measured {base[k]:.1f}/s ({label}): {'yes' if keeps >= base[k] else 'no'}"
+                    )
                     break
         out.append(
             f"One linker ({where}) links {link['entries_per_s']:,.0f} audit entries/s ({link['entries']} in "
