@@ -24,9 +24,12 @@ How the history is made — a *template* and its clones:
    unique texts get a "-B<k>" suffix. Sealed PDFs (bytea) are kept on the template only: a clone's document is
    sealed, with its digest and signature record, but without the file.
 3. The audit chain is written by Python through COPY, entry by entry, with the real hash and MAC functions
-   (`govhall.ledger.chain`, `core.hashchain.entry_mac`): each clone repeats the template's events with its own case
-   number and id, times shifted like its rows, and the chain head is moved to the last entry. The chain is
-   therefore complete and `manage.py verify_audit` passes over it (it walks every entry: minutes at 4.5M entries,
+   (`govhall.ledger.chain`, `core.hashchain.entry_mac`). The template's entries, written unlinked by its actions
+   (docs/audit.md), are linked first (`ledger.link()`); each clone then repeats them with its own case number and
+   id, times shifted like its rows, as entries already linked: a fresh nonce, a writer (a random name per 1000
+   clones, numbered 1, 2, 3… without a gap, as one worker connection would) and the content MAC, then the seq,
+   link hash and entry MAC the linker would have given them; the chain head is moved to the last entry. The chain
+   is therefore complete and `manage.py verify_audit` passes over it (it walks every entry: minutes at 4.5M entries,
    `--verify` runs it). The entries' `before`/`after` payloads are the template's (ids inside them are the
    template's; the fields the chain indexes — subject, subject_id, at — are the clone's). The chain's order is load
    order, not time order (clones are dated in the past but appended after the template).
@@ -190,15 +193,28 @@ def _clone_sql(model: Any, ranges: dict[Any, tuple[int, int]], copies: int) -> t
     return sql, [copies, base, top]
 
 
+# One writer (docs/audit.md: one database connection under a random name) per this many cloned lifecycles, its
+# numbers 1, 2, 3… without a gap across them, as a worker connection that served them one after the other.
+LIFECYCLES_PER_WRITER = 1000
+
+
 def clone_ledger(case_range: tuple[int, int], copies: int, log: Callable[[str], None] = _log) -> int:
-    """Append the clones' audit entries (COPY) and move the head; returns the number of entries written."""
+    """Append the clones' audit entries (COPY), already linked, and move the head; returns the entries written.
+
+    The template's own entries are linked first (`ledger.link()`), so the chain is complete before the clones are
+    added after it. Each clone entry is what the action would have written unlinked — a fresh nonce, its writer's
+    next number, the content MAC (`chain.body_mac`) — and what the linker would then have made of it: seq, prev_hash,
+    the hash over the fields *with* nonce, writer and writer number, and the entry MAC."""
+    import secrets
+
     from django.db import connection
 
     from govhall.core.hashchain import canonical, entry_mac, mac_key
-    from govhall.ledger.actions import HEAD_PK
-    from govhall.ledger.chain import entry_hash, payload
+    from govhall.ledger.actions import HEAD_PK, link
+    from govhall.ledger.chain import body_mac, body_payload, entry_hash, payload
     from govhall.ledger.models import LedgerEntry, LedgerHead
 
+    link()  # the template's entries (and anything else committed unlinked) join the chain first
     base, top = case_range
     span = top - base
     with connection.cursor() as cur:
@@ -209,7 +225,9 @@ def clone_ledger(case_range: tuple[int, int], copies: int, log: Callable[[str], 
         number_of = dict(cur.fetchall())
     template = [
         e
-        for e in LedgerEntry.objects.filter(subject_id__gt=base, subject_id__lte=top).order_by("seq").values()
+        for e in LedgerEntry.objects.filter(subject_id__gt=base, subject_id__lte=top, seq__isnull=False)
+        .order_by("seq")
+        .values()
         if number_of.get(e["subject_id"]) == e["subject"]
     ]
     head = LedgerHead.objects.select_for_update().get(pk=HEAD_PK)
@@ -217,15 +235,19 @@ def clone_ledger(case_range: tuple[int, int], copies: int, log: Callable[[str], 
     key = mac_key()
     columns = [f.column for f in LedgerEntry._meta.concrete_fields if not f.primary_key]
     written = 0
+    writer, writer_seq = "", 0
     raw = connection.connection  # psycopg 3 connection under Django's
     with (
         raw.cursor() as cur,
         cur.copy(f'COPY "ledger_ledgerentry" ({", ".join(columns)}) FROM STDIN') as copy,
     ):
         for k in range(1, copies + 1):
+            if (k - 1) % LIFECYCLES_PER_WRITER == 0:
+                writer, writer_seq = secrets.token_hex(16), 0
             delta = dt.timedelta(days=k % DAYS + 1)
             for e in template:
                 seq += 1
+                writer_seq += 1
                 case_id = e["subject_id"] + k * span
                 fields = {
                     "at": e["at"] - delta,
@@ -238,6 +260,9 @@ def clone_ledger(case_range: tuple[int, int], copies: int, log: Callable[[str], 
                     "before": e["before"],
                     "after": e["after"],
                     "opinion": e["opinion"],
+                    "nonce": secrets.token_hex(16),
+                    "writer": writer,
+                    "writer_seq": writer_seq,
                 }
                 digest = entry_hash(previous, payload(seq=seq, **fields))
                 row = {
@@ -246,6 +271,7 @@ def clone_ledger(case_range: tuple[int, int], copies: int, log: Callable[[str], 
                     "prev_hash": previous,
                     "hash": digest,
                     "mac": entry_mac(digest, key),
+                    "body_mac": body_mac(body_payload(**fields), key),
                     "before": None if e["before"] is None else canonical(e["before"]),
                     "after": None if e["after"] is None else canonical(e["after"]),
                 }

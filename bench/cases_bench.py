@@ -25,12 +25,16 @@ Figures:
 - ``actions``: per action type, the statements it issues (min / median / max over the lifecycles, counted with
   ``CaptureQueriesContext``) and its median time in ms. ``approve_branch`` is a joint-review branch that leaves
   the join pending; ``approve_branch_join`` the branch that completes it (join, next task).
-- ``per_lifecycle``: audit-chain entries appended, documents issued (all pending: sealing is measured by
+- ``per_lifecycle``: audit entries written (unlinked, docs/audit.md), documents issued (all pending: sealing is measured by
   documents_bench.py), notifications, tasks and clocks written, per lifecycle.
+- ``linker``: the actions write their audit entries unlinked (one INSERT, no shared row); chaining them is the
+  linker's work, measured apart: ``ledger.link()`` over the entries the timed lifecycles left, ``entries_per_s``
+  and the lifecycles per second one linker keeps up with (``lifecycles_per_s``, at the entries per lifecycle
+  measured). The lifecycle rates above are without a linker running beside them.
 - ``two_processes`` (PostgreSQL only): two worker processes running lifecycles at the same time on the same
-  database (different cases; the audit chain head, the case-number counter and the document counters are
-  shared rows); ``lifecycles_per_s`` is the total over the wall time both were running, ``errors`` the
-  lifecycles that failed (a deadlock or a lock timeout would show here).
+  database (different cases; the case-number counter and the document counters are the rows they share — the
+  audit chain's head is the linker's alone); ``lifecycles_per_s`` is the total over the wall time both were
+  running, ``errors`` the lifecycles that failed (a deadlock or a lock timeout would show here).
 
 Run standalone, the benchmark refuses a database that already holds cases: what it writes (cases, an
 append-only audit chain) cannot be taken back, so use a throwaway database.
@@ -228,6 +232,27 @@ def _counts() -> dict[str, int]:
     }
 
 
+def link_rate(entries_per_lifecycle: float | None = None) -> dict[str, Any]:
+    """One `ledger.link()` run over every entry left unlinked: entries chained per second, and the lifecycles per
+    second that rate keeps up with (at `entries_per_lifecycle`, default 15)."""
+    from govhall.ledger.actions import link, unlinked_count
+
+    pending = unlinked_count()
+    t0 = time.perf_counter()
+    linked = link()
+    seconds = time.perf_counter() - t0
+    per = entries_per_lifecycle or 15.0
+    rate = linked / seconds if linked and seconds > 0 else None
+    return {
+        "entries": linked,
+        "pending_before": pending,
+        "seconds": round(seconds, 3),
+        "entries_per_s": round(rate, 1) if rate else None,
+        "entries_per_lifecycle": round(per, 2),
+        "lifecycles_per_s": round(rate / per, 1) if rate else None,
+    }
+
+
 def _prepare() -> tuple[Any, _Cast, list[Any]]:
     item = _joint_item()
     return item, _Cast(item), _uploads(item)
@@ -327,6 +352,7 @@ def run(quick: bool = False, show_queries: bool = False) -> dict[str, Any]:
         "actions": actions,
         "per_lifecycle": {k: round((after[k] - before[k]) / n, 2) for k in before},
     }
+    result["linker"] = link_rate(result["per_lifecycle"]["ledger_entries"])
     if connection.vendor == "postgresql":
         connection.close()  # the workers open their own; ours would only idle
         result["two_processes"] = _two_processes(item, 10 if quick else 40)

@@ -5,7 +5,10 @@
 
 The database is migrated and seeded with the demo county when empty. The server is one member of `manage.py
 cluster`'s machinery (govhall.core.cluster, as `make cluster` runs it; production settings, DEBUG off, plain HTTP on
-the loopback interface), started on --port with --web-workers gunicorn workers. The accounts (bench/cases_bench.py's
+the loopback interface), started on --port with --web-workers gunicorn workers, and with the audit chain's linker
+(`link_audit`, docs/audit.md) running beside it as in a deployment: the actions only INSERT their entries unlinked,
+the linker chains them, and its CPU is counted in the figures. ``unlinked_after`` is how many entries were still
+waiting for it when the last client finished (a few hundred at most: it kept up). The accounts (bench/cases_bench.py's
 clerk, the three approvers and the department head of the demo joint-review item) log in by a session stored in
 the database, as bench/reliability does (the benchmark is about the API, not password hashing).
 
@@ -158,6 +161,7 @@ def run(
         servers=1,
         workers=0,
         watchers=0,
+        linkers=1,
         port=port,
         web_workers=web_workers,
         env=harness.cluster_env(var_dir),
@@ -189,6 +193,7 @@ def run(
                 continue
             runs = [_run_clients(clients(n), lifecycles) for _ in range(rounds)]
             result[key] = {
+                "unlinked_after": _unlinked(),
                 "rounds": [r["lifecycles_per_s"] for r in runs],
                 "lifecycles_per_s": round(statistics.median(r["lifecycles_per_s"] for r in runs), 2),
                 "errors": sum(r["errors"] for r in runs),
@@ -197,6 +202,17 @@ def run(
         return result
     finally:
         cluster.stop()
+
+
+def _unlinked() -> int:
+    from django.db import connections
+
+    from govhall.ledger.actions import unlinked_count
+
+    try:
+        return unlinked_count()
+    finally:
+        connections.close_all()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,8 +11,10 @@
 3. **pgbench, prepared** (`-M prepared`): one pgbench transaction = one lifecycle = 13 `BEGIN … COMMIT` blocks
    holding exactly the captured statements (psycopg 3 sends BEGIN and COMMIT as statements: they are captured and
    counted, as `cases_bench.py` counts them). Client 0 replays lifecycle A, client 1 lifecycle B, so two clients
-   update different case rows (as two servers would) and meet where govhall's writers meet (the audit-chain head,
-   the day's case-number counter, the documents' counters). tps = lifecycles/s, run for 1 and 2 clients.
+   update different case rows (as two servers would) and meet where govhall's writers meet (the day's case-number
+   counter, the documents' counters; the audit entries are INSERTed unlinked, with no shared row — their linking
+   is the linker's work, not in the mix: `cases_bench.link_rate`, the throughput table's linker line).
+   tps = lifecycles/s, run for 1 and 2 clients.
 4. **One server call per action**: each action's statements become one PL/pgSQL function (SELECT → PERFORM,
    RETURNING dropped, savepoints dropped; static SQL, so its plans are cached) and the script calls the 13
    functions, each in its own transaction. This is the floor for a design that sends one round trip per action.

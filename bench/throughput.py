@@ -13,6 +13,9 @@ its own copy of it (`CREATE DATABASE … TEMPLATE`, about a second).
 
 The lifecycle is bench/cases_bench.py's: the demo joint-review item, 13 actions each in its own transaction
 (submit, accept, claim + approve for the lead review, the three joint-review branches and the decision, deliver).
+The actions write their audit entries unlinked (docs/audit.md); the lifecycle rates are without a linker running
+beside them, and the linker's own rate (`ledger.link()` over the entries the lifecycles left, on the empty and the
+big database) is printed under the table with whether one linker keeps up at the measured and the target rate.
 Each part runs in its own process(es), one after the other, never two at once:
 
 | row | how |
@@ -189,15 +192,17 @@ def phase_seed(args: argparse.Namespace) -> dict[str, Any]:
 
 def _statements_per_lifecycle(cases_bench: Any, item: Any, cast: Any, uploads: list[Any]) -> dict[str, Any]:
     from govhall.documents.models import Document
+    from govhall.ledger.models import LedgerEntry
 
     rec = cases_bench._Recorder()
-    documents = Document.objects.count()
+    documents, entries = Document.objects.count(), LedgerEntry.objects.count()
     cases_bench.lifecycle(700_000, item, cast, uploads, rec)
     per_action = {name: sum(v) for name, v in rec.queries.items()}
     return {
         "statements": sum(per_action.values()),
         "per_action": per_action,
         "documents": Document.objects.count() - documents,
+        "audit_entries": LedgerEntry.objects.count() - entries,
     }
 
 
@@ -270,6 +275,10 @@ def phase_govhall(args: argparse.Namespace) -> dict[str, Any]:
                 "error_samples": [e for t in two for e in t["error_samples"]][:2],
             }
         )
+        # The lifecycles above wrote their audit entries unlinked, with no linker running beside them: chaining
+        # them is measured here, apart (docs/audit.md).
+        _log("linker rate (ledger.link over the entries the lifecycles left)")
+        result["linker"] = cases_bench.link_rate(result["statements"]["audit_entries"])
         if args.mix_out:
             _log("capturing the statement mix")
             Path(args.mix_out).write_text(
@@ -424,6 +433,25 @@ def table(figures: dict[str, Any], big_cases: int) -> str:
         out.append(
             f"run_jobs seals {sps:.1f} documents/s per worker ({sealing['sealed']} sealed in {sealing['seconds']} s); "
             f"for {NOTICES_PER_LIFECYCLE} notices per lifecycle at " + ", at ".join(need) + "."
+        )
+    for key, where in (("govhall", "empty database"), ("big", "big database")):
+        link = (figures.get(key) or {}).get("linker") or {}
+        if not link.get("entries_per_s"):
+            continue
+        keeps = link["lifecycles_per_s"]
+        checks = [f"{TARGET_RATE:.0f}/s target: {'yes' if keeps >= TARGET_RATE else 'no'}"]
+        if base is not None:
+            for k, label in (("two", "2 processes"), ("one", "1 process")):
+                if base[k]:
+                    checks.insert(
+                        0, f"measured {base[k]:.1f}/s ({label}): {'yes' if keeps >= base[k] else 'no'}"
+                    )
+                    break
+        out.append(
+            f"One linker ({where}) links {link['entries_per_s']:,.0f} audit entries/s ({link['entries']} in "
+            f"{link['seconds']} s), at {link['entries_per_lifecycle']:g} entries per lifecycle "
+            f"{keeps:.1f} lifecycles/s; keeps up at " + ", at ".join(checks) + " (lifecycle rates above are "
+            "without a linker beside them; linkers are serialised by the chain head, a second one adds nothing)."
         )
     b = figures.get("big", {}).get("bigdb")
     if b:

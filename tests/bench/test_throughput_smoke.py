@@ -41,7 +41,7 @@ def output() -> str:
             "--only",
             "govhall,big,pgbench,spiff",
             "--big-cases",
-            "50",
+            "20",
             "--lifecycles",
             "1",
             "--rounds",
@@ -49,7 +49,7 @@ def output() -> str:
             "--seconds",
             "1",
             "--seal-seconds",
-            "0.5",
+            "0.2",
             "--one-process-only",
             "--warmup",
             "0",
@@ -68,7 +68,7 @@ def test_the_table_has_a_row_per_part_with_a_rate(output: str) -> None:
     rows = {line.split("|")[1].strip(): line for line in output.splitlines() if line.startswith("| ")}
     for system in (
         "govhall, PostgreSQL, empty",
-        "govhall, PostgreSQL, 50 cases / 750 audit entries",
+        "govhall, PostgreSQL, 20 cases / 300 audit entries",
         "SpiffWorkflow + PostgreSQL (JSON per step) 3.2.0",
         "pgbench replaying govhall's statements (prepared)",
         "pgbench, one server call per action",
@@ -81,4 +81,11 @@ def test_the_table_has_a_row_per_part_with_a_rate(output: str) -> None:
 def test_it_reports_the_postgresql_share_the_seal_rate_and_the_load(output: str) -> None:
     assert "govhall's share of the PostgreSQL limit (pgbench, prepared): " in output
     assert "run_jobs seals " in output and "workers" in output
-    assert "bigdb loaded 50 cases, 750 audit entries" in output
+    assert "bigdb loaded 20 cases, 300 audit entries" in output
+
+
+def test_it_reports_the_linker_rate_and_whether_one_linker_keeps_up(output: str) -> None:
+    lines = [line for line in output.splitlines() if line.startswith("One linker (")]
+    assert len(lines) == 2, output  # the empty and the big database
+    for line in lines:
+        assert "audit entries/s" in line and "keeps up at" in line and "75/s target: " in line, line
