@@ -31,8 +31,9 @@ $(PY):
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
+# With the bench extra: the throughput smoke test (tests/bench/) runs the SpiffWorkflow peer beside govhall.
 $(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev,bench]"
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json
