@@ -281,10 +281,9 @@ def _open311_complaints() -> Any:
 
 
 def _extra(obj: WorkOrder | Complaint) -> Open311Request | None:
-    try:
-        return obj.open311  # type: ignore[union-attr]  # Complaint.open311 is a reverse one-to-one the stubs miss
-    except Open311Request.DoesNotExist:
-        return None
+    # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError: getattr's default covers it.
+    extra: Open311Request | None = getattr(obj, "open311", None)
+    return extra
 
 
 def _parse_day(value: str, name: str) -> datetime:
