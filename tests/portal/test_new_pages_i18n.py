@@ -29,6 +29,16 @@ NEW_TEMPLATES = sorted(
         *(GOVHALL / "workbench" / "templates" / "workbench").glob("*.html"),
         GOVHALL / "templates" / "registration" / "login.html",
         GOVHALL / "portal" / "templates" / "portal" / "item_detail.html",
+        # The staff pages of good/poor ratings, the 12345 hotline and the clerk's call page.
+        *(
+            GOVHALL / "ratings" / "templates" / "ratings" / name
+            for name in ("staff_home.html", "review.html", "appeal.html", "_case_panel.html")
+        ),
+        *(GOVHALL / "hotline" / "templates" / "hotline").glob("*.html"),
+        *(
+            GOVHALL / "queueing" / "templates" / "queueing" / name
+            for name in ("call.html", "_layout.html", "403.html")
+        ),
     ]
 )
 
