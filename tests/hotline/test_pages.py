@@ -156,3 +156,22 @@ def test_a_clerk_without_department_rights_sees_nothing(hall: Any, at: Any) -> N
         actions.dispatch(order, by=hall["operator"], department=hall.catalog.departments["zjj"])
         lone = create_staff("lone", "孤独", "T990", ("approver",), []).user
         assert client_for(lone).get("/hotline/").status_code == 403
+
+
+def test_pages_in_english(hall: Any, at: Any) -> None:
+    # The hotline pages follow the language switch (a cookie); without it they stay Chinese.
+    with at(2026, 3, 2, 10):
+        order = call(hall)
+        op = client_for(hall["operator"])
+        assert op.post("/i18n/setlang/", {"language": "en", "next": "/hotline/"}).status_code == 302
+        home = op.get("/hotline/").content.decode()
+        assert (
+            "<h1>12345 hotline orders</h1>" in home and "Register an order" in home and "登记工单" not in home
+        )
+        detail = op.get(f"/hotline/orders/{order.number}/").content.decode()
+        assert f"<h1>Order {order.number}</h1>" in detail and ">Dispatch</button>" in detail
+        assert "流转记录" not in detail
+        rates = op.get("/hotline/rates/").content.decode()
+        assert "Response rate" in rates and "响应率" not in rates
+        chinese = client_for(hall["operator"]).get("/hotline/").content.decode()
+        assert "<h1>12345热线工单</h1>" in chinese

@@ -173,3 +173,16 @@ def test_big_screen_panel_and_published_waits(qhall: QueueHall, at: Any) -> None
     assert "窗口排队等候时间" in public
     assert re.search(r'data-testid="average-wait">12.0<', public)
     assert ticket.pk
+
+
+def test_call_page_in_english(qhall: QueueHall) -> None:
+    # The clerk's call page follows the language switch (a cookie); without it it stays Chinese.
+    actions.take_ticket(queue=qhall.comprehensive)
+    clerk = client_for(qhall, "clerk")
+    assert clerk.post("/i18n/setlang/", {"language": "en", "next": "/queue/call/"}).status_code == 302
+    page = clerk.get("/queue/call/").content.decode()
+    assert 'lang="en"' in page and "Calling · Window A05" in page
+    assert '<span data-testid="waiting-count">1</span> waiting' in page and "Call next" in page
+    assert "叫下一号" not in page
+    chinese = client_for(qhall, "clerk").get("/queue/call/").content.decode()
+    assert 'lang="zh-CN"' in chinese and "叫下一号" in chinese

@@ -217,3 +217,21 @@ def test_window_card_and_notice_carry_rating_qr_codes(hall, at):
             ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
         ).stdout.decode()
         assert "扫码评价" in text and "扫码验证真伪" in text
+
+
+def test_staff_pages_in_english(hall, at):
+    # Staff pages follow the language switch (a cookie); without it they stay Chinese.
+    with at(2026, 3, 2, 10):
+        case = window_case(hall)
+        rating = actions.submit_rating(
+            case, channel=RatingChannel.QR, level="1", token=tokens.case_token(case.pk)
+        )
+    head = _client(hall["head"])
+    assert head.post("/i18n/setlang/", {"language": "en", "next": "/ratings/"}).status_code == 302
+    home = head.get("/ratings/").content.decode()
+    assert "Poor ratings to rectify" in home and "待整改的差评" not in home
+    review = head.get(f"/ratings/reviews/{rating.review.number}/").content.decode()
+    assert f"Poor rating rectification {rating.review.number}" in review
+    assert "for callback only" in review and "差评整改" not in review
+    chinese = _client(hall["head"]).get("/ratings/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "待整改的差评" in chinese and "Poor ratings to rectify" not in chinese
