@@ -1,4 +1,4 @@
-"""English on the case-handling pages: login, progress query, document verification, workbench.
+"""English on the case-handling pages: login, progress query, document verification, workbench, ratings, hotline, queue.
 
 Chinese stays the default even for an English browser; English comes only from the language switch (a cookie)."""
 
@@ -29,16 +29,10 @@ NEW_TEMPLATES = sorted(
         *(GOVHALL / "workbench" / "templates" / "workbench").glob("*.html"),
         GOVHALL / "templates" / "registration" / "login.html",
         GOVHALL / "portal" / "templates" / "portal" / "item_detail.html",
-        # The staff pages of good/poor ratings, the 12345 hotline and the clerk's call page.
-        *(
-            GOVHALL / "ratings" / "templates" / "ratings" / name
-            for name in ("staff_home.html", "review.html", "appeal.html", "_case_panel.html")
-        ),
+        # Good/poor ratings, the 12345 hotline and queue calling: staff pages, kiosk, ticket and call screen.
+        *(GOVHALL / "ratings" / "templates" / "ratings").glob("*.html"),
         *(GOVHALL / "hotline" / "templates" / "hotline").glob("*.html"),
-        *(
-            GOVHALL / "queueing" / "templates" / "queueing" / name
-            for name in ("call.html", "_layout.html", "403.html")
-        ),
+        *(GOVHALL / "queueing" / "templates" / "queueing").glob("*.html"),
     ]
 )
 
