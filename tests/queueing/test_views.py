@@ -186,3 +186,12 @@ def test_call_page_in_english(qhall: QueueHall) -> None:
     assert "叫下一号" not in page
     chinese = client_for(qhall, "clerk").get("/queue/call/").content.decode()
     assert 'lang="zh-CN"' in chinese and "叫下一号" in chinese
+
+
+def test_kiosk_and_screen_in_english(qhall: QueueHall) -> None:
+    visitor = Client()
+    assert visitor.post("/i18n/setlang/", {"language": "en", "next": "/queue/"}).status_code == 302
+    kiosk = visitor.get("/queue/").content.decode()
+    assert "By service" in kiosk and "按业务取号" not in kiosk
+    screen = visitor.get("/queue/screen/").content.decode()
+    assert "Current number at each window" in screen and "各窗口当前号" not in screen
