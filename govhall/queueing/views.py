@@ -33,7 +33,7 @@ KIOSK_RETURN_SECONDS = 20
 
 
 def forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "queueing/403.html", {"message": message}, status=403)
+    return render(request, "403.html", {"exception": message}, status=403)
 
 
 clerk_view = role_required(Role.WINDOW_CLERK, forbidden=forbidden, login_url="/accounts/login/")
