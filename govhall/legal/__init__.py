@@ -1,0 +1,1 @@
+"""Rule of law: administrative litigation with heads appearing in court, and administrative reconsideration."""
