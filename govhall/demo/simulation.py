@@ -83,6 +83,7 @@ from govhall.workflow.schema import ProcessSpec, Step
 from . import forms as demo_forms
 from .county import DEPARTMENTS, make_uscc
 from .hotline_sim import HotlineSimulation
+from .modules import run_modules
 from .loader import seed_demo
 from .queues import QueueHook
 
@@ -1546,6 +1547,16 @@ def simulate(
     simulator.prepare()
     simulator.run()
     ratings = rate_cases(simulator.case_pks, seed=seed, end=calendar.deadline_instant(simulator.period[-1]))
+    modules = (
+        run_modules(
+            seed=seed,
+            period=(simulator.period[0], simulator.period[-1]),
+            case_pks=simulator.case_pks,
+            log=simulator.log,
+        )
+        if simulator.period
+        else {}
+    )
     link_audit()  # what the last day's actions (and the ratings) wrote after its day end
     if profile is not None:
         profile["queries"] = simulator.queries
@@ -1556,6 +1567,7 @@ def simulate(
         }
     summary = simulator.summary(_time.perf_counter() - started)
     summary["ratings"] = ratings
+    summary.update(modules)
     return summary
 
 
