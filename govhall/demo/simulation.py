@@ -83,8 +83,8 @@ from govhall.workflow.schema import ProcessSpec, Step
 from . import forms as demo_forms
 from .county import DEPARTMENTS, make_uscc
 from .hotline_sim import HotlineSimulation
-from .modules import run_modules
 from .loader import seed_demo
+from .modules import run_modules
 from .queues import QueueHook
 
 # --------------------------------------------------------------------------------------------- rates
