@@ -50,6 +50,13 @@ class AuditEventType(models.TextChoices):
     LOOKUP_LOCKED = "lookup_locked", "查询码尝试次数过多，暂停查询"
     API_TOKEN_ISSUED = "api_token_issued", "签发接口令牌"
     API_TOKEN_REVOKED = "api_token_revoked", "吊销接口令牌"
+    DISCLOSURE_DRAFTED = "disclosure_drafted", "登记待公开政府信息"
+    DISCLOSURE_PUBLISHED = "disclosure_published", "公开政府信息"
+    DISCLOSURE_CORRECTED = "disclosure_corrected", "更正已公开政府信息"
+    DISCLOSURE_WITHDRAWN = "disclosure_withdrawn", "撤回已公开政府信息"
+    INFO_REQUEST_RECEIVED = "info_request_received", "登记政府信息公开申请"
+    INFO_REQUEST_HANDLED = "info_request_handled", "办理政府信息公开申请（补正、征求意见、延期）"
+    INFO_REQUEST_ANSWERED = "info_request_answered", "答复政府信息公开申请"
 
 
 class AuditEvent(models.Model):
