@@ -135,7 +135,7 @@ def test_annual_report_equals_hand_count(county: County) -> None:
     with travel(2025, 5, 6, 9):
         actions.abandon_overdue_clarifications()
     with travel(2025, 12, 29, 9):
-        r6 = file(o)  # still open at the year's end
+        file(o)  # r6, still open at the year's end
     with travel(2026, 1, 5, 9):
         file(o)  # next year
         actions.answer_request(r4, by=o.officer, outcome="repeated")  # answered in 2026: carried out of 2025
