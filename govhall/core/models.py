@@ -50,6 +50,12 @@ class AuditEventType(models.TextChoices):
     LOOKUP_LOCKED = "lookup_locked", "查询码尝试次数过多，暂停查询"
     API_TOKEN_ISSUED = "api_token_issued", "签发接口令牌"
     API_TOKEN_REVOKED = "api_token_revoked", "吊销接口令牌"
+    EVALUATION_ENTERED = "evaluation_entered", "录入绩效考评数据"
+    EVALUATION_MONTH_CLOSED = "evaluation_month_closed", "月度考评结账"
+    EVALUATION_ADJUSTED = "evaluation_adjusted", "调整考评结果"
+    EVALUATION_GOAL_SAVED = "evaluation_goal_saved", "保存考评目标"
+    EVALUATION_REPORT_SUBMITTED = "evaluation_report_submitted", "报送目标月报"
+    EVALUATION_SCHEME_SAVED = "evaluation_scheme_saved", "保存考评方案"
 
 
 class AuditEvent(models.Model):
