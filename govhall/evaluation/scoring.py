@@ -201,7 +201,7 @@ class _Record:
                 self.window,
                 self.window_refs,
                 key,
-                qs.annotate(w=Coalesce("alert__case__window_id", "person__staff__window_id")).values_list(
+                leveled.annotate(w=Coalesce("alert__case__window_id", "person__staff__window_id")).values_list(
                     "w", "reason"
                 ),
             )
