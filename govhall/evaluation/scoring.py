@@ -201,9 +201,9 @@ class _Record:
                 self.window,
                 self.window_refs,
                 key,
-                leveled.annotate(w=Coalesce("alert__case__window_id", "person__staff__window_id")).values_list(
-                    "w", "reason"
-                ),
+                leveled.annotate(
+                    w=Coalesce("alert__case__window_id", "person__staff__window_id")
+                ).values_list("w", "reason"),
             )
             _add(
                 self.staff,
