@@ -43,6 +43,7 @@ def _frozen(result: MonthlyResult) -> dict[str, Any]:
     adjustments = list(result.adjustments.all())
     return {
         "name": result.name,
+        "result_id": result.pk,
         "id": result.window_id if result.unit == UnitKind.WINDOW else result.staff_id,
         "score": float(result.score),
         "rank": result.rank,

@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clocks', '0005_rectify_hotline_kinds'),
+        ("clocks", "0005_rectify_hotline_kinds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='clock',
-            name='kind',
-            field=models.CharField(choices=[('intake', '受理时限（5个工作日）'), ('case', '承诺办结时限'), ('legal', '法定办结时限'), ('step', '环节时限'), ('delivery', '送达时限'), ('order', '督办时限'), ('complaint', '投诉办理时限'), ('rectify', '差评整改反馈时限'), ('hotline', '热线工单办理时限'), ('goal_report', '目标月报报送时限')], max_length=16, verbose_name='类型'),
+            model_name="clock",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("intake", "受理时限（5个工作日）"),
+                    ("case", "承诺办结时限"),
+                    ("legal", "法定办结时限"),
+                    ("step", "环节时限"),
+                    ("delivery", "送达时限"),
+                    ("order", "督办时限"),
+                    ("complaint", "投诉办理时限"),
+                    ("rectify", "差评整改反馈时限"),
+                    ("hotline", "热线工单办理时限"),
+                    ("goal_report", "目标月报报送时限"),
+                ],
+                max_length=16,
+                verbose_name="类型",
+            ),
         ),
     ]

@@ -4,15 +4,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0011_ratings_hotline_urge_events'),
+        ("core", "0011_ratings_hotline_urge_events"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='event_type',
-            field=models.CharField(choices=[('item_created', '创建事项'), ('item_updated', '修改事项'), ('item_status_changed', '事项状态变更'), ('catalog_imported', '导入事项目录'), ('bundle_created', '创建一件事'), ('bundle_updated', '修改一件事'), ('bundle_status_changed', '一件事状态变更'), ('calendar_year_confirmed', '确认年度节假日安排'), ('calendar_day_changed', '修改节假日'), ('org_unit_created', '创建组织机构（区划、站点、大厅、部门、窗口）'), ('org_unit_updated', '修改组织机构（区划、站点、大厅、部门、窗口）'), ('staff_created', '创建工作人员'), ('staff_updated', '修改工作人员信息'), ('staff_roles_changed', '变更人员角色'), ('process_definition_saved', '保存办理流程版本'), ('process_definition_activated', '启用办理流程版本'), ('warn_rule_saved', '保存预警阈值'), ('supervision_card_issued', '发出黄牌/红牌'), ('supervision_order_issued', '发出督办单'), ('supervision_order_answered', '答复督办单'), ('supervision_order_overdue', '督办单逾期（整改通知、责任追究）'), ('supervision_urged', '催办'), ('accountability_decided', '作出责任追究决定'), ('complaint_received', '受理效能投诉'), ('complaint_assigned', '交办效能投诉'), ('complaint_concluded', '办结效能投诉'), ('hotline_recorded', '登记热线工单'), ('hotline_dispatched', '派发热线工单（派单、改派）'), ('hotline_returned', '退回热线工单'), ('hotline_answered', '答复热线工单'), ('hotline_called_back', '回访热线工单'), ('hotline_transferred', '热线工单转效能投诉'), ('worker_row_failed', '后台任务处理失败（已推迟重试）'), ('login_locked', '登录失败次数过多，暂时锁定'), ('lookup_locked', '查询码尝试次数过多，暂停查询'), ('api_token_issued', '签发接口令牌'), ('api_token_revoked', '吊销接口令牌'), ('evaluation_entered', '录入绩效考评数据'), ('evaluation_month_closed', '月度考评结账'), ('evaluation_adjusted', '调整考评结果'), ('evaluation_goal_saved', '保存考评目标'), ('evaluation_report_submitted', '报送目标月报'), ('evaluation_scheme_saved', '保存考评方案')], db_index=True, max_length=40, verbose_name='事件类型'),
+            model_name="auditevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("item_created", "创建事项"),
+                    ("item_updated", "修改事项"),
+                    ("item_status_changed", "事项状态变更"),
+                    ("catalog_imported", "导入事项目录"),
+                    ("bundle_created", "创建一件事"),
+                    ("bundle_updated", "修改一件事"),
+                    ("bundle_status_changed", "一件事状态变更"),
+                    ("calendar_year_confirmed", "确认年度节假日安排"),
+                    ("calendar_day_changed", "修改节假日"),
+                    ("org_unit_created", "创建组织机构（区划、站点、大厅、部门、窗口）"),
+                    ("org_unit_updated", "修改组织机构（区划、站点、大厅、部门、窗口）"),
+                    ("staff_created", "创建工作人员"),
+                    ("staff_updated", "修改工作人员信息"),
+                    ("staff_roles_changed", "变更人员角色"),
+                    ("process_definition_saved", "保存办理流程版本"),
+                    ("process_definition_activated", "启用办理流程版本"),
+                    ("warn_rule_saved", "保存预警阈值"),
+                    ("supervision_card_issued", "发出黄牌/红牌"),
+                    ("supervision_order_issued", "发出督办单"),
+                    ("supervision_order_answered", "答复督办单"),
+                    ("supervision_order_overdue", "督办单逾期（整改通知、责任追究）"),
+                    ("supervision_urged", "催办"),
+                    ("accountability_decided", "作出责任追究决定"),
+                    ("complaint_received", "受理效能投诉"),
+                    ("complaint_assigned", "交办效能投诉"),
+                    ("complaint_concluded", "办结效能投诉"),
+                    ("hotline_recorded", "登记热线工单"),
+                    ("hotline_dispatched", "派发热线工单（派单、改派）"),
+                    ("hotline_returned", "退回热线工单"),
+                    ("hotline_answered", "答复热线工单"),
+                    ("hotline_called_back", "回访热线工单"),
+                    ("hotline_transferred", "热线工单转效能投诉"),
+                    ("worker_row_failed", "后台任务处理失败（已推迟重试）"),
+                    ("login_locked", "登录失败次数过多，暂时锁定"),
+                    ("lookup_locked", "查询码尝试次数过多，暂停查询"),
+                    ("api_token_issued", "签发接口令牌"),
+                    ("api_token_revoked", "吊销接口令牌"),
+                    ("evaluation_entered", "录入绩效考评数据"),
+                    ("evaluation_month_closed", "月度考评结账"),
+                    ("evaluation_adjusted", "调整考评结果"),
+                    ("evaluation_goal_saved", "保存考评目标"),
+                    ("evaluation_report_submitted", "报送目标月报"),
+                    ("evaluation_scheme_saved", "保存考评方案"),
+                ],
+                db_index=True,
+                max_length=40,
+                verbose_name="事件类型",
+            ),
         ),
     ]
