@@ -20,6 +20,7 @@ from govhall.catalog.department_api import router as org_router
 from govhall.core.throttle import Throttled
 from govhall.core.tokens import TokenRefused
 from govhall.disclosure.api import router as disclosure_router
+from govhall.evaluation.api import router as evaluation_router
 from govhall.hotline.api import router as hotline_router
 from govhall.stats.api import router as stats_router
 
@@ -216,3 +217,4 @@ api.add_router("/", bundles_router)
 api.add_router("/", stats_router)
 api.add_router("/", hotline_router)
 api.add_router("/", disclosure_router)
+api.add_router("/", evaluation_router)

@@ -57,6 +57,12 @@ class AuditEventType(models.TextChoices):
     INFO_REQUEST_RECEIVED = "info_request_received", "登记政府信息公开申请"
     INFO_REQUEST_HANDLED = "info_request_handled", "办理政府信息公开申请（补正、征求意见、延期）"
     INFO_REQUEST_ANSWERED = "info_request_answered", "答复政府信息公开申请"
+    EVALUATION_ENTERED = "evaluation_entered", "录入绩效考评数据"
+    EVALUATION_MONTH_CLOSED = "evaluation_month_closed", "月度考评结账"
+    EVALUATION_ADJUSTED = "evaluation_adjusted", "调整考评结果"
+    EVALUATION_GOAL_SAVED = "evaluation_goal_saved", "保存考评目标"
+    EVALUATION_REPORT_SUBMITTED = "evaluation_report_submitted", "报送目标月报"
+    EVALUATION_SCHEME_SAVED = "evaluation_scheme_saved", "保存考评方案"
 
 
 class AuditEvent(models.Model):

@@ -23,6 +23,7 @@ class AlertKind(ColoredChoices):
     HOTLINE = "hotline", "热线工单超时"
     OUT_OF_PROCEDURE = "out_of_procedure", "体外循环/违规操作"
     REFUSAL = "refusal", "不予受理"
+    GOAL_REPORT = "goal_report", "目标月报逾期"
 
 
 class CardLevel(ColoredChoices):

@@ -63,6 +63,12 @@ NAV: tuple[NavEntry, ...] = (
         (Role.DISCLOSURE_OFFICER, Role.DEPARTMENT_HEAD),
         also=("disclosure:staff_record", "disclosure:staff_record_new", "disclosure:staff_request"),
     ),
+    NavEntry(
+        "evaluation:month",
+        _("绩效考评"),
+        (Role.PERFORMANCE_OFFICER, Role.LEADER, Role.SUPERVISOR, Role.CENTER_ADMIN, Role.WINDOW_CLERK),
+        also=("evaluation:year", "evaluation:me", "evaluation:sheet"),
+    ),
     NavEntry("stats:public", _("统计公开"), (Role.PERFORMANCE_OFFICER, Role.LEGAL_OFFICER, Role.LEADER)),
     NavEntry("admin:index", _("系统配置"), (Role.CENTER_ADMIN,)),
 )
