@@ -50,6 +50,18 @@ class AuditEventType(models.TextChoices):
     LOOKUP_LOCKED = "lookup_locked", "查询码尝试次数过多，暂停查询"
     API_TOKEN_ISSUED = "api_token_issued", "签发接口令牌"
     API_TOKEN_REVOKED = "api_token_revoked", "吊销接口令牌"
+    POWERS_IMPORTED = "powers_imported", "导入权力清单"
+    POWER_SAVED = "power_saved", "登记职权"
+    POST_SAVED = "post_saved", "登记岗位、任职"
+    RISK_POINT_RECORDED = "risk_point_recorded", "登记廉政风险点"
+    POWER_EXERCISES_DISCLOSED = "power_exercises_disclosed", "公开权力运行记录"
+    INTEGRITY_WARNING_ISSUED = "integrity_warning_issued", "发出廉政预警"
+    INTEGRITY_WARNING_PLANNED = "integrity_warning_planned", "报送预警整改方案"
+    INTEGRITY_WARNING_CLOSED = "integrity_warning_closed", "廉政预警销号"
+    INTEGRITY_WARNING_ESCALATED = "integrity_warning_escalated", "廉政预警逾期升级"
+    COMMITMENT_SIGNED = "commitment_signed", "签订廉政风险承诺书"
+    ROTATION_PLANNED = "rotation_planned", "制定轮岗计划"
+    ROTATION_EXECUTED = "rotation_executed", "执行轮岗"
 
 
 class AuditEvent(models.Model):

@@ -14,6 +14,7 @@ class DocumentKind(ColoredChoices):
     DISAPPROVAL = "disapproval", "不予行政许可决定书"
     CERTIFICATE = "certificate", "证照"
     WITHDRAWAL = "withdrawal", "撤回申请确认书"
+    INTEGRITY_LETTER = "integrity_letter", "廉政预警监察建议书"
 
 
 DocumentKind.set_colors(
@@ -28,6 +29,7 @@ DocumentKind.set_colors(
         DocumentKind.DISAPPROVAL: "red",
         DocumentKind.CERTIFICATE: "blue",
         DocumentKind.WITHDRAWAL: "gray",
+        DocumentKind.INTEGRITY_LETTER: "red",
     }
 )
 
@@ -44,6 +46,7 @@ KIND_ABBREVIATIONS: dict[str, str] = {
     DocumentKind.DISAPPROVAL: "不准",
     DocumentKind.CERTIFICATE: "证",
     DocumentKind.WITHDRAWAL: "撤",
+    DocumentKind.INTEGRITY_LETTER: "廉预",
 }
 
 
