@@ -207,8 +207,8 @@ def issue(request: HttpRequest) -> HttpResponse:
         return redirect("integrity:home")
     if not _oversight(request):
         return forbidden(request, "只有效能监察人员和领导可以发出廉政预警。")
-    department = Department.objects.filter(pk=_int(request.POST.get("department"))).first()
-    person = StaffProfile.objects.filter(pk=_int(request.POST.get("person"))).first()
+    department = Department.objects.filter(pk=_int(request.POST.get("department")) or 0).first()
+    person = StaffProfile.objects.filter(pk=_int(request.POST.get("person")) or 0).first()
     if department is None:
         messages.error(request, "请选择预警单位。")
         return redirect("integrity:home")
