@@ -34,7 +34,10 @@ class County:
 
 def build_county() -> County:
     c = County()
-    for key, name, short in (("scjg", "示范县市场监督管理局", "市场监管局"), ("zjj", "示范县住房和城乡建设局", "住建局")):
+    for key, name, short in (
+        ("scjg", "示范县市场监督管理局", "市场监管局"),
+        ("zjj", "示范县住房和城乡建设局", "住建局"),
+    ):
         c.departments[key] = create_department(name=name, short_name=short, group="economic")
     d = c.departments
     for key, name, roles, depts in (

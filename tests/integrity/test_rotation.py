@@ -69,10 +69,15 @@ def test_alerts_go_once_then_plan_and_execute(county: Any, held: dict[str, PostA
     assert any("应于2026-09-15前轮岗" in t for t in texts)
     with time_machine.travel(local(2026, 7, 2, 9), tick=False):
         plan = actions.plan_rotation(
-            assignment=held["key"], to_post=county.posts["inspect"], planned_on=date(2026, 8, 3), by=county["head"].user
+            assignment=held["key"],
+            to_post=county.posts["inspect"],
+            planned_on=date(2026, 8, 3),
+            by=county["head"].user,
         )
         with pytest.raises(ValidationError) as exc:
-            actions.plan_rotation(assignment=held["key"], to_post=county.posts["inspect"], planned_on=date(2026, 8, 3))
+            actions.plan_rotation(
+                assignment=held["key"], to_post=county.posts["inspect"], planned_on=date(2026, 8, 3)
+            )
         assert "已有待执行的轮岗计划" in str(exc.value)
         new = actions.execute_rotation(plan, on=date(2026, 8, 3), by=county["head"].user)
     held["key"].refresh_from_db()

@@ -106,14 +106,22 @@ def _red_card(county: Any, staff_key: str, when: Any) -> Card:
         level="red", kind="case", department=county.departments["scjg"], raised_at=when, summary="超期"
     )
     return Card.objects.create(
-        level="red", person=county[staff_key].user, department=county.departments["scjg"], reason="超期", alert=alert,
+        level="red",
+        person=county[staff_key].user,
+        department=county.departments["scjg"],
+        reason="超期",
+        alert=alert,
         issued_at=when,
     )
 
 
 def test_rule_two_red_cards_in_a_month_give_a_yellow_warning(county: Any) -> None:
     rule = TriggerRule.objects.create(
-        name="一月两张红牌", source=TriggerSource.RED_CARD, threshold=2, window_days=30, level=WarningLevel.YELLOW
+        name="一月两张红牌",
+        source=TriggerSource.RED_CARD,
+        threshold=2,
+        window_days=30,
+        level=WarningLevel.YELLOW,
     )
     _red_card(county, "clerk", local(2026, 3, 3, 10))
     _red_card(county, "clerk2", local(2026, 3, 3, 11))
