@@ -52,6 +52,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if not self.row and not self.column:
+            return self.message
         where = f"第{self.row}行" if self.row else "表头"
         if self.column:
             where += f"“{self.column}”列"
