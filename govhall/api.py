@@ -20,6 +20,8 @@ from govhall.catalog.department_api import router as org_router
 from govhall.core.throttle import Throttled
 from govhall.core.tokens import TokenRefused
 from govhall.hotline.api import router as hotline_router
+from govhall.integrity.api import router as integrity_router
+from govhall.integrity.api import staff_router as integrity_staff_router
 from govhall.stats.api import router as stats_router
 
 api = NinjaAPI(
@@ -214,3 +216,5 @@ api.add_router("/", cases_router)
 api.add_router("/", bundles_router)
 api.add_router("/", stats_router)
 api.add_router("/", hotline_router)
+api.add_router("/", integrity_router)
+api.add_router("/", integrity_staff_router)

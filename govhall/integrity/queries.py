@@ -48,7 +48,7 @@ class RotationDue:
 
 
 def _limits() -> dict[bool, RotationLimit]:
-    from .actions import ensure_rotation_limits
+    from .defaults import ensure_rotation_limits
 
     return ensure_rotation_limits()
 

@@ -35,9 +35,33 @@ def workbook(rows: list[list[Any]], header: list[str] = HEADER) -> io.BytesIO:
 
 
 GOOD = [
-    ["XK-001", "食品经营许可", "行政许可", "示范县市场监督管理局", "《中华人民共和国食品安全法》第三十五条", "标准承诺件流程", ""],
-    ["CF-001", "对无证经营食品的处罚", "02", "市场监管局", "《中华人民共和国食品安全法》第一百二十二条", "", ""],
-    ["JC-001", "建筑工程质量监督检查", "行政检查", "示范县住房和城乡建设局", "《建设工程质量管理条例》第四十四条", "", None],
+    [
+        "XK-001",
+        "食品经营许可",
+        "行政许可",
+        "示范县市场监督管理局",
+        "《中华人民共和国食品安全法》第三十五条",
+        "标准承诺件流程",
+        "",
+    ],
+    [
+        "CF-001",
+        "对无证经营食品的处罚",
+        "02",
+        "市场监管局",
+        "《中华人民共和国食品安全法》第一百二十二条",
+        "",
+        "",
+    ],
+    [
+        "JC-001",
+        "建筑工程质量监督检查",
+        "行政检查",
+        "示范县住房和城乡建设局",
+        "《建设工程质量管理条例》第四十四条",
+        "",
+        None,
+    ],
 ]
 
 
@@ -45,7 +69,15 @@ def test_errors_by_row_and_column_and_nothing_written(county: Any) -> None:
     bad = [
         GOOD[0],
         ["XK-001", "重复编码", "行政许可", "市场监管局", "依据", "", ""],  # row 3: duplicate code
-        ["XK-002", "", "公共服务", "不存在局", "依据", "随便流程", "11111111111111111111"],  # row 4: four errors
+        [
+            "XK-002",
+            "",
+            "公共服务",
+            "不存在局",
+            "依据",
+            "随便流程",
+            "11111111111111111111",
+        ],  # row 4: four errors
         [None, None, None, None, None, None, None],  # blank row: skipped
         ["XK-003", "好的一行", "行政确认", "住建局", "", "", ""],  # row 6: no basis
     ]
@@ -124,7 +156,9 @@ def test_risk_map_colours(county: Any) -> None:
     )
     step = xk.steps.get(key="decide")
     actions.record_risk_point(step=step, description="超越权限审批", level="A", discovery="organisation")
-    actions.record_risk_point(post=county.posts["inspect"], description="检查走过场", level="B", discovery="deputy")
+    actions.record_risk_point(
+        post=county.posts["inspect"], description="检查走过场", level="B", discovery="deputy"
+    )
     actions.record_risk_point(
         power=Power.objects.get(code="JC-001"), description="检查记录不全", level="C", discovery="self"
     )
