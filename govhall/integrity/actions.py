@@ -46,6 +46,7 @@ from .models import (
     POWER_TYPES,
     Commitment,
     ExerciseDisclosure,
+    KeyDepartment,
     Post,
     PostAssignment,
     Power,
@@ -53,6 +54,7 @@ from .models import (
     PowerStep,
     RiskLevel,
     RiskPoint,
+    RotationLimit,
     RotationPlan,
     TriggerRule,
     Warning,
@@ -72,6 +74,33 @@ DEFAULT_PLAN_DAYS = {WarningLevel.BLUE: 15, WarningLevel.YELLOW: 10, WarningLeve
 
 def _user(user: User | None) -> User | None:
     return user if user is not None and user.pk else None
+
+
+# ---------------------------------------------------------------- configuration
+
+
+@transaction.atomic
+def save_config(
+    obj: RiskLevel | RotationLimit | TriggerRule | KeyDepartment, *, by: User | None = None
+) -> Any:
+    """Save a configuration row (grade, rotation limit, warning rule, key department) after validating it."""
+    obj.full_clean()
+    obj.save()
+    record_event(AuditEventType.INTEGRITY_CONFIG_SAVED, actor=_user(by), obj=obj, after={"repr": str(obj)})
+    return obj
+
+
+@transaction.atomic
+def delete_config(
+    obj: RiskLevel | RotationLimit | TriggerRule | KeyDepartment, *, by: User | None = None
+) -> None:
+    from django.db.models import ProtectedError
+
+    record_event(AuditEventType.INTEGRITY_CONFIG_SAVED, actor=_user(by), obj=obj, note="删除")
+    try:
+        obj.delete()
+    except ProtectedError:
+        raise ValidationError({"__all__": f"“{obj}”仍在使用中，不能删除。"}) from None
 
 
 # ---------------------------------------------------------------- posts and powers
