@@ -22,6 +22,8 @@ from govhall.core.tokens import TokenRefused
 from govhall.disclosure.api import router as disclosure_router
 from govhall.evaluation.api import router as evaluation_router
 from govhall.hotline.api import router as hotline_router
+from govhall.integrity.api import router as integrity_router
+from govhall.integrity.api import staff_router as integrity_staff_router
 from govhall.stats.api import router as stats_router
 
 api = NinjaAPI(
@@ -218,3 +220,5 @@ api.add_router("/", stats_router)
 api.add_router("/", hotline_router)
 api.add_router("/", disclosure_router)
 api.add_router("/", evaluation_router)
+api.add_router("/", integrity_router)
+api.add_router("/", integrity_staff_router)

@@ -16,6 +16,7 @@ class ClockKind(ColoredChoices):
     DISCLOSURE = "disclosure", "主动公开时限（20个工作日）"
     INFO_REQUEST = "info_request", "依申请公开答复时限"
     GOAL_REPORT = "goal_report", "目标月报报送时限"
+    INTEGRITY = "integrity", "廉政预警整改时限"
 
 
 class ClockUnit(ColoredChoices):

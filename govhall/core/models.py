@@ -63,6 +63,19 @@ class AuditEventType(models.TextChoices):
     EVALUATION_GOAL_SAVED = "evaluation_goal_saved", "保存考评目标"
     EVALUATION_REPORT_SUBMITTED = "evaluation_report_submitted", "报送目标月报"
     EVALUATION_SCHEME_SAVED = "evaluation_scheme_saved", "保存考评方案"
+    POWERS_IMPORTED = "powers_imported", "导入权力清单"
+    POWER_SAVED = "power_saved", "登记职权"
+    POST_SAVED = "post_saved", "登记岗位、任职"
+    RISK_POINT_RECORDED = "risk_point_recorded", "登记廉政风险点"
+    POWER_EXERCISES_DISCLOSED = "power_exercises_disclosed", "公开权力运行记录"
+    INTEGRITY_WARNING_ISSUED = "integrity_warning_issued", "发出廉政预警"
+    INTEGRITY_WARNING_PLANNED = "integrity_warning_planned", "报送预警整改方案"
+    INTEGRITY_WARNING_CLOSED = "integrity_warning_closed", "廉政预警销号"
+    INTEGRITY_WARNING_ESCALATED = "integrity_warning_escalated", "廉政预警逾期升级"
+    COMMITMENT_SIGNED = "commitment_signed", "签订廉政风险承诺书"
+    ROTATION_PLANNED = "rotation_planned", "制定轮岗计划"
+    ROTATION_EXECUTED = "rotation_executed", "执行轮岗"
+    INTEGRITY_CONFIG_SAVED = "integrity_config_saved", "修改廉政风险防控配置（风险等级、轮岗年限、预警规则、重点部门）"
 
 
 class AuditEvent(models.Model):

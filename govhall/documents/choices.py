@@ -17,6 +17,7 @@ class DocumentKind(ColoredChoices):
     INFO_CLARIFY = "info_clarify", "政府信息公开申请补正告知书"
     INFO_EXTENSION = "info_extension", "延长政府信息公开答复期限告知书"
     INFO_ANSWER = "info_answer", "政府信息公开申请答复书"
+    INTEGRITY_LETTER = "integrity_letter", "廉政预警监察建议书"
 
 
 DocumentKind.set_colors(
@@ -34,6 +35,7 @@ DocumentKind.set_colors(
         DocumentKind.INFO_CLARIFY: "orange",
         DocumentKind.INFO_EXTENSION: "yellow",
         DocumentKind.INFO_ANSWER: "blue",
+        DocumentKind.INTEGRITY_LETTER: "red",
     }
 )
 
@@ -53,6 +55,7 @@ KIND_ABBREVIATIONS: dict[str, str] = {
     DocumentKind.INFO_CLARIFY: "公补",
     DocumentKind.INFO_EXTENSION: "公延",
     DocumentKind.INFO_ANSWER: "公答",
+    DocumentKind.INTEGRITY_LETTER: "廉预",
 }
 
 

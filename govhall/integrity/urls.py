@@ -1,5 +1,22 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from . import views
 
 app_name = "integrity"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    # public
+    path("powers/", views.public_powers, name="public_powers"),
+    path("powers/<int:pk>/", views.public_power, name="public_power"),
+    path("feed/", views.feed, name="feed"),
+    path("feed/<int:pk>/", views.feed_entry, name="feed_entry"),
+    path("feed.atom", views.feed_atom, name="feed_atom"),
+    path("feed.json", views.feed_json, name="feed_json"),
+    # staff
+    path("", views.home, name="home"),
+    path("risk-map/", views.risk_map, name="risk_map"),
+    path("warnings/issue/", views.issue, name="issue"),
+    path("warnings/<int:pk>/", views.warning_detail, name="warning"),
+    path("rotation/", views.rotation, name="rotation"),
+    path("conduct/<int:pk>/", views.conduct, name="conduct"),
+]

@@ -21,6 +21,7 @@ class AlertKind(ColoredChoices):
     COMPLAINT = "complaint", "投诉办理超时"
     RECTIFY = "rectify", "差评整改超时"
     HOTLINE = "hotline", "热线工单超时"
+    INTEGRITY = "integrity", "廉政预警整改超时"
     OUT_OF_PROCEDURE = "out_of_procedure", "体外循环/违规操作"
     REFUSAL = "refusal", "不予受理"
     GOAL_REPORT = "goal_report", "目标月报逾期"

@@ -50,6 +50,12 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("supervision:board", _("电子监察"), BOARD),
     NavEntry("screens:screen", _("监察大屏"), BOARD),
     NavEntry("complaints:list", _("效能投诉"), (Role.SUPERVISOR,)),
+    NavEntry(
+        "integrity:home",
+        _("廉政风险防控"),
+        (*BOARD, Role.DEPARTMENT_HEAD),
+        also=("integrity:risk_map", "integrity:rotation", "integrity:warning", "integrity:conduct"),
+    ),
     NavEntry("stats:monthly", _("月度报表"), REPORTS),
     NavEntry(
         "ratings:staff_home",
