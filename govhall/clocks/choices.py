@@ -13,6 +13,7 @@ class ClockKind(ColoredChoices):
     COMPLAINT = "complaint", "投诉办理时限"
     RECTIFY = "rectify", "差评整改反馈时限"
     HOTLINE = "hotline", "热线工单办理时限"
+    INSP_RECTIFY = "insp_rectify", "监督检查责令整改时限"
 
 
 class ClockUnit(ColoredChoices):
