@@ -257,11 +257,14 @@ def due_entities(plan: InspectionPlan) -> list[SupervisedEntity]:
     risk_ids = list(plan.risk_classes.values_list("pk", flat=True)) if plan.pk else []
     if risk_ids:
         qs = qs.filter(risk_class_id__in=risk_ids)
+    # The day of the last inspection: when it was done, or the day it is planned for when not done yet.
     last: dict[int, dt.date] = {}
-    for entity_id, planned_on in (
-        Inspection.objects.filter(entity__in=qs).order_by("planned_on").values_list("entity_id", "planned_on")
+    for entity_id, planned_on, inspected_at in Inspection.objects.filter(entity__in=qs).values_list(
+        "entity_id", "planned_on", "inspected_at"
     ):
-        last[entity_id] = planned_on
+        day = local_date(inspected_at) if inspected_at is not None else planned_on
+        if entity_id not in last or day > last[entity_id]:
+            last[entity_id] = day
     due = []
     for entity in qs.order_by("pk"):
         per_year = freq.get((entity.risk_class_id, entity.grade), DEFAULT_PER_YEAR)
