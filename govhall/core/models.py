@@ -58,6 +58,13 @@ class AuditEventType(models.TextChoices):
     INSPECTION_RECTIFIED = "inspection_rectified", "整改复查完成"
     INSPECTION_REFERRED = "inspection_referred", "移送立案查处"
     CREDIT_GRADE_CHANGED = "credit_grade_changed", "信用等级变更"
+    DISCLOSURE_DRAFTED = "disclosure_drafted", "登记待公开政府信息"
+    DISCLOSURE_PUBLISHED = "disclosure_published", "公开政府信息"
+    DISCLOSURE_CORRECTED = "disclosure_corrected", "更正已公开政府信息"
+    DISCLOSURE_WITHDRAWN = "disclosure_withdrawn", "撤回已公开政府信息"
+    INFO_REQUEST_RECEIVED = "info_request_received", "登记政府信息公开申请"
+    INFO_REQUEST_HANDLED = "info_request_handled", "办理政府信息公开申请（补正、征求意见、延期）"
+    INFO_REQUEST_ANSWERED = "info_request_answered", "答复政府信息公开申请"
 
 
 class AuditEvent(models.Model):

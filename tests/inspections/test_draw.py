@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from govhall.disclosure.actions import records_for as disclosed
 from govhall.inspections import actions
 from govhall.inspections.choices import PlanStatus
 from govhall.inspections.draw import run_draw
@@ -81,6 +82,9 @@ def test_draw_plan_records_publishes_and_verifies(bureau: Bureau, at: Any) -> No
     days = sorted(i.planned_on for i in made)
     assert days[0] == dt.date(2026, 1, 5) and days[-1] <= dt.date(2026, 3, 31)
     assert actions.verify_draw(plan) is True
+    # 一公开: the list is in the disclosure catalog under 监管执法结果.
+    (record,) = disclosed(plan)
+    assert record.category == "supervision" and "seed-2026-q1" in record.body
     # Anyone re-running with a different seed, or a tampered result, does not verify.
     plan.draw = {**plan.draw, "pairs": [[p[0], p[2], p[1]] for p in plan.draw["pairs"]]}
     assert actions.verify_draw(plan) is False
