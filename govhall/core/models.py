@@ -58,6 +58,10 @@ class AuditEventType(models.TextChoices):
     INSPECTION_RECTIFIED = "inspection_rectified", "整改复查完成"
     INSPECTION_REFERRED = "inspection_referred", "移送立案查处"
     CREDIT_GRADE_CHANGED = "credit_grade_changed", "信用等级变更"
+    INSPECTION_CONFIG_SAVED = (
+        "inspection_config_saved",
+        "保存监督检查配置（发证事项、风险等级、频次、检查要点、信用规则、回避）",
+    )
     DISCLOSURE_DRAFTED = "disclosure_drafted", "登记待公开政府信息"
     DISCLOSURE_PUBLISHED = "disclosure_published", "公开政府信息"
     DISCLOSURE_CORRECTED = "disclosure_corrected", "更正已公开政府信息"

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
@@ -89,6 +89,34 @@ def _d(value: Any, name: str, label: str) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError as exc:
         raise ValidationError({name: f"{label}格式不正确（YYYY-MM-DD）"}) from exc
+
+
+# --------------------------------------------------------------------------- configuration
+
+CONFIG_MODELS = ("licenceitem", "riskclass", "frequency", "checklistitem", "creditrule", "recusal")
+
+
+@transaction.atomic
+def save_config(obj: models.Model, *, by: User | None) -> models.Model:
+    """Save one row of the configuration data (licence items, risk classes, frequencies, checklist, credit rules,
+    recusals), validated, with an audit event."""
+    if obj._meta.model_name not in CONFIG_MODELS or obj._meta.app_label != "inspections":
+        raise ValueError("not an inspections configuration model")
+    obj.full_clean()
+    created = obj.pk is None
+    obj.save()
+    record_event(
+        AuditEventType.INSPECTION_CONFIG_SAVED, actor=by, obj=obj, after={"created": created, "row": str(obj)}
+    )
+    return obj
+
+
+@transaction.atomic
+def delete_config(obj: models.Model, *, by: User | None) -> None:
+    if obj._meta.model_name not in CONFIG_MODELS or obj._meta.app_label != "inspections":
+        raise ValueError("not an inspections configuration model")
+    record_event(AuditEventType.INSPECTION_CONFIG_SAVED, actor=by, obj=obj, after={"deleted": str(obj)})
+    obj.delete()
 
 
 # --------------------------------------------------------------------------- entities and licences
