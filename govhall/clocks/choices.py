@@ -13,6 +13,7 @@ class ClockKind(ColoredChoices):
     COMPLAINT = "complaint", "投诉办理时限"
     RECTIFY = "rectify", "差评整改反馈时限"
     HOTLINE = "hotline", "热线工单办理时限"
+    INSP_RECTIFY = "insp_rectify", "监督检查责令整改时限"
     DISCLOSURE = "disclosure", "主动公开时限（20个工作日）"
     INFO_REQUEST = "info_request", "依申请公开答复时限"
     GOAL_REPORT = "goal_report", "目标月报报送时限"

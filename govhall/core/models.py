@@ -50,6 +50,18 @@ class AuditEventType(models.TextChoices):
     LOOKUP_LOCKED = "lookup_locked", "查询码尝试次数过多，暂停查询"
     API_TOKEN_ISSUED = "api_token_issued", "签发接口令牌"
     API_TOKEN_REVOKED = "api_token_revoked", "吊销接口令牌"
+    SUPERVISED_ENTITY_SAVED = "supervised_entity_saved", "监管对象建档或更新（含许可证）"
+    INSPECTION_PLAN_CREATED = "inspection_plan_created", "制定检查计划"
+    INSPECTION_PLAN_DRAWN = "inspection_plan_drawn", "双随机抽取检查对象和检查人员"
+    INSPECTION_RECORDED = "inspection_recorded", "记录检查结果"
+    INSPECTION_RECTIFY_ORDERED = "inspection_rectify_ordered", "责令整改"
+    INSPECTION_RECTIFIED = "inspection_rectified", "整改复查完成"
+    INSPECTION_REFERRED = "inspection_referred", "移送立案查处"
+    CREDIT_GRADE_CHANGED = "credit_grade_changed", "信用等级变更"
+    INSPECTION_CONFIG_SAVED = (
+        "inspection_config_saved",
+        "保存监督检查配置（发证事项、风险等级、频次、检查要点、信用规则、回避）",
+    )
     DISCLOSURE_DRAFTED = "disclosure_drafted", "登记待公开政府信息"
     DISCLOSURE_PUBLISHED = "disclosure_published", "公开政府信息"
     DISCLOSURE_CORRECTED = "disclosure_corrected", "更正已公开政府信息"

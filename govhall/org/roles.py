@@ -33,6 +33,7 @@ OVERSIGHT_APPS = (
     "ratings",
     "hotline",
     "queueing",
+    "inspections",
 )
 
 # Roles that work in the Django admin and therefore need ``is_staff``.
@@ -44,7 +45,7 @@ ADMIN_SITE_ROLES = frozenset(
 _ALL = ("add", "change", "delete", "view")
 _VIEW = ("view",)
 APP_GRANTS: dict[Role, list[tuple[str, tuple[str, ...]]]] = {
-    Role.CENTER_ADMIN: [(app, _ALL) for app in ADMIN_APPS] + [("core", _VIEW)],
+    Role.CENTER_ADMIN: [(app, _ALL) for app in ADMIN_APPS] + [("core", _VIEW), ("inspections", _ALL)],
     Role.SUPERVISOR: [(app, _VIEW) for app in OVERSIGHT_APPS],
     Role.LEADER: [(app, _VIEW) for app in OVERSIGHT_APPS],
     Role.PERFORMANCE_OFFICER: [(app, _VIEW) for app in OVERSIGHT_APPS],
@@ -54,6 +55,7 @@ APP_GRANTS: dict[Role, list[tuple[str, tuple[str, ...]]]] = {
     Role.APPROVER: [("catalog", _VIEW), ("calendars", _VIEW)],
     Role.AGENT: [("catalog", _VIEW)],
     Role.HOTLINE_OPERATOR: [("catalog", _VIEW), ("org", _VIEW), ("calendars", _VIEW)],
+    Role.INSPECTOR: [("catalog", _VIEW), ("org", _VIEW), ("calendars", _VIEW)],
     Role.DISCLOSURE_OFFICER: [("disclosure", _ALL), ("org", _VIEW), ("calendars", _VIEW)],
     Role.APPLICANT: [],
 }

@@ -42,6 +42,7 @@ HOME_ORDER = (
     Role.PERFORMANCE_OFFICER,
     Role.LEGAL_OFFICER,
     Role.HOTLINE_OPERATOR,
+    Role.INSPECTOR,
 )
 
 
@@ -278,6 +279,19 @@ def _hotline(user: User, at: dt.datetime, role: Role) -> Panel:
     return panel
 
 
+def _inspector(user: User, at: dt.datetime, role: Role) -> Panel:
+    from govhall.inspections.access import inspections_for
+
+    panel = Panel(role, _("监督检查"))
+    panel.lines.append((_("检查计划与检查记录"), reverse("inspections:home")))
+    mine = inspections_for(user).filter(Q(inspector=user) | Q(second_inspector=user))
+    panel.stats = [
+        Stat(_("待检查"), mine.filter(status="planned").count()),
+        Stat(_("整改中"), mine.filter(status="rectifying").count()),
+    ]
+    return panel
+
+
 BUILDERS = {
     Role.WINDOW_CLERK: _clerk,
     Role.AGENT: _clerk,
@@ -289,6 +303,7 @@ BUILDERS = {
     Role.PERFORMANCE_OFFICER: _performance,
     Role.LEGAL_OFFICER: _legal,
     Role.HOTLINE_OPERATOR: _hotline,
+    Role.INSPECTOR: _inspector,
 }
 
 
