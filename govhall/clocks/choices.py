@@ -13,6 +13,13 @@ class ClockKind(ColoredChoices):
     COMPLAINT = "complaint", "投诉办理时限"
     RECTIFY = "rectify", "差评整改反馈时限"
     HOTLINE = "hotline", "热线工单办理时限"
+    COURT_REPORT = "court_report", "应诉通知报告时限（3日）"
+    DEFENCE = "defence", "答辩举证期限（15日）"
+    ABSENCE_NOTE = "absence_note", "负责人不能出庭书面说明期限"
+    JUDGMENT_FILING = "judgment_filing", "裁判文书备案时限（10个工作日）"
+    APPEAL = "appeal", "上诉期限"
+    RECON_REVIEW = "recon_review", "复议受理审查时限（5个工作日）"
+    RECON_DECISION = "recon_decision", "复议决定期限"
 
 
 class ClockUnit(ColoredChoices):
