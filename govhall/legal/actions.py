@@ -25,6 +25,8 @@ from govhall.core.audit import record_event
 from govhall.core.clock import now
 from govhall.core.models import AuditEventType
 from govhall.core.tz import SHANGHAI
+from govhall.org.access import require_role
+from govhall.org.choices import Role
 from govhall.org.models import Department
 
 from . import rules
@@ -155,6 +157,8 @@ def register_lawsuit(
     stopped now, the defence limit (15 days from receipt of the complaint copy) starts, and the appearance rules are
     evaluated."""
     require_for_agency(by, department.pk, "登记行政诉讼案件")
+    # The earlier instance as stored (its judgment decides the appeal-after-loss rule), not the caller's copy.
+    parent = Lawsuit.objects.get(pk=parent.pk) if parent is not None else None
     at = now()
     today = engine.local_date(at)
     court, case_number, cause = court.strip(), case_number.strip(), cause.strip()
@@ -632,7 +636,12 @@ def save_appearance_rule(
     *, by: User, key: str, active: bool, threshold: int | None = None, note: str = ""
 ) -> AppearanceRule:
     """Configure one appearance rule (the legal office's data)."""
-    require_legal_office(by, "配置负责人出庭应诉规则")
+    require_role(
+        by,
+        Role.LEGAL_OFFICER,
+        Role.CENTER_ADMIN,
+        message="只有法制机构或中心管理员可以配置负责人出庭应诉规则",
+    )
     from .choices import AppearanceRuleKey
 
     if key not in AppearanceRuleKey.values:

@@ -177,7 +177,9 @@ def lawsuit(request: HttpRequest, pk: int) -> HttpResponse:
             "已更新负责人出庭情形",
         ),
         "hearing": (
-            lambda d: actions.schedule_hearing(suit, by=user, scheduled_for=d["scheduled_for"], place=d["place"]),
+            lambda d: actions.schedule_hearing(
+                suit, by=user, scheduled_for=d["scheduled_for"], place=d["place"]
+            ),
             "已登记开庭",
         ),
         "confirm": (
@@ -282,7 +284,10 @@ def reconsideration(request: HttpRequest, pk: int) -> HttpResponse:
         "decide": forms.DecideForm(bound.get("decide")),
     }
     steps: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
-        "accept": (lambda d: actions.accept_reconsideration(recon, by=user, procedure=d["procedure"]), "已受理"),
+        "accept": (
+            lambda d: actions.accept_reconsideration(recon, by=user, procedure=d["procedure"]),
+            "已受理",
+        ),
         "refuse": (
             lambda d: actions.refuse_reconsideration(recon, by=user, ground=d["ground"], reason=d["reason"]),
             "已决定不予受理",

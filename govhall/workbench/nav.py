@@ -57,6 +57,7 @@ NAV: tuple[NavEntry, ...] = (
         (Role.SUPERVISOR, Role.LEADER, Role.PERFORMANCE_OFFICER, Role.CENTER_ADMIN, Role.DEPARTMENT_HEAD),
     ),
     NavEntry("hotline:home", _("12345 热线"), (Role.HOTLINE_OPERATOR, Role.SUPERVISOR, Role.LEADER)),
+    NavEntry("legal:home", _("行政应诉与复议"), (Role.LEGAL_OFFICER, Role.DEPARTMENT_HEAD, Role.LEADER)),
     NavEntry("stats:public", _("统计公开"), (Role.PERFORMANCE_OFFICER, Role.LEGAL_OFFICER, Role.LEADER)),
     NavEntry("admin:index", _("系统配置"), (Role.CENTER_ADMIN,)),
 )

@@ -34,7 +34,9 @@ def test_defence_within_15_days_of_the_complaint(hall, at):
     clock = suit.defence_clock
     assert clock.kind == ClockKind.DEFENCE and clock.state == ClockState.RUNNING
     assert clock.due_day == date(2026, 3, 17)  # 《行政诉讼法》第六十七条
-    assert clock.owner_department_id == suit.department_id and clock.owner_link == f"/legal/lawsuits/{suit.pk}/"
+    assert (
+        clock.owner_department_id == suit.department_id and clock.owner_link == f"/legal/lawsuits/{suit.pk}/"
+    )
     with at(2026, 3, 17, 16):
         suit = actions.file_defence(suit, by=hall["head"])
     suit.defence_clock.refresh_from_db()
@@ -86,7 +88,9 @@ def test_confirmed_appearance_stops_the_explanation_clock(hall, at):
     with at(2026, 3, 3, 9):
         suit = sue(hall, received=date(2026, 3, 2), state_compensation=True)
         hearing = actions.schedule_hearing(suit, by=hall["legal"], scheduled_for=local(2026, 3, 20, 9))
-        hearing = actions.confirm_head_appearance(hearing, by=hall["head"], head_name="梁局长", head_title="局长")
+        hearing = actions.confirm_head_appearance(
+            hearing, by=hall["head"], head_name="梁局长", head_title="局长"
+        )
     hearing.absence_clock.refresh_from_db()
     assert hearing.absence_clock.state == ClockState.STOPPED and hearing.absence_clock.late is False
     with at(2026, 3, 20, 12):
@@ -101,7 +105,11 @@ def test_judgment_filed_within_10_working_days_and_appeal_deadlines(hall, at):
         ruling = sue(hall, received=date(2026, 2, 2))
     with at(2026, 3, 2, 15):
         suit = actions.record_judgment(
-            suit, by=hall["head"], instrument=Instrument.JUDGMENT, outcome=Outcome.REVOKED, served_on=date(2026, 3, 2)
+            suit,
+            by=hall["head"],
+            instrument=Instrument.JUDGMENT,
+            outcome=Outcome.REVOKED,
+            served_on=date(2026, 3, 2),
         )
         ruling = actions.record_judgment(
             ruling,
