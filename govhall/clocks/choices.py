@@ -13,6 +13,8 @@ class ClockKind(ColoredChoices):
     COMPLAINT = "complaint", "投诉办理时限"
     RECTIFY = "rectify", "差评整改反馈时限"
     HOTLINE = "hotline", "热线工单办理时限"
+    DISCLOSURE = "disclosure", "主动公开时限（20个工作日）"
+    INFO_REQUEST = "info_request", "依申请公开答复时限"
     COURT_REPORT = "court_report", "应诉通知报告时限（3日）"
     DEFENCE = "defence", "答辩举证期限（15日）"
     ABSENCE_NOTE = "absence_note", "负责人不能出庭书面说明期限"

@@ -25,6 +25,7 @@ from govhall.core.audit import record_event
 from govhall.core.clock import now
 from govhall.core.models import AuditEventType
 from govhall.core.tz import SHANGHAI
+from govhall.disclosure.models import InfoRequest
 from govhall.org.access import require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department
@@ -109,22 +110,37 @@ def _locked_lawsuit(lawsuit: Lawsuit) -> Lawsuit:
 
 
 def _act(
-    act_source: str, case: Case | None, case_number: str, act_description: str, errors: dict[str, str]
-) -> Case | None:
+    act_source: str,
+    case: Case | None,
+    case_number: str,
+    act_description: str,
+    errors: dict[str, str],
+    info_request: InfoRequest | None = None,
+    request_number: str = "",
+) -> tuple[Case | None, InfoRequest | None]:
+    """The challenged act: a case of this platform, an answer to an information request, or described in words."""
     if act_source not in ActSource.values:
         errors["act_source"] = "请选择被诉行政行为来源（本平台办件、信息公开答复或其他）"
-        return None
+        return None, None
     if act_source == ActSource.CASE:
         if case is None and case_number.strip():
             case = Case.objects.filter(number=case_number.strip()).first()
             if case is None:
-                errors["case_number"] = "未找到该办件编号"
-        if case is None and "case_number" not in errors:
-            errors["case_number"] = "来源为本平台办件时，请填写办件编号"
-        return case
+                errors["act_case_number"] = "未找到该办件编号"
+        if case is None and "act_case_number" not in errors:
+            errors["act_case_number"] = "来源为本平台办件时，请填写办件编号"
+        return case, None
+    if act_source == ActSource.INFO_REQUEST:
+        if info_request is None and request_number.strip():
+            info_request = InfoRequest.objects.filter(number=request_number.strip()).first()
+            if info_request is None:
+                errors["act_request_number"] = "未找到该政府信息公开申请编号"
+        if info_request is None and "act_request_number" not in errors:
+            errors["act_request_number"] = "来源为政府信息公开申请答复时，请填写申请编号"
+        return None, info_request
     if not act_description.strip():
         errors["act_description"] = "请写明被诉的行政行为"
-    return None
+    return None, None
 
 
 # ---------------------------------------------------------------- litigation
@@ -152,6 +168,8 @@ def register_lawsuit(
     state_compensation: bool = False,
     named_by: str = "",
     reconsideration: Reconsideration | None = None,
+    info_request: InfoRequest | None = None,
+    act_request_number: str = "",
 ) -> Lawsuit:
     """The agency reports a court notice to the legal office: the report limit (3 days from receipt) is measured and
     stopped now, the defence limit (15 days from receipt of the complaint copy) starts, and the appearance rules are
@@ -188,7 +206,9 @@ def register_lawsuit(
         errors["notice_received_on"] = "收到应诉通知日不能晚于今天"
     if complaint_received_on > today:
         errors["complaint_received_on"] = "收到起诉状副本日不能晚于今天"
-    act_case = _act(act_source, case, act_case_number, act_description, errors)
+    act_case, act_request = _act(
+        act_source, case, act_case_number, act_description, errors, info_request, act_request_number
+    )
     if not errors and Lawsuit.objects.filter(court=court, case_number=case_number).exists():
         errors["case_number"] = "该法院的此案号已登记"
     if errors:
@@ -204,6 +224,7 @@ def register_lawsuit(
         cause=cause[:200],
         act_source=act_source,
         case=act_case,
+        info_request=act_request,
         act_description=act_description.strip()[:300],
         major_impact=major_impact,
         state_compensation=state_compensation,
@@ -718,6 +739,8 @@ def receive_reconsideration(
     act_description: str = "",
     applicant_count: int = 1,
     known_on: date | None = None,
+    info_request: InfoRequest | None = None,
+    act_request_number: str = "",
 ) -> Reconsideration:
     """An application arrives at the legal office: the acceptance review (5 working days) starts."""
     require_legal_office(by, "登记行政复议申请")
@@ -731,7 +754,9 @@ def receive_reconsideration(
         errors["applicant_count"] = "申请人人数至少为1"
     if known_on is not None and known_on > engine.local_date(at):
         errors["known_on"] = "知道行政行为之日不能晚于今天"
-    act_case = _act(act_source, case, act_case_number, act_description, errors)
+    act_case, act_request = _act(
+        act_source, case, act_case_number, act_description, errors, info_request, act_request_number
+    )
     if errors:
         raise ValidationError(errors)
     year = engine.local_date(at).year
@@ -743,6 +768,7 @@ def receive_reconsideration(
         department=department,
         act_source=act_source,
         case=act_case,
+        info_request=act_request,
         act_description=act_description.strip()[:300],
         request=request.strip(),
         known_on=known_on,

@@ -149,6 +149,7 @@ class LawsuitIn(Schema):
     complaint_received_on: date | None = None
     act_source: str = Field("other", description="case 本平台办件, info_request 信息公开答复, other 其他")
     act_case_number: str = Field("", max_length=20)
+    act_request_number: str = Field("", max_length=20, description="政府信息公开申请编号")
     act_description: str = Field("", max_length=300)
     stage: str = "first"
     parent_id: int | None = None
@@ -319,6 +320,7 @@ class ReconIn(Schema):
     request: str = Field(..., max_length=5000)
     act_source: str = "other"
     act_case_number: str = Field("", max_length=20)
+    act_request_number: str = Field("", max_length=20, description="政府信息公开申请编号")
     act_description: str = Field("", max_length=300)
     known_on: date | None = None
 

@@ -79,6 +79,14 @@ class Lawsuit(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    info_request = models.ForeignKey(
+        "disclosure.InfoRequest",
+        verbose_name="关联政府信息公开申请",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     act_description = models.CharField("被诉行政行为", max_length=300, blank=True)
     # Brought after a reconsideration of this government (复议后起诉) rather than directly.
     reconsideration = models.ForeignKey(
@@ -216,6 +224,14 @@ class Reconsideration(models.Model):
     case = models.ForeignKey(
         "cases.Case",
         verbose_name="关联办件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    info_request = models.ForeignKey(
+        "disclosure.InfoRequest",
+        verbose_name="关联政府信息公开申请",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
