@@ -25,6 +25,7 @@ from govhall.hotline.api import router as hotline_router
 from govhall.integrity.api import router as integrity_router
 from govhall.integrity.api import staff_router as integrity_staff_router
 from govhall.inspections.api import router as inspections_router
+from govhall.legal.api import router as legal_router
 from govhall.stats.api import router as stats_router
 
 api = NinjaAPI(
@@ -224,3 +225,4 @@ api.add_router("/", evaluation_router)
 api.add_router("/", integrity_router)
 api.add_router("/", integrity_staff_router)
 api.add_router("/", inspections_router)
+api.add_router("/", legal_router)

@@ -18,6 +18,13 @@ class ClockKind(ColoredChoices):
     INFO_REQUEST = "info_request", "依申请公开答复时限"
     GOAL_REPORT = "goal_report", "目标月报报送时限"
     INTEGRITY = "integrity", "廉政预警整改时限"
+    COURT_REPORT = "court_report", "应诉通知报告时限（3日）"
+    DEFENCE = "defence", "答辩举证期限（15日）"
+    ABSENCE_NOTE = "absence_note", "负责人不能出庭书面说明期限"
+    JUDGMENT_FILING = "judgment_filing", "裁判文书备案时限（10个工作日）"
+    APPEAL = "appeal", "上诉期限"
+    RECON_REVIEW = "recon_review", "复议受理审查时限（5个工作日）"
+    RECON_DECISION = "recon_decision", "复议决定期限"
 
 
 class ClockUnit(ColoredChoices):

@@ -17,6 +17,7 @@ from typing import Any
 MODULE_SIMULATIONS: list[tuple[str, str]] = [
     # (summary key, "govhall.demo.<module>_sim.run")
     ("disclosure", "govhall.demo.disclosure_sim.run"),
+    ("legal", "govhall.demo.legal_sim.run"),
 ]
 
 

@@ -78,6 +78,7 @@ NAV: tuple[NavEntry, ...] = (
         _("监督检查"),
         (Role.INSPECTOR, Role.DEPARTMENT_HEAD, Role.SUPERVISOR, Role.LEADER),
     ),
+    NavEntry("legal:home", _("行政应诉与复议"), (Role.LEGAL_OFFICER, Role.DEPARTMENT_HEAD, Role.LEADER)),
     NavEntry("stats:public", _("统计公开"), (Role.PERFORMANCE_OFFICER, Role.LEGAL_OFFICER, Role.LEADER)),
     NavEntry("admin:index", _("系统配置"), (Role.CENTER_ADMIN,)),
 )
