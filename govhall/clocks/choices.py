@@ -13,6 +13,11 @@ class ClockKind(ColoredChoices):
     COMPLAINT = "complaint", "投诉办理时限"
     RECTIFY = "rectify", "差评整改反馈时限"
     HOTLINE = "hotline", "热线工单办理时限"
+    NORMATIVE_COMMENT = "norm_comment", "规范性文件征求意见期"
+    NORMATIVE_FILING = "norm_filing", "规范性文件报送备案时限"
+    NORMATIVE_VALIDITY = "norm_validity", "规范性文件有效期"
+    NORMATIVE_REVIEW = "norm_review", "规范性文件审查申请办理时限"
+    DECISION_COMMENT = "decision_comment", "重大行政决策征求意见期"
 
 
 class ClockUnit(ColoredChoices):
