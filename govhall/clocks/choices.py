@@ -13,6 +13,8 @@ class ClockKind(ColoredChoices):
     COMPLAINT = "complaint", "投诉办理时限"
     RECTIFY = "rectify", "差评整改反馈时限"
     HOTLINE = "hotline", "热线工单办理时限"
+    DISCLOSURE = "disclosure", "主动公开时限（20个工作日）"
+    INFO_REQUEST = "info_request", "依申请公开答复时限"
     NORMATIVE_COMMENT = "norm_comment", "规范性文件征求意见期"
     NORMATIVE_FILING = "norm_filing", "规范性文件报送备案时限"
     NORMATIVE_VALIDITY = "norm_validity", "规范性文件有效期"

@@ -14,6 +14,9 @@ class DocumentKind(ColoredChoices):
     DISAPPROVAL = "disapproval", "不予行政许可决定书"
     CERTIFICATE = "certificate", "证照"
     WITHDRAWAL = "withdrawal", "撤回申请确认书"
+    INFO_CLARIFY = "info_clarify", "政府信息公开申请补正告知书"
+    INFO_EXTENSION = "info_extension", "延长政府信息公开答复期限告知书"
+    INFO_ANSWER = "info_answer", "政府信息公开申请答复书"
 
 
 DocumentKind.set_colors(
@@ -28,6 +31,9 @@ DocumentKind.set_colors(
         DocumentKind.DISAPPROVAL: "red",
         DocumentKind.CERTIFICATE: "blue",
         DocumentKind.WITHDRAWAL: "gray",
+        DocumentKind.INFO_CLARIFY: "orange",
+        DocumentKind.INFO_EXTENSION: "yellow",
+        DocumentKind.INFO_ANSWER: "blue",
     }
 )
 
@@ -44,6 +50,9 @@ KIND_ABBREVIATIONS: dict[str, str] = {
     DocumentKind.DISAPPROVAL: "不准",
     DocumentKind.CERTIFICATE: "证",
     DocumentKind.WITHDRAWAL: "撤",
+    DocumentKind.INFO_CLARIFY: "公补",
+    DocumentKind.INFO_EXTENSION: "公延",
+    DocumentKind.INFO_ANSWER: "公答",
 }
 
 

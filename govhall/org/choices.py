@@ -58,6 +58,7 @@ class Role(ColoredChoices):
     LEGAL_OFFICER = "legal_officer", "法制办"
     LEADER = "leader", "领导"
     HOTLINE_OPERATOR = "hotline_operator", "热线话务员"
+    DISCLOSURE_OFFICER = "disclosure_officer", "政务公开专员"
     AGENT = "agent", "村级代办员"
     APPLICANT = "applicant", "申请人"
 

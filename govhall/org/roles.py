@@ -54,6 +54,7 @@ APP_GRANTS: dict[Role, list[tuple[str, tuple[str, ...]]]] = {
     Role.APPROVER: [("catalog", _VIEW), ("calendars", _VIEW)],
     Role.AGENT: [("catalog", _VIEW)],
     Role.HOTLINE_OPERATOR: [("catalog", _VIEW), ("org", _VIEW), ("calendars", _VIEW)],
+    Role.DISCLOSURE_OFFICER: [("disclosure", _ALL), ("org", _VIEW), ("calendars", _VIEW)],
     Role.APPLICANT: [],
 }
 # Single permissions outside the app grants: the center administrator manages staff accounts.

@@ -28,10 +28,10 @@ from govhall.clocks.choices import ClockKind, ClockState
 from govhall.clocks.models import Clock
 from govhall.clocks.owner import ClockOwner
 from govhall.core.audit import record_event
-from govhall.core.clock import now
+from govhall.core.clock import frozen_at, now
 from govhall.core.models import AuditEventType
 from govhall.disclosure import actions as disclosure
-from govhall.disclosure.choices import DisclosureCategory
+from govhall.disclosure.choices import DisclosureCategory, Validity
 from govhall.notifications.actions import notify
 from govhall.org.access import require_role
 from govhall.org.choices import Role
@@ -384,17 +384,19 @@ def publish_document(
     years = rule.validity_years if valid_years is None else valid_years
     if not 1 <= years <= rule.validity_years:
         raise ValidationError({"valid_years": f"有效期应为 1 至 {rule.validity_years} 年"})
-    record = disclosure.publish_record(
-        actor=_user(by),
-        organ=doc.organ,
-        title=doc.title,
-        category=DisclosureCategory.NORMATIVE,
-        summary=doc.summary,
-        body=doc.body,
-        document_number=document_number,
-        formed_on=doc.discussed_on,
-        source=doc,
-    )
+    with frozen_at(at):  # the catalog record carries the same instant as the registry
+        record = disclosure.publish_record(
+            actor=_user(by),
+            organ=doc.organ,
+            title=doc.title,
+            category=DisclosureCategory.NORMATIVE,
+            summary=doc.summary,
+            body=doc.body,
+            document_number=document_number,
+            formed_on=doc.discussed_on,
+            source=doc,
+            validity=Validity.VALID,
+        )
     doc.document_number = document_number
     doc.index_number = record.index_number
     doc.disclosure_url = record.get_absolute_url()
@@ -462,7 +464,8 @@ def file_document(
 # --- normative documents: life after publication -------------------------------------------------------------------
 
 
-def _end(doc: NormativeDocument, stage: DocStage, at: datetime, reason: str) -> None:
+def _end(doc: NormativeDocument, stage: DocStage, at: datetime, reason: str, by: Actor = None) -> None:
+    """Out of force: its clocks stop and its catalog record shows 已废止（失效） (the record stays public)."""
     for clock in (doc.filing_clock, doc.validity_clock):
         if clock is not None and clock.state != ClockState.STOPPED:
             stop_clock(clock, at=at)
@@ -472,6 +475,9 @@ def _end(doc: NormativeDocument, stage: DocStage, at: datetime, reason: str) -> 
     doc.ended_at = at
     doc.end_reason = reason[:500]
     doc.save()
+    with frozen_at(at):
+        for record in disclosure.records_for(doc):
+            disclosure.correct_record(record, actor=_user(by), reason=reason[:200], validity=Validity.INVALID)
 
 
 @transaction.atomic
@@ -487,7 +493,7 @@ def repeal_document(
     reason = _text(reason, "reason", "废止理由", max_length=500)
     if doc.stage not in IN_FORCE:
         raise ValidationError({"stage": f"文件处于“{DocStage(doc.stage).label}”阶段，不是现行有效文件，不能废止"})
-    _end(doc, DocStage.REPEALED, at, reason)
+    _end(doc, DocStage.REPEALED, at, reason, by)
     record_event(AuditEventType.NORMATIVE_REPEALED, actor=_user(by), obj=doc, after=_snapshot(doc), note=reason)
     return doc
 
@@ -870,16 +876,17 @@ def record_step(
             decision.status = DecisionStatus.SHELVED
             fields.append("status")
     elif wanted == DecisionStep.PUBLICATION:
-        published = disclosure.publish_record(
-            actor=_user(by),
-            organ=decision.organ,
-            title=decision.title,
-            category=DisclosureCategory.DECISION,
-            summary=summary,
-            body=decision.decision,
-            formed_on=local_date(decision.decided_at) if decision.decided_at else None,
-            source=decision,
-        )
+        with frozen_at(at):
+            published = disclosure.publish_record(
+                actor=_user(by),
+                organ=decision.organ,
+                title=decision.title,
+                category=DisclosureCategory.DECISION,
+                summary=summary,
+                body=decision.decision,
+                formed_on=local_date(decision.decided_at) if decision.decided_at else None,
+                source=decision,
+            )
         decision.index_number = published.index_number
         decision.disclosure_url = published.get_absolute_url()
         decision.published_at = at
