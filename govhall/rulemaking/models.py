@@ -114,6 +114,9 @@ class NormativeDocument(models.Model):
         return f"{self.number} {self.title}"
 
     def get_absolute_url(self) -> str:
+        return reverse("rulemaking:manage_document", args=[self.number])
+
+    def public_url(self) -> str:
         return reverse("rulemaking:document", args=[self.number])
 
     @property
@@ -207,7 +210,7 @@ class CitizenReview(models.Model):
         return f"{self.number} {self.applicant}"
 
     def get_absolute_url(self) -> str:
-        return reverse("rulemaking:document", args=[self.document.number])
+        return reverse("rulemaking:manage_document", args=[self.document.number])
 
 
 class MajorDecision(models.Model):
@@ -244,6 +247,9 @@ class MajorDecision(models.Model):
         return f"{self.number} {self.title}"
 
     def get_absolute_url(self) -> str:
+        return reverse("rulemaking:manage_decision", args=[self.number])
+
+    def public_url(self) -> str:
         return reverse("rulemaking:decision", args=[self.number])
 
 

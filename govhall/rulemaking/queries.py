@@ -21,6 +21,7 @@ from .models import CitizenReview, CleanupItem, DocumentComment, MajorDecision, 
 
 REGISTRY_ROLES = (Role.LEGAL_OFFICER, Role.LEADER, Role.SUPERVISOR)
 PUBLIC_STAGES = (DocStage.PUBLISHED, DocStage.FILED, DocStage.EXPIRED, DocStage.REPEALED)
+IN_FORCE_PUBLIC = (DocStage.PUBLISHED, DocStage.FILED)
 
 
 def sees_registry(user: User | AnonymousUser | None) -> bool:

@@ -1,5 +1,5 @@
 """A small county for the registry: two departments, the legal office, a leader, the heads of the two departments
-and a window clerk (who may do nothing here). Built by hand; no catalog, no demo seed."""
+and an approver (who may do nothing here). Built by hand; no catalog, no demo seed."""
 
 from __future__ import annotations
 
@@ -48,10 +48,10 @@ def build_county() -> County:
         ("leader", "蒋县长", ("leader",), []),
         ("head", "梁局长", ("department_head",), [d["scjg"]]),
         ("zj_head", "孙局长", ("department_head",), [d["zjj"]]),
-        ("clerk", "陈窗口", ("window_clerk",), [d["scjg"]]),
+        ("clerk", "黄审批", ("approver",), [d["scjg"]]),
     ):
         c.users[username] = create_staff(
-            username, name, f"R{len(c.users) + 1:03d}", roles, depts, password="pw-rulemaking-1"
+            username, name, f"R{len(c.users) + 1:03d}", roles, depts
         ).user
     return c
 

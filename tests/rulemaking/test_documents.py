@@ -119,7 +119,7 @@ def test_publication_gives_an_index_number_and_starts_filing_and_validity(county
     record = DisclosureRecord.objects.get()
     assert record.category == DisclosureCategory.NORMATIVE and record.index_number
     assert doc.index_number == record.index_number and doc.disclosure_url == record.get_absolute_url()
-    assert record.source_id == doc.pk and record.organ == c.departments["scjg"]
+    assert record.source_id == str(doc.pk) and record.organ == c.departments["scjg"]
     assert doc.stage == DocStage.PUBLISHED and doc.published_on == date(2026, 3, 20)
     # Five years from 1 April 2026: in force to 31 March 2031.
     assert doc.valid_until == date(2031, 3, 31)
