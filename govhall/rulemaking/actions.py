@@ -79,6 +79,17 @@ def _text(value: str, field: str, label: str, *, max_length: int | None = None, 
     return value
 
 
+def _field(
+    errors: dict[str, str], value: str, field: str, label: str, max_length: int, *, required: bool = True
+) -> str:
+    """Like _text, but collects the error so that one answer names every bad field."""
+    try:
+        return _text(value, field, label, max_length=max_length, required=required)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        return ""
+
+
 def _next_number(prefix: str, year: int, width: int = 4) -> str:
     """PREFIX-YYYY-NNNN, the UPDATE taking the row lock before anyone reads the value."""
     counter = NumberCounter.objects.filter(prefix=prefix, year=year)
@@ -214,8 +225,11 @@ def record_comment(
     """An opinion received while the comment period runs (by post, e-mail or the portal); none after it ends."""
     at = at or now()
     doc = _locked(doc)
-    commenter = _text(commenter, "commenter", "意见人", max_length=100)
-    content = _text(content, "content", "意见内容", max_length=5000)
+    errors: dict[str, str] = {}
+    commenter = _field(errors, commenter, "commenter", "意见人", 100)
+    content = _field(errors, content, "content", "意见内容", 5000)
+    if errors:
+        raise ValidationError(errors)
     if doc.stage != DocStage.COMMENT:
         raise ValidationError({"stage": "该文件不在公开征求意见阶段，不能提交意见"})
     clock = doc.comment_clock
@@ -673,11 +687,14 @@ def request_review(
     (the period is set locally, 60 days by default)."""
     at = at or now()
     doc = _locked(doc)
-    applicant = _text(applicant, "applicant", "申请人", max_length=100)
-    reason = _text(reason, "reason", "审查建议及理由", max_length=5000)
-    contact = _text(contact, "contact", "联系方式", max_length=100, required=False)
+    errors: dict[str, str] = {}
+    applicant = _field(errors, applicant, "applicant", "申请人", 100)
+    reason = _field(errors, reason, "reason", "审查建议及理由", 5000)
+    contact = _field(errors, contact, "contact", "联系方式", 100, required=False)
     if doc.stage not in IN_FORCE:
-        raise ValidationError({"document": "只能对现行有效的规范性文件提出审查申请"})
+        errors["document"] = "只能对现行有效的规范性文件提出审查申请"
+    if errors:
+        raise ValidationError(errors)
     rule = RulemakingRule.current()
     review = CitizenReview(
         number=_next_number("SCSQ", local_date(at).year),
