@@ -20,6 +20,7 @@ from govhall.catalog.department_api import router as org_router
 from govhall.core.throttle import Throttled
 from govhall.core.tokens import TokenRefused
 from govhall.hotline.api import router as hotline_router
+from govhall.rulemaking.api import router as rulemaking_router
 from govhall.stats.api import router as stats_router
 
 api = NinjaAPI(
@@ -214,3 +215,4 @@ api.add_router("/", cases_router)
 api.add_router("/", bundles_router)
 api.add_router("/", stats_router)
 api.add_router("/", hotline_router)
+api.add_router("/", rulemaking_router)

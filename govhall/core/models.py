@@ -57,6 +57,7 @@ class AuditEventType(models.TextChoices):
     INFO_REQUEST_RECEIVED = "info_request_received", "登记政府信息公开申请"
     INFO_REQUEST_HANDLED = "info_request_handled", "办理政府信息公开申请（补正、征求意见、延期）"
     INFO_REQUEST_ANSWERED = "info_request_answered", "答复政府信息公开申请"
+    RULEMAKING_RULE_SAVED = "rulemaking_rule_saved", "保存规范性文件与重大决策时限"
     NORMATIVE_DRAFTED = "normative_drafted", "起草规范性文件"
     NORMATIVE_COMMENT_OPENED = "normative_comment_opened", "规范性文件公开征求意见"
     NORMATIVE_COMMENT_RECORDED = "normative_comment_recorded", "登记、答复规范性文件意见"

@@ -160,6 +160,41 @@ def _period_over(clock: Clock | None, at: datetime) -> bool:
     return clock is None or clock.state == ClockState.STOPPED or (clock.due_at is not None and at >= clock.due_at)
 
 
+RULE_FIELDS = (
+    "comment_workdays",
+    "filing_days",
+    "validity_years",
+    "expiry_alert_days",
+    "citizen_review_days",
+    "decision_comment_days",
+)
+
+
+@transaction.atomic
+def save_rule(*, by: Actor, **values: int) -> RulemakingRule:
+    """Set the local limits (center admin or legal office); they apply to clocks started from now on."""
+    require_role(by, Role.CENTER_ADMIN, *LEGAL, message="修改时限配置需要“中心管理员”或“法制办”角色")
+    unknown = set(values) - set(RULE_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "未知的配置项"})
+    errors = {name: "应为大于 0 的整数" for name, v in values.items() if not isinstance(v, int) or v <= 0}
+    if errors:
+        raise ValidationError(errors)
+    rule = RulemakingRule.objects.select_for_update().order_by("pk").first() or RulemakingRule()
+    before = {name: getattr(rule, name) for name in RULE_FIELDS}
+    for name, value in values.items():
+        setattr(rule, name, value)
+    rule.save()
+    record_event(
+        AuditEventType.RULEMAKING_RULE_SAVED,
+        actor=_user(by),
+        obj=rule,
+        before=before,
+        after={name: getattr(rule, name) for name in RULE_FIELDS},
+    )
+    return rule
+
+
 # --- normative documents: making -----------------------------------------------------------------------------------
 
 

@@ -57,6 +57,12 @@ NAV: tuple[NavEntry, ...] = (
         (Role.SUPERVISOR, Role.LEADER, Role.PERFORMANCE_OFFICER, Role.CENTER_ADMIN, Role.DEPARTMENT_HEAD),
     ),
     NavEntry("hotline:home", _("12345 热线"), (Role.HOTLINE_OPERATOR, Role.SUPERVISOR, Role.LEADER)),
+    NavEntry(
+        "rulemaking:registry",
+        _("规范性文件与重大决策"),
+        (Role.LEGAL_OFFICER, Role.LEADER, Role.SUPERVISOR),
+        also=("rulemaking:manage_document", "rulemaking:manage_decision", "rulemaking:figures"),
+    ),
     NavEntry("stats:public", _("统计公开"), (Role.PERFORMANCE_OFFICER, Role.LEGAL_OFFICER, Role.LEADER)),
     NavEntry("admin:index", _("系统配置"), (Role.CENTER_ADMIN,)),
 )
