@@ -94,7 +94,9 @@ def _next_number(prefix: str, year: int, width: int = 4) -> str:
     """PREFIX-YYYY-NNNN, the UPDATE taking the row lock before anyone reads the value."""
     counter = NumberCounter.objects.filter(prefix=prefix, year=year)
     if not counter.update(last=F("last") + 1):
-        NumberCounter.objects.bulk_create([NumberCounter(prefix=prefix, year=year, last=0)], ignore_conflicts=True)
+        NumberCounter.objects.bulk_create(
+            [NumberCounter(prefix=prefix, year=year, last=0)], ignore_conflicts=True
+        )
         counter.update(last=F("last") + 1)
     last = counter.values_list("last", flat=True).get()
     return f"{prefix}-{year}-{last:0{width}d}"
@@ -133,8 +135,12 @@ def _require_stage(doc: NormativeDocument, stage: DocStage, what: str) -> None:
     if doc.stage in MAKING_ORDER and MAKING_ORDER.index(DocStage(doc.stage)) < MAKING_ORDER.index(stage):
         passed = MAKING_ORDER[MAKING_ORDER.index(DocStage(doc.stage)) + 1 : MAKING_ORDER.index(stage) + 1]
         missing = "、".join(str(s.label) for s in passed)
-        raise ValidationError({"stage": f"不能{what}：文件处于“{current}”阶段，须先经过“{missing}”，程序不得跳过"})
-    raise ValidationError({"stage": f"不能{what}：文件处于“{current}”阶段，只有“{stage.label}”阶段的文件可以{what}"})
+        raise ValidationError(
+            {"stage": f"不能{what}：文件处于“{current}”阶段，须先经过“{missing}”，程序不得跳过"}
+        )
+    raise ValidationError(
+        {"stage": f"不能{what}：文件处于“{current}”阶段，只有“{stage.label}”阶段的文件可以{what}"}
+    )
 
 
 def _owner(doc: NormativeDocument, what: str) -> ClockOwner:
@@ -157,7 +163,11 @@ def add_years(day: date, years: int) -> date:
 
 
 def _period_over(clock: Clock | None, at: datetime) -> bool:
-    return clock is None or clock.state == ClockState.STOPPED or (clock.due_at is not None and at >= clock.due_at)
+    return (
+        clock is None
+        or clock.state == ClockState.STOPPED
+        or (clock.due_at is not None and at >= clock.due_at)
+    )
 
 
 RULE_FIELDS = (
@@ -271,7 +281,9 @@ def record_comment(
     if _period_over(clock, at):
         until = clock.due_day if clock is not None else ""
         raise ValidationError({"content": f"征求意见期已于 {until} 届满，不再接收意见"})
-    comment = DocumentComment.objects.create(document=doc, commenter=commenter, content=content, received_at=at)
+    comment = DocumentComment.objects.create(
+        document=doc, commenter=commenter, content=content, received_at=at
+    )
     record_event(
         AuditEventType.NORMATIVE_COMMENT_RECORDED, actor=_user(by), obj=doc, after={"comment": comment.pk}
     )
@@ -284,7 +296,9 @@ def answer_comment(
 ) -> DocumentComment:
     """The drafting office says whether an opinion is adopted and why (the 采纳情况 published with the draft's notes)."""
     at = at or now()
-    comment = DocumentComment.objects.select_for_update(of=("self",)).select_related("document").get(pk=comment.pk)
+    comment = (
+        DocumentComment.objects.select_for_update(of=("self",)).select_related("document").get(pk=comment.pk)
+    )
     doc = comment.document
     _require_drafter(by, doc.organ_id, "答复意见")
     if doc.stage not in (DocStage.COMMENT, DocStage.DRAFTING):
@@ -339,7 +353,9 @@ def submit_for_review(doc: NormativeDocument, *, by: Actor, at: datetime | None 
     doc.comment_closed_at = doc.comment_closed_at or (clock.due_at if clock is not None else at)
     doc.stage = DocStage.REVIEW
     doc.save()
-    record_event(AuditEventType.NORMATIVE_COMMENT_OPENED, actor=_user(by), obj=doc, after=_snapshot(doc), note="送审")
+    record_event(
+        AuditEventType.NORMATIVE_COMMENT_OPENED, actor=_user(by), obj=doc, after=_snapshot(doc), note="送审"
+    )
     return doc
 
 
@@ -362,7 +378,10 @@ def review_legality(
     doc.stage = DocStage.DRAFTING if conclusion == ReviewConclusion.UNLAWFUL else DocStage.DISCUSSION
     doc.save()
     record_event(
-        AuditEventType.NORMATIVE_REVIEWED, actor=_user(by), obj=doc, after={**_snapshot(doc), "conclusion": conclusion}
+        AuditEventType.NORMATIVE_REVIEWED,
+        actor=_user(by),
+        obj=doc,
+        after={**_snapshot(doc), "conclusion": conclusion},
     )
     return doc
 
@@ -447,7 +466,7 @@ def publish_document(
             validity=Validity.VALID,
         )
     doc.document_number = document_number
-    doc.index_number = record.index_number
+    doc.index_number = record.index_number or ""
     doc.disclosure_url = record.get_absolute_url()
     doc.published_at = at
     doc.published_on = today
@@ -541,9 +560,13 @@ def repeal_document(
         require_role(by, *LEGAL, message="废止规范性文件需要“法制办”角色")
     reason = _text(reason, "reason", "废止理由", max_length=500)
     if doc.stage not in IN_FORCE:
-        raise ValidationError({"stage": f"文件处于“{DocStage(doc.stage).label}”阶段，不是现行有效文件，不能废止"})
+        raise ValidationError(
+            {"stage": f"文件处于“{DocStage(doc.stage).label}”阶段，不是现行有效文件，不能废止"}
+        )
     _end(doc, DocStage.REPEALED, at, reason, by)
-    record_event(AuditEventType.NORMATIVE_REPEALED, actor=_user(by), obj=doc, after=_snapshot(doc), note=reason)
+    record_event(
+        AuditEventType.NORMATIVE_REPEALED, actor=_user(by), obj=doc, after=_snapshot(doc), note=reason
+    )
     return doc
 
 
@@ -581,7 +604,7 @@ def run_expiry(*, at: datetime | None = None) -> dict[str, int]:
         comment_clock__state=ClockState.RUNNING, comment_clock__due_at__lte=at
     ).select_related("comment_clock"):
         with transaction.atomic():
-            clock = Clock.objects.select_for_update().get(pk=decision.comment_clock_id)
+            clock = Clock.objects.select_for_update().get(pk=decision.comment_clock_id or 0)
             if clock.state == ClockState.RUNNING:
                 stop_clock(clock, at=clock.due_at)
                 Clock.objects.filter(pk=clock.pk).update(late=False)
@@ -637,7 +660,9 @@ def expire_document(doc: NormativeDocument, *, at: datetime | None = None) -> bo
 
 
 @transaction.atomic
-def start_cleanup(*, by: Actor, title: str, year: int | None = None, at: datetime | None = None) -> CleanupRound:
+def start_cleanup(
+    *, by: Actor, title: str, year: int | None = None, at: datetime | None = None
+) -> CleanupRound:
     at = at or now()
     require_role(by, *LEGAL, message="组织规范性文件清理需要“法制办”角色")
     title = _text(title, "title", "清理名称", max_length=200)
@@ -767,7 +792,11 @@ def answer_review(
     review: CitizenReview, *, by: Actor, outcome: str, answer: str, at: datetime | None = None
 ) -> CitizenReview:
     at = at or now()
-    review = CitizenReview.objects.select_for_update(of=("self",)).select_related("document", "clock").get(pk=review.pk)
+    review = (
+        CitizenReview.objects.select_for_update(of=("self",))
+        .select_related("document", "clock")
+        .get(pk=review.pk)
+    )
     require_role(by, *LEGAL, message="答复审查申请需要“法制办”角色")
     if review.answered_at is not None:
         raise ValidationError({"outcome": "该申请已经答复"})
@@ -811,7 +840,9 @@ def start_decision(
         started_at=at,
         started_by=_user(by),
     )
-    record_event(AuditEventType.DECISION_STARTED, actor=_user(by), obj=decision, after={"number": decision.number})
+    record_event(
+        AuditEventType.DECISION_STARTED, actor=_user(by), obj=decision, after={"number": decision.number}
+    )
     return decision
 
 
@@ -875,7 +906,9 @@ def record_step(
     discussion makes (or refuses) the decision; publication puts it in the disclosure catalog."""
     at = at or now()
     decision = (
-        MajorDecision.objects.select_for_update(of=("self",)).select_related("organ", "comment_clock").get(pk=decision.pk)
+        MajorDecision.objects.select_for_update(of=("self",))
+        .select_related("organ", "comment_clock")
+        .get(pk=decision.pk)
     )
     if step not in DecisionStep.values:
         raise ValidationError({"step": "请选择决策程序环节"})
@@ -889,7 +922,9 @@ def record_step(
         if DECISION_STEPS.index(wanted) < DECISION_STEPS.index(expected):
             raise ValidationError({"step": f"“{wanted.label}”环节已经完成"})
         raise ValidationError(
-            {"step": f"不能跳过“{expected.label}”：重大行政决策须依次完成公众参与、专家论证、风险评估、合法性审查、集体讨论决定"}
+            {
+                "step": f"不能跳过“{expected.label}”：重大行政决策须依次完成公众参与、专家论证、风险评估、合法性审查、集体讨论决定"
+            }
         )
     if wanted == DecisionStep.LEGALITY:
         require_role(by, *LEGAL, message="合法性审查需要“法制办”角色")
@@ -905,9 +940,8 @@ def record_step(
         if clock.state != ClockState.STOPPED:
             stop_clock(clock, at=clock.due_at or at)
             Clock.objects.filter(pk=clock.pk).update(late=False)
-    if wanted in (DecisionStep.LEGALITY, DecisionStep.DISCUSSION) and not approved:
-        if wanted == DecisionStep.LEGALITY:
-            raise ValidationError({"approved": "合法性审查未通过的，应修改决策草案后重新审查，不能提交集体讨论"})
+    if wanted == DecisionStep.LEGALITY and not approved:
+        raise ValidationError({"approved": "合法性审查未通过的，应修改决策草案后重新审查，不能提交集体讨论"})
     record = DecisionStepRecord.objects.create(
         decision=decision,
         step=wanted,
@@ -939,7 +973,7 @@ def record_step(
                 formed_on=local_date(decision.decided_at) if decision.decided_at else None,
                 source=decision,
             )
-        decision.index_number = published.index_number
+        decision.index_number = published.index_number or ""
         decision.disclosure_url = published.get_absolute_url()
         decision.published_at = at
         decision.status = DecisionStatus.PUBLISHED
@@ -951,10 +985,11 @@ def record_step(
     if fields:
         decision.save(update_fields=fields)
     record_event(
-        AuditEventType.DECISION_EVALUATED if wanted == DecisionStep.EVALUATION else AuditEventType.DECISION_STEP_DONE,
+        AuditEventType.DECISION_EVALUATED
+        if wanted == DecisionStep.EVALUATION
+        else AuditEventType.DECISION_STEP_DONE,
         actor=_user(by),
         obj=decision,
         after={"step": wanted.value, "approved": bool(approved), "status": decision.status},
     )
     return record
-

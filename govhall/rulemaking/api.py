@@ -138,7 +138,11 @@ def _doc(doc: NormativeDocument) -> dict[str, Any]:
     at = now()
     clocks = {
         name: out
-        for name, c in (("comment", doc.comment_clock), ("filing", doc.filing_clock), ("validity", doc.validity_clock))
+        for name, c in (
+            ("comment", doc.comment_clock),
+            ("filing", doc.filing_clock),
+            ("validity", doc.validity_clock),
+        )
         if (out := _clock(c, at)) is not None
     }
     return {
@@ -315,7 +319,8 @@ class StepIn(Schema):
 
 class ListFilter(Schema):
     stage: (
-        Literal["drafting", "comment", "review", "discussion", "published", "filed", "expired", "repealed"] | None
+        Literal["drafting", "comment", "review", "discussion", "published", "filed", "expired", "repealed"]
+        | None
     ) = None
     limit: int = Field(100, ge=1, le=500)
 
@@ -412,7 +417,9 @@ def comment(request: HttpRequest, number: str, payload: CommentIn) -> Status[dic
     summary="答复意见采纳情况",
     operation_id="rulemaking_answer_comment",
 )
-def answer_comment(request: HttpRequest, number: str, comment_id: int, payload: AnswerCommentIn) -> dict[str, Any]:
+def answer_comment(
+    request: HttpRequest, number: str, comment_id: int, payload: AnswerCommentIn
+) -> dict[str, Any]:
     doc = _document(request, number)
     c = doc.comments.filter(pk=comment_id).first()
     if c is None:
@@ -487,7 +494,10 @@ def publish(request: HttpRequest, number: str, payload: PublishIn) -> dict[str, 
 )
 def filing(request: HttpRequest, number: str, payload: FilingIn) -> dict[str, Any]:
     actions.file_document(
-        _document(request, number), by=_user(request), filed_with=payload.filed_with, filing_number=payload.filing_number
+        _document(request, number),
+        by=_user(request),
+        filed_with=payload.filed_with,
+        filing_number=payload.filing_number,
     )
     return _after(request, number)
 
@@ -528,9 +538,7 @@ def request_review(request: HttpRequest, number: str, payload: ReviewRequestIn) 
 )
 def answer_review(request: HttpRequest, number: str, payload: ReviewAnswerIn) -> dict[str, Any]:
     user = _user(request)
-    r = CitizenReview.objects.filter(
-        number=number, document__in=queries.documents_for(user)
-    ).first()
+    r = CitizenReview.objects.filter(number=number, document__in=queries.documents_for(user)).first()
     if r is None:
         raise Http404
     r = actions.answer_review(r, by=user, outcome=payload.outcome, answer=payload.answer)
@@ -558,7 +566,10 @@ def list_decisions(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def start_decision(request: HttpRequest, payload: DecisionIn) -> Status[dict[str, Any]]:
     d = actions.start_decision(
-        by=_user(request), organ=_organ(payload.organ_id), title=payload.title, description=payload.description
+        by=_user(request),
+        organ=_organ(payload.organ_id),
+        title=payload.title,
+        description=payload.description,
     )
     return Status(201, _decision(d))
 
@@ -592,7 +603,11 @@ def participation(request: HttpRequest, number: str, payload: ParticipationIn) -
 )
 def step(request: HttpRequest, number: str, payload: StepIn) -> dict[str, Any]:
     actions.record_step(
-        _major(request, number), by=_user(request), step=payload.step, summary=payload.summary, approved=payload.approved
+        _major(request, number),
+        by=_user(request),
+        step=payload.step,
+        summary=payload.summary,
+        approved=payload.approved,
     )
     return _decision(_major(request, number))
 

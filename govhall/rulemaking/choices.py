@@ -64,7 +64,9 @@ class CleanupDecision(ColoredChoices):
     REPEAL = "repeal", "废止"
 
 
-CleanupDecision.set_colors({CleanupDecision.KEEP: "green", CleanupDecision.AMEND: "yellow", CleanupDecision.REPEAL: "red"})
+CleanupDecision.set_colors(
+    {CleanupDecision.KEEP: "green", CleanupDecision.AMEND: "yellow", CleanupDecision.REPEAL: "red"}
+)
 
 
 class CitizenReviewOutcome(ColoredChoices):

@@ -10,7 +10,14 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from .choices import CitizenReviewOutcome, CleanupDecision, DecisionStatus, DecisionStep, DocStage, ReviewConclusion
+from .choices import (
+    CitizenReviewOutcome,
+    CleanupDecision,
+    DecisionStatus,
+    DecisionStep,
+    DocStage,
+    ReviewConclusion,
+)
 
 
 class RulemakingRule(models.Model):
@@ -29,9 +36,7 @@ class RulemakingRule(models.Model):
         verbose_name = verbose_name_plural = "规范性文件与重大决策时限"
 
     def __str__(self) -> str:
-        return (
-            f"征求意见 {self.comment_workdays} 个工作日，备案 {self.filing_days} 日，有效期 {self.validity_years} 年"
-        )
+        return f"征求意见 {self.comment_workdays} 个工作日，备案 {self.filing_days} 日，有效期 {self.validity_years} 年"
 
     @classmethod
     def current(cls) -> RulemakingRule:
@@ -67,7 +72,12 @@ class NormativeDocument(models.Model):
     document_number = models.CharField("文号", max_length=60, blank=True)
     drafted_at = models.DateTimeField("起草登记时间")
     drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     comment_opened_at = models.DateTimeField("征求意见开始", null=True, blank=True)
     comment_clock = models.OneToOneField(
@@ -80,7 +90,12 @@ class NormativeDocument(models.Model):
     review_opinion = models.TextField("审核意见书", blank=True)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     meeting = models.CharField("审议会议", max_length=200, blank=True)
     discussed_on = models.DateField("审议日期", null=True, blank=True)

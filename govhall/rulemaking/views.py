@@ -200,7 +200,9 @@ def registry(request: HttpRequest) -> HttpResponse:
         user = signed_in(request)
         try:
             if op == "draft":
-                organ = Department.objects.filter(pk=_int(request.POST.get("organ", ""), "organ") or 0).first()
+                organ = Department.objects.filter(
+                    pk=_int(request.POST.get("organ", ""), "organ") or 0
+                ).first()
                 if organ is None:
                     raise ValidationError({"organ": "请选择制定机关"})
                 doc = actions.draft_document(
@@ -213,7 +215,9 @@ def registry(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已登记规范性文件草案 {doc.number}")
                 return redirect("rulemaking:manage_document", number=doc.number)
             if op == "decision":
-                organ = Department.objects.filter(pk=_int(request.POST.get("organ", ""), "organ") or 0).first()
+                organ = Department.objects.filter(
+                    pk=_int(request.POST.get("organ", ""), "organ") or 0
+                ).first()
                 if organ is None:
                     raise ValidationError({"organ": "请选择决策承办单位"})
                 decision = actions.start_decision(
@@ -270,24 +274,36 @@ def _document_op(request: HttpRequest, doc: NormativeDocument, op: str) -> str:
         actions.open_comment(doc, by=user, workdays=_int(post.get("workdays", ""), "workdays"))
         return "已公开征求意见"
     if op == "comment":
-        actions.record_comment(doc, by=user, commenter=post.get("commenter", ""), content=post.get("content", ""))
+        actions.record_comment(
+            doc, by=user, commenter=post.get("commenter", ""), content=post.get("content", "")
+        )
         return "已登记意见"
     if op == "answer_comment":
-        comment = get_object_or_404(DocumentComment, pk=_int(post.get("comment", ""), "comment") or 0, document=doc)
-        actions.answer_comment(comment, by=user, adopted=_bool(post.get("adopted")), answer=post.get("answer", ""))
+        comment = get_object_or_404(
+            DocumentComment, pk=_int(post.get("comment", ""), "comment") or 0, document=doc
+        )
+        actions.answer_comment(
+            comment, by=user, adopted=_bool(post.get("adopted")), answer=post.get("answer", "")
+        )
         return "已答复意见"
     if op == "submit":
         actions.submit_for_review(doc, by=user)
         return "已送合法性审核"
     if op == "review":
-        actions.review_legality(doc, by=user, conclusion=post.get("conclusion", ""), opinion=post.get("opinion", ""))
+        actions.review_legality(
+            doc, by=user, conclusion=post.get("conclusion", ""), opinion=post.get("opinion", "")
+        )
         return "已登记合法性审核意见"
     if op == "discuss":
         held_on = _date(post.get("held_on", ""), "held_on")
         if held_on is None:
             raise ValidationError({"held_on": "请填写审议日期"})
         actions.record_discussion(
-            doc, by=user, meeting=post.get("meeting", ""), held_on=held_on, approved=_bool(post.get("approved"))
+            doc,
+            by=user,
+            meeting=post.get("meeting", ""),
+            held_on=held_on,
+            approved=_bool(post.get("approved")),
         )
         return "已登记集体审议"
     if op == "publish":
@@ -311,7 +327,9 @@ def _document_op(request: HttpRequest, doc: NormativeDocument, op: str) -> str:
         cleanup = CleanupRound.objects.filter(closed_at__isnull=True).first()
         if cleanup is None:
             raise ValidationError({"round": "没有进行中的清理"})
-        actions.decide_cleanup(cleanup, doc, by=user, decision=post.get("decision", ""), reason=post.get("reason", ""))
+        actions.decide_cleanup(
+            cleanup, doc, by=user, decision=post.get("decision", ""), reason=post.get("reason", "")
+        )
         return "已作出清理结论"
     if op == "answer_review":
         review = get_object_or_404(doc.citizen_reviews, number=post.get("review", ""))

@@ -50,9 +50,7 @@ def build_county() -> County:
         ("zj_head", "孙局长", ("department_head",), [d["zjj"]]),
         ("clerk", "黄审批", ("approver",), [d["scjg"]]),
     ):
-        c.users[username] = create_staff(
-            username, name, f"R{len(c.users) + 1:03d}", roles, depts
-        ).user
+        c.users[username] = create_staff(username, name, f"R{len(c.users) + 1:03d}", roles, depts).user
     return c
 
 
@@ -71,20 +69,33 @@ def at() -> Any:
     return _at
 
 
-def discussed(c: County, *, title: str = "县农贸市场管理办法", start: date = date(2026, 3, 2)) -> NormativeDocument:
+def discussed(
+    c: County, *, title: str = "县农贸市场管理办法", start: date = date(2026, 3, 2)
+) -> NormativeDocument:
     """A document drafted on `start` (a Monday), commented for 7 working days without opinions, reviewed and
     approved at a meeting: ready to publish. Instants are passed explicitly."""
     y, m, day = start.year, start.month, start.day
     doc = actions.draft_document(
-        by=c["head"], organ=c.departments["scjg"], title=title, summary="规范农贸市场经营秩序", at=local(y, m, day, 9)
+        by=c["head"],
+        organ=c.departments["scjg"],
+        title=title,
+        summary="规范农贸市场经营秩序",
+        at=local(y, m, day, 9),
     )
     doc = actions.open_comment(doc, by=c["head"], at=local(y, m, day, 10))
     assert doc.comment_clock is not None
     closes = doc.comment_clock.due_at
     doc = actions.submit_for_review(doc, by=c["head"], at=closes)
-    doc = actions.review_legality(doc, by=c["legal"], conclusion="lawful", opinion="经审核，合法。", at=closes)
+    doc = actions.review_legality(
+        doc, by=c["legal"], conclusion="lawful", opinion="经审核，合法。", at=closes
+    )
     return actions.record_discussion(
-        doc, by=c["leader"], meeting="县政府第12次常务会议", held_on=closes.astimezone(SHANGHAI).date(), approved=True, at=closes
+        doc,
+        by=c["leader"],
+        meeting="县政府第12次常务会议",
+        held_on=closes.astimezone(SHANGHAI).date(),
+        approved=True,
+        at=closes,
     )
 
 

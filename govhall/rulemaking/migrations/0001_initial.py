@@ -6,205 +6,523 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clocks', '0007_rulemaking_choices'),
-        ('org', '0004_disclosure_choices'),
+        ("clocks", "0007_rulemaking_choices"),
+        ("org", "0004_disclosure_choices"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RulemakingRule',
+            name="RulemakingRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('comment_workdays', models.PositiveIntegerField(default=7, verbose_name='规范性文件征求意见期（工作日）')),
-                ('filing_days', models.PositiveIntegerField(default=30, verbose_name='公布后报送备案时限（自然日）')),
-                ('validity_years', models.PositiveIntegerField(default=5, verbose_name='有效期（年）')),
-                ('expiry_alert_days', models.PositiveIntegerField(default=90, verbose_name='有效期届满前提醒（自然日）')),
-                ('citizen_review_days', models.PositiveIntegerField(default=60, verbose_name='审查申请办理时限（自然日）')),
-                ('decision_comment_days', models.PositiveIntegerField(default=30, verbose_name='重大决策征求意见期（自然日）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "comment_workdays",
+                    models.PositiveIntegerField(default=7, verbose_name="规范性文件征求意见期（工作日）"),
+                ),
+                (
+                    "filing_days",
+                    models.PositiveIntegerField(default=30, verbose_name="公布后报送备案时限（自然日）"),
+                ),
+                ("validity_years", models.PositiveIntegerField(default=5, verbose_name="有效期（年）")),
+                (
+                    "expiry_alert_days",
+                    models.PositiveIntegerField(default=90, verbose_name="有效期届满前提醒（自然日）"),
+                ),
+                (
+                    "citizen_review_days",
+                    models.PositiveIntegerField(default=60, verbose_name="审查申请办理时限（自然日）"),
+                ),
+                (
+                    "decision_comment_days",
+                    models.PositiveIntegerField(default=30, verbose_name="重大决策征求意见期（自然日）"),
+                ),
             ],
             options={
-                'verbose_name': '规范性文件与重大决策时限',
-                'verbose_name_plural': '规范性文件与重大决策时限',
+                "verbose_name": "规范性文件与重大决策时限",
+                "verbose_name_plural": "规范性文件与重大决策时限",
             },
         ),
         migrations.CreateModel(
-            name='CleanupRound',
+            name="CleanupRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(verbose_name='年度')),
-                ('title', models.CharField(max_length=200, verbose_name='清理名称')),
-                ('started_at', models.DateTimeField(verbose_name='开始时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(verbose_name="年度")),
+                ("title", models.CharField(max_length=200, verbose_name="清理名称")),
+                ("started_at", models.DateTimeField(verbose_name="开始时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规范性文件清理',
-                'verbose_name_plural': '规范性文件清理',
-                'ordering': ['-started_at', '-pk'],
+                "verbose_name": "规范性文件清理",
+                "verbose_name_plural": "规范性文件清理",
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='MajorDecision',
+            name="MajorDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='决策编号')),
-                ('title', models.CharField(max_length=200, verbose_name='决策事项')),
-                ('description', models.TextField(blank=True, verbose_name='决策草案说明')),
-                ('status', models.CharField(choices=[('preparing', '决策程序进行中'), ('decided', '已作出决定'), ('published', '已公布、执行中'), ('evaluated', '已完成决策后评估'), ('shelved', '集体讨论未通过')], db_index=True, default='preparing', max_length=10, verbose_name='状态')),
-                ('started_at', models.DateTimeField(verbose_name='启动时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='决定时间')),
-                ('decision', models.TextField(blank=True, verbose_name='决定内容')),
-                ('index_number', models.CharField(blank=True, max_length=60, verbose_name='索引号')),
-                ('disclosure_url', models.CharField(blank=True, max_length=200, verbose_name='公开地址')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='公布时间')),
-                ('evaluated_at', models.DateTimeField(blank=True, null=True, verbose_name='评估时间')),
-                ('comment_clock', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='major_decision', to='clocks.clock')),
-                ('organ', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='决策承办单位')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="决策编号")),
+                ("title", models.CharField(max_length=200, verbose_name="决策事项")),
+                ("description", models.TextField(blank=True, verbose_name="决策草案说明")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preparing", "决策程序进行中"),
+                            ("decided", "已作出决定"),
+                            ("published", "已公布、执行中"),
+                            ("evaluated", "已完成决策后评估"),
+                            ("shelved", "集体讨论未通过"),
+                        ],
+                        db_index=True,
+                        default="preparing",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="启动时间")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="决定时间")),
+                ("decision", models.TextField(blank=True, verbose_name="决定内容")),
+                ("index_number", models.CharField(blank=True, max_length=60, verbose_name="索引号")),
+                ("disclosure_url", models.CharField(blank=True, max_length=200, verbose_name="公开地址")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="公布时间")),
+                ("evaluated_at", models.DateTimeField(blank=True, null=True, verbose_name="评估时间")),
+                (
+                    "comment_clock",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="major_decision",
+                        to="clocks.clock",
+                    ),
+                ),
+                (
+                    "organ",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="决策承办单位",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '重大行政决策',
-                'verbose_name_plural': '重大行政决策',
-                'ordering': ['-started_at', '-pk'],
+                "verbose_name": "重大行政决策",
+                "verbose_name_plural": "重大行政决策",
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='NormativeDocument',
+            name="NormativeDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='登记号')),
-                ('title', models.CharField(max_length=200, verbose_name='文件名称')),
-                ('stage', models.CharField(choices=[('drafting', '起草'), ('comment', '公开征求意见'), ('review', '合法性审核'), ('discussion', '集体审议'), ('published', '已公布（待备案）'), ('filed', '已备案（有效）'), ('expired', '已失效'), ('repealed', '已废止')], db_index=True, default='drafting', max_length=12, verbose_name='阶段')),
-                ('summary', models.TextField(blank=True, verbose_name='起草说明')),
-                ('body', models.TextField(blank=True, verbose_name='文件正文')),
-                ('document_number', models.CharField(blank=True, max_length=60, verbose_name='文号')),
-                ('drafted_at', models.DateTimeField(verbose_name='起草登记时间')),
-                ('comment_opened_at', models.DateTimeField(blank=True, null=True, verbose_name='征求意见开始')),
-                ('comment_closed_at', models.DateTimeField(blank=True, null=True, verbose_name='征求意见结束')),
-                ('review_conclusion', models.CharField(blank=True, choices=[('lawful', '合法，同意提交审议'), ('amend', '修改后提交审议'), ('unlawful', '不合法，退回起草')], max_length=10, verbose_name='合法性审核意见')),
-                ('review_opinion', models.TextField(blank=True, verbose_name='审核意见书')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('meeting', models.CharField(blank=True, max_length=200, verbose_name='审议会议')),
-                ('discussed_on', models.DateField(blank=True, null=True, verbose_name='审议日期')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='公布时间')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='公布日期')),
-                ('index_number', models.CharField(blank=True, max_length=60, verbose_name='索引号')),
-                ('disclosure_url', models.CharField(blank=True, max_length=200, verbose_name='公开地址')),
-                ('effective_from', models.DateField(blank=True, null=True, verbose_name='施行日期')),
-                ('valid_until', models.DateField(blank=True, db_index=True, null=True, verbose_name='有效期至')),
-                ('filed_at', models.DateTimeField(blank=True, null=True, verbose_name='报送备案时间')),
-                ('filed_with', models.CharField(blank=True, max_length=100, verbose_name='备案机关')),
-                ('filing_number', models.CharField(blank=True, max_length=60, verbose_name='备案登记号')),
-                ('filed_late', models.BooleanField(blank=True, null=True, verbose_name='逾期备案')),
-                ('expiry_alerted_at', models.DateTimeField(blank=True, null=True, verbose_name='届满提醒时间')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='失效/废止时间')),
-                ('end_reason', models.CharField(blank=True, max_length=500, verbose_name='失效/废止原因')),
-                ('comment_clock', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='normative_comment', to='clocks.clock')),
-                ('drafted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('filing_clock', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='normative_filing', to='clocks.clock')),
-                ('organ', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='制定机关（起草单位）')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('validity_clock', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='normative_validity', to='clocks.clock')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="登记号")),
+                ("title", models.CharField(max_length=200, verbose_name="文件名称")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("drafting", "起草"),
+                            ("comment", "公开征求意见"),
+                            ("review", "合法性审核"),
+                            ("discussion", "集体审议"),
+                            ("published", "已公布（待备案）"),
+                            ("filed", "已备案（有效）"),
+                            ("expired", "已失效"),
+                            ("repealed", "已废止"),
+                        ],
+                        db_index=True,
+                        default="drafting",
+                        max_length=12,
+                        verbose_name="阶段",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="起草说明")),
+                ("body", models.TextField(blank=True, verbose_name="文件正文")),
+                ("document_number", models.CharField(blank=True, max_length=60, verbose_name="文号")),
+                ("drafted_at", models.DateTimeField(verbose_name="起草登记时间")),
+                (
+                    "comment_opened_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="征求意见开始"),
+                ),
+                (
+                    "comment_closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="征求意见结束"),
+                ),
+                (
+                    "review_conclusion",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("lawful", "合法，同意提交审议"),
+                            ("amend", "修改后提交审议"),
+                            ("unlawful", "不合法，退回起草"),
+                        ],
+                        max_length=10,
+                        verbose_name="合法性审核意见",
+                    ),
+                ),
+                ("review_opinion", models.TextField(blank=True, verbose_name="审核意见书")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                ("meeting", models.CharField(blank=True, max_length=200, verbose_name="审议会议")),
+                ("discussed_on", models.DateField(blank=True, null=True, verbose_name="审议日期")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="公布时间")),
+                ("published_on", models.DateField(blank=True, null=True, verbose_name="公布日期")),
+                ("index_number", models.CharField(blank=True, max_length=60, verbose_name="索引号")),
+                ("disclosure_url", models.CharField(blank=True, max_length=200, verbose_name="公开地址")),
+                ("effective_from", models.DateField(blank=True, null=True, verbose_name="施行日期")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, db_index=True, null=True, verbose_name="有效期至"),
+                ),
+                ("filed_at", models.DateTimeField(blank=True, null=True, verbose_name="报送备案时间")),
+                ("filed_with", models.CharField(blank=True, max_length=100, verbose_name="备案机关")),
+                ("filing_number", models.CharField(blank=True, max_length=60, verbose_name="备案登记号")),
+                ("filed_late", models.BooleanField(blank=True, null=True, verbose_name="逾期备案")),
+                (
+                    "expiry_alerted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="届满提醒时间"),
+                ),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="失效/废止时间")),
+                ("end_reason", models.CharField(blank=True, max_length=500, verbose_name="失效/废止原因")),
+                (
+                    "comment_clock",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="normative_comment",
+                        to="clocks.clock",
+                    ),
+                ),
+                (
+                    "drafted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "filing_clock",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="normative_filing",
+                        to="clocks.clock",
+                    ),
+                ),
+                (
+                    "organ",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="制定机关（起草单位）",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "validity_clock",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="normative_validity",
+                        to="clocks.clock",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规范性文件',
-                'verbose_name_plural': '规范性文件',
-                'ordering': ['-drafted_at', '-pk'],
+                "verbose_name": "规范性文件",
+                "verbose_name_plural": "规范性文件",
+                "ordering": ["-drafted_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentComment',
+            name="DocumentComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('commenter', models.CharField(max_length=100, verbose_name='意见人')),
-                ('content', models.TextField(verbose_name='意见内容')),
-                ('received_at', models.DateTimeField(verbose_name='收到时间')),
-                ('answer', models.TextField(blank=True, verbose_name='采纳情况及理由')),
-                ('adopted', models.BooleanField(blank=True, null=True, verbose_name='是否采纳')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='答复时间')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='rulemaking.normativedocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("commenter", models.CharField(max_length=100, verbose_name="意见人")),
+                ("content", models.TextField(verbose_name="意见内容")),
+                ("received_at", models.DateTimeField(verbose_name="收到时间")),
+                ("answer", models.TextField(blank=True, verbose_name="采纳情况及理由")),
+                ("adopted", models.BooleanField(blank=True, null=True, verbose_name="是否采纳")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="答复时间")),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="rulemaking.normativedocument",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '征求意见',
-                'verbose_name_plural': '征求意见',
-                'ordering': ['received_at', 'pk'],
+                "verbose_name": "征求意见",
+                "verbose_name_plural": "征求意见",
+                "ordering": ["received_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CitizenReview',
+            name="CitizenReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='申请编号')),
-                ('applicant', models.CharField(max_length=100, verbose_name='申请人')),
-                ('contact', models.CharField(blank=True, max_length=100, verbose_name='联系方式')),
-                ('reason', models.TextField(verbose_name='审查建议及理由')),
-                ('received_at', models.DateTimeField(verbose_name='收到时间')),
-                ('outcome', models.CharField(blank=True, choices=[('lawful', '经审查未发现违法，维持'), ('correct', '存在问题，责令制定机关修改'), ('repeal', '违法，予以废止'), ('rejected', '不属于审查范围，不予审查')], max_length=10, verbose_name='审查结论')),
-                ('answer', models.TextField(blank=True, verbose_name='答复内容')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='答复时间')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('clock', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='citizen_review', to='clocks.clock')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='citizen_reviews', to='rulemaking.normativedocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="申请编号")),
+                ("applicant", models.CharField(max_length=100, verbose_name="申请人")),
+                ("contact", models.CharField(blank=True, max_length=100, verbose_name="联系方式")),
+                ("reason", models.TextField(verbose_name="审查建议及理由")),
+                ("received_at", models.DateTimeField(verbose_name="收到时间")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("lawful", "经审查未发现违法，维持"),
+                            ("correct", "存在问题，责令制定机关修改"),
+                            ("repeal", "违法，予以废止"),
+                            ("rejected", "不属于审查范围，不予审查"),
+                        ],
+                        max_length=10,
+                        verbose_name="审查结论",
+                    ),
+                ),
+                ("answer", models.TextField(blank=True, verbose_name="答复内容")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="答复时间")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "clock",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="citizen_review",
+                        to="clocks.clock",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="citizen_reviews",
+                        to="rulemaking.normativedocument",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规范性文件审查申请',
-                'verbose_name_plural': '规范性文件审查申请',
-                'ordering': ['-received_at', '-pk'],
+                "verbose_name": "规范性文件审查申请",
+                "verbose_name_plural": "规范性文件审查申请",
+                "ordering": ["-received_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='NumberCounter',
+            name="NumberCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=8)),
-                ('year', models.PositiveIntegerField()),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=8)),
+                ("year", models.PositiveIntegerField()),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': '登记编号计数',
-                'verbose_name_plural': '登记编号计数',
-                'constraints': [models.UniqueConstraint(fields=('prefix', 'year'), name='rulemaking_counter_once')],
+                "verbose_name": "登记编号计数",
+                "verbose_name_plural": "登记编号计数",
+                "constraints": [
+                    models.UniqueConstraint(fields=("prefix", "year"), name="rulemaking_counter_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DecisionStepRecord',
+            name="DecisionStepRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('participation', '公众参与'), ('experts', '专家论证'), ('risk', '风险评估'), ('legality', '合法性审查'), ('discussion', '集体讨论决定'), ('publication', '决策公布'), ('evaluation', '决策后评估')], max_length=14, verbose_name='环节')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='顺序')),
-                ('done_at', models.DateTimeField(verbose_name='完成时间')),
-                ('summary', models.TextField(verbose_name='情况说明')),
-                ('approved', models.BooleanField(default=True, verbose_name='通过')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='rulemaking.majordecision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("participation", "公众参与"),
+                            ("experts", "专家论证"),
+                            ("risk", "风险评估"),
+                            ("legality", "合法性审查"),
+                            ("discussion", "集体讨论决定"),
+                            ("publication", "决策公布"),
+                            ("evaluation", "决策后评估"),
+                        ],
+                        max_length=14,
+                        verbose_name="环节",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="顺序")),
+                ("done_at", models.DateTimeField(verbose_name="完成时间")),
+                ("summary", models.TextField(verbose_name="情况说明")),
+                ("approved", models.BooleanField(default=True, verbose_name="通过")),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="rulemaking.majordecision",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '重大决策程序环节',
-                'verbose_name_plural': '重大决策程序环节',
-                'ordering': ['decision', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('decision', 'step'), name='rulemaking_step_once')],
+                "verbose_name": "重大决策程序环节",
+                "verbose_name_plural": "重大决策程序环节",
+                "ordering": ["decision", "position"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("decision", "step"), name="rulemaking_step_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CleanupItem',
+            name="CleanupItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('keep', '继续有效'), ('amend', '需要修改'), ('repeal', '废止')], max_length=8, verbose_name='清理结论')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='理由')),
-                ('decided_at', models.DateTimeField(verbose_name='时间')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='rulemaking.cleanupround')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cleanups', to='rulemaking.normativedocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("keep", "继续有效"), ("amend", "需要修改"), ("repeal", "废止")],
+                        max_length=8,
+                        verbose_name="清理结论",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="理由")),
+                ("decided_at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="rulemaking.cleanupround",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cleanups",
+                        to="rulemaking.normativedocument",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '清理结论',
-                'verbose_name_plural': '清理结论',
-                'constraints': [models.UniqueConstraint(fields=('round', 'document'), name='rulemaking_cleanup_once')],
+                "verbose_name": "清理结论",
+                "verbose_name_plural": "清理结论",
+                "constraints": [
+                    models.UniqueConstraint(fields=("round", "document"), name="rulemaking_cleanup_once")
+                ],
             },
         ),
     ]
