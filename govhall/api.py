@@ -26,6 +26,7 @@ from govhall.integrity.api import router as integrity_router
 from govhall.integrity.api import staff_router as integrity_staff_router
 from govhall.inspections.api import router as inspections_router
 from govhall.legal.api import router as legal_router
+from govhall.rulemaking.api import router as rulemaking_router
 from govhall.stats.api import router as stats_router
 
 api = NinjaAPI(
@@ -226,3 +227,4 @@ api.add_router("/", integrity_router)
 api.add_router("/", integrity_staff_router)
 api.add_router("/", inspections_router)
 api.add_router("/", legal_router)
+api.add_router("/", rulemaking_router)

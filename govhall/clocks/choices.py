@@ -25,6 +25,11 @@ class ClockKind(ColoredChoices):
     APPEAL = "appeal", "上诉期限"
     RECON_REVIEW = "recon_review", "复议受理审查时限（5个工作日）"
     RECON_DECISION = "recon_decision", "复议决定期限"
+    NORMATIVE_COMMENT = "norm_comment", "规范性文件征求意见期"
+    NORMATIVE_FILING = "norm_filing", "规范性文件报送备案时限"
+    NORMATIVE_VALIDITY = "norm_validity", "规范性文件有效期"
+    NORMATIVE_REVIEW = "norm_review", "规范性文件审查申请办理时限"
+    DECISION_COMMENT = "decision_comment", "重大行政决策征求意见期"
 
 
 class ClockUnit(ColoredChoices):

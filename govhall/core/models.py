@@ -94,6 +94,23 @@ class AuditEventType(models.TextChoices):
     APPEARANCE_RULE_SAVED = "appearance_rule_saved", "保存负责人出庭应诉规则"
     RECONSIDERATION_RECEIVED = "reconsideration_received", "收到行政复议申请"
     RECONSIDERATION_UPDATED = "reconsideration_updated", "行政复议案件变更（受理、审理、延期、决定）"
+    RULEMAKING_RULE_SAVED = "rulemaking_rule_saved", "保存规范性文件与重大决策时限"
+    NORMATIVE_DRAFTED = "normative_drafted", "起草规范性文件"
+    NORMATIVE_COMMENT_OPENED = "normative_comment_opened", "规范性文件公开征求意见"
+    NORMATIVE_COMMENT_RECORDED = "normative_comment_recorded", "登记、答复规范性文件意见"
+    NORMATIVE_REVIEWED = "normative_reviewed", "规范性文件合法性审核"
+    NORMATIVE_DISCUSSED = "normative_discussed", "规范性文件集体审议"
+    NORMATIVE_PUBLISHED = "normative_published", "公布规范性文件"
+    NORMATIVE_FILED = "normative_filed", "规范性文件报送备案"
+    NORMATIVE_EXPIRY_ALERT = "normative_expiry_alert", "规范性文件有效期届满提醒"
+    NORMATIVE_EXPIRED = "normative_expired", "规范性文件有效期届满失效"
+    NORMATIVE_CLEANUP = "normative_cleanup", "规范性文件清理"
+    NORMATIVE_REPEALED = "normative_repealed", "废止规范性文件"
+    NORMATIVE_REVIEW_REQUESTED = "normative_review_requested", "受理规范性文件审查申请"
+    NORMATIVE_REVIEW_ANSWERED = "normative_review_answered", "答复规范性文件审查申请"
+    DECISION_STARTED = "decision_started", "启动重大行政决策"
+    DECISION_STEP_DONE = "decision_step_done", "完成重大行政决策程序环节"
+    DECISION_EVALUATED = "decision_evaluated", "重大行政决策后评估"
 
 
 class AuditEvent(models.Model):

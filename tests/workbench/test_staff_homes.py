@@ -38,7 +38,7 @@ EXPECTED = {
     ),
     "center_admin": ({"supervision:board", "stats:monthly"}, {"complaints:list", "workbench:tasks"}),
     "performance_officer": ({"stats:monthly"}, {"supervision:board", "screens:screen"}),
-    "legal_officer": ({"workbench:cases"}, {"supervision:board", "stats:monthly"}),
+    "legal_officer": ({"workbench:cases", "rulemaking:registry"}, {"supervision:board", "stats:monthly"}),
     "hotline_operator": ({"workbench:cases"}, {"supervision:board", "stats:monthly"}),
 }
 
