@@ -22,9 +22,9 @@ from govhall.core.tokens import TokenRefused
 from govhall.disclosure.api import router as disclosure_router
 from govhall.evaluation.api import router as evaluation_router
 from govhall.hotline.api import router as hotline_router
+from govhall.inspections.api import router as inspections_router
 from govhall.integrity.api import router as integrity_router
 from govhall.integrity.api import staff_router as integrity_staff_router
-from govhall.inspections.api import router as inspections_router
 from govhall.legal.api import router as legal_router
 from govhall.rulemaking.api import router as rulemaking_router
 from govhall.stats.api import router as stats_router

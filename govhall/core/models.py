@@ -87,7 +87,10 @@ class AuditEventType(models.TextChoices):
     COMMITMENT_SIGNED = "commitment_signed", "签订廉政风险承诺书"
     ROTATION_PLANNED = "rotation_planned", "制定轮岗计划"
     ROTATION_EXECUTED = "rotation_executed", "执行轮岗"
-    INTEGRITY_CONFIG_SAVED = "integrity_config_saved", "修改廉政风险防控配置（风险等级、轮岗年限、预警规则、重点部门）"
+    INTEGRITY_CONFIG_SAVED = (
+        "integrity_config_saved",
+        "修改廉政风险防控配置（风险等级、轮岗年限、预警规则、重点部门）",
+    )
     LAWSUIT_REGISTERED = "lawsuit_registered", "登记行政诉讼案件（报告应诉通知）"
     LAWSUIT_UPDATED = "lawsuit_updated", "行政诉讼案件变更（出庭要求、答辩、庭审、裁判、上诉）"
     COURT_SUMMARY_ISSUED = "court_summary_issued", "生成负责人出庭应诉季度情况通报"

@@ -74,15 +74,19 @@ NAV: tuple[NavEntry, ...] = (
         _("绩效考评"),
         (Role.PERFORMANCE_OFFICER, Role.LEADER, Role.SUPERVISOR, Role.CENTER_ADMIN, Role.WINDOW_CLERK),
         also=("evaluation:year", "evaluation:me", "evaluation:sheet"),
+    ),
+    NavEntry(
         "inspections:home",
         _("监督检查"),
         (Role.INSPECTOR, Role.DEPARTMENT_HEAD, Role.SUPERVISOR, Role.LEADER),
     ),
     NavEntry("legal:home", _("行政应诉与复议"), (Role.LEGAL_OFFICER, Role.DEPARTMENT_HEAD, Role.LEADER)),
+    NavEntry(
         "rulemaking:registry",
         _("规范性文件与重大决策"),
         (Role.LEGAL_OFFICER, Role.LEADER, Role.SUPERVISOR),
         also=("rulemaking:manage_document", "rulemaking:manage_decision", "rulemaking:figures"),
+    ),
     NavEntry("stats:public", _("统计公开"), (Role.PERFORMANCE_OFFICER, Role.LEGAL_OFFICER, Role.LEADER)),
     NavEntry("admin:index", _("系统配置"), (Role.CENTER_ADMIN,)),
 )
