@@ -9,6 +9,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest
+from django.urls import register_converter
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -24,6 +25,22 @@ from .choices import DisclosureCategory
 from .models import DisclosureRecord, InfoRequest
 
 router = Router(tags=["政务公开"])
+
+
+class IndexNumberConverter:
+    """An index number may contain "/" (the default format does); any character is accepted so that every unknown
+    number gets the API's JSON 404 rather than the site's HTML one."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(IndexNumberConverter, "index_number")
 ERR = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Invalid, 429: Problem}
 PROGRESS_NOT_FOUND = "申请编号或查询码不正确"
 
@@ -127,7 +144,7 @@ def list_records(request: HttpRequest, filters: Query[RecordFilter]) -> list[dic
 
 
 @router.get(
-    "/disclosure/{path:index_number}",
+    "/disclosure/{index_number:index_number}",
     auth=None,
     response={200: RecordDetail, 404: Problem},
     summary="按索引号查看公开信息（公开）",
