@@ -17,6 +17,7 @@ from govhall.calendars.engine import local_date
 from govhall.clocks.actions import status as clock_status
 from govhall.core import throttle
 from govhall.core.clock import now
+from govhall.core.models import AuditEvent
 from govhall.documents.actions import sealed_pdf
 from govhall.org.access import department_ids, is_center_wide, role_required
 from govhall.org.choices import Role
@@ -24,7 +25,7 @@ from govhall.org.models import Department
 
 from . import actions, queries
 from .api import count_public_request
-from .choices import DisclosureCategory, NotProcessedReason, WithholdReason
+from .choices import DisclosureCategory, NotProcessedReason, Validity, WithholdReason
 from .forms import AnswerForm, InfoRequestForm, ProgressForm, RecordForm
 from .models import DisclosureRecord
 from .report import COLUMN_LABELS, COLUMNS, REMEDY_COLUMN_LABELS, REMEDY_LABELS, REQUEST_ROWS, annual_report
@@ -227,13 +228,25 @@ def staff_record(request: HttpRequest, pk: int) -> HttpResponseBase:
         try:
             if request.POST.get("op") == "publish":
                 actions.publish_draft(record, actor=user)
+            elif request.POST.get("op") == "correct":
+                changes = {
+                    name: request.POST[name]
+                    for name in ("title", "document_number", "summary", "validity")
+                    if name in request.POST
+                }
+                actions.correct_record(record, actor=user, reason=request.POST.get("reason", ""), **changes)
             elif request.POST.get("op") == "withdraw":
                 actions.withdraw_record(record, actor=user, reason=request.POST.get("reason", ""))
             messages.success(request, "已保存")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("disclosure:staff_record", pk=record.pk)
-    return render(request, "disclosure/staff_record.html", {"record": record})
+    history = AuditEvent.objects.filter(object_type="disclosure.disclosurerecord", object_id=str(record.pk))
+    return render(
+        request,
+        "disclosure/staff_record.html",
+        {"record": record, "history": history.order_by("created_at", "id"), "validities": Validity.choices},
+    )
 
 
 @role_required(*STAFF_ROLES, forbidden=forbidden)

@@ -70,3 +70,20 @@ def test_public_pages_and_officer_answer(county: County) -> None:
     outsider = Client()
     outsider.force_login(county.outsider)
     assert outsider.get(f"/disclosure/staff/requests/{info.number}/").status_code == 404
+
+
+def test_officer_corrects_and_withdraws_on_the_record_page(county: County) -> None:
+    with travel(2026, 4, 1, 9):
+        record = actions.publish_record(
+            actor=county.officer, organ=county.organ, title="旧标题", category="other"
+        )
+    staff = Client()
+    staff.force_login(county.officer)
+    url = f"/disclosure/staff/records/{record.pk}/"
+    staff.post(url, {"op": "correct", "title": "新标题", "reason": "标题有误"})
+    staff.post(url, {"op": "withdraw", "reason": ""})  # refused: no reason
+    staff.post(url, {"op": "withdraw", "reason": "已失效"})
+    page = staff.get(url).content.decode()
+    assert "新标题" in page and "更正已公开政府信息" in page and "撤回已公开政府信息" in page
+    public = Client().get(record.get_absolute_url()).content.decode()
+    assert "withdrawn-note" in public and record.index_number in public
