@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from govhall.calendars.engine import local_date
@@ -151,6 +152,25 @@ def _found(request: HttpRequest) -> Any:
 def progress(request: HttpRequest) -> HttpResponse:
     form, found = _found(request)
     return render(request, "disclosure/progress.html", {"form": form, "info": found})
+
+
+@require_http_methods(["POST"])
+def clarify(request: HttpRequest) -> HttpResponseBase:
+    """The requester's clarification online (《政府信息公开条例》第三十条), by number and check code."""
+    number, code = request.POST.get("number", "").strip(), request.POST.get("code", "").strip()
+    try:
+        found = throttle.guarded_lookup(request, number, lambda: queries.find_request(number, code))
+    except throttle.Throttled as exc:
+        messages.error(request, exc.message)
+        return redirect("disclosure:progress")
+    if found is None:
+        raise Http404
+    try:
+        actions.clarify_request(found, description=request.POST.get("description", ""))
+        messages.success(request, "补正已提交，答复期限自今日起重新计算")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect(f"{reverse('disclosure:progress')}?number={found.number}&code={found.check_code}")
 
 
 def answer_pdf(request: HttpRequest) -> HttpResponse:
