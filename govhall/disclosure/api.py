@@ -9,6 +9,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest
+from django.urls import register_converter
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -24,6 +25,22 @@ from .choices import DisclosureCategory
 from .models import DisclosureRecord, InfoRequest
 
 router = Router(tags=["政务公开"])
+
+
+class IndexNumberConverter:
+    """An index number may contain "/" (the default format does); any character is accepted so that every unknown
+    number gets the API's JSON 404 rather than the site's HTML one."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(IndexNumberConverter, "index_number")
 ERR = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Invalid, 429: Problem}
 PROGRESS_NOT_FOUND = "申请编号或查询码不正确"
 
@@ -127,7 +144,7 @@ def list_records(request: HttpRequest, filters: Query[RecordFilter]) -> list[dic
 
 
 @router.get(
-    "/disclosure/{path:index_number}",
+    "/disclosure/{index_number:index_number}",
     auth=None,
     response={200: RecordDetail, 404: Problem},
     summary="按索引号查看公开信息（公开）",
@@ -373,3 +390,79 @@ def answer(request: HttpRequest, number: str, payload: AnswerIn) -> dict[str, An
         records=records,
     )
     return _staff_out(done)
+
+
+class ClarifyIn(Schema):
+    items: str = Field(..., max_length=1000, description="需要补正的事项")
+    days: int = Field(15, ge=1, le=60, description="补正期限（工作日）")
+
+
+class ConsultIn(Schema):
+    third_party: str = Field(..., max_length=200, description="第三方名称")
+
+
+class OpinionIn(Schema):
+    opinion: str = Field("", max_length=2000, description="第三方意见（留空表示逾期未提出意见）")
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., max_length=1000, description="延期理由")
+
+
+def _acting(request: HttpRequest) -> User:
+    user = acting_user(request)
+    assert isinstance(user, User)
+    return user
+
+
+@router.post(
+    "/info-requests/{number}/clarify",
+    auth=AUTH,
+    response={200: StaffRequestOut, **ERR},
+    summary="告知补正（政务公开专员）",
+    description="收到申请之日起7个工作日内一次性告知补正（《政府信息公开条例》第三十条）；答复期限自收到补正之日起重新计算。",
+    operation_id="clarify_info_request",
+)
+def clarify(request: HttpRequest, number: str, payload: ClarifyIn) -> dict[str, Any]:
+    found = _staff_request(request, number)
+    return _staff_out(
+        actions.request_clarification(found, by=_acting(request), items=payload.items, days=payload.days)
+    )
+
+
+@router.post(
+    "/info-requests/{number}/consult",
+    auth=AUTH,
+    response={200: StaffRequestOut, **ERR},
+    summary="征求第三方意见（政务公开专员）",
+    description="第三方15个工作日内答复；征求意见的时间不计入答复期限，计时暂停（第三十二条）。",
+    operation_id="consult_info_request",
+)
+def consult(request: HttpRequest, number: str, payload: ConsultIn) -> dict[str, Any]:
+    found = _staff_request(request, number)
+    return _staff_out(actions.start_consultation(found, by=_acting(request), third_party=payload.third_party))
+
+
+@router.post(
+    "/info-requests/{number}/consult-end",
+    auth=AUTH,
+    response={200: StaffRequestOut, **ERR},
+    summary="登记第三方意见（政务公开专员）",
+    operation_id="end_info_request_consultation",
+)
+def consult_end(request: HttpRequest, number: str, payload: OpinionIn) -> dict[str, Any]:
+    found = _staff_request(request, number)
+    return _staff_out(actions.end_consultation(found, by=_acting(request), opinion=payload.opinion))
+
+
+@router.post(
+    "/info-requests/{number}/extend",
+    auth=AUTH,
+    response={200: StaffRequestOut, **ERR},
+    summary="延长答复期限（本机关负责人）",
+    description="经本机关负责人同意延长20个工作日，只能一次（第三十三条第二款）。",
+    operation_id="extend_info_request",
+)
+def extend(request: HttpRequest, number: str, payload: ReasonIn) -> dict[str, Any]:
+    found = _staff_request(request, number)
+    return _staff_out(actions.extend_request(found, by=_acting(request), reason=payload.reason))

@@ -81,6 +81,27 @@ def test_info_request_api_and_progress(county: County, settings: object) -> None
         == 404
     )
     staff.force_login(county.officer)
+    with travel(2026, 9, 29, 10):
+        consulted = staff.post(
+            f"/api/v1/info-requests/{data['number']}/consult",
+            {"third_party": "某公司"},
+            content_type="application/json",
+        )
+        assert consulted.status_code == 200 and consulted.json()["status"] == "consulting"
+        refused = staff.post(
+            f"/api/v1/info-requests/{data['number']}/extend",
+            {"reason": "档案"},
+            content_type="application/json",
+        )
+        assert refused.status_code == 403
+        assert (
+            staff.post(
+                f"/api/v1/info-requests/{data['number']}/consult-end",
+                {"opinion": "不同意公开"},
+                content_type="application/json",
+            ).json()["status"]
+            == "received"
+        )
     with travel(2026, 10, 9, 10):
         refused = staff.post(
             f"/api/v1/info-requests/{data['number']}/answer",
