@@ -18,6 +18,7 @@ MODULE_SIMULATIONS: list[tuple[str, str]] = [
     # (summary key, "govhall.demo.<module>_sim.run")
     ("disclosure", "govhall.demo.disclosure_sim.run"),
     ("legal", "govhall.demo.legal_sim.run"),
+    ("evaluation", "govhall.demo.evaluation_sim.run"),
 ]
 
 

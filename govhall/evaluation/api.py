@@ -55,6 +55,10 @@ class DepartmentOut(Schema):
     year_end: float
     appraisal: float
     vetoes: list[str]
+    detail: dict[str, Any] = Field(
+        ...,
+        description="每项得分的依据：日常考核各类记录的件数和扣分、年终考评各目标的分值和得分、综合评议的人数和票数",
+    )
 
 
 class YearOut(Schema):

@@ -16,7 +16,15 @@ from govhall.org.models import Department
 from govhall.supervision.choices import AlertLevel, CardLevel, OrderStatus
 from govhall.supervision.models import Alert, Card, SupervisionOrder
 
-from .choices import LEADER_GRADE_POINTS, SURVEY_POINTS, GoalCategory, Grade, ReportStatus, ReviewKind
+from .choices import (
+    LEADER_GRADE_POINTS,
+    SURVEY_POINTS,
+    GoalCategory,
+    Grade,
+    ReportStatus,
+    ReviewKind,
+    SurveyAnswer,
+)
 from .models import Goal, GoalReport, GoalReview, LeaderAppraisal, SurveyResponse, YearScheme
 from .vetoes import _year_bounds, vetoed
 
@@ -72,6 +80,7 @@ class DeptScore:
             "year_end": float(self.year_end),
             "appraisal": float(self.appraisal),
             "vetoes": self.vetoes,
+            "detail": self.detail,
         }
 
 
@@ -175,7 +184,7 @@ def _year_end(year: int, scheme: YearScheme, depts: dict[int, DeptScore]) -> Non
             value = f if f is not None else (c if c is not None else Decimal("0"))
         d.year_end = value.quantize(CENT, ROUND_HALF_UP)
         d.detail["year_end"] = {
-            cat: [{"goal": t, "weight": str(w), "score": str(s)} for w, s, t in rows]
+            GoalCategory(cat).label: [{"goal": t, "weight": str(w), "score": str(s)} for w, s, t in rows]
             for cat, rows in parts.items()
         }
 
@@ -205,7 +214,10 @@ def _appraisal(year: int, depts: dict[int, DeptScore]) -> None:
             if halves
             else Decimal("0")
         )
-        d.detail["appraisal"] = {"leaders": len(leaders.get(pk, [])), "survey": answers}
+        d.detail["appraisal"] = {
+            "leaders": len(leaders.get(pk, [])),
+            "survey": {SurveyAnswer(a).label: k for a, k in sorted(answers.items())},
+        }
 
 
 def _blocks(units: list[DeptScore]) -> list[list[DeptScore]]:
