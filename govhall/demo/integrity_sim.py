@@ -162,55 +162,50 @@ def run(
             for dept in profile.departments.all():
                 staff_by_dept.setdefault(dept.pk, []).append(profile)
         posts: list[Post] = []
-        assignments = 0
+        held: list[tuple[Post, StaffProfile, date]] = []
+        busy = set(PostAssignment.objects.filter(end_date__isnull=True).values_list("staff_id", flat=True))
+        with_powers = set(Power.objects.values_list("department_id", flat=True))
         for dept in departments:
-            if not dept.powers.exists():
+            if dept.pk not in with_powers:
                 continue
-            dept_posts = [
-                actions.save_post(department=dept, name=name, is_key=key, specialised=special)
-                for name, key, special in POSTS
-            ]
+            dept_posts = actions.create_posts(dept, POSTS)
             posts.extend(dept_posts)
             for i, profile in enumerate(staff_by_dept.get(dept.pk, [])):
-                post = dept_posts[i % len(dept_posts)]
-                if PostAssignment.objects.filter(staff=profile, end_date__isnull=True).exists():
+                if profile.pk in busy:
                     continue
-                since = start - timedelta(days=rng.randint(120, 12 * 365))
-                actions.assign_post(post=post, staff=profile, start_date=since)
-                assignments += 1
-                if not profile.integrity_commitments.filter(year=start.year).exists():
-                    actions.sign_commitment(
-                        staff=profile,
-                        year=start.year,
-                        text="严格执行廉洁从政各项规定，不以权谋私，不吃拿卡要，自觉接受监督。",
-                        signed_on=date(start.year, 1, 1) + timedelta(days=rng.randint(0, 20)),
+                busy.add(profile.pk)
+                held.append(
+                    (
+                        dept_posts[i % len(dept_posts)],
+                        profile,
+                        start - timedelta(days=rng.randint(120, 12 * 365)),
                     )
+                )
+        actions.assign_posts(held)
+        assignments = len(held)
+        actions.sign_commitments(
+            [
+                (profile, date(start.year, 1, 1) + timedelta(days=rng.randint(0, 20)))
+                for _p, profile, _d in held
+            ],
+            year=start.year,
+            text="严格执行廉洁从政各项规定，不以权谋私，不吃拿卡要，自觉接受监督。",
+        )
 
         # Risk points on powers and posts, in Xinle's proportions.
         points = {"A": 0, "B": 0, "C": 0}
         discoveries = Discovery.values
+        specs: list[dict[str, Any]] = []
         for power in Power.objects.filter(level__isnull=True).order_by("pk"):
-            grade = _grade(rng)
-            actions.record_risk_point(
-                power=power,
-                description=rng.choice(POINTS["power"]),
-                level=levels[grade],
-                discovery=rng.choice(discoveries),
-                measures=MEASURES,
-            )
-            points[grade] += 1
+            specs.append({"power": power, "description": rng.choice(POINTS["power"])})
         for post in posts:
-            if post.specialised:
-                continue
+            if not post.specialised:
+                specs.append({"post": post, "description": rng.choice(POINTS["post"])})
+        for spec in specs:
             grade = _grade(rng)
-            actions.record_risk_point(
-                post=post,
-                description=rng.choice(POINTS["post"]),
-                level=levels[grade],
-                discovery=rng.choice(discoveries),
-                measures=MEASURES,
-            )
+            spec.update(level=levels[grade], discovery=rng.choice(discoveries), measures=MEASURES)
             points[grade] += 1
+        actions.record_risk_points(specs)
 
     # Warnings over the period: one on the first day is left to run late, the others answered.
     warnings = 0
