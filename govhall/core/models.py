@@ -69,7 +69,10 @@ class AuditEventType(models.TextChoices):
     COMMITMENT_SIGNED = "commitment_signed", "签订廉政风险承诺书"
     ROTATION_PLANNED = "rotation_planned", "制定轮岗计划"
     ROTATION_EXECUTED = "rotation_executed", "执行轮岗"
-    INTEGRITY_CONFIG_SAVED = "integrity_config_saved", "修改廉政风险防控配置（风险等级、轮岗年限、预警规则、重点部门）"
+    INTEGRITY_CONFIG_SAVED = (
+        "integrity_config_saved",
+        "修改廉政风险防控配置（风险等级、轮岗年限、预警规则、重点部门）",
+    )
 
 
 class AuditEvent(models.Model):
