@@ -19,6 +19,7 @@ MODULE_SIMULATIONS: list[tuple[str, str]] = [
     ("disclosure", "govhall.demo.disclosure_sim.run"),
     ("legal", "govhall.demo.legal_sim.run"),
     ("evaluation", "govhall.demo.evaluation_sim.run"),
+    ("integrity", "govhall.demo.integrity_sim.run"),
 ]
 
 

@@ -153,6 +153,48 @@ def assign_post(
     return assignment
 
 
+@transaction.atomic
+def create_posts(
+    department: Department, specs: Sequence[tuple[str, bool, bool]], *, by: User | None = None
+) -> list[Post]:
+    """A department's post inventory at once: (name, key post, specialised) each; names already there are kept."""
+    have = {p.name: p for p in Post.objects.filter(department=department)}
+    new = [
+        Post(department=department, name=_text(name, "name", "岗位名称", 64), is_key=key, specialised=special)
+        for name, key, special in specs
+        if name not in have
+    ]
+    Post.objects.bulk_create(new)
+    posts = {p.name: p for p in Post.objects.filter(department=department)}
+    record_event(
+        AuditEventType.POST_SAVED, actor=_user(by), obj=department, after={"posts": [p.name for p in new]}
+    )
+    return [posts[name] for name, _k, _s in specs]
+
+
+@transaction.atomic
+def assign_posts(
+    rows: Sequence[tuple[Post, StaffProfile, dt.date]], *, by: User | None = None
+) -> list[PostAssignment]:
+    """Record who holds which post since when, for many staff at once (the initial inventory)."""
+    held = set(
+        PostAssignment.objects.filter(end_date__isnull=True, staff__in=[s for _p, s, _d in rows]).values_list(
+            "post_id", "staff_id"
+        )
+    )
+    new = []
+    for post, staff, start in rows:
+        if (post.pk, staff.pk) in held:
+            raise ValidationError({"staff": f"{staff.name}已在岗位“{post.name}”任职。"})
+        held.add((post.pk, staff.pk))
+        new.append(PostAssignment(post=post, staff=staff, start_date=start))
+    PostAssignment.objects.bulk_create(new)
+    record_event(
+        AuditEventType.POST_SAVED, actor=_user(by), subject=f"登记任职{len(new)}人", after={"count": len(new)}
+    )
+    return new
+
+
 def _power_fields(
     code: str, name: str, power_type: str, legal_basis: str, process_template: str
 ) -> dict[str, str]:
@@ -216,8 +258,12 @@ def _refresh_levels(power_ids: Iterable[int]) -> None:
         pid = power_id or step_power
         if pid is not None and (pid not in best or rank < best[pid][0]):
             best[pid] = (rank, level_id)
+    by_level: dict[int | None, list[int]] = defaultdict(list)
     for pid in ids:
-        Power.objects.filter(pk=pid).update(level_id=best[pid][1] if pid in best else None)
+        by_level[best[pid][1] if pid in best else None].append(pid)
+    for grade, pids in by_level.items():
+        for i in range(0, len(pids), 500):
+            Power.objects.filter(pk__in=pids[i : i + 500]).update(level_id=grade)
 
 
 @transaction.atomic
@@ -261,6 +307,55 @@ def record_risk_point(
         _refresh_levels([power.pk])
     record_event(AuditEventType.RISK_POINT_RECORDED, actor=_user(by), obj=point, after={"level": level.code})
     return point
+
+
+@transaction.atomic
+def record_risk_points(
+    specs: Sequence[dict[str, Any]], *, by: User | None = None, at: dt.datetime | None = None
+) -> int:
+    """Register many risk points at once (an inventory campaign's results): each spec has the keyword arguments of
+    `record_risk_point`; all are validated first, then written with one INSERT and one audit event."""
+    levels = ensure_levels()
+    at = at or _now()
+    rows: list[RiskPoint] = []
+    powers: set[int] = set()
+    for n, spec in enumerate(specs, start=1):
+        power, step, post = spec.get("power"), spec.get("step"), spec.get("post")
+        level = spec.get("level")
+        if isinstance(level, str):
+            level = levels.get(level)
+        if level is None:
+            raise ValidationError({"level": f"第{n}个风险点：未知的风险等级。"})
+        if spec.get("discovery") not in Discovery.values:
+            raise ValidationError({"discovery": f"第{n}个风险点：未知的查找方式。"})
+        if power is None and step is None and post is None:
+            raise ValidationError({"power": f"第{n}个风险点应落在某项职权、某个环节或某个岗位上。"})
+        owner = power if power is not None else step.power if step is not None else None
+        department_id = owner.department_id if owner is not None else post.department_id  # type: ignore[union-attr]
+        if owner is not None:
+            powers.add(owner.pk)
+        rows.append(
+            RiskPoint(
+                power=power if step is None else None,
+                step=step,
+                post=post,
+                description=_text(spec.get("description"), "description", f"第{n}个风险点的描述"),
+                discovery=spec["discovery"],
+                level=level,
+                measures=str(spec.get("measures") or "").strip(),
+                department_id=department_id,
+                created_at=at,
+            )
+        )
+    RiskPoint.objects.bulk_create(rows, batch_size=500)
+    _refresh_levels(powers)
+    record_event(
+        AuditEventType.RISK_POINT_RECORDED,
+        actor=_user(by),
+        subject=f"批量登记风险点{len(rows)}个",
+        after={"count": len(rows)},
+    )
+    return len(rows)
 
 
 # ---------------------------------------------------------------- dynamic disclosure of exercises
@@ -630,6 +725,35 @@ def sign_commitment(
     return commitment
 
 
+@transaction.atomic
+def sign_commitments(
+    rows: Sequence[tuple[StaffProfile, dt.date]],
+    *,
+    year: int,
+    text: str,
+    by: User | None = None,
+    at: dt.datetime | None = None,
+) -> int:
+    """A department's commitments signed together at the start of the year (one text, one date each)."""
+    text = _text(text, "text", "承诺内容")
+    done = set(Commitment.objects.filter(year=year).values_list("staff_id", flat=True))
+    new = [
+        Commitment(
+            staff=staff, year=year, text=text, signed_on=day, recorded_by=_user(by), recorded_at=at or _now()
+        )
+        for staff, day in rows
+        if staff.pk not in done
+    ]
+    for c in new:
+        if c.signed_on.year not in (year, year - 1):
+            raise ValidationError(
+                {"signed_on": f"签订日期{c.signed_on.isoformat()}不在{year}年度内（或上年末）。"}
+            )
+    Commitment.objects.bulk_create(new)
+    record_event(AuditEventType.COMMITMENT_SIGNED, actor=_user(by), subject=f"{year}年度承诺书{len(new)}份")
+    return len(new)
+
+
 # ---------------------------------------------------------------- rotation
 
 
@@ -738,8 +862,10 @@ def warnings_job() -> int:
 __all__ = [
     "apply_trigger_rules",
     "assign_post",
+    "assign_posts",
     "cancel_rotation",
     "close_warning",
+    "create_posts",
     "disclose_exercises",
     "ensure_levels",
     "ensure_rotation_limits",
@@ -749,9 +875,11 @@ __all__ = [
     "plan_rotation",
     "publish_exercise",
     "record_risk_point",
+    "record_risk_points",
     "save_post",
     "save_power",
     "send_rotation_alerts",
     "sign_commitment",
+    "sign_commitments",
     "submit_plan",
 ]
