@@ -13,7 +13,7 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
@@ -93,11 +93,12 @@ def _d(value: Any, name: str, label: str) -> dt.date:
 
 # --------------------------------------------------------------------------- configuration
 
+_M = TypeVar("_M", bound=models.Model)
 CONFIG_MODELS = ("licenceitem", "riskclass", "frequency", "checklistitem", "creditrule", "recusal")
 
 
 @transaction.atomic
-def save_config(obj: models.Model, *, by: User | None) -> models.Model:
+def save_config(obj: _M, *, by: User | None) -> _M:
     """Save one row of the configuration data (licence items, risk classes, frequencies, checklist, credit rules,
     recusals), validated, with an audit event."""
     if obj._meta.model_name not in CONFIG_MODELS or obj._meta.app_label != "inspections":
