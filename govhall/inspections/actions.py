@@ -271,6 +271,8 @@ def sync_licences(*, limit: int = 200, at: dt.datetime | None = None) -> int:
 
 
 def frequency_of(entity: SupervisedEntity) -> int:
+    """Routine inspections a year by risk class and grade (《食品安全法》第一百零九条 risk-graded supervision; art. 113:
+    a bad credit record means more frequent inspections)."""
     row = Frequency.objects.filter(risk_class_id=entity.risk_class_id, grade=entity.grade).first()
     return row.per_year if row is not None else DEFAULT_PER_YEAR
 
