@@ -158,7 +158,12 @@ def test_commands_print_json(bureau: Bureau, at: Any) -> None:
         out = StringIO()
         call_command("draw_plan", str(plan.pk), "--seed", "cli", stdout=out)
         drawn = json.loads(out.getvalue())
-        assert (drawn["seed"], drawn["candidates"], drawn["inspectors"], drawn["verified"]) == ("cli", 1, 5, True)
+        assert (drawn["seed"], drawn["candidates"], drawn["inspectors"], drawn["verified"]) == (
+            "cli",
+            1,
+            5,
+            True,
+        )
         out = StringIO()
         call_command("draw_plan", str(plan.pk), "--verify", stdout=out)
         assert json.loads(out.getvalue()) == {"plan": plan.pk, "seed": "cli", "verified": True}

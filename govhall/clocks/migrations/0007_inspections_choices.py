@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clocks', '0006_alter_clock_kind'),
+        ("clocks", "0006_alter_clock_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='clock',
-            name='kind',
-            field=models.CharField(choices=[('intake', '受理时限（5个工作日）'), ('case', '承诺办结时限'), ('legal', '法定办结时限'), ('step', '环节时限'), ('delivery', '送达时限'), ('order', '督办时限'), ('complaint', '投诉办理时限'), ('rectify', '差评整改反馈时限'), ('hotline', '热线工单办理时限'), ('insp_rectify', '监督检查责令整改时限'), ('disclosure', '主动公开时限（20个工作日）'), ('info_request', '依申请公开答复时限')], max_length=16, verbose_name='类型'),
+            model_name="clock",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("intake", "受理时限（5个工作日）"),
+                    ("case", "承诺办结时限"),
+                    ("legal", "法定办结时限"),
+                    ("step", "环节时限"),
+                    ("delivery", "送达时限"),
+                    ("order", "督办时限"),
+                    ("complaint", "投诉办理时限"),
+                    ("rectify", "差评整改反馈时限"),
+                    ("hotline", "热线工单办理时限"),
+                    ("insp_rectify", "监督检查责令整改时限"),
+                    ("disclosure", "主动公开时限（20个工作日）"),
+                    ("info_request", "依申请公开答复时限"),
+                ],
+                max_length=16,
+                verbose_name="类型",
+            ),
         ),
     ]
