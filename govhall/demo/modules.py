@@ -20,6 +20,7 @@ MODULE_SIMULATIONS: list[tuple[str, str]] = [
     ("legal", "govhall.demo.legal_sim.run"),
     ("evaluation", "govhall.demo.evaluation_sim.run"),
     ("integrity", "govhall.demo.integrity_sim.run"),
+    ("inspections", "govhall.demo.inspections_sim.run"),
 ]
 
 

@@ -30,14 +30,16 @@ from .models import (
 
 class ConfigAdmin(ActionAdmin):
     def create_object(self, request: HttpRequest, form: Any, formsets: list[Any]) -> models.Model:
-        return actions.save_config(form.save(commit=False), by=admin_user(request))
+        obj: models.Model = form.save(commit=False)
+        return actions.save_config(obj, by=admin_user(request))
 
     def update_object(
         self, request: HttpRequest, obj: Any, changes: dict[str, Any], form: Any, formsets: list[Any]
     ) -> models.Model:
+        row: models.Model = obj
         for name, value in changes.items():
-            setattr(obj, name, value)
-        return actions.save_config(obj, by=admin_user(request))
+            setattr(row, name, value)
+        return actions.save_config(row, by=admin_user(request))
 
     def delete_object(self, request: HttpRequest, obj: Any) -> None:
         actions.delete_config(obj, by=admin_user(request))

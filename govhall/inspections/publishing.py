@@ -1,5 +1,6 @@
-"""Results made public (一公开: 《政府信息公开条例》第二十条 lists the results of administrative inspections among the
-information published proactively) through the disclosure catalog's one publishing action."""
+"""Results made public through the disclosure catalog's one publishing action: the random-inspection lists and results
+(一公开, 《国务院关于在市场监管领域全面推行部门联合“双随机、一公开”监管的意见》) and the operators' credit records
+(《食品安全法》第一百一十三条: the credit file is published and kept up to date)."""
 
 from __future__ import annotations
 

@@ -123,7 +123,7 @@ def test_pages(bureau: Bureau, at: Any) -> None:
         url = f"/inspections/inspections/{insp.pk}/"
         form = {"action": "record", "notes": "后厨整洁", **{f"item_{c.pk}": "yes" for c in b.checklist}}
         assert client.post(url, form).status_code == 302
-        assert "符合" in client.get(url).content.decode()
+        assert '<dd id="result">符合</dd>' in client.get(url).content.decode()
         assert client.get(f"/inspections/entities/{entity.pk}/").status_code == 200
     public = _client().get("/inspections/results/")
     assert public.status_code == 200 and "示范餐馆1号" in public.content.decode()

@@ -143,3 +143,30 @@ def test_plan_validation_and_permissions(bureau: Bureau, at: Any) -> None:
             actions.draw_plan(_plan(b), by=b["i1"])
         assert "entities" in err.value.message_dict
     assert Inspection.objects.count() == 0
+
+
+def test_commands_print_json(bureau: Bureau, at: Any) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    b = bureau
+    with at(2026, 1, 5, 10):
+        b.entity(1)
+        plan = _plan(b)
+        out = StringIO()
+        call_command("draw_plan", str(plan.pk), "--seed", "cli", stdout=out)
+        drawn = json.loads(out.getvalue())
+        assert (drawn["seed"], drawn["candidates"], drawn["inspectors"], drawn["verified"]) == (
+            "cli",
+            1,
+            5,
+            True,
+        )
+        out = StringIO()
+        call_command("draw_plan", str(plan.pk), "--verify", stdout=out)
+        assert json.loads(out.getvalue()) == {"plan": plan.pk, "seed": "cli", "verified": True}
+        out = StringIO()
+        call_command("regrade", stdout=out)
+        assert json.loads(out.getvalue()) == {"changed": 0, "A": 1, "B": 0, "C": 0, "D": 0}
