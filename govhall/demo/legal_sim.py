@@ -49,9 +49,9 @@ CAUSES = (
     ("行政赔偿", "行政赔偿请求"),
 )
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-LAWSUITS_PER_YEAR = 24
-BUSY_AGENCY_CASES = 12  # more than ten: its head must appear in at least two
-RECONS_PER_YEAR = 18
+LAWSUITS_PER_YEAR = 18
+BUSY_AGENCY_CASES = 11  # more than ten: its head must appear in at least two
+RECONS_PER_YEAR = 10
 WIN = ((Outcome.DISMISSED_CLAIM, 14), (Outcome.DISMISSED_SUIT, 2), (Outcome.WITHDRAWN, 2))
 LOSS = ((Outcome.REVOKED, 2), (Outcome.CONFIRMED_UNLAWFUL, 1), (Outcome.ORDERED_TO_ACT, 1))
 RECON_OUTCOMES = (
