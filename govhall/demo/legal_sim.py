@@ -421,11 +421,11 @@ class LegalYear:
             "failed_this_year": len(year_failures(self.end.year)),
             "failed_two_years_running": len(appearance_failures(self.end.year)),
             "skipped_steps": self.skipped,
-            "seconds": round(monotonic() - started, 1),
         }
         self.log(
             f"法制：行政诉讼{summary['lawsuits']}件（负责人出庭{summary['head_appeared']}次），"
             f"行政复议{summary['reconsiderations']}件，连续两年未达出庭要求{summary['failed_two_years_running']}个机关"
+            f"（{monotonic() - started:.1f} 秒）"
         )
         return summary
 
