@@ -281,6 +281,9 @@ def test_cleanup_round_keep_and_repeal(county: County) -> None:
     )
     actions.close_cleanup(cleanup, by=c["legal"], at=local(2026, 11, 4, 9))
     b.refresh_from_db()
+    # Still in the disclosure catalog, now marked repealed.
+    assert DisclosureRecord.objects.get(index_number=b.index_number).validity == Validity.INVALID
+    assert DisclosureRecord.objects.get(index_number=a.index_number).validity == Validity.VALID
     assert (
         b.stage == DocStage.REPEALED
         and b.validity_clock is not None
