@@ -58,6 +58,12 @@ NAV: tuple[NavEntry, ...] = (
     ),
     NavEntry("hotline:home", _("12345 热线"), (Role.HOTLINE_OPERATOR, Role.SUPERVISOR, Role.LEADER)),
     NavEntry(
+        "disclosure:staff_home",
+        _("政务公开"),
+        (Role.DISCLOSURE_OFFICER, Role.DEPARTMENT_HEAD),
+        also=("disclosure:staff_record", "disclosure:staff_record_new", "disclosure:staff_request"),
+    ),
+    NavEntry(
         "rulemaking:registry",
         _("规范性文件与重大决策"),
         (Role.LEGAL_OFFICER, Role.LEADER, Role.SUPERVISOR),
