@@ -19,7 +19,7 @@ from govhall.org.choices import Role
 from govhall.org.models import Department
 from govhall.rulemaking import actions
 from govhall.rulemaking.choices import DECISION_STEPS, DocStage
-from govhall.rulemaking.models import NormativeDocument
+from govhall.rulemaking.models import CleanupRound, NormativeDocument
 
 TITLES = [
     "县农贸市场管理办法",
@@ -83,9 +83,18 @@ def run(
         stages[doc.stage] += 1
     # The clean-up round in the last month: keep the documents in force but one, repealed.
     cleanup_day = end - timedelta(days=20)
-    in_force = [d for d in documents if d.stage in (DocStage.PUBLISHED, DocStage.FILED)]
-    cleanup = actions.start_cleanup(by=legal, title=f"{end.year}年度规范性文件清理", at=_at(cleanup_day))
-    for n, doc in enumerate(in_force):
+    cleanup_at = _at(cleanup_day)
+    # Every document in force when the round opens gets a result (an earlier run's too).
+    in_force = list(
+        NormativeDocument.objects.filter(
+            stage__in=(DocStage.PUBLISHED, DocStage.FILED), published_at__lte=cleanup_at
+        ).order_by("published_at", "pk")
+    )
+    cleanup = CleanupRound.objects.filter(closed_at__isnull=True).first() or actions.start_cleanup(
+        by=legal, title=f"{end.year}年度规范性文件清理", at=cleanup_at
+    )
+    decided = set(cleanup.items.values_list("document_id", flat=True))
+    for n, doc in enumerate(d for d in in_force if d.pk not in decided):
         decision = "repeal" if n == 1 else "keep"
         reason = "上位法已修订，内容不再适用" if decision == "repeal" else ""
         actions.decide_cleanup(
