@@ -21,6 +21,7 @@ MODULE_SIMULATIONS: list[tuple[str, str]] = [
     ("evaluation", "govhall.demo.evaluation_sim.run"),
     ("integrity", "govhall.demo.integrity_sim.run"),
     ("inspections", "govhall.demo.inspections_sim.run"),
+    ("rulemaking", "govhall.demo.rulemaking_sim.run"),
 ]
 
 

@@ -44,6 +44,7 @@ def test_a_round_runs_the_case_jobs_then_the_registered_ones(hall, at, monkeypat
     monkeypatch.setattr(jobs, "_registered", dict(jobs._registered))
     # Apps register in INSTALLED_APPS order: the ratings' invitations (govhall/ratings), then the statistics.
     assert list(jobs._registered) == ["ratings", "disclosure_abandoned", "stats_entries", "licences_synced"]
+    assert list(jobs._registered) == ["ratings", "disclosure_abandoned", "stats_entries", "rulemaking_expire"]
     assert jobs._registered["stats_entries"] is refresh_facts
     seen: list[int] = []
     jobs.register_job("probe", lambda: seen.append(LedgerEntry.objects.count()) or len(seen))
@@ -60,6 +61,7 @@ def test_a_round_runs_the_case_jobs_then_the_registered_ones(hall, at, monkeypat
         "disclosure_abandoned",
         "stats_entries",
         "licences_synced",
+        "rulemaking_expire",
         "probe",
     ]
     assert result["deemed_accepted"] == 1 and result["probe"] == 1

@@ -11,13 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from govhall.clocks.choices import ClockKind, ClockState, ClockUnit
 from govhall.core.models import AuditEvent, AuditEventType
-from govhall.disclosure.choices import DisclosureCategory
+from govhall.disclosure.choices import DisclosureCategory, Validity
 from govhall.disclosure.models import DisclosureRecord
 from govhall.notifications.models import Notification
 from govhall.rulemaking import actions
 from govhall.rulemaking.choices import DocStage
 from govhall.rulemaking.models import NormativeDocument
 from govhall.rulemaking.queries import yearly_figures
+from govhall.supervision.actions import sweep_once
+from govhall.supervision.models import Alert
 
 from .conftest import County, discussed, local
 
@@ -173,6 +175,7 @@ def test_filing_on_time_or_late(county: County, day: int, late: bool) -> None:
     doc = actions.publish_document(
         discussed(c), by=c["head"], document_number="示市监规〔2026〕1号", at=local(2026, 3, 20, 9)
     )
+    sweep_once(at=local(2026, 4, day, 9))
     doc = actions.file_document(
         doc, by=c["head"], filed_with="县人民政府", filing_number="BA-2026-3", at=local(2026, 4, day, 15)
     )
@@ -180,6 +183,10 @@ def test_filing_on_time_or_late(county: County, day: int, late: bool) -> None:
     assert doc.filing_clock is not None and doc.filing_clock.state == ClockState.STOPPED
     figures = yearly_figures(2026)["documents"]
     assert figures["published"] == 1 and figures["filed_on_time"] == (0 if late else 1)
+    # Electronic supervision lit the filing clock from its owner fields alone: red the morning after the limit
+    # (a natural-day clock's yellow starts with its last day, which ends at the same instant here).
+    alerts = Alert.objects.filter(clock=doc.filing_clock)
+    assert [(a.level, a.department) for a in alerts] == ([("red", c.departments["scjg"])] if late else [])
     assert figures["filed_late"] == (1 if late else 0)
 
 
@@ -274,6 +281,9 @@ def test_cleanup_round_keep_and_repeal(county: County) -> None:
     )
     actions.close_cleanup(cleanup, by=c["legal"], at=local(2026, 11, 4, 9))
     b.refresh_from_db()
+    # Still in the disclosure catalog, now marked repealed.
+    assert DisclosureRecord.objects.get(index_number=b.index_number).validity == Validity.INVALID
+    assert DisclosureRecord.objects.get(index_number=a.index_number).validity == Validity.VALID
     assert (
         b.stage == DocStage.REPEALED
         and b.validity_clock is not None
