@@ -67,6 +67,14 @@ def demo_county(django_db_setup, django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before any fixture of the test: roll back the module's shared data it must not see (tests/shared.py).
+    from tests.shared import before_test
+
+    before_test(item)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Real concurrency needs row locks and independent connections: PostgreSQL, not SQLite's shared in-memory test
     # database. Skipped at collection, so their database fixtures (flushes, serialized rollbacks) never run either.
