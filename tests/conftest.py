@@ -7,6 +7,17 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    # Django's default PBKDF2 (1,000,000 rounds) costs about 0.25 s per password set or checked: every test hall
+    # gives its applicant a password, and many tests log in. No test depends on the hash algorithm (the token tests
+    # install their own counting MD5 hasher), so the whole suite hashes with MD5, as Django's docs recommend.
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache() -> Iterator[None]:
     # The process-wide calendar snapshot would otherwise outlive a test's rolled-back transaction.
@@ -54,6 +65,14 @@ def demo_county(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before any fixture of the test: roll back the module's shared data it must not see (tests/shared.py).
+    from tests.shared import before_test
+
+    before_test(item)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

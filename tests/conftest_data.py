@@ -5,6 +5,7 @@ Import ``catalog`` (db) or ``live_catalog`` (transactional_db) into a conftest t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from govhall.catalog.codes import make_impl_code
 from govhall.catalog.models import Material, ServiceItem
 from govhall.core.identifiers import uscc_check_char
 from govhall.org.models import Department, Hall, Region, Site, Window
+from tests.shared import SharedData, shared_data, shared_or_built
 
 BUSINESS_LICENCE_NAMES = {"企业营业执照设立登记", "企业营业执照注销登记"}
 
@@ -42,6 +44,16 @@ class Catalog:
     @property
     def published(self) -> list[ServiceItem]:
         return [i for i in self.items.values() if i.status == ItemStatus.PUBLISHED]
+
+    def refreshed(self) -> Catalog:
+        """The same rows as fresh instances (three statements), for data shared between tests (tests/shared.py)."""
+        departments = Department.objects.in_bulk([d.pk for d in self.departments.values()])
+        items = ServiceItem.objects.in_bulk([i.pk for i in self.items.values()])
+        return Catalog(
+            departments={key: departments[d.pk] for key, d in self.departments.items()},
+            items={key: items[i.pk] for key, i in self.items.items()},
+            window=Window.objects.get(pk=self.window.pk) if self.window is not None else None,
+        )
 
 
 DEPARTMENTS = [
@@ -362,9 +374,16 @@ def add_filler_items(department: Department, count: int, start: int = 700) -> li
     return items
 
 
+@pytest.fixture(scope="module")
+def _shared_catalog(django_db_setup, django_db_blocker) -> Iterator[SharedData[Catalog]]:
+    with shared_data("_shared_catalog", build_catalog, django_db_blocker) as shared:
+        yield shared
+
+
 @pytest.fixture
-def catalog(db) -> Catalog:
-    return build_catalog()
+def catalog(_shared_catalog, db) -> Catalog:
+    """Built once per module and shared (tests/shared.py); each test sees it as built and fresh instances."""
+    return shared_or_built(_shared_catalog, build_catalog, Catalog.refreshed)
 
 
 @pytest.fixture

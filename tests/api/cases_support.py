@@ -14,7 +14,8 @@ from django.test import Client
 
 from govhall.cases.models import Case, Task
 from govhall.catalog.models import ServiceItem
-from tests.cases.conftest import PERSON, build_hall, local, uploads_for
+from tests.cases.conftest import PERSON, Hall, build_hall, local, monday, uploads_for
+from tests.shared import SharedData, shared_data, shared_or_built
 
 CANCEL = "企业营业执照注销登记"  # standard: review (approver) → decide (head), 市场监管局
 PERMIT = "建筑工程施工许可证核发"  # joint review: 住建局 leads, 市场监管局 and 民政局 co-review
@@ -113,16 +114,28 @@ class World:
         return Case.objects.get(number=number)
 
 
+def build_world_hall() -> Hall:
+    hall = build_hall()
+    for user in hall.users.values():
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    return hall
+
+
+@pytest.fixture(scope="module")
+def _shared_world_hall(django_db_setup: Any, django_db_blocker: Any) -> Iterator[SharedData[Hall]]:
+    with shared_data("_shared_world_hall", monday(build_world_hall), django_db_blocker) as shared:
+        yield shared
+
+
 @pytest.fixture(name="world")
-def world_fixture(db: Any, settings: Any) -> Iterator[World]:
+def world_fixture(_shared_world_hall: SharedData[Hall], db: Any, settings: Any) -> Iterator[World]:
+    """The hall is built once per module and shared (tests/shared.py); each test sees it as built."""
     # Fast hashing: HTTP Basic checks the password on every request.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Monday 2026-03-02 09:00 Shanghai: no holiday for two weeks either side.
     with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False) as traveller:
-        hall = build_hall()
-        for user in hall.users.values():
-            user.set_password(PASSWORD)
-            user.save(update_fields=["password"])
+        hall = shared_or_built(_shared_world_hall, monday(build_world_hall), Hall.refreshed)
         yield World(hall=hall, clock=traveller)
 
 

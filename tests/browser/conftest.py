@@ -26,6 +26,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    # Keeps each phase's report on the test, so the page fixture's teardown knows whether the test failed.
+    report = yield
+    item.stash.setdefault(REPORTS, {})[report.when] = report
+    return report
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists() and os.environ.get("CI") != "true":
@@ -54,12 +65,17 @@ def new_page(browser, request) -> Iterator[Callable[..., object]]:
         return context.new_page()
 
     yield make
-    # A screenshot of the last state of every test: it is the first thing to look at when one fails.
-    ARTIFACTS.mkdir(exist_ok=True)
+    # A screenshot of the last state of a failed test: it is the first thing to look at. Only then: a full-page
+    # screenshot costs about half a second per page, and a passing test's pictures were never looked at.
+    reports = request.node.stash.get(REPORTS, {})
+    failed = any(report.failed for report in reports.values())
+    if failed:
+        ARTIFACTS.mkdir(exist_ok=True)
     for n, context in enumerate(contexts):
-        for page in context.pages:
-            suffix = f"-{n}" if n else ""
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}{suffix}.png"), full_page=True)
+        if failed:
+            for page in context.pages:
+                suffix = f"-{n}" if n else ""
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}{suffix}.png"), full_page=True)
         context.close()
 
 

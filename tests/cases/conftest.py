@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +16,9 @@ from govhall.cases.uploads import Upload
 from govhall.catalog.models import ServiceItem
 from govhall.org.actions import create_staff, update_window
 from tests.conftest_data import Catalog, build_catalog
+from tests.shared import SharedData, shared_data, shared_or_built
+
+T = TypeVar("T")
 
 SH = ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.4\n% test material\n%%EOF\n"
@@ -41,6 +45,13 @@ class Hall:
 
     def __getitem__(self, key: str) -> Any:
         return self.users[key]
+
+    def refreshed(self) -> Hall:
+        """The same rows as fresh instances, for a hall shared between tests (tests/shared.py)."""
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model().objects.in_bulk([u.pk for u in self.users.values()])
+        return Hall(self.catalog.refreshed(), {key: users[u.pk] for key, u in self.users.items()})
 
 
 def uploads_for(item: ServiceItem, *, skip: tuple[str, ...] = ()) -> list[Upload]:
@@ -94,11 +105,26 @@ def build_hall() -> Hall:
     return hall
 
 
+def monday(build: Callable[[], T]) -> Callable[[], T]:
+    """`build` run on Monday 2026-03-02 09:00 Shanghai: no holiday for two weeks either side."""
+
+    def built() -> T:
+        with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
+            return build()
+
+    return built
+
+
+@pytest.fixture(scope="module")
+def _shared_hall(django_db_setup: Any, django_db_blocker: Any) -> Iterator[SharedData[Hall]]:
+    with shared_data("_shared_hall", monday(build_hall), django_db_blocker) as shared:
+        yield shared
+
+
 @pytest.fixture
-def hall(db: Any) -> Hall:
-    # Monday 2026-03-02 09:00 Shanghai: no holiday for two weeks either side.
-    with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
-        return build_hall()
+def hall(_shared_hall: SharedData[Hall], db: Any) -> Hall:
+    """Built once per module and shared (tests/shared.py); each test sees it as built and fresh instances."""
+    return shared_or_built(_shared_hall, monday(build_hall), Hall.refreshed)
 
 
 @pytest.fixture

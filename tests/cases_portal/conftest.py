@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from tests.cases.conftest import at, hall, local  # noqa: F401  (fixtures)
+from tests.cases.conftest import _shared_hall, at, hall, local  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 
 from govhall.cases import actions as case_actions
 from govhall.cases.models import Case
 from govhall.complaints import actions
 from govhall.complaints.models import Complaint
 from govhall.org.actions import create_staff
-from tests.cases.conftest import PERSON, Hall, at, build_hall, local, uploads_for  # noqa: F401
+from tests.cases.conftest import PERSON, Hall, at, build_hall, local, monday, uploads_for  # noqa: F401
+from tests.shared import SharedData, shared_data, shared_or_built
 
 CANCEL = "企业营业执照注销登记"
 
 
+def build_complaints_hall() -> Hall:
+    h = build_hall()
+    d = h.catalog.departments
+    h.users["supervisor"] = create_staff("supervisor", "钱监察", "T900", ("supervisor",), [d["scjg"]]).user
+    h.users["supervisor2"] = create_staff("supervisor2", "冯监察", "T902", ("supervisor",), []).user
+    h.users["leader"] = create_staff("leader", "赵领导", "T901", ("leader",), []).user
+    return h
+
+
+@pytest.fixture(scope="module")
+def _shared_hall(django_db_setup: Any, django_db_blocker: Any) -> Iterator[SharedData[Hall]]:
+    with shared_data("_shared_hall", monday(build_complaints_hall), django_db_blocker) as shared:
+        yield shared
+
+
 @pytest.fixture
-def hall(db: Any) -> Hall:
-    with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
-        h = build_hall()
-        d = h.catalog.departments
-        h.users["supervisor"] = create_staff(
-            "supervisor", "钱监察", "T900", ("supervisor",), [d["scjg"]]
-        ).user
-        h.users["supervisor2"] = create_staff("supervisor2", "冯监察", "T902", ("supervisor",), []).user
-        h.users["leader"] = create_staff("leader", "赵领导", "T901", ("leader",), []).user
-        return h
+def hall(_shared_hall: SharedData[Hall], db: Any) -> Hall:
+    """Built once per module and shared (tests/shared.py); each test sees it as built and fresh instances."""
+    return shared_or_built(_shared_hall, monday(build_complaints_hall), Hall.refreshed)
 
 
 def make_case(hall: Hall) -> Case:

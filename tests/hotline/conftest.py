@@ -3,15 +3,16 @@ staff who answer work orders (市场监管 approver/head, 住建 approver/head).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 
 from govhall.hotline import actions
 from govhall.hotline.models import WorkOrder
 from govhall.org.actions import create_staff
-from tests.cases.conftest import Hall, at, build_hall, local  # noqa: F401
+from tests.cases.conftest import Hall, at, build_hall, local, monday  # noqa: F401
+from tests.shared import SharedData, shared_data, shared_or_built
 
 
 def add_hotline_staff(h: Hall) -> Hall:
@@ -21,10 +22,20 @@ def add_hotline_staff(h: Hall) -> Hall:
     return h
 
 
+def build_hotline_hall() -> Hall:
+    return add_hotline_staff(build_hall())
+
+
+@pytest.fixture(scope="module")
+def _shared_hall(django_db_setup: Any, django_db_blocker: Any) -> Iterator[SharedData[Hall]]:
+    with shared_data("_shared_hall", monday(build_hotline_hall), django_db_blocker) as shared:
+        yield shared
+
+
 @pytest.fixture
-def hall(db: Any) -> Hall:
-    with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
-        return add_hotline_staff(build_hall())
+def hall(_shared_hall: SharedData[Hall], db: Any) -> Hall:
+    """Built once per module and shared (tests/shared.py); each test sees it as built and fresh instances."""
+    return shared_or_built(_shared_hall, monday(build_hotline_hall), Hall.refreshed)
 
 
 def call(hall: Hall, **kw: Any) -> WorkOrder:

@@ -1,1 +1,1 @@
-from tests.conftest_data import catalog  # noqa: F401  (fixture)
+from tests.conftest_data import _shared_catalog, catalog  # noqa: F401  (fixtures)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +11,8 @@ import time_machine
 from govhall.cases import actions as case_actions
 from govhall.cases.models import Case
 from govhall.org.actions import create_staff
-from tests.cases.conftest import PERSON, Hall, build_hall, local, uploads_for
+from tests.cases.conftest import PERSON, Hall, build_hall, local, monday, uploads_for
+from tests.shared import SharedData, shared_data, shared_or_built
 
 INSTANT = "企业营业执照设立登记"
 APPLICANT_PW = "govhall-test-pw"
@@ -30,10 +32,16 @@ def build_rating_hall() -> Hall:
     return h
 
 
+@pytest.fixture(scope="module")
+def _shared_hall(django_db_setup: Any, django_db_blocker: Any) -> Iterator[SharedData[Hall]]:
+    with shared_data("_shared_hall", monday(build_rating_hall), django_db_blocker) as shared:
+        yield shared
+
+
 @pytest.fixture
-def hall(db: Any) -> Hall:
-    with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
-        return build_rating_hall()
+def hall(_shared_hall: SharedData[Hall], db: Any) -> Hall:
+    """Built once per module and shared (tests/shared.py); each test sees it as built and fresh instances."""
+    return shared_or_built(_shared_hall, monday(build_rating_hall), Hall.refreshed)
 
 
 @pytest.fixture

@@ -1,1 +1,1 @@
-from tests.api.cases_support import world_fixture  # noqa: F401  (fixture)
+from tests.api.cases_support import _shared_world_hall, world_fixture  # noqa: F401  (fixtures)

@@ -5,18 +5,12 @@ from typing import Any
 import pytest
 import time_machine
 
-from tests.cases.conftest import Hall, build_hall, local
+from tests.cases.conftest import _shared_hall, hall, local  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def hall(db: Any) -> Hall:
-    with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
-        return build_hall()
 
 
 @pytest.fixture
