@@ -43,8 +43,16 @@ def test_a_round_runs_the_case_jobs_then_the_registered_ones(hall, at, monkeypat
     # Statistics sit above cases: the stats app registers its refresh; it runs last and sees the round's events.
     monkeypatch.setattr(jobs, "_registered", dict(jobs._registered))
     # Apps register in INSTALLED_APPS order: the ratings' invitations (govhall/ratings), then the statistics.
-    assert list(jobs._registered) == ["ratings", "disclosure_abandoned", "stats_entries", "licences_synced"]
-    assert list(jobs._registered) == ["ratings", "disclosure_abandoned", "stats_entries", "rulemaking_expire"]
+    assert list(jobs._registered) == [
+        "ratings",
+        "disclosure_abandoned",
+        "stats_entries",
+        "power_exercises_disclosed",
+        "integrity_warnings",
+        "rotation_alerts",
+        "licences_synced",
+        "rulemaking_expire",
+    ]
     assert jobs._registered["stats_entries"] is refresh_facts
     seen: list[int] = []
     jobs.register_job("probe", lambda: seen.append(LedgerEntry.objects.count()) or len(seen))
@@ -60,6 +68,9 @@ def test_a_round_runs_the_case_jobs_then_the_registered_ones(hall, at, monkeypat
         "ratings",
         "disclosure_abandoned",
         "stats_entries",
+        "power_exercises_disclosed",
+        "integrity_warnings",
+        "rotation_alerts",
         "licences_synced",
         "rulemaking_expire",
         "probe",
