@@ -13,11 +13,11 @@ from ninja import Field, Router, Schema, Status
 from govhall.cases.api import AUTH
 from govhall.cases.schemas import Invalid, Problem
 from govhall.org.access import acting_user
-from govhall.org.models import StaffProfile, Window
+from govhall.org.models import Department, StaffProfile, Window
 
 from . import actions
 from .access import is_officer, require_reader
-from .models import MonthlyResult
+from .models import GoalReport, MonthlyResult
 from .queries import month_results, parse_month, parse_year, staff_sheet
 from .yearly import evaluate_year
 
@@ -82,6 +82,20 @@ class DeductionIn(Schema):
 class AdjustIn(Schema):
     delta: Decimal = Field(..., ge=-100, le=100)
     reason: str = Field(..., min_length=1, max_length=200)
+
+
+class AppraisalIn(Schema):
+    department_id: int
+    grade: str = Field(..., description="excellent 优秀, good 良好, fair 一般, poor 较差")
+
+
+class ReportIn(Schema):
+    report: str = Field(..., min_length=1, max_length=5000)
+
+
+class ReportOut(Schema):
+    id: int
+    status: str = Field(..., description="submitted 已报送, late 逾期报送")
 
 
 class Created(Schema):
@@ -214,3 +228,33 @@ def year(request: HttpRequest, year: str) -> dict[str, Any]:
     require_reader(_user(request))
     y = parse_year(year)
     return {"year": y, "departments": [d.as_dict() for d in evaluate_year(y)]}
+
+
+@router.post(
+    "/evaluation/years/{year}/appraisals",
+    response={200: Created, **ERR},
+    summary="领导评议（优秀有名额限制；同一部门再评为修改）",
+    operation_id="evaluation_appraise",
+)
+def appraise(request: HttpRequest, year: str, payload: AppraisalIn) -> dict[str, Any]:
+    department = Department.objects.filter(pk=payload.department_id).first()
+    if department is None:
+        raise ValidationError({"department_id": "部门不存在。"})
+    row = actions.appraise(
+        actor=_user(request), year=parse_year(year), department=department, grade=payload.grade
+    )
+    return {"id": row.pk}
+
+
+@router.post(
+    "/evaluation/goal-reports/{report_id}/submit",
+    response={200: ReportOut, **ERR},
+    summary="报送目标月报（逾期的记为逾期报送）",
+    operation_id="evaluation_submit_report",
+)
+def submit_report(request: HttpRequest, report_id: int, payload: ReportIn) -> dict[str, Any]:
+    report = GoalReport.objects.filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    done = actions.submit_report(actor=_user(request), report=report, text=payload.report)
+    return {"id": done.pk, "status": done.status}
