@@ -63,6 +63,7 @@ NAV: tuple[NavEntry, ...] = (
         (Role.PERFORMANCE_OFFICER, Role.LEADER, Role.SUPERVISOR, Role.CENTER_ADMIN, Role.WINDOW_CLERK),
         also=("evaluation:year", "evaluation:me", "evaluation:sheet"),
     ),
+    NavEntry("evaluation:year", _("目标月报"), (Role.DEPARTMENT_HEAD,)),
     NavEntry("stats:public", _("统计公开"), (Role.PERFORMANCE_OFFICER, Role.LEGAL_OFFICER, Role.LEADER)),
     NavEntry("admin:index", _("系统配置"), (Role.CENTER_ADMIN,)),
 )
