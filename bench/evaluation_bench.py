@@ -52,6 +52,10 @@ def _instant(base: str, days: str, minutes: str) -> str:
     return f"datetime('{base}', '+' || ({days}) || ' days', '+' || ({minutes}) || ' minutes')"
 
 
+def _big(column: str) -> str:
+    return f"{column}::bigint" if _pg() else column
+
+
 def _day(base: str, days: str) -> str:
     if _pg():
         return f"(DATE '{base}' + ({days})::int)"
@@ -104,7 +108,7 @@ def load_month(template_pk: int, n: int, staff: list[tuple[int, int, int]]) -> N
         clock_base = int(cursor.fetchone()[0])
         concluded = _instant("2025-11-01 01:00:00", "g.n % 29", "g.n % 480")
         due = _instant("2025-11-01 16:00:00", "g.n % 29 + (g.n % 7)", "0")
-        late = "((g.n * 7919 % 1009) % 20 = 0)"
+        late = f"(({_big('g.n')} * 7919 % 1009) % 20 = 0)"
         cursor.execute(
             "INSERT INTO clocks_clock (id, kind, label, unit, budget, extension, paused_amount, sessions, started_at, "
             "start_day, state, due_day, due_at, provisional, stopped_at, late, owner_type, owner_label, owner_link) "
@@ -134,7 +138,7 @@ def load_month(template_pk: int, n: int, staff: list[tuple[int, int, int]]) -> N
             f"{_series_from(n)}, cases_case t WHERE t.id = {int(template_pk)}"
         )
         # A prime modulus, so the levels vary within each staff member's cases (c.id steps by the staff count).
-        rand = "((c.id * 7919 % 1009) % 100)"
+        rand = f"(({_big('c.id')} * 7919 % 1009) % 100)"
         level = (
             f"(CASE WHEN {rand} < 70 THEN '5' WHEN {rand} < 88 THEN '4' WHEN {rand} < 94 THEN '3' "
             f"WHEN {rand} < 98 THEN '2' ELSE '1' END)"

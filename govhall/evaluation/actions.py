@@ -19,7 +19,7 @@ from govhall.core.audit import record_event
 from govhall.core.clock import now
 from govhall.core.models import AuditEventType
 from govhall.core.tz import SHANGHAI
-from govhall.org.access import has_role, staff_window
+from govhall.org.access import department_ids, has_role, staff_window
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile, Window
 
@@ -385,6 +385,14 @@ def plan_report(
 def submit_report(
     *, actor: User | None, report: GoalReport, text: str, at: dt.datetime | None = None
 ) -> GoalReport:
+    """Send the month's report (actor None: the simulator). The department's head or the 绩效办 may send it."""
+    head = (
+        actor is not None
+        and has_role(actor, Role.DEPARTMENT_HEAD)
+        and report.department_id in department_ids(actor)
+    )
+    if actor is not None and not has_role(actor, Role.PERFORMANCE_OFFICER) and not head:
+        raise PermissionDenied("只有本部门负责人或绩效办可以报送目标月报。")
     report = GoalReport.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.PLANNED:
         raise ValidationError({"report": "该月报已报送。"})

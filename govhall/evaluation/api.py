@@ -13,11 +13,11 @@ from ninja import Field, Router, Schema, Status
 from govhall.cases.api import AUTH
 from govhall.cases.schemas import Invalid, Problem
 from govhall.org.access import acting_user
-from govhall.org.models import StaffProfile, Window
+from govhall.org.models import Department, StaffProfile, Window
 
 from . import actions
 from .access import is_officer, require_reader
-from .models import MonthlyResult
+from .models import GoalReport, MonthlyResult
 from .queries import month_results, parse_month, parse_year, staff_sheet
 from .yearly import evaluate_year
 
@@ -26,7 +26,7 @@ router = Router(tags=["绩效考评"], auth=AUTH)
 ERR = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Invalid}
 
 
-class UnitOut(Schema):
+class EvaluationUnitOut(Schema):
     name: str
     id: int | None
     score: float
@@ -36,14 +36,14 @@ class UnitOut(Schema):
     adjusted_score: float | None = Field(None, description="结账后登记调整后的得分（无调整为 null）")
 
 
-class MonthOut(Schema):
+class EvaluationMonthOut(Schema):
     month: str
     closed: bool
-    windows: list[UnitOut]
-    staff: list[UnitOut]
+    windows: list[EvaluationUnitOut]
+    staff: list[EvaluationUnitOut]
 
 
-class DepartmentOut(Schema):
+class EvaluationDepartmentOut(Schema):
     name: str
     id: int
     group: str
@@ -61,30 +61,44 @@ class DepartmentOut(Schema):
     )
 
 
-class YearOut(Schema):
+class EvaluationYearOut(Schema):
     year: int
-    departments: list[DepartmentOut]
+    departments: list[EvaluationDepartmentOut]
 
 
-class PeerIn(Schema):
+class EvaluationPeerIn(Schema):
     reviewer_window_id: int
     reviewee_window_id: int
     score: Decimal = Field(..., ge=0, le=100)
 
 
-class DeductionIn(Schema):
+class EvaluationDeductionIn(Schema):
     window_id: int | None = None
     staff_id: int | None = None
     points: Decimal = Field(..., gt=0, le=100)
     reason: str = Field(..., min_length=1, max_length=200)
 
 
-class AdjustIn(Schema):
+class EvaluationAdjustIn(Schema):
     delta: Decimal = Field(..., ge=-100, le=100)
     reason: str = Field(..., min_length=1, max_length=200)
 
 
-class Created(Schema):
+class EvaluationAppraisalIn(Schema):
+    department_id: int
+    grade: str = Field(..., description="excellent 优秀, good 良好, fair 一般, poor 较差")
+
+
+class EvaluationReportIn(Schema):
+    report: str = Field(..., min_length=1, max_length=5000)
+
+
+class EvaluationReportOut(Schema):
+    id: int
+    status: str = Field(..., description="submitted 已报送, late 逾期报送")
+
+
+class EvaluationCreated(Schema):
     id: int
 
 
@@ -106,7 +120,7 @@ def _window(pk: int | None, field: str) -> Window | None:
 
 @router.get(
     "/evaluation/months/{month}",
-    response={200: MonthOut, **ERR},
+    response={200: EvaluationMonthOut, **ERR},
     summary="月度窗口和工作人员考评结果",
     operation_id="evaluation_month",
 )
@@ -134,7 +148,7 @@ def sheet(request: HttpRequest, month: str, staff_id: int) -> dict[str, Any]:
 
 @router.post(
     "/evaluation/months/{month}/close",
-    response={200: MonthOut, **ERR},
+    response={200: EvaluationMonthOut, **ERR},
     summary="月度考评结账（结果冻结）",
     operation_id="evaluation_close_month",
 )
@@ -146,11 +160,11 @@ def close(request: HttpRequest, month: str) -> dict[str, Any]:
 
 @router.post(
     "/evaluation/months/{month}/peer-reviews",
-    response={201: Created, **ERR},
+    response={201: EvaluationCreated, **ERR},
     summary="楼层互评（每月每个窗口对同楼层其他窗口各评一次）",
     operation_id="evaluation_peer_review",
 )
-def peer(request: HttpRequest, month: str, payload: PeerIn) -> Status[dict[str, Any]]:
+def peer(request: HttpRequest, month: str, payload: EvaluationPeerIn) -> Status[dict[str, Any]]:
     reviewer = _window(payload.reviewer_window_id, "reviewer_window_id")
     reviewee = _window(payload.reviewee_window_id, "reviewee_window_id")
     assert reviewer is not None and reviewee is not None
@@ -166,11 +180,11 @@ def peer(request: HttpRequest, month: str, payload: PeerIn) -> Status[dict[str, 
 
 @router.post(
     "/evaluation/months/{month}/deductions",
-    response={201: Created, **ERR},
+    response={201: EvaluationCreated, **ERR},
     summary="扣分（须写明理由）",
     operation_id="evaluation_deduct",
 )
-def deduction(request: HttpRequest, month: str, payload: DeductionIn) -> Status[dict[str, Any]]:
+def deduction(request: HttpRequest, month: str, payload: EvaluationDeductionIn) -> Status[dict[str, Any]]:
     staff = None
     if payload.staff_id is not None:
         staff = StaffProfile.objects.filter(pk=payload.staff_id).first()
@@ -189,11 +203,11 @@ def deduction(request: HttpRequest, month: str, payload: DeductionIn) -> Status[
 
 @router.post(
     "/evaluation/results/{result_id}/adjustments",
-    response={201: Created, **ERR},
+    response={201: EvaluationCreated, **ERR},
     summary="结账后的结果调整（留痕，不重算）",
     operation_id="evaluation_adjust",
 )
-def adjust(request: HttpRequest, result_id: int, payload: AdjustIn) -> Status[dict[str, Any]]:
+def adjust(request: HttpRequest, result_id: int, payload: EvaluationAdjustIn) -> Status[dict[str, Any]]:
     user = _user(request)
     if not is_officer(user):
         raise PermissionDenied("只有绩效办人员可以进行此操作。")
@@ -206,7 +220,7 @@ def adjust(request: HttpRequest, result_id: int, payload: AdjustIn) -> Status[di
 
 @router.get(
     "/evaluation/years/{year}",
-    response={200: YearOut, **ERR},
+    response={200: EvaluationYearOut, **ERR},
     summary="年度部门考评结果（组内排名、等次、最佳、一票否决）",
     operation_id="evaluation_year",
 )
@@ -214,3 +228,33 @@ def year(request: HttpRequest, year: str) -> dict[str, Any]:
     require_reader(_user(request))
     y = parse_year(year)
     return {"year": y, "departments": [d.as_dict() for d in evaluate_year(y)]}
+
+
+@router.post(
+    "/evaluation/years/{year}/appraisals",
+    response={200: EvaluationCreated, **ERR},
+    summary="领导评议（优秀有名额限制；同一部门再评为修改）",
+    operation_id="evaluation_appraise",
+)
+def appraise(request: HttpRequest, year: str, payload: EvaluationAppraisalIn) -> dict[str, Any]:
+    department = Department.objects.filter(pk=payload.department_id).first()
+    if department is None:
+        raise ValidationError({"department_id": "部门不存在。"})
+    row = actions.appraise(
+        actor=_user(request), year=parse_year(year), department=department, grade=payload.grade
+    )
+    return {"id": row.pk}
+
+
+@router.post(
+    "/evaluation/goal-reports/{report_id}/submit",
+    response={200: EvaluationReportOut, **ERR},
+    summary="报送目标月报（逾期的记为逾期报送）",
+    operation_id="evaluation_submit_report",
+)
+def submit_report(request: HttpRequest, report_id: int, payload: EvaluationReportIn) -> dict[str, Any]:
+    report = GoalReport.objects.filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    done = actions.submit_report(actor=_user(request), report=report, text=payload.report)
+    return {"id": done.pk, "status": done.status}

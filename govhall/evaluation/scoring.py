@@ -330,7 +330,10 @@ def _line(
         value, raw = Decimal(c(key)), f"{c(key)}次"
     contribution = _clamp(value * item.points, item.cap)
     found = refs.get(key, {}).get(gid) or entered_refs.get(key, {}).get(gid) or []
-    return Line(key, ItemKey(key).label, value, raw, item.points, contribution, list(found))
+    return Line(key, _LABELS[key], value, raw, item.points, contribution, list(found))
+
+
+_LABELS = {str(k): str(k.label) for k in ItemKey}
 
 
 def _quota(share: Decimal, n: int) -> int:

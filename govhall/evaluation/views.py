@@ -19,13 +19,13 @@ from django.views.decorators.http import require_POST
 
 from govhall.core.clock import now
 from govhall.core.tz import SHANGHAI
-from govhall.org.access import has_role, staff_window
+from govhall.org.access import department_ids, has_role, staff_window
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile, Window
 
 from . import actions
 from .access import is_officer, may_read, require_reader
-from .choices import MonthStatus, Title
+from .choices import LeaderGrade, MonthStatus, Title
 from .export import month_workbook, year_workbook
 from .models import EvaluationMonth, Goal, GoalReport, MonthlyResult, SurveyResponse
 from .queries import closed_period, month_results, parse_month, parse_year, staff_sheet
@@ -232,8 +232,19 @@ def _year(request: HttpRequest) -> int:
 @guarded
 def year_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    require_reader(user)
     year = _year(request)
+    head = has_role(user, Role.DEPARTMENT_HEAD)
+    if not head:
+        require_reader(user)
+    pending = (
+        GoalReport.objects.filter(goal__year=year, status="planned", department_id__in=department_ids(user))
+        .select_related("goal", "department", "clock")
+        .order_by("month", "pk")
+        if head or is_officer(user)
+        else GoalReport.objects.none()
+    )
+    if not may_read(user):  # a department head: only the reports to send
+        return render(request, "evaluation/year.html", {"year": year, "pending": pending, "head_only": True})
     departments = [d.as_dict() for d in evaluate_year(year)]
     goals = Goal.objects.filter(year=year).select_related("lead").prefetch_related("assisting")
     reports = GoalReport.objects.filter(goal__year=year).values("status").order_by()
@@ -258,6 +269,9 @@ def year_page(request: HttpRequest) -> HttpResponse:
             },
             "comments": by_department,
             "officer": is_officer(user),
+            "leader": has_role(user, Role.LEADER),
+            "pending": pending,
+            "grades": LeaderGrade.choices,
             "all_departments": Department.objects.filter(active=True).order_by("sort_order", "name"),
         },
     )
@@ -278,6 +292,14 @@ def year_enter(request: HttpRequest) -> HttpResponse:
                 actor=user, year=year, filename=upload.name or "", content=upload.read()
             )
             messages.success(request, f"已导入{n}条社会评议。")
+        elif kind == "appraise":
+            dept = get_object_or_404(Department, pk=int(request.POST.get("department") or 0))
+            actions.appraise(actor=user, year=year, department=dept, grade=request.POST.get("grade", ""))
+            messages.success(request, f"已评议{dept.name}。")
+        elif kind == "report":
+            report = get_object_or_404(GoalReport, pk=int(request.POST.get("report") or 0))
+            done = actions.submit_report(actor=user, report=report, text=request.POST.get("text", ""))
+            messages.success(request, f"已报送：{done.goal}（{done.get_status_display()}）。")
         elif kind == "veto":
             dept = get_object_or_404(Department, pk=int(request.POST.get("department") or 0))
             actions.record_veto(actor=user, year=year, department=dept, reason=request.POST.get("reason", ""))

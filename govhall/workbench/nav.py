@@ -87,6 +87,7 @@ NAV: tuple[NavEntry, ...] = (
         (Role.LEGAL_OFFICER, Role.LEADER, Role.SUPERVISOR),
         also=("rulemaking:manage_document", "rulemaking:manage_decision", "rulemaking:figures"),
     ),
+    NavEntry("evaluation:year", _("目标月报"), (Role.DEPARTMENT_HEAD,)),
     NavEntry("stats:public", _("统计公开"), (Role.PERFORMANCE_OFFICER, Role.LEGAL_OFFICER, Role.LEADER)),
     NavEntry("admin:index", _("系统配置"), (Role.CENTER_ADMIN,)),
 )

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from govhall.evaluation import actions, scoring
 from govhall.evaluation.models import PeerReview
+from govhall.org.actions import create_staff
 
 from .base import HallCase
 
@@ -85,6 +86,35 @@ class PagesTest(HallCase):
             "title": "服务之星",
             "names": ["窗口2（E002）"],
         }
+
+    def test_department_head_sends_the_monthly_report(self) -> None:
+        goal = actions.save_goal(
+            actor=self.officer,
+            year=2026,
+            title="纳税便利",
+            category="functional",
+            weight=50,
+            lead=self.depts["swj"],
+        )
+        report = actions.plan_report(
+            actor=self.officer,
+            goal=goal,
+            department=self.depts["swj"],
+            month=dt.date(2026, 11, 1),
+            plan="计划",
+        )
+        head = create_staff("head", "税务负责人", "H001", ("department_head",), [self.depts["swj"]]).user
+        self.client.force_login(head)
+        page = self.client.get("/evaluation/year/?year=2026").content.decode()
+        assert "待报送的目标月报" in page and "纳税便利" in page and "组内名次" not in page
+        r = self.client.post(
+            "/evaluation/year/enter/",
+            {"kind": "report", "year": "2026", "report": report.pk, "text": "已完成"},
+            follow=True,
+        )
+        assert "已报送：纳税便利" in r.content.decode()
+        report.refresh_from_db()
+        assert report.status in ("submitted", "late") and report.clock.state == "stopped"
 
     def test_year_page_and_export(self) -> None:
         self.client.force_login(self.leader)

@@ -167,3 +167,22 @@ class YearlyTest(HallCase):
         r = self.client.get("/api/v1/evaluation/years/2026")
         assert r.status_code == 200 and len(r.json()["departments"]) == 4
         assert self.client.get("/api/v1/evaluation/years/abc").status_code == 422
+        url = "/api/v1/evaluation/years/2026/appraisals"
+        r = self.client.post(
+            url, {"department_id": self.depts["gaj"].pk, "grade": "fair"}, content_type="application/json"
+        )
+        assert r.status_code == 200
+        r = self.client.post(
+            url,
+            {"department_id": self.depts["gaj"].pk, "grade": "excellent"},
+            content_type="application/json",
+        )
+        assert r.status_code == 422 and "名额已用完" in r.json()["detail"][0]["msg"]
+        submit = f"/api/v1/evaluation/goal-reports/{self.report.pk}/submit"
+        self.client.force_login(self.clerks["w1"].user)
+        assert (
+            self.client.post(submit, {"report": "完成"}, content_type="application/json").status_code == 403
+        )
+        self.client.force_login(self.officer)
+        r = self.client.post(submit, {"report": "完成"}, content_type="application/json")
+        assert r.status_code == 422 and "已报送" in r.json()["detail"][0]["msg"]
