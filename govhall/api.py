@@ -19,6 +19,7 @@ from govhall.catalog.api import router as catalog_router
 from govhall.catalog.department_api import router as org_router
 from govhall.core.throttle import Throttled
 from govhall.core.tokens import TokenRefused
+from govhall.disclosure.api import router as disclosure_router
 from govhall.hotline.api import router as hotline_router
 from govhall.integrity.api import router as integrity_router
 from govhall.integrity.api import staff_router as integrity_staff_router
@@ -216,5 +217,6 @@ api.add_router("/", cases_router)
 api.add_router("/", bundles_router)
 api.add_router("/", stats_router)
 api.add_router("/", hotline_router)
+api.add_router("/", disclosure_router)
 api.add_router("/", integrity_router)
 api.add_router("/", integrity_staff_router)

@@ -16,6 +16,7 @@ from typing import Any
 
 MODULE_SIMULATIONS: list[tuple[str, str]] = [
     # (summary key, "govhall.demo.<module>_sim.run")
+    ("disclosure", "govhall.demo.disclosure_sim.run"),
     ("integrity", "govhall.demo.integrity_sim.run"),
 ]
 

@@ -63,6 +63,12 @@ NAV: tuple[NavEntry, ...] = (
         (Role.SUPERVISOR, Role.LEADER, Role.PERFORMANCE_OFFICER, Role.CENTER_ADMIN, Role.DEPARTMENT_HEAD),
     ),
     NavEntry("hotline:home", _("12345 热线"), (Role.HOTLINE_OPERATOR, Role.SUPERVISOR, Role.LEADER)),
+    NavEntry(
+        "disclosure:staff_home",
+        _("政务公开"),
+        (Role.DISCLOSURE_OFFICER, Role.DEPARTMENT_HEAD),
+        also=("disclosure:staff_record", "disclosure:staff_record_new", "disclosure:staff_request"),
+    ),
     NavEntry("stats:public", _("统计公开"), (Role.PERFORMANCE_OFFICER, Role.LEGAL_OFFICER, Role.LEADER)),
     NavEntry("admin:index", _("系统配置"), (Role.CENTER_ADMIN,)),
 )

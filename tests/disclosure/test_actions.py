@@ -112,6 +112,19 @@ def test_request_clock_clarification_restarts_it(county: County) -> None:
     assert request.answer_document is None
 
 
+def test_unclarified_request_is_abandoned_after_its_period(county: County) -> None:
+    with travel(2026, 9, 28, 9):
+        request = file(county)
+    with travel(2026, 9, 30, 10):
+        actions.request_clarification(request, by=county.officer, items="请写明文号", days=15)
+    with travel(2026, 10, 27, 18):  # the last day of the period (see above): not yet
+        assert actions.abandon_overdue_clarifications() == 0
+    with travel(2026, 10, 28, 1):
+        assert actions.abandon_overdue_clarifications() == 1
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ABANDONED
+
+
 def test_clarification_only_within_seven_working_days(county: County) -> None:
     with travel(2026, 9, 28, 9):
         late = file(county)

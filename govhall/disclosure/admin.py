@@ -1,0 +1,52 @@
+"""Django admin: the catalog and requests are read here (they change only through the actions, so the audit trail
+and the clocks stay right); the index-number counters are configuration an administrator may inspect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import DisclosureRecord, IndexCounter, InfoRequest
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DisclosureRecord)
+class DisclosureRecordAdmin(ReadOnlyAdmin):
+    list_display = ("index_number", "title", "organ", "category", "status", "published_at")
+    list_filter = ("status", "category", "organ")
+    search_fields = ("index_number", "title", "document_number")
+    date_hierarchy = "published_at"
+
+
+@admin.register(InfoRequest)
+class InfoRequestAdmin(ReadOnlyAdmin):
+    list_display = (
+        "number",
+        "organ",
+        "channel",
+        "requester_kind",
+        "status",
+        "outcome",
+        "received_at",
+        "answered_at",
+    )
+    list_filter = ("status", "outcome", "channel", "organ")
+    search_fields = ("number", "requester_name")
+    exclude = ("check_code", "requester_id_number")
+
+
+@admin.register(IndexCounter)
+class IndexCounterAdmin(ReadOnlyAdmin):
+    list_display = ("key", "last")
