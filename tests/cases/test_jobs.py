@@ -43,7 +43,14 @@ def test_a_round_runs_the_case_jobs_then_the_registered_ones(hall, at, monkeypat
     # Statistics sit above cases: the stats app registers its refresh; it runs last and sees the round's events.
     monkeypatch.setattr(jobs, "_registered", dict(jobs._registered))
     # Apps register in INSTALLED_APPS order: the ratings' invitations (govhall/ratings), then the statistics.
-    assert list(jobs._registered) == ["ratings", "disclosure_abandoned", "stats_entries"]
+    assert list(jobs._registered) == [
+        "ratings",
+        "disclosure_abandoned",
+        "stats_entries",
+        "power_exercises_disclosed",
+        "integrity_warnings",
+        "rotation_alerts",
+    ]
     assert jobs._registered["stats_entries"] is refresh_facts
     seen: list[int] = []
     jobs.register_job("probe", lambda: seen.append(LedgerEntry.objects.count()) or len(seen))
@@ -59,6 +66,9 @@ def test_a_round_runs_the_case_jobs_then_the_registered_ones(hall, at, monkeypat
         "ratings",
         "disclosure_abandoned",
         "stats_entries",
+        "power_exercises_disclosed",
+        "integrity_warnings",
+        "rotation_alerts",
         "probe",
     ]
     assert result["deemed_accepted"] == 1 and result["probe"] == 1
