@@ -303,3 +303,93 @@ def rotations_due(request: HttpRequest, on: date | None = None) -> list[dict[str
         }
         for d in queries.rotation_due(today)
     ]
+
+
+class RiskPointIn(Schema):
+    power: str | None = Field(None, max_length=40, description="职权编码（风险点落在职权或其环节上时）")
+    step: str | None = Field(None, max_length=40, description="环节编码（与 power 一起）")
+    post: int | None = Field(None, description="岗位ID（风险点落在岗位上时）")
+    description: str = Field(..., max_length=2000, description="风险点描述")
+    level: str = Field(..., max_length=4, description="风险等级代码（A/B/C）")
+    discovery: Literal["self", "public", "deputy", "organisation"] = Field(..., description="查找方式")
+    measures: str = Field("", max_length=2000, description="防控措施")
+
+
+class RiskPointCreated(Schema):
+    id: int
+    level: str
+    power_level: str | None = Field(None, description="登记后职权的风险等级")
+
+
+@staff_router.post(
+    "/integrity/risk-points",
+    response={201: RiskPointCreated, **ERR},
+    summary="登记廉政风险点",
+    operation_id="integrity_record_risk_point",
+)
+def record_risk_point(request: HttpRequest, payload: RiskPointIn) -> Status[dict[str, Any]]:
+    from django.core.exceptions import ValidationError
+
+    from .models import Post, PowerStep
+
+    user = _oversight(request)
+    power = step = post = None
+    if payload.power:
+        power = Power.objects.filter(code=payload.power).first()
+        if power is None:
+            raise ValidationError({"power": f"找不到职权“{payload.power}”。"})
+        if payload.step:
+            step = PowerStep.objects.filter(power=power, key=payload.step).first()
+            if step is None:
+                raise ValidationError({"step": f"职权“{payload.power}”没有环节“{payload.step}”。"})
+    if payload.post is not None:
+        post = Post.objects.filter(pk=payload.post).first()
+        if post is None:
+            raise ValidationError({"post": f"找不到岗位（ID {payload.post}）。"})
+    point = actions.record_risk_point(
+        power=power,
+        step=step,
+        post=post,
+        description=payload.description,
+        level=payload.level,
+        discovery=payload.discovery,
+        measures=payload.measures,
+        by=user,
+    )
+    if power is not None:
+        power.refresh_from_db()
+    level = power.level.code if power is not None and power.level is not None else None
+    return Status(201, {"id": point.pk, "level": point.level.code, "power_level": level})
+
+
+class CommitmentIn(Schema):
+    staff: int = Field(..., description="工作人员ID")
+    year: int = Field(..., ge=2000, le=2100)
+    text: str = Field(..., max_length=4000, description="承诺内容")
+    signed_on: date = Field(..., description="签订日期")
+
+
+class CommitmentOut(Schema):
+    id: int
+    staff: str
+    year: int
+    signed_on: date
+
+
+@staff_router.post(
+    "/integrity/commitments",
+    response={201: CommitmentOut, **ERR},
+    summary="登记廉政风险承诺书",
+    operation_id="integrity_sign_commitment",
+)
+def sign_commitment(request: HttpRequest, payload: CommitmentIn) -> Status[dict[str, Any]]:
+    from django.core.exceptions import ValidationError
+
+    user = _oversight(request)
+    staff = StaffProfile.objects.filter(pk=payload.staff).first()
+    if staff is None:
+        raise ValidationError({"staff": f"找不到工作人员（ID {payload.staff}）。"})
+    c = actions.sign_commitment(
+        staff=staff, year=payload.year, text=payload.text, signed_on=payload.signed_on, by=user
+    )
+    return Status(201, {"id": c.pk, "staff": staff.name, "year": c.year, "signed_on": c.signed_on})
