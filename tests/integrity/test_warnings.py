@@ -132,7 +132,7 @@ def test_rule_two_red_cards_in_a_month_give_a_yellow_warning(county: Any) -> Non
     warning = Warning.objects.get(rule=rule)
     assert (warning.level, warning.person) == (WarningLevel.YELLOW, county["clerk"])
     assert warning.reason == "30天内红牌2次（规则：一月两张红牌）"
-    # 33 days after the first card only one remains in the window
+    # 40 days after the first card: the third (9 March) is the only one left in the 30-day window
     assert actions.apply_trigger_rules(at=local(2026, 3, 3, 10) + timedelta(days=40)) == 0
 
 
