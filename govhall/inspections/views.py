@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from govhall.org.access import departments_for
+from govhall.org.models import Department
 
 from . import access, actions
 from .choices import Campaign, Grade, InspectionStatus, OrderStatus, PlanKind, TestResult
@@ -56,7 +57,7 @@ class PlanForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=PlanKind.choices)
     campaign = forms.ChoiceField(label="专项内容", choices=Campaign.choices, required=False)
     product_kind = forms.CharField(label="重点品种", max_length=30, required=False)
-    department = forms.ModelChoiceField(label="实施部门", queryset=RiskClass.objects.none())
+    department = forms.ModelChoiceField(label="实施部门", queryset=Department.objects.none())
     risk_classes = forms.ModelMultipleChoiceField(
         label="风险等级（不选为全部）", queryset=RiskClass.objects.all(), required=False
     )
@@ -66,7 +67,9 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments_for(user)  # type: ignore[attr-defined]
+        field = self.fields["department"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = departments_for(user)
 
 
 class DrawForm(forms.Form):
