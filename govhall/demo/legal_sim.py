@@ -214,7 +214,7 @@ class LegalYear:
         head = f"{department.short_name or department.name}负责人"
         if hearing.head_required:
             roll = rng.random()
-            if roll < (0.15 if busy else 0.75):
+            if not busy and roll < 0.75:  # the busy agency's head never comes
                 self.step(
                     _at(hearing_day - timedelta(days=10), 11),
                     actions.confirm_head_appearance,
