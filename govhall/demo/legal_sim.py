@@ -214,7 +214,7 @@ class LegalYear:
         head = f"{department.short_name or department.name}负责人"
         if hearing.head_required:
             roll = rng.random()
-            if roll < (0.35 if busy else 0.75):
+            if not busy and roll < 0.75:  # the busy agency's head never comes
                 self.step(
                     _at(hearing_day - timedelta(days=10), 11),
                     actions.confirm_head_appearance,
@@ -236,7 +236,7 @@ class LegalYear:
                     )
                 appeared = False
         else:
-            appeared = rng.random() < (0.03 if busy else 0.12)
+            appeared = not busy and rng.random() < 0.12
         hearing = Hearing.objects.get(pk=hearing.pk)
         self.step(
             _at(hearing_day, 12),
