@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("report/<int:year>/", views.annual_report_view, name="report"),
     path("request/", views.request_form, name="request"),
     path("progress/", views.progress, name="progress"),
+    path("progress/clarify/", views.clarify, name="clarify"),
     path("progress/answer.pdf", views.answer_pdf, name="answer_pdf"),
     path("staff/", views.staff_home, name="staff_home"),
     path("staff/records/<int:pk>/", views.staff_record, name="staff_record"),

@@ -11,12 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from govhall.calendars.engine import local_date
 from govhall.clocks.actions import status as clock_status
 from govhall.core import throttle
 from govhall.core.clock import now
+from govhall.core.models import AuditEvent
 from govhall.documents.actions import sealed_pdf
 from govhall.org.access import department_ids, is_center_wide, role_required
 from govhall.org.choices import Role
@@ -24,7 +26,7 @@ from govhall.org.models import Department
 
 from . import actions, queries
 from .api import count_public_request
-from .choices import DisclosureCategory, NotProcessedReason, WithholdReason
+from .choices import DisclosureCategory, NotProcessedReason, Validity, WithholdReason
 from .forms import AnswerForm, InfoRequestForm, ProgressForm, RecordForm
 from .models import DisclosureRecord
 from .report import COLUMN_LABELS, COLUMNS, REMEDY_COLUMN_LABELS, REMEDY_LABELS, REQUEST_ROWS, annual_report
@@ -152,6 +154,25 @@ def progress(request: HttpRequest) -> HttpResponse:
     return render(request, "disclosure/progress.html", {"form": form, "info": found})
 
 
+@require_http_methods(["POST"])
+def clarify(request: HttpRequest) -> HttpResponseBase:
+    """The requester's clarification online (《政府信息公开条例》第三十条), by number and check code."""
+    number, code = request.POST.get("number", "").strip(), request.POST.get("code", "").strip()
+    try:
+        found = throttle.guarded_lookup(request, number, lambda: queries.find_request(number, code))
+    except throttle.Throttled as exc:
+        messages.error(request, exc.message)
+        return redirect("disclosure:progress")
+    if found is None:
+        raise Http404
+    try:
+        actions.clarify_request(found, description=request.POST.get("description", ""))
+        messages.success(request, "补正已提交，答复期限自今日起重新计算")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect(f"{reverse('disclosure:progress')}?number={found.number}&code={found.check_code}")
+
+
 def answer_pdf(request: HttpRequest) -> HttpResponse:
     _, found = _found(request)
     if found is None or found.answer_document is None:
@@ -227,13 +248,25 @@ def staff_record(request: HttpRequest, pk: int) -> HttpResponseBase:
         try:
             if request.POST.get("op") == "publish":
                 actions.publish_draft(record, actor=user)
+            elif request.POST.get("op") == "correct":
+                changes = {
+                    name: request.POST[name]
+                    for name in ("title", "document_number", "summary", "validity")
+                    if name in request.POST
+                }
+                actions.correct_record(record, actor=user, reason=request.POST.get("reason", ""), **changes)
             elif request.POST.get("op") == "withdraw":
                 actions.withdraw_record(record, actor=user, reason=request.POST.get("reason", ""))
             messages.success(request, "已保存")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("disclosure:staff_record", pk=record.pk)
-    return render(request, "disclosure/staff_record.html", {"record": record})
+    history = AuditEvent.objects.filter(object_type="disclosure.disclosurerecord", object_id=str(record.pk))
+    return render(
+        request,
+        "disclosure/staff_record.html",
+        {"record": record, "history": history.order_by("created_at", "id"), "validities": Validity.choices},
+    )
 
 
 @role_required(*STAFF_ROLES, forbidden=forbidden)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.test import Client
 
 from govhall.disclosure import actions
 from govhall.disclosure.models import InfoRequest
 
-from .conftest import ID_NUMBER, ORGAN_CODE, County, travel
+from .conftest import ID_NUMBER, ORGAN_CODE, County, file, travel
 
 
 def test_public_pages_and_officer_answer(county: County) -> None:
@@ -70,3 +72,45 @@ def test_public_pages_and_officer_answer(county: County) -> None:
     outsider = Client()
     outsider.force_login(county.outsider)
     assert outsider.get(f"/disclosure/staff/requests/{info.number}/").status_code == 404
+
+
+def test_officer_corrects_and_withdraws_on_the_record_page(county: County) -> None:
+    with travel(2026, 4, 1, 9):
+        record = actions.publish_record(
+            actor=county.officer, organ=county.organ, title="旧标题", category="other"
+        )
+    staff = Client()
+    staff.force_login(county.officer)
+    url = f"/disclosure/staff/records/{record.pk}/"
+    staff.post(url, {"op": "correct", "title": "新标题", "reason": "标题有误"})
+    staff.post(url, {"op": "withdraw", "reason": ""})  # refused: no reason
+    staff.post(url, {"op": "withdraw", "reason": "已失效"})
+    page = staff.get(url).content.decode()
+    assert "新标题" in page and "更正已公开政府信息" in page and "撤回已公开政府信息" in page
+    public = Client().get(record.get_absolute_url()).content.decode()
+    assert "withdrawn-note" in public and record.index_number in public
+
+
+def test_requester_clarifies_online(county: County) -> None:
+    with travel(2026, 9, 28, 9):
+        info = file(county)
+    with travel(2026, 9, 30, 10):
+        actions.request_clarification(info, by=county.officer, items="请写明片区名称")
+    client = Client()
+    page = client.get(
+        "/disclosure/progress/", {"number": info.number, "code": info.check_code}
+    ).content.decode()
+    assert "请写明片区名称" in page and "clarify-form" in page
+    assert (
+        client.post(
+            "/disclosure/progress/clarify/", {"number": info.number, "code": "1", "description": "x"}
+        ).status_code
+        == 404
+    )
+    with travel(2026, 10, 9, 15):
+        client.post(
+            "/disclosure/progress/clarify/",
+            {"number": info.number, "code": info.check_code, "description": "城东片区"},
+        )
+    info.refresh_from_db()
+    assert info.status == "received" and info.clock.due_day == date(2026, 11, 5)
