@@ -101,6 +101,8 @@ class AuditEventType(models.TextChoices):
     NORMATIVE_DRAFTED = "normative_drafted", "起草规范性文件"
     NORMATIVE_COMMENT_OPENED = "normative_comment_opened", "规范性文件公开征求意见"
     NORMATIVE_COMMENT_RECORDED = "normative_comment_recorded", "登记、答复规范性文件意见"
+    NORMATIVE_COMMENT_CLOSED = "normative_comment_closed", "规范性文件征求意见期届满"
+    NORMATIVE_SUBMITTED = "normative_submitted", "规范性文件送合法性审核"
     NORMATIVE_REVIEWED = "normative_reviewed", "规范性文件合法性审核"
     NORMATIVE_DISCUSSED = "normative_discussed", "规范性文件集体审议"
     NORMATIVE_PUBLISHED = "normative_published", "公布规范性文件"

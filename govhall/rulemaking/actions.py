@@ -330,6 +330,11 @@ def close_comment_period(doc: NormativeDocument, *, at: datetime | None = None) 
     Clock.objects.filter(pk=clock.pk).update(late=False)
     doc.comment_closed_at = clock.due_at
     doc.save(update_fields=["comment_closed_at"])
+    record_event(
+        AuditEventType.NORMATIVE_COMMENT_CLOSED,
+        obj=doc,
+        after={**_snapshot(doc), "comments": doc.comments.count()},
+    )
     return True
 
 
@@ -353,9 +358,7 @@ def submit_for_review(doc: NormativeDocument, *, by: Actor, at: datetime | None 
     doc.comment_closed_at = doc.comment_closed_at or (clock.due_at if clock is not None else at)
     doc.stage = DocStage.REVIEW
     doc.save()
-    record_event(
-        AuditEventType.NORMATIVE_COMMENT_OPENED, actor=_user(by), obj=doc, after=_snapshot(doc), note="送审"
-    )
+    record_event(AuditEventType.NORMATIVE_SUBMITTED, actor=_user(by), obj=doc, after=_snapshot(doc))
     return doc
 
 
@@ -608,6 +611,9 @@ def run_expiry(*, at: datetime | None = None) -> dict[str, int]:
             if clock.state == ClockState.RUNNING:
                 stop_clock(clock, at=clock.due_at)
                 Clock.objects.filter(pk=clock.pk).update(late=False)
+                record_event(
+                    AuditEventType.DECISION_STEP_DONE, obj=decision, after={"step": "participation_closed"}
+                )
                 result["decision_comment_closed"] += 1
     horizon = today + timedelta(days=rule.expiry_alert_days)
     for doc in NormativeDocument.objects.filter(
