@@ -22,6 +22,9 @@ SOURCES: dict[str, str] = {
     "supervision_red_card": "govhall.evaluation.vetoes.red_card_departments",
     "complaint_upheld": "govhall.evaluation.vetoes.upheld_complaint_departments",
     "manual": "govhall.evaluation.vetoes.manual_vetoes",
+    # A head of agency who failed to appear in court two years running (the Yuyao rules) bars the year's honours.
+    "legal_appearance": "govhall.legal.queries.appearance_failures",
+    "integrity_red_warning": "govhall.integrity.queries.red_warning_departments",
 }
 
 # (key, name, source, active by default)
@@ -29,6 +32,8 @@ DEFAULT_ITEMS = [
     ("red_card", "年度内被亮红牌（效能问责）", "supervision_red_card", True),
     ("complaint_upheld", "年度内有属实的效能投诉", "complaint_upheld", False),
     ("manual", "其他一票否决事项（人工登记：安全事故、违纪案件等）", "manual", True),
+    ("legal_appearance", "连续两年未落实行政机关负责人出庭应诉", "legal_appearance", True),
+    ("integrity_red_warning", "年度内受到廉政红色预警", "integrity_red_warning", True),
 ]
 
 
