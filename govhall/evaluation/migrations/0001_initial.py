@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("clocks", "0006_evaluation_choices"),
+        ("clocks", "0005_rectify_hotline_kinds"),
         ("org", "0003_comprehensive_window"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0009_case_join_snapshot"),
         ("catalog", "0005_form_fields_aliases_synonyms"),
-        ("clocks", "0007_inspections_choices"),
-        ("org", "0004_disclosure_choices"),
+        ("clocks", "0005_rectify_hotline_kinds"),
+        ("org", "0003_comprehensive_window"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -29,8 +29,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0009_case_join_snapshot"),
         ("catalog", "0005_form_fields_aliases_synonyms"),
-        ("clocks", "0006_alter_clock_kind"),
-        ("documents", "0002_alter_document_kind_alter_documentcounter_kind"),
+        ("clocks", "0005_rectify_hotline_kinds"),
+        ("documents", "0001_initial"),
         ("org", "0003_comprehensive_window"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

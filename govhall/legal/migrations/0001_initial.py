@@ -10,9 +10,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("cases", "0009_case_join_snapshot"),
-        ("clocks", "0007_legal_choices"),
+        ("clocks", "0005_rectify_hotline_kinds"),
         ("disclosure", "0001_initial"),
-        ("org", "0004_disclosure_choices"),
+        ("org", "0003_comprehensive_window"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,8 +9,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("clocks", "0007_rulemaking_choices"),
-        ("org", "0004_disclosure_choices"),
+        ("clocks", "0005_rectify_hotline_kinds"),
+        ("org", "0003_comprehensive_window"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
