@@ -4,15 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clocks', '0005_rectify_hotline_kinds'),
+        ("clocks", "0005_rectify_hotline_kinds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='clock',
-            name='kind',
-            field=models.CharField(choices=[('intake', '受理时限（5个工作日）'), ('case', '承诺办结时限'), ('legal', '法定办结时限'), ('step', '环节时限'), ('delivery', '送达时限'), ('order', '督办时限'), ('complaint', '投诉办理时限'), ('rectify', '差评整改反馈时限'), ('hotline', '热线工单办理时限'), ('insp_rectify', '监督检查责令整改时限'), ('disclosure', '主动公开时限（20个工作日）'), ('info_request', '依申请公开答复时限'), ('goal_report', '目标月报报送时限'), ('integrity', '廉政预警整改时限'), ('court_report', '应诉通知报告时限（3日）'), ('defence', '答辩举证期限（15日）'), ('absence_note', '负责人不能出庭书面说明期限'), ('judgment_filing', '裁判文书备案时限（10个工作日）'), ('appeal', '上诉期限'), ('recon_review', '复议受理审查时限（5个工作日）'), ('recon_decision', '复议决定期限'), ('norm_comment', '规范性文件征求意见期'), ('norm_filing', '规范性文件报送备案时限'), ('norm_validity', '规范性文件有效期'), ('norm_review', '规范性文件审查申请办理时限'), ('decision_comment', '重大行政决策征求意见期')], max_length=16, verbose_name='类型'),
+            model_name="clock",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("intake", "受理时限（5个工作日）"),
+                    ("case", "承诺办结时限"),
+                    ("legal", "法定办结时限"),
+                    ("step", "环节时限"),
+                    ("delivery", "送达时限"),
+                    ("order", "督办时限"),
+                    ("complaint", "投诉办理时限"),
+                    ("rectify", "差评整改反馈时限"),
+                    ("hotline", "热线工单办理时限"),
+                    ("insp_rectify", "监督检查责令整改时限"),
+                    ("disclosure", "主动公开时限（20个工作日）"),
+                    ("info_request", "依申请公开答复时限"),
+                    ("goal_report", "目标月报报送时限"),
+                    ("integrity", "廉政预警整改时限"),
+                    ("court_report", "应诉通知报告时限（3日）"),
+                    ("defence", "答辩举证期限（15日）"),
+                    ("absence_note", "负责人不能出庭书面说明期限"),
+                    ("judgment_filing", "裁判文书备案时限（10个工作日）"),
+                    ("appeal", "上诉期限"),
+                    ("recon_review", "复议受理审查时限（5个工作日）"),
+                    ("recon_decision", "复议决定期限"),
+                    ("norm_comment", "规范性文件征求意见期"),
+                    ("norm_filing", "规范性文件报送备案时限"),
+                    ("norm_validity", "规范性文件有效期"),
+                    ("norm_review", "规范性文件审查申请办理时限"),
+                    ("decision_comment", "重大行政决策征求意见期"),
+                ],
+                max_length=16,
+                verbose_name="类型",
+            ),
         ),
     ]

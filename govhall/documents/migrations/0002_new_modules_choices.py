@@ -4,20 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0001_initial'),
+        ("documents", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='document',
-            name='kind',
-            field=models.CharField(choices=[('acceptance', '受理通知书'), ('correction', '补正材料通知书'), ('refusal', '不予受理决定书'), ('redirect', '不予受理告知书（非本机关职权）'), ('extension', '延期办理通知书'), ('special_procedure', '特别程序告知书'), ('approval', '准予行政许可决定书'), ('disapproval', '不予行政许可决定书'), ('certificate', '证照'), ('withdrawal', '撤回申请确认书'), ('info_clarify', '政府信息公开申请补正告知书'), ('info_extension', '延长政府信息公开答复期限告知书'), ('info_answer', '政府信息公开申请答复书'), ('integrity_letter', '廉政预警监察建议书')], db_index=True, max_length=32, verbose_name='文书种类'),
+            model_name="document",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("acceptance", "受理通知书"),
+                    ("correction", "补正材料通知书"),
+                    ("refusal", "不予受理决定书"),
+                    ("redirect", "不予受理告知书（非本机关职权）"),
+                    ("extension", "延期办理通知书"),
+                    ("special_procedure", "特别程序告知书"),
+                    ("approval", "准予行政许可决定书"),
+                    ("disapproval", "不予行政许可决定书"),
+                    ("certificate", "证照"),
+                    ("withdrawal", "撤回申请确认书"),
+                    ("info_clarify", "政府信息公开申请补正告知书"),
+                    ("info_extension", "延长政府信息公开答复期限告知书"),
+                    ("info_answer", "政府信息公开申请答复书"),
+                    ("integrity_letter", "廉政预警监察建议书"),
+                ],
+                db_index=True,
+                max_length=32,
+                verbose_name="文书种类",
+            ),
         ),
         migrations.AlterField(
-            model_name='documentcounter',
-            name='kind',
-            field=models.CharField(choices=[('acceptance', '受理通知书'), ('correction', '补正材料通知书'), ('refusal', '不予受理决定书'), ('redirect', '不予受理告知书（非本机关职权）'), ('extension', '延期办理通知书'), ('special_procedure', '特别程序告知书'), ('approval', '准予行政许可决定书'), ('disapproval', '不予行政许可决定书'), ('certificate', '证照'), ('withdrawal', '撤回申请确认书'), ('info_clarify', '政府信息公开申请补正告知书'), ('info_extension', '延长政府信息公开答复期限告知书'), ('info_answer', '政府信息公开申请答复书'), ('integrity_letter', '廉政预警监察建议书')], max_length=32),
+            model_name="documentcounter",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("acceptance", "受理通知书"),
+                    ("correction", "补正材料通知书"),
+                    ("refusal", "不予受理决定书"),
+                    ("redirect", "不予受理告知书（非本机关职权）"),
+                    ("extension", "延期办理通知书"),
+                    ("special_procedure", "特别程序告知书"),
+                    ("approval", "准予行政许可决定书"),
+                    ("disapproval", "不予行政许可决定书"),
+                    ("certificate", "证照"),
+                    ("withdrawal", "撤回申请确认书"),
+                    ("info_clarify", "政府信息公开申请补正告知书"),
+                    ("info_extension", "延长政府信息公开答复期限告知书"),
+                    ("info_answer", "政府信息公开申请答复书"),
+                    ("integrity_letter", "廉政预警监察建议书"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

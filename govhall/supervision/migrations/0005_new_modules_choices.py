@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('supervision', '0004_rectify_hotline_kinds'),
+        ("supervision", "0004_rectify_hotline_kinds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='alert',
-            name='kind',
-            field=models.CharField(choices=[('intake', '受理超时'), ('case', '办件超时（承诺时限）'), ('legal', '办件超时（法定时限）'), ('step', '环节超时'), ('delivery', '送达超时'), ('order', '督办单逾期'), ('complaint', '投诉办理超时'), ('rectify', '差评整改超时'), ('hotline', '热线工单超时'), ('integrity', '廉政预警整改超时'), ('out_of_procedure', '体外循环/违规操作'), ('refusal', '不予受理'), ('goal_report', '目标月报逾期')], db_index=True, max_length=20, verbose_name='类型'),
+            model_name="alert",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("intake", "受理超时"),
+                    ("case", "办件超时（承诺时限）"),
+                    ("legal", "办件超时（法定时限）"),
+                    ("step", "环节超时"),
+                    ("delivery", "送达超时"),
+                    ("order", "督办单逾期"),
+                    ("complaint", "投诉办理超时"),
+                    ("rectify", "差评整改超时"),
+                    ("hotline", "热线工单超时"),
+                    ("integrity", "廉政预警整改超时"),
+                    ("out_of_procedure", "体外循环/违规操作"),
+                    ("refusal", "不予受理"),
+                    ("goal_report", "目标月报逾期"),
+                ],
+                db_index=True,
+                max_length=20,
+                verbose_name="类型",
+            ),
         ),
     ]
