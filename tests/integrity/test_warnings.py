@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from govhall.clocks.choices import ClockKind, ClockState
 from govhall.documents.choices import DocumentKind
+from govhall.evaluation.vetoes import vetoed
 from govhall.integrity import actions
 from govhall.integrity.choices import TriggerSource, WarningLevel, WarningStatus
 from govhall.integrity.models import TriggerRule, Warning
@@ -89,6 +90,10 @@ def test_red_is_not_escalated_further(county: Any) -> None:
         county.departments["zjj"].pk: "2026年受到红色廉政预警LZYJ202600001：违规干预招投标"
     }
     assert red_warning_departments(2025) == {}
+    # The department evaluation reads it as a one-vote veto item.
+    assert vetoed(2026)[county.departments["zjj"].pk] == [
+        "年度内受到廉政红色预警：2026年受到红色廉政预警LZYJ202600001：违规干预招投标"
+    ]
 
 
 def test_bad_input_names_the_field(county: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from govhall.evaluation.vetoes import vetoed
 from govhall.legal import actions
 from govhall.legal.choices import AppearanceRuleKey as K
 from govhall.legal.choices import Instrument, Outcome
@@ -121,3 +122,7 @@ def test_a_required_head_absent_without_timely_explanation_fails_the_year(hall, 
             actions.record_hearing(hearing, by=hall["legal"], head_appeared=False)
     assert "未出庭且未按时书面说明" in year_failures(2025)[mzj]
     assert mzj in appearance_failures(2026)
+    # The department evaluation reads the same record as a one-vote veto item (no 先进, no 最佳 that year).
+    reasons = vetoed(2026)[mzj]
+    assert reasons == [f"连续两年未落实行政机关负责人出庭应诉：{appearance_failures(2026)[mzj]}"]
+    assert mzj not in vetoed(2025)
