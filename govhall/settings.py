@@ -222,6 +222,13 @@ GOVHALL_WORKER_RETRY_SECONDS = env_int("GOVHALL_WORKER_RETRY_SECONDS", 60, minim
 GOVHALL_WORKER_MAX_RETRY_SECONDS = env_int("GOVHALL_WORKER_MAX_RETRY_SECONDS", 6 * 3600, minimum=1)
 
 
+# 索引号 of the disclosure catalog, a str.format template over {organ_code} (组织机构代码, from the organ's USCC), {year},
+# {serial}, {category}, {date} (docs/disclosure.md). Numbers already given keep their form; serials run per prefix.
+GOVHALL_DISCLOSURE_INDEX_FORMAT = env_str(
+    "GOVHALL_DISCLOSURE_INDEX_FORMAT", "{organ_code}/{year}-{serial:05d}"
+)
+
+
 # --- security (docs/security.md) ---------------------------------------------------------------------------------
 
 
@@ -237,6 +244,9 @@ GOVHALL_THROTTLE_TICKET_IP = env_rate("GOVHALL_THROTTLE_TICKET_IP", "60/600")
 # Open311 POST requests.json per api_key and per client address (docs/open311.md).
 GOVHALL_THROTTLE_OPEN311 = env_rate("GOVHALL_THROTTLE_OPEN311", "60/3600")
 GOVHALL_THROTTLE_OPEN311_IP = env_rate("GOVHALL_THROTTLE_OPEN311_IP", "120/3600")
+# Public information requests (POST /api/v1/info-requests and the request page) per client address: a citizen files
+# a few; a script filing hundreds would bury the disclosure office's statutory clocks (docs/disclosure.md).
+GOVHALL_THROTTLE_INFO_REQUEST_IP = env_rate("GOVHALL_THROTTLE_INFO_REQUEST_IP", "20/3600")
 # Behind a reverse proxy: the META key of the header carrying the client's address (e.g. HTTP_X_REAL_IP).
 GOVHALL_CLIENT_IP_HEADER = env_str("GOVHALL_CLIENT_IP_HEADER", "")
 AUTHENTICATION_BACKENDS = ["govhall.core.auth.LockoutModelBackend"]

@@ -11,13 +11,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 
 from govhall.catalog.models import ServiceItem
 from govhall.core.clock import frozen_at
 from govhall.core.identifiers import USCC_ALPHABET, uscc_check_char
+from govhall.core.tz import SHANGHAI
 from govhall.inspections import actions
 from govhall.inspections.choices import InspectionStatus, Result
 from govhall.inspections.models import (
@@ -34,7 +34,7 @@ from govhall.org.actions import create_staff
 from govhall.org.choices import Role
 from govhall.org.models import Department, StaffProfile
 
-SH = ZoneInfo("Asia/Shanghai")
+SH = SHANGHAI
 # Kept small so that `simulate` stays fast: every result is published, and publishing is most of the cost.
 GENERATED = 40
 INSPECTORS = ["蒙志强", "覃海燕", "黄立新", "韦春梅", "陆建华", "梁晓东"]

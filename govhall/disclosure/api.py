@@ -202,7 +202,7 @@ class ProgressOut(Schema):
 
 
 def _ip_rule() -> throttle.Rule:
-    limit, seconds = getattr(settings, "GOVHALL_THROTTLE_INFO_REQUEST_IP", (20, 3600))
+    limit, seconds = settings.GOVHALL_THROTTLE_INFO_REQUEST_IP
     return throttle.Rule("info_request_ip", int(limit), int(seconds))
 
 

@@ -24,7 +24,7 @@ DEFAULT_FORMAT = "{organ_code}/{year}-{serial:05d}"
 
 
 def index_format() -> str:
-    return str(getattr(settings, "GOVHALL_DISCLOSURE_INDEX_FORMAT", DEFAULT_FORMAT) or DEFAULT_FORMAT)
+    return str(settings.GOVHALL_DISCLOSURE_INDEX_FORMAT or DEFAULT_FORMAT)
 
 
 def organ_code(department: Department) -> str:
