@@ -27,7 +27,7 @@ from .forms import (
 )
 from .models import KeyDepartment, Post, PostAssignment, RiskPoint
 from .risk_excel import export_risk_points, import_risk_points
-from .views import XLSX, _gate, _oversight
+from .views import XLSX, _gate, _int, _oversight
 
 
 def _scoped_post(dept: Department | None, pk: int) -> Post:
@@ -120,7 +120,9 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "任职已登记。")
             return redirect("integrity:post", post.pk)
     elif act == "end" and end.is_valid():
-        assignment = get_object_or_404(PostAssignment, pk=request.POST.get("assignment") or 0, post=post)
+        assignment = get_object_or_404(
+            PostAssignment, pk=_int(request.POST.get("assignment")) or 0, post=post
+        )
         try:
             actions.end_assignment(assignment, end_date=end.cleaned_data["end_date"], by=user)  # type: ignore[arg-type]
         except ValidationError as exc:
@@ -225,7 +227,7 @@ def key_departments(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{form.cleaned_data['department'].name}已列为重点部门。")
             return redirect("integrity:key_departments")
     elif act == "unflag":
-        key = get_object_or_404(KeyDepartment, pk=request.POST.get("key") or 0)
+        key = get_object_or_404(KeyDepartment, pk=_int(request.POST.get("key")) or 0)
         actions.delete_config(key, by=request.user)  # type: ignore[arg-type]
         messages.success(request, f"{key.department.name}已不再列为重点部门。")
         return redirect("integrity:key_departments")

@@ -197,3 +197,13 @@ def test_flag_a_key_department(county: Any) -> None:
     assert r.context["form"].errors["department"] == ["所选部门无效。"]
     client.post("/integrity/key-departments/", {"act": "unflag", "key": key.pk})
     assert not KeyDepartment.objects.exists()
+
+
+def test_malformed_ids_are_not_errors(county: Any) -> None:
+    client = login(county, "supervisor")
+    post = county.posts["license"]
+    r = client.post(
+        f"/integrity/posts/{post.pk}/", {"act": "end", "assignment": "abc", "end_date": "2026-01-01"}
+    )
+    assert r.status_code == 404
+    assert client.post("/integrity/key-departments/", {"act": "unflag", "key": "abc"}).status_code == 404
