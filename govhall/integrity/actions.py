@@ -154,6 +154,65 @@ def assign_post(
 
 
 @transaction.atomic
+def update_post(
+    post: Post,
+    *,
+    name: str,
+    is_key: bool,
+    specialised: bool,
+    duties: str = "",
+    active: bool = True,
+    by: User | None = None,
+) -> Post:
+    """Edit a post: its name and flags. The department stays: the risk points and assignments counted on the
+    department's risk map were recorded against it."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    name = _text(name, "name", "岗位名称", 64)
+    if Post.objects.filter(department_id=post.department_id, name=name).exclude(pk=post.pk).exists():
+        raise ValidationError({"name": f"本部门已有名为“{name}”的岗位。"})
+    before = {
+        "name": post.name,
+        "is_key": post.is_key,
+        "specialised": post.specialised,
+        "active": post.active,
+    }
+    post.name, post.is_key, post.specialised, post.duties, post.active = (
+        name,
+        is_key,
+        specialised,
+        duties.strip(),
+        active,
+    )
+    post.save(update_fields=["name", "is_key", "specialised", "duties", "active"])
+    record_event(
+        AuditEventType.POST_SAVED,
+        actor=_user(by),
+        obj=post,
+        before=before,
+        after={"name": name, "is_key": is_key, "specialised": specialised, "active": active},
+    )
+    return post
+
+
+@transaction.atomic
+def end_assignment(
+    assignment: PostAssignment, *, end_date: dt.date, by: User | None = None
+) -> PostAssignment:
+    """The staff member leaves the post on `end_date` (the last day held); the rotation clock stops counting."""
+    assignment = PostAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.end_date is not None:
+        raise ValidationError({"end_date": f"该任职已于{assignment.end_date.isoformat()}结束。"})
+    if end_date < assignment.start_date:
+        raise ValidationError({"end_date": f"离岗日期不能早于到岗日期{assignment.start_date.isoformat()}。"})
+    assignment.end_date = end_date
+    assignment.save(update_fields=["end_date"])
+    record_event(
+        AuditEventType.POST_SAVED, actor=_user(by), obj=assignment, after={"end_date": end_date.isoformat()}
+    )
+    return assignment
+
+
+@transaction.atomic
 def create_posts(
     department: Department, specs: Sequence[tuple[str, bool, bool]], *, by: User | None = None
 ) -> list[Post]:
@@ -356,6 +415,37 @@ def record_risk_points(
         after={"count": len(rows)},
     )
     return len(rows)
+
+
+@transaction.atomic
+def revise_risk_points(changes: Sequence[tuple[RiskPoint, dict[str, Any]]], *, by: User | None = None) -> int:
+    """Change the grade, how found or measures of recorded points (a re-imported inventory): each change is
+    (point, {"level": RiskLevel, "discovery": str, "measures": str} — any of them); the powers' grades follow."""
+    levels = ensure_levels()
+    powers: set[int] = set()
+    for n, (point, diff) in enumerate(changes, start=1):
+        level = diff.get("level", point.level)
+        if isinstance(level, str):
+            level = levels.get(level)
+        if level is None:
+            raise ValidationError({"level": f"第{n}个风险点：未知的风险等级。"})
+        discovery = diff.get("discovery", point.discovery)
+        if discovery not in Discovery.values:
+            raise ValidationError({"discovery": f"第{n}个风险点：未知的查找方式。"})
+        RiskPoint.objects.filter(pk=point.pk).update(
+            level=level, discovery=discovery, measures=str(diff.get("measures", point.measures)).strip()
+        )
+        owner = point.power_id or (point.step.power_id if point.step is not None else None)
+        if owner is not None:
+            powers.add(owner)
+    _refresh_levels(powers)
+    record_event(
+        AuditEventType.RISK_POINT_RECORDED,
+        actor=_user(by),
+        subject=f"修改风险点{len(changes)}个",
+        after={"count": len(changes)},
+    )
+    return len(changes)
 
 
 # ---------------------------------------------------------------- dynamic disclosure of exercises
@@ -867,6 +957,7 @@ __all__ = [
     "close_warning",
     "create_posts",
     "disclose_exercises",
+    "end_assignment",
     "ensure_levels",
     "ensure_rotation_limits",
     "escalate_overdue_warnings",
@@ -876,10 +967,12 @@ __all__ = [
     "publish_exercise",
     "record_risk_point",
     "record_risk_points",
+    "revise_risk_points",
     "save_post",
     "save_power",
     "send_rotation_alerts",
     "sign_commitment",
     "sign_commitments",
     "submit_plan",
+    "update_post",
 ]

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from . import views
+from . import edit_views, views
 
 app_name = "integrity"
 
@@ -19,4 +19,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("warnings/<int:pk>/", views.warning_detail, name="warning"),
     path("rotation/", views.rotation, name="rotation"),
     path("conduct/<int:pk>/", views.conduct, name="conduct"),
+    path("posts/", edit_views.posts, name="posts"),
+    path("posts/<int:pk>/", edit_views.post_detail, name="post"),
+    path("risk-points/", edit_views.risk_points, name="risk_points"),
+    path("key-departments/", edit_views.key_departments, name="key_departments"),
 ]

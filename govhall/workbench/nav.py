@@ -54,7 +54,16 @@ NAV: tuple[NavEntry, ...] = (
         "integrity:home",
         _("廉政风险防控"),
         (*BOARD, Role.DEPARTMENT_HEAD),
-        also=("integrity:risk_map", "integrity:rotation", "integrity:warning", "integrity:conduct"),
+        also=(
+            "integrity:risk_map",
+            "integrity:rotation",
+            "integrity:warning",
+            "integrity:conduct",
+            "integrity:posts",
+            "integrity:post",
+            "integrity:risk_points",
+            "integrity:key_departments",
+        ),
     ),
     NavEntry("stats:monthly", _("月度报表"), REPORTS),
     NavEntry(
