@@ -369,7 +369,7 @@ def goal_page(request: HttpRequest, goal_id: int | None = None) -> HttpResponse:
     if request.method == "POST":
         if not officer:
             raise PermissionDenied("只有绩效办人员可以进行此操作。")
-        if request.POST.get("kind") == "review" and goal is not None:
+        if request.POST.get("form") == "review" and goal is not None:
             review_form = ReviewForm(request.POST)
             if review_form.is_valid():
                 c = review_form.cleaned_data
