@@ -75,6 +75,7 @@ class AuditEventType(models.TextChoices):
     EVALUATION_GOAL_SAVED = "evaluation_goal_saved", "保存考评目标"
     EVALUATION_REPORT_SUBMITTED = "evaluation_report_submitted", "报送目标月报"
     EVALUATION_SCHEME_SAVED = "evaluation_scheme_saved", "保存考评方案"
+    EVALUATION_YEAR_CLOSED = "evaluation_year_closed", "年度考评结账"
     POWERS_IMPORTED = "powers_imported", "导入权力清单"
     POWER_SAVED = "power_saved", "登记职权"
     POST_SAVED = "post_saved", "登记岗位、任职"

@@ -39,6 +39,7 @@ from .models import (
     Attendance,
     Deduction,
     EvaluationMonth,
+    EvaluationYear,
     Goal,
     GoalReport,
     GoalReview,
@@ -52,10 +53,12 @@ from .models import (
     SurveyResponse,
     VetoFinding,
     VetoItem,
+    YearAdjustment,
+    YearResult,
     YearScheme,
 )
 from .tabular import as_int, read_rows
-from .yearly import leader_quota, scheme_for
+from .yearly import evaluate_year, leader_quota, scheme_for
 
 # The monthly goal report is due within this many working days after the month ends.
 REPORT_DUE_WORKDAYS = 5
@@ -83,6 +86,13 @@ def _open_month(month: dt.date) -> dt.date:
             {"month": f"{first:%Y年%m月}的考评已结账，不能再录入；如需更正请登记结果调整。"}
         )
     return first
+
+
+def _open_year(year: int, field: str = "year") -> int:
+    """Entries for a closed year are refused: its results are frozen; a correction is a recorded adjustment."""
+    if EvaluationYear.objects.filter(year=year, status=MonthStatus.CLOSED).exists():
+        raise ValidationError({field: f"{year}年度考评已结账，不能再录入；如需更正请登记结果调整。"})
+    return year
 
 
 def _target(window: Window | None, staff: StaffProfile | None) -> None:
@@ -333,21 +343,59 @@ def save_goal(
     lead: Department | None,
     assisting: list[Department] | None = None,
     key_work: bool = False,
+    goal: Goal | None = None,
 ) -> Goal:
+    """Create a goal, or change `goal` (its year stays): category, weight, key work, lead and assisting departments."""
     require_officer(actor)
+    if goal is not None:
+        goal = Goal.objects.select_for_update().get(pk=goal.pk)
+        year = goal.year
+    _open_year(year)
     if category not in GoalCategory.values:
         raise ValidationError({"category": "目标类别无效。"})
     if not title.strip():
         raise ValidationError({"title": "请填写目标名称。"})
     if category == GoalCategory.FUNCTIONAL and lead is None:
         raise ValidationError({"lead": "职能目标必须指定牵头部门。"})
+    if category == GoalCategory.COMMON:
+        # A common goal applies to every department: no lead, no assisting list.
+        lead, assisting = None, []
     value = _decimal(weight, "weight", Decimal("0.01"), Decimal("100"))
-    goal = Goal.objects.create(
-        year=year, title=title.strip()[:200], category=category, weight=value, lead=lead, key_work=key_work
+    before = None
+    if goal is None:
+        goal = Goal.objects.create(
+            year=year,
+            title=title.strip()[:200],
+            category=category,
+            weight=value,
+            lead=lead,
+            key_work=key_work,
+        )
+    else:
+        before = {
+            "title": goal.title,
+            "category": goal.category,
+            "weight": str(goal.weight),
+            "lead": goal.lead_id,
+        }
+        goal.title, goal.category, goal.weight = title.strip()[:200], category, value
+        goal.lead, goal.key_work = lead, key_work
+        goal.save()
+    goal.assisting.set([d for d in assisting or [] if lead is None or d.pk != lead.pk])
+    record_event(
+        AuditEventType.EVALUATION_GOAL_SAVED,
+        actor=actor,
+        obj=goal,
+        before=before,
+        after={
+            "title": goal.title,
+            "category": category,
+            "weight": str(value),
+            "lead": goal.lead_id,
+            "assisting": sorted(goal.assisting.values_list("pk", flat=True)),
+            "key_work": key_work,
+        },
     )
-    if assisting:
-        goal.assisting.set([d for d in assisting if lead is None or d.pk != lead.pk])
-    record_event(AuditEventType.EVALUATION_GOAL_SAVED, actor=actor, obj=goal, after={"weight": str(value)})
     return goal
 
 
@@ -358,6 +406,7 @@ def plan_report(
     """Open a department's month on a goal with its plan; the report is due REPORT_DUE_WORKDAYS working days after
     the month ends, on the clock (a late report is alerted by supervision like any other limit)."""
     first = first_of(month)
+    _open_year(goal.year, "month")
     if first.year != goal.year:
         raise ValidationError({"month": "月份不在目标所属年度内。"})
     involved = goal.lead_id == department.pk or goal.assisting.filter(pk=department.pk).exists()
@@ -422,9 +471,13 @@ def review_goal(
     note: str = "",
 ) -> GoalReview:
     require_officer(actor)
+    _open_year(goal.year)
     if kind not in ReviewKind.values:
         raise ValidationError({"kind": "考核类型无效。"})
     limits = {ReviewKind.SPOT_CHECK: (1, 4), ReviewKind.HALF_YEAR: (1, 2), ReviewKind.YEAR_END: (0, 0)}
+    involved = goal.lead_id == department.pk or goal.assisting.filter(pk=department.pk).exists()
+    if not involved and goal.category != GoalCategory.COMMON:
+        raise ValidationError({"department": "该部门不是此目标的牵头或配合部门。"})
     low, high = limits[ReviewKind(kind)]
     if not low <= period <= high:
         raise ValidationError({"period": f"期次应在{low}到{high}之间。"})
@@ -447,6 +500,7 @@ def appraise(*, actor: User, year: int, department: Department, grade: str) -> L
     """A leader's graded appraisal of a department; 优秀 is limited to the quota share of departments."""
     if not has_role(actor, Role.LEADER):
         raise PermissionDenied("只有领导可以进行领导评议。")
+    _open_year(year)
     if grade not in LeaderGrade.values:
         raise ValidationError({"grade": "评议等次无效。"})
     if grade == LeaderGrade.EXCELLENT:
@@ -475,6 +529,7 @@ ANSWERS = {label: value for value, label in SurveyAnswer.choices}
 def import_survey(*, actor: User, year: int, filename: str, content: bytes) -> int:
     """The social survey sheet (评议代表, 代表类别, 部门, 评价, 意见建议): all rows or none."""
     require_officer(actor)
+    _open_year(year)
     rows = read_rows(filename, content, ["评议代表", "部门", "评价"])
     depts: dict[str, int] = {}
     for pk, name, short in Department.objects.values_list("pk", "name", "short_name"):
@@ -522,6 +577,7 @@ def import_survey(*, actor: User, year: int, filename: str, content: bytes) -> i
 @transaction.atomic
 def record_veto(*, actor: User, year: int, department: Department, reason: str) -> VetoFinding:
     require_officer(actor)
+    _open_year(year)
     if not reason.strip():
         raise ValidationError({"reason": "请写明一票否决的事由。"})
     row = VetoFinding.objects.create(
@@ -531,6 +587,74 @@ def record_veto(*, actor: User, year: int, department: Department, reason: str) 
         AuditEventType.EVALUATION_ENTERED, actor=actor, obj=row, after={"kind": "veto", "reason": row.reason}
     )
     return row
+
+
+@transaction.atomic
+def close_year(*, actor: User, year: int) -> EvaluationYear:
+    """Freeze the year: evaluate once from the record and store every department's result with its figures."""
+    require_officer(actor)
+    if now() < dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI):
+        raise ValidationError({"year": f"{year}年度尚未结束，不能结账。"})
+    period, _ = EvaluationYear.objects.select_for_update().get_or_create(year=year)
+    if period.status == MonthStatus.CLOSED:
+        raise ValidationError({"year": f"{year}年度考评已结账。"})
+    departments = evaluate_year(year)
+    YearResult.objects.bulk_create(
+        YearResult(
+            period=period,
+            department_id=d.pk,
+            name=d.name,
+            group=d.group or "",
+            daily=d.daily,
+            year_end=d.year_end,
+            appraisal=d.appraisal,
+            score=d.total,
+            rank=d.rank,
+            grade=d.grade,
+            best=d.best,
+            vetoes=list(d.vetoes),
+            detail=d.detail,
+            position=i,
+        )
+        for i, d in enumerate(departments)
+    )
+    period.status = MonthStatus.CLOSED
+    period.closed_at = now()
+    period.closed_by = actor
+    period.save()
+    record_event(
+        AuditEventType.EVALUATION_YEAR_CLOSED,
+        actor=actor,
+        obj=period,
+        after={
+            "departments": len(departments),
+            "best": sum(1 for d in departments if d.best),
+            "scheme": scheme_for(year).pk,
+        },
+    )
+    return period
+
+
+@transaction.atomic
+def adjust_year_result(*, actor: User, result: YearResult, delta: Any, reason: str) -> YearAdjustment:
+    """A correction of a closed year's result, shown beside it; rank, grade and 最佳 stay as published."""
+    require_officer(actor)
+    value = _decimal(delta, "delta", Decimal("-100"), Decimal("100"))
+    if value == 0:
+        raise ValidationError({"delta": "调整分值不能为0。"})
+    if not reason.strip():
+        raise ValidationError({"reason": "调整必须写明理由。"})
+    adj = YearAdjustment.objects.create(
+        result=result, delta=value, reason=reason.strip()[:200], by=actor, at=now()
+    )
+    record_event(
+        AuditEventType.EVALUATION_ADJUSTED,
+        actor=actor,
+        obj=result,
+        before={"score": str(result.score)},
+        after={"delta": str(value), "reason": adj.reason},
+    )
+    return adj
 
 
 def report_day(report: GoalReport) -> dt.date | None:

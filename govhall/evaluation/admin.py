@@ -1,5 +1,5 @@
 """Configuration of the evaluation in the admin: the monthly scheme and its items, the yearly scheme and the veto
-items are edited through `actions.save_config` (validated, audited); goals and months are shown read-only."""
+items are edited through `actions.save_config` (validated, audited); goals, months and years are shown read-only."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from govhall.core.admin import ActionAdmin, ReadOnlyAdmin, admin_user
 
 from . import actions
-from .models import EvaluationMonth, Goal, MonthlyScheme, SchemeItem, VetoItem, YearScheme
+from .models import EvaluationMonth, EvaluationYear, Goal, MonthlyScheme, SchemeItem, VetoItem, YearScheme
 
 
 class _ConfigAdmin(ActionAdmin):
@@ -62,3 +62,8 @@ class GoalAdmin(ReadOnlyAdmin):
 @admin.register(EvaluationMonth)
 class EvaluationMonthAdmin(ReadOnlyAdmin):
     list_display = ("month", "status", "closed_at", "closed_by")
+
+
+@admin.register(EvaluationYear)
+class EvaluationYearAdmin(ReadOnlyAdmin):
+    list_display = ("year", "status", "closed_at", "closed_by")

@@ -17,9 +17,8 @@ from govhall.org.models import Department, StaffProfile, Window
 
 from . import actions
 from .access import is_officer, require_reader
-from .models import GoalReport, MonthlyResult
-from .queries import month_results, parse_month, parse_year, staff_sheet
-from .yearly import evaluate_year
+from .models import Goal, GoalReport, MonthlyResult, YearResult
+from .queries import month_results, parse_month, parse_year, staff_sheet, visible_goals, year_results
 
 router = Router(tags=["绩效考评"], auth=AUTH)
 
@@ -55,6 +54,8 @@ class EvaluationDepartmentOut(Schema):
     year_end: float
     appraisal: float
     vetoes: list[str]
+    result_id: int | None = Field(None, description="结账后冻结结果的编号（用于登记调整；未结账为 null）")
+    adjusted_score: float | None = Field(None, description="结账后登记调整后的得分（无调整为 null）")
     detail: dict[str, Any] = Field(
         ...,
         description="每项得分的依据：日常考核各类记录的件数和扣分、年终考评各目标的分值和得分、综合评议的人数和票数",
@@ -63,6 +64,7 @@ class EvaluationDepartmentOut(Schema):
 
 class EvaluationYearOut(Schema):
     year: int
+    closed: bool = Field(..., description="已结账：结果读自冻结的记录")
     departments: list[EvaluationDepartmentOut]
 
 
@@ -82,6 +84,34 @@ class EvaluationDeductionIn(Schema):
 class EvaluationAdjustIn(Schema):
     delta: Decimal = Field(..., ge=-100, le=100)
     reason: str = Field(..., min_length=1, max_length=200)
+
+
+class EvaluationGoalIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    category: str = Field(..., description="functional 职能目标, common 共性目标")
+    weight: Decimal = Field(..., gt=0, le=100)
+    key_work: bool = False
+    lead_department_id: int | None = Field(None, description="牵头部门（职能目标必填）")
+    assisting_department_ids: list[int] = Field(default_factory=list, description="配合部门")
+
+
+class EvaluationGoalOut(Schema):
+    id: int
+    year: int
+    title: str
+    category: str
+    weight: float
+    key_work: bool
+    lead_department_id: int | None
+    assisting_department_ids: list[int]
+
+
+class EvaluationReviewIn(Schema):
+    department_id: int
+    kind: str = Field(..., description="year_end 年终考评, spot_check 季度抽查, half_year 半年小结")
+    period: int = Field(0, ge=0, le=4, description="季度抽查1–4，半年小结1–2，年终考评0")
+    score: Decimal = Field(..., ge=0, le=100)
+    note: str = Field("", max_length=2000)
 
 
 class EvaluationAppraisalIn(Schema):
@@ -226,8 +256,154 @@ def adjust(request: HttpRequest, result_id: int, payload: EvaluationAdjustIn) ->
 )
 def year(request: HttpRequest, year: str) -> dict[str, Any]:
     require_reader(_user(request))
+    return year_results(parse_year(year))
+
+
+@router.post(
+    "/evaluation/years/{year}/closing",
+    response={200: EvaluationYearOut, **ERR},
+    summary="年度考评结账（结果冻结）",
+    operation_id="evaluation_close_year",
+)
+def close_year(request: HttpRequest, year: str) -> dict[str, Any]:
     y = parse_year(year)
-    return {"year": y, "departments": [d.as_dict() for d in evaluate_year(y)]}
+    actions.close_year(actor=_user(request), year=y)
+    return year_results(y)
+
+
+@router.post(
+    "/evaluation/year-results/{result_id}/adjustments",
+    response={201: EvaluationCreated, **ERR},
+    summary="年度结账后的结果调整（留痕，不重算）",
+    operation_id="evaluation_adjust_year",
+)
+def adjust_year(request: HttpRequest, result_id: int, payload: EvaluationAdjustIn) -> Status[dict[str, Any]]:
+    user = _user(request)
+    if not is_officer(user):
+        raise PermissionDenied("只有绩效办人员可以进行此操作。")
+    result = YearResult.objects.filter(pk=result_id).first()
+    if result is None:
+        raise Http404
+    row = actions.adjust_year_result(actor=user, result=result, delta=payload.delta, reason=payload.reason)
+    return Status(201, {"id": row.pk})
+
+
+def _departments(payload: EvaluationGoalIn) -> tuple[Department | None, list[Department]]:
+    lead = None
+    if payload.lead_department_id is not None:
+        lead = Department.objects.filter(pk=payload.lead_department_id).first()
+        if lead is None:
+            raise ValidationError({"lead_department_id": "牵头部门不存在。"})
+    ids = set(payload.assisting_department_ids)
+    assisting = list(Department.objects.filter(pk__in=ids))
+    if len(assisting) != len(ids):
+        raise ValidationError({"assisting_department_ids": "配合部门不存在。"})
+    return lead, assisting
+
+
+def _goal_out(goal: Goal) -> dict[str, Any]:
+    return {
+        "id": goal.pk,
+        "year": goal.year,
+        "title": goal.title,
+        "category": goal.category,
+        "weight": float(goal.weight),
+        "key_work": goal.key_work,
+        "lead_department_id": goal.lead_id,
+        "assisting_department_ids": sorted(goal.assisting.values_list("pk", flat=True)),
+    }
+
+
+@router.get(
+    "/evaluation/years/{year}/goals",
+    response={200: list[EvaluationGoalOut], **ERR},
+    summary="年度目标（部门负责人只看到本部门牵头、配合的目标和共性目标）",
+    operation_id="evaluation_goals",
+)
+def goals(request: HttpRequest, year: str) -> list[dict[str, Any]]:
+    rows = visible_goals(_user(request), parse_year(year))
+    return [_goal_out(g) for g in rows]
+
+
+@router.post(
+    "/evaluation/years/{year}/goals",
+    response={201: EvaluationGoalOut, **ERR},
+    summary="新建年度目标（绩效办）",
+    operation_id="evaluation_create_goal",
+)
+def create_goal(request: HttpRequest, year: str, payload: EvaluationGoalIn) -> Status[dict[str, Any]]:
+    user = _user(request)
+    y = parse_year(year)
+    if not is_officer(user):
+        raise PermissionDenied("只有绩效办人员可以进行此操作。")
+    lead, assisting = _departments(payload)
+    goal = actions.save_goal(
+        actor=user,
+        year=y,
+        title=payload.title,
+        category=payload.category,
+        weight=payload.weight,
+        lead=lead,
+        assisting=assisting,
+        key_work=payload.key_work,
+    )
+    return Status(201, _goal_out(goal))
+
+
+@router.put(
+    "/evaluation/goals/{goal_id}",
+    response={200: EvaluationGoalOut, **ERR},
+    summary="修改年度目标（绩效办；已结账年度不能修改）",
+    operation_id="evaluation_update_goal",
+)
+def update_goal(request: HttpRequest, goal_id: int, payload: EvaluationGoalIn) -> dict[str, Any]:
+    user = _user(request)
+    if not is_officer(user):
+        raise PermissionDenied("只有绩效办人员可以进行此操作。")
+    goal = Goal.objects.filter(pk=goal_id).first()
+    if goal is None:
+        raise Http404
+    lead, assisting = _departments(payload)
+    goal = actions.save_goal(
+        actor=user,
+        year=goal.year,
+        title=payload.title,
+        category=payload.category,
+        weight=payload.weight,
+        lead=lead,
+        assisting=assisting,
+        key_work=payload.key_work,
+        goal=goal,
+    )
+    return _goal_out(goal)
+
+
+@router.post(
+    "/evaluation/goals/{goal_id}/reviews",
+    response={200: EvaluationCreated, **ERR},
+    summary="目标考核：年终考评、季度抽查、半年小结（绩效办；同一期次再录为修改）",
+    operation_id="evaluation_review_goal",
+)
+def review(request: HttpRequest, goal_id: int, payload: EvaluationReviewIn) -> dict[str, Any]:
+    user = _user(request)
+    if not is_officer(user):
+        raise PermissionDenied("只有绩效办人员可以进行此操作。")
+    goal = Goal.objects.filter(pk=goal_id).first()
+    if goal is None:
+        raise Http404
+    department = Department.objects.filter(pk=payload.department_id).first()
+    if department is None:
+        raise ValidationError({"department_id": "部门不存在。"})
+    row = actions.review_goal(
+        actor=user,
+        goal=goal,
+        department=department,
+        kind=payload.kind,
+        score=payload.score,
+        period=payload.period,
+        note=payload.note,
+    )
+    return {"id": row.pk}
 
 
 @router.post(

@@ -67,7 +67,11 @@ def month_workbook(data: dict[str, Any], center: str = "政务服务中心") -> 
     return _save(book)
 
 
-def year_workbook(year: int, departments: list[dict[str, Any]], center: str = "政务服务中心") -> bytes:
+def year_workbook(data: dict[str, Any], center: str = "政务服务中心") -> bytes:
+    """The year's table from `queries.year_results`: a closed year's frozen rows (with any adjustment beside the
+    score), an open year marked 未结账."""
+    year = data["year"]
+    state = "" if data["closed"] else "（未结账，仅供参考）"
     book = Workbook()
     ws = book.active
     assert ws is not None
@@ -80,6 +84,7 @@ def year_workbook(year: int, departments: list[dict[str, Any]], center: str = "�
         "年终考评",
         "综合评议",
         "总分",
+        "调整后得分",
         "等次",
         "最佳",
         "一票否决",
@@ -93,11 +98,18 @@ def year_workbook(year: int, departments: list[dict[str, Any]], center: str = "�
             d["year_end"],
             d["appraisal"],
             d["score"],
+            d.get("adjusted_score") or "",
             d["grade"],
             "最佳" if d["best"] else "",
             "；".join(d["vetoes"]),
         ]
-        for d in departments
+        for d in data["departments"]
     ]
-    _sheet(ws, f"{center}{year}年度部门绩效考评结果", header, rows, [12, 10, 28, 10, 10, 10, 10, 8, 8, 30])
+    _sheet(
+        ws,
+        f"{center}{year}年度部门绩效考评结果{state}",
+        header,
+        rows,
+        [12, 10, 28, 10, 10, 10, 10, 12, 8, 8, 30],
+    )
     return _save(book)

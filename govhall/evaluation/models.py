@@ -412,4 +412,68 @@ class VetoFinding(models.Model):
         return f"{self._meta.verbose_name} {self.pk}"
 
 
+class EvaluationYear(models.Model):
+    """A year of the department evaluation; once closed its results are the frozen `YearResult` rows."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    status = models.CharField("状态", max_length=8, choices=MonthStatus.choices, default=MonthStatus.OPEN)
+    closed_at = models.DateTimeField("结账时间", null=True, blank=True)
+    closed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考评年度"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年度"
+
+
+class YearResult(models.Model):
+    """A department's frozen result of a closed year: the three parts, total, rank, grade, 最佳, vetoes, detail."""
+
+    period = models.ForeignKey(EvaluationYear, on_delete=models.CASCADE, related_name="results")
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("部门", max_length=120)
+    group = models.CharField("分组", max_length=20, blank=True)
+    daily = models.DecimalField("日常考核", max_digits=7, decimal_places=2)
+    year_end = models.DecimalField("年终考评", max_digits=7, decimal_places=2)
+    appraisal = models.DecimalField("综合评议", max_digits=7, decimal_places=2)
+    score = models.DecimalField("总分", max_digits=7, decimal_places=2)
+    rank = models.PositiveIntegerField("组内名次")
+    grade = models.CharField("等次", max_length=10, choices=Grade.choices)
+    best = models.BooleanField("最佳", default=False)
+    vetoes = models.JSONField("一票否决", default=list)
+    detail = models.JSONField("得分依据", default=dict)
+    position = models.PositiveIntegerField("排列顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度考评结果"
+        ordering = ["period", "position"]
+        constraints = [models.UniqueConstraint(fields=["period", "department"], name="eval_year_result_once")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.name} {self.score}"
+
+    @property
+    def adjusted_score(self) -> Decimal:
+        return self.score + sum((a.delta for a in self.adjustments.all()), Decimal("0"))
+
+
+class YearAdjustment(models.Model):
+    """A correction after the year closed: recorded beside the frozen result, never a recompute."""
+
+    result = models.ForeignKey(YearResult, on_delete=models.PROTECT, related_name="adjustments")
+    delta = models.DecimalField("调整分值", max_digits=7, decimal_places=2)
+    reason = models.CharField("调整理由", max_length=200)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("调整时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度结果调整"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
 __all__ = ["Grade", "UnitKind"]

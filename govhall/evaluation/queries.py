@@ -6,14 +6,27 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q, QuerySet
 
 from govhall.cases.models import Case
+from govhall.org.access import department_ids, has_role
+from govhall.org.choices import DepartmentGroup, Role
 
 from . import scoring
-from .choices import MonthStatus, Title, UnitKind
-from .models import Adjustment, EvaluationMonth, MonthlyResult
+from .access import may_read
+from .choices import GoalCategory, Grade, MonthStatus, Title, UnitKind
+from .models import (
+    Adjustment,
+    EvaluationMonth,
+    EvaluationYear,
+    Goal,
+    MonthlyResult,
+    YearAdjustment,
+    YearResult,
+)
+from .yearly import evaluate_year
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -113,3 +126,63 @@ def concluded_cases(month: dt.date, staff_id: int, limit: int = 200) -> list[dic
         }
         for r in rows
     ]
+
+
+def closed_year(year: int) -> EvaluationYear | None:
+    return EvaluationYear.objects.filter(year=year, status=MonthStatus.CLOSED).first()
+
+
+def _frozen_department(r: YearResult) -> dict[str, Any]:
+    adjustments = list(r.adjustments.all())
+    return {
+        "name": r.name,
+        "id": r.department_id,
+        "result_id": r.pk,
+        "group": DepartmentGroup(r.group).label if r.group else "",
+        "score": float(r.score),
+        "rank": r.rank,
+        "grade": Grade(r.grade).label if r.grade else "",
+        "best": r.best,
+        "daily": float(r.daily),
+        "year_end": float(r.year_end),
+        "appraisal": float(r.appraisal),
+        "vetoes": list(r.vetoes),
+        "detail": r.detail,
+        "adjusted_score": float(r.adjusted_score) if adjustments else None,
+        "adjustments": [
+            {"delta": float(a.delta), "reason": a.reason, "at": a.at.isoformat()} for a in adjustments
+        ],
+    }
+
+
+def year_results(year: int) -> dict[str, Any]:
+    """{"year", "closed", "departments": [...]}: the frozen rows of a closed year, else the year computed now."""
+    period = closed_year(year)
+    if period is not None:
+        rows = (
+            YearResult.objects.filter(period=period)
+            .prefetch_related(Prefetch("adjustments", queryset=YearAdjustment.objects.order_by("at", "pk")))
+            .order_by("position")
+        )
+        return {"year": year, "closed": True, "departments": [_frozen_department(r) for r in rows]}
+    departments = [
+        d.as_dict() | {"result_id": None, "adjusted_score": None, "adjustments": []}
+        for d in evaluate_year(year)
+    ]
+    return {"year": year, "closed": False, "departments": departments}
+
+
+def visible_goals(user: User | AnonymousUser, year: int) -> QuerySet[Goal]:
+    """Readers see every goal of the year; a department head the goals their departments lead or assist, and the
+    common goals (which apply to every department)."""
+    goals = Goal.objects.filter(year=year).select_related("lead").prefetch_related("assisting")
+    if may_read(user):
+        return goals.order_by("category", "pk")
+    if not has_role(user, Role.DEPARTMENT_HEAD):
+        raise PermissionDenied("无权查看考评目标。")
+    mine = department_ids(user)
+    return (
+        goals.filter(Q(category=GoalCategory.COMMON) | Q(lead_id__in=mine) | Q(assisting__in=mine))
+        .distinct()
+        .order_by("category", "pk")
+    )

@@ -25,11 +25,20 @@ from govhall.org.models import Department, StaffProfile, Window
 
 from . import actions
 from .access import is_officer, may_read, require_reader
-from .choices import LeaderGrade, MonthStatus, Title
+from .choices import GoalCategory, LeaderGrade, MonthStatus, ReviewKind, Title
 from .export import month_workbook, year_workbook
-from .models import EvaluationMonth, Goal, GoalReport, MonthlyResult, SurveyResponse
-from .queries import closed_period, month_results, parse_month, parse_year, staff_sheet
-from .yearly import evaluate_year
+from .forms import GoalForm, ReviewForm
+from .models import EvaluationMonth, Goal, GoalReport, GoalReview, MonthlyResult, SurveyResponse, YearResult
+from .queries import (
+    closed_period,
+    closed_year,
+    month_results,
+    parse_month,
+    parse_year,
+    staff_sheet,
+    visible_goals,
+    year_results,
+)
 
 View = Callable[..., HttpResponseBase]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -243,10 +252,14 @@ def year_page(request: HttpRequest) -> HttpResponse:
         if head or is_officer(user)
         else GoalReport.objects.none()
     )
-    if not may_read(user):  # a department head: only the reports to send
-        return render(request, "evaluation/year.html", {"year": year, "pending": pending, "head_only": True})
-    departments = [d.as_dict() for d in evaluate_year(year)]
-    goals = Goal.objects.filter(year=year).select_related("lead").prefetch_related("assisting")
+    goals = visible_goals(user, year)
+    period = closed_year(year)
+    if not may_read(user):  # a department head: the department's goals and the reports to send
+        return render(
+            request,
+            "evaluation/year.html",
+            {"year": year, "pending": pending, "goals": goals, "head_only": True, "period": period},
+        )
     reports = GoalReport.objects.filter(goal__year=year).values("status").order_by()
     comments = (
         SurveyResponse.objects.filter(year=year)
@@ -262,7 +275,8 @@ def year_page(request: HttpRequest) -> HttpResponse:
         "evaluation/year.html",
         {
             "year": year,
-            "departments": departments,
+            "data": year_results(year),
+            "period": period,
             "goals": goals,
             "report_counts": {
                 s: sum(1 for r in reports if r["status"] == s) for s in ("planned", "submitted", "late")
@@ -275,6 +289,10 @@ def year_page(request: HttpRequest) -> HttpResponse:
             "all_departments": Department.objects.filter(active=True).order_by("sort_order", "name"),
         },
     )
+
+
+def _back_year(year: int) -> HttpResponse:
+    return redirect(f"{reverse('evaluation:year')}?year={year}")
 
 
 @require_POST
@@ -304,19 +322,117 @@ def year_enter(request: HttpRequest) -> HttpResponse:
             dept = get_object_or_404(Department, pk=int(request.POST.get("department") or 0))
             actions.record_veto(actor=user, year=year, department=dept, reason=request.POST.get("reason", ""))
             messages.success(request, f"已登记{dept.name}的一票否决事项。")
+        elif kind == "close":
+            actions.close_year(actor=user, year=year)
+            messages.success(request, f"{year}年度考评已结账，结果已冻结。")
+        elif kind == "adjust":
+            text = request.POST.get("result") or ""
+            result = get_object_or_404(YearResult, pk=int(text) if text.isdigit() else 0)
+            actions.adjust_year_result(
+                actor=user,
+                result=result,
+                delta=request.POST.get("delta"),
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, f"已登记对“{result.name}”的调整。")
         else:
             raise ValidationError({"kind": "未知的操作。"})
     except ValidationError as exc:
         _errors(request, exc)
-    return redirect(f"{reverse('evaluation:year')}?year={year}")
+    return _back_year(year)
+
+
+@guarded
+def goal_page(request: HttpRequest, goal_id: int | None = None) -> HttpResponse:
+    """A goal: the 绩效办 creates or changes it and enters its year-end reviews and spot checks per department;
+    a department head involved in it reads it with its reports and reviews."""
+    user = _user(request)
+    officer = is_officer(user)
+    goal = get_object_or_404(Goal, pk=goal_id) if goal_id else None
+    if goal is not None and not visible_goals(user, goal.year).filter(pk=goal.pk).exists():
+        raise PermissionDenied("该目标不属于您的部门。")
+    if goal is None and not officer:
+        raise PermissionDenied("只有绩效办人员可以新建目标。")
+    year = goal.year if goal is not None else _year(request)
+    initial: dict[str, Any] = {"category": GoalCategory.FUNCTIONAL, "weight": 10}
+    if goal is not None:
+        initial = {
+            "title": goal.title,
+            "category": goal.category,
+            "weight": goal.weight,
+            "key_work": goal.key_work,
+            "lead": goal.lead_id,
+            "assisting": list(goal.assisting.values_list("pk", flat=True)),
+        }
+    form = GoalForm(initial=initial)
+    review_form = ReviewForm(initial={"kind": ReviewKind.YEAR_END, "period": 0})
+    if request.method == "POST":
+        if not officer:
+            raise PermissionDenied("只有绩效办人员可以进行此操作。")
+        if request.POST.get("form") == "review" and goal is not None:
+            review_form = ReviewForm(request.POST)
+            if review_form.is_valid():
+                c = review_form.cleaned_data
+                try:
+                    actions.review_goal(
+                        actor=user,
+                        goal=goal,
+                        department=c["department"],
+                        kind=c["kind"],
+                        score=c["score"],
+                        period=c["period"] or 0,
+                        note=c["note"],
+                    )
+                    messages.success(
+                        request, f"已登记{c['department'].name}的{ReviewKind(c['kind']).label}。"
+                    )
+                    return redirect("evaluation:goal", goal_id=goal.pk)
+                except ValidationError as exc:
+                    review_form.put_errors(exc)
+        else:
+            form = GoalForm(request.POST)
+            if form.is_valid():
+                c = form.cleaned_data
+                try:
+                    saved = actions.save_goal(
+                        actor=user,
+                        year=year,
+                        title=c["title"],
+                        category=c["category"],
+                        weight=c["weight"],
+                        lead=c["lead"],
+                        assisting=list(c["assisting"]),
+                        key_work=c["key_work"],
+                        goal=goal,
+                    )
+                    messages.success(request, f"已保存目标“{saved.title}”。")
+                    return redirect("evaluation:goal", goal_id=saved.pk)
+                except ValidationError as exc:
+                    form.put_errors(exc)
+    reviews = GoalReview.objects.filter(goal=goal).select_related("department")
+    reports = GoalReport.objects.filter(goal=goal).select_related("department")
+    if not may_read(user):  # a department head: their departments' records only
+        reviews = reviews.filter(department_id__in=department_ids(user))
+        reports = reports.filter(department_id__in=department_ids(user))
+    context: dict[str, Any] = {
+        "year": year,
+        "goal": goal,
+        "form": form,
+        "review_form": review_form,
+        "officer": officer,
+        "closed": closed_year(year) is not None,
+        "reviews": reviews.order_by("department__name", "kind", "period"),
+        "reports": reports.order_by("month", "department__name"),
+    }
+    # A POST that comes back here failed (a success redirects): 422 with the errors on the form.
+    return render(request, "evaluation/goal.html", context, status=422 if request.method == "POST" else 200)
 
 
 @guarded
 def year_excel(request: HttpRequest) -> HttpResponse:
     require_reader(_user(request))
     year = _year(request)
-    data = year_workbook(year, [d.as_dict() for d in evaluate_year(year)])
-    response = HttpResponse(data, content_type=XLSX)
+    response = HttpResponse(year_workbook(year_results(year)), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="evaluation-{year}.xlsx"'
     return response
 

@@ -121,5 +121,5 @@ class PagesTest(HallCase):
         assert "2026年度部门绩效考评" in self.client.get("/evaluation/year/?year=2026").content.decode()
         book = load_workbook(io.BytesIO(self.client.get("/evaluation/year.xlsx?year=2026").content))
         ws = book["部门"]
-        assert ws["A1"].value == "政务服务中心2026年度部门绩效考评结果"
+        assert ws["A1"].value == "政务服务中心2026年度部门绩效考评结果（未结账，仅供参考）"
         assert ws["C2"].value == "部门" and ws.max_row >= 2 + 4

@@ -33,67 +33,73 @@ def survey_xlsx(rows: list[tuple[str, str, str, str, str]]) -> bytes:
     return buf.getvalue()
 
 
+def build_year_2026(cls: type[HallCase]) -> None:
+    """The year 2026 on the hand-built hall (figures in YearlyTest.test_hand_computed_year); shared with the
+    year-closing tests."""
+    d, o = cls.depts, cls.officer
+    g1 = actions.save_goal(
+        actor=o,
+        year=2026,
+        title="企业开办一日办结",
+        category="functional",
+        weight=60,
+        lead=d["scj"],
+        assisting=[d["swj"]],
+        key_work=True,
+    )
+    g2 = actions.save_goal(
+        actor=o, year=2026, title="税费申报便利化", category="functional", weight=40, lead=d["swj"]
+    )
+    g3 = actions.save_goal(actor=o, year=2026, title="党风廉政建设", category="common", weight=30, lead=None)
+    for goal, dept, score in (
+        (g1, "scj", 90),
+        (g3, "scj", 80),
+        (g1, "swj", 80),
+        (g2, "swj", 100),
+        (g3, "swj", 90),
+        (g3, "gaj", 70),
+    ):
+        actions.review_goal(actor=o, goal=goal, department=d[dept], kind="year_end", score=score)
+    actions.review_goal(
+        actor=o, goal=g1, department=d["scj"], kind="spot_check", period=3, score=85, note="抽查"
+    )
+    actions.appraise(actor=cls.leader, year=2026, department=d["scj"], grade="good")
+    actions.appraise(actor=cls.leader, year=2026, department=d["swj"], grade="excellent")
+    actions.appraise(actor=cls.leader2, year=2026, department=d["scj"], grade="good")
+    actions.appraise(actor=cls.leader2, year=2026, department=d["swj"], grade="good")
+    content = survey_xlsx(
+        [
+            ("代表1", "企业", "测试市场监管局", "满意", ""),
+            ("代表2", "企业", "测试市场监管局", "满意", ""),
+            ("代表3", "群众", "测试市场监管局", "基本满意", "窗口人手不足"),
+            ("代表4", "群众", "测试税务局", "不满意", "排队时间长"),
+            ("代表5", "人大代表", "测试税务局", "满意", ""),
+        ]
+    )
+    actions.import_survey(actor=o, year=2026, filename="评议.xlsx", content=content)
+    # 税务局's October report on its goal, due the 5th working day after 31 October (6 November), sent on the 9th.
+    cls.report = actions.plan_report(
+        actor=o, goal=g2, department=d["swj"], month=dt.date(2026, 10, 1), plan="上线"
+    )
+    actions.submit_report(actor=None, report=cls.report, text="已上线", at=local(2026, 11, 9))
+    alert = Alert.objects.create(level="red", kind="case", summary="超期", raised_at=local(2026, 6, 1))
+    Card.objects.create(
+        level="red",
+        department=d["scj"],
+        reason="超期未办结被问责",
+        alert=alert,
+        issued_at=local(2026, 6, 2),
+    )
+    cls.red_alert = alert
+
+
 class YearlyTest(HallCase):
+    report: GoalReport
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        d, o = cls.depts, cls.officer
-        g1 = actions.save_goal(
-            actor=o,
-            year=2026,
-            title="企业开办一日办结",
-            category="functional",
-            weight=60,
-            lead=d["scj"],
-            assisting=[d["swj"]],
-            key_work=True,
-        )
-        g2 = actions.save_goal(
-            actor=o, year=2026, title="税费申报便利化", category="functional", weight=40, lead=d["swj"]
-        )
-        g3 = actions.save_goal(
-            actor=o, year=2026, title="党风廉政建设", category="common", weight=30, lead=None
-        )
-        for goal, dept, score in (
-            (g1, "scj", 90),
-            (g3, "scj", 80),
-            (g1, "swj", 80),
-            (g2, "swj", 100),
-            (g3, "swj", 90),
-            (g3, "gaj", 70),
-        ):
-            actions.review_goal(actor=o, goal=goal, department=d[dept], kind="year_end", score=score)
-        actions.review_goal(
-            actor=o, goal=g1, department=d["scj"], kind="spot_check", period=3, score=85, note="抽查"
-        )
-        actions.appraise(actor=cls.leader, year=2026, department=d["scj"], grade="good")
-        actions.appraise(actor=cls.leader, year=2026, department=d["swj"], grade="excellent")
-        actions.appraise(actor=cls.leader2, year=2026, department=d["scj"], grade="good")
-        actions.appraise(actor=cls.leader2, year=2026, department=d["swj"], grade="good")
-        content = survey_xlsx(
-            [
-                ("代表1", "企业", "测试市场监管局", "满意", ""),
-                ("代表2", "企业", "测试市场监管局", "满意", ""),
-                ("代表3", "群众", "测试市场监管局", "基本满意", "窗口人手不足"),
-                ("代表4", "群众", "测试税务局", "不满意", "排队时间长"),
-                ("代表5", "人大代表", "测试税务局", "满意", ""),
-            ]
-        )
-        actions.import_survey(actor=o, year=2026, filename="评议.xlsx", content=content)
-        # 税务局's October report on its goal, due the 5th working day after 31 October (6 November), sent on the 9th.
-        cls.report = actions.plan_report(
-            actor=o, goal=g2, department=d["swj"], month=dt.date(2026, 10, 1), plan="上线"
-        )
-        actions.submit_report(actor=None, report=cls.report, text="已上线", at=local(2026, 11, 9))
-        alert = Alert.objects.create(level="red", kind="case", summary="超期", raised_at=local(2026, 6, 1))
-        Card.objects.create(
-            level="red",
-            department=d["scj"],
-            reason="超期未办结被问责",
-            alert=alert,
-            issued_at=local(2026, 6, 2),
-        )
-        cls.red_alert = alert
+        build_year_2026(cls)
 
     def test_hand_computed_year(self) -> None:
         rows = {d.name: d for d in evaluate_year(2026)}

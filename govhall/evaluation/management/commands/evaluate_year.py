@@ -1,4 +1,4 @@
-"""manage.py evaluate_year YYYY: JSON with every department's score, rank within its group, grade and group."""
+"""manage.py evaluate_year YYYY: JSON (year, closed, departments) with every department's score, rank within its group, grade and group."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from govhall.evaluation.queries import parse_year
-from govhall.evaluation.yearly import evaluate_year
+from govhall.evaluation.queries import parse_year, year_results
 
 
 class Command(BaseCommand):
@@ -23,7 +22,5 @@ class Command(BaseCommand):
             year = parse_year(options["year"])
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
-        departments = [d.as_dict() for d in evaluate_year(year)]
-        self.stdout.write(
-            json.dumps({"year": year, "departments": departments}, ensure_ascii=False, indent=1)
-        )
+        # A closed year prints its frozen rows (closed: true), an open one is computed now.
+        self.stdout.write(json.dumps(year_results(year), ensure_ascii=False, indent=1))
