@@ -111,7 +111,19 @@ class DisclosureSimulation:
     def _officer(self, department: Department) -> User:
         if department.pk not in self.officers:
             username = f"gk{department.pk:03d}"
-            profile = StaffProfile.objects.filter(user__username=username).select_related("user").first()
+            # The agency's own disclosure officer when it has one (the demo login gk_officer of 政务服务局), so
+            # that person's home shows the requests and drafts; otherwise one created for the simulation.
+            profile = (
+                StaffProfile.objects.filter(
+                    departments=department,
+                    active=True,
+                    user__is_active=True,
+                    user__groups__name=Role.DISCLOSURE_OFFICER.value,
+                )
+                .select_related("user")
+                .order_by("pk")
+                .first()
+            ) or StaffProfile.objects.filter(user__username=username).select_related("user").first()
             if profile is None:
                 name = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN) + self.rng.choice(GIVEN)
                 profile = create_staff(

@@ -130,6 +130,7 @@ class InspectionSimulation:
 
     def inspectors(self) -> list[User]:
         assert self.department is not None
+        # The demo login `inspector` (seed_demo) is one of the pool; the simulation only tops it up to six.
         have = list(actions.inspectors_for(self.department))
         for n, name in enumerate(INSPECTORS[len(have) :], start=len(have) + 1):
             if not StaffProfile.objects.filter(employee_no=f"JC{n:03d}").exists():

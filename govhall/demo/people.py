@@ -68,6 +68,17 @@ JOINT_DEMO_ACCOUNTS: list[tuple[str, str, tuple[str, ...], str, str | None, str]
 DEMO_ACCOUNTS += JOINT_DEMO_ACCOUNTS
 # The 12345 hotline operator, added after the others and drawn last so that every other account stays as it was.
 DEMO_ACCOUNTS.append(("hotline", "韦丽萍", ("hotline_operator",), "zwj", None, "12345热线话务员"))
+# The offices whose pages came later (公开、监督检查、法制、绩效), appended and drawn last for the same reason. The
+# disclosure officer belongs to 政务服务局, one of the eight agencies the disclosure simulation files records and
+# requests for, which then acts through this login; the inspector belongs to 市场监管局, whose inspector pool the
+# inspections simulation tops up around it, so the login is drawn for 双随机 inspections.
+LATE_DEMO_ACCOUNTS: list[tuple[str, str, tuple[str, ...], str, str | None, str]] = [
+    ("gk_officer", "农秀兰", ("disclosure_officer",), "zwj", None, "政府信息公开工作人员"),
+    ("inspector", "陆文斌", ("inspector",), "scj", None, "市场监管局执法检查人员"),
+    ("legal", "骆志远", ("legal_officer",), "sfj", None, "司法局法制股（行政复议应诉、规范性文件备案）"),
+    ("performance", "宁晓梅", ("performance_officer",), "zwj", None, "绩效办考评员"),
+]
+DEMO_ACCOUNTS += LATE_DEMO_ACCOUNTS
 # 450921 (容县) + 1990-01-01 + 123 (odd: male) + the GB 11643 check character; belongs to nobody.
 DEMO_APPLICANT_ID = "45092119900101123" + resident_id_check_char("45092119900101123")
 
@@ -127,7 +138,7 @@ class _People:
 def staff_plans(seed: int = 43) -> list[StaffPlan]:
     people = _People(seed)
     plans: list[StaffPlan] = []
-    joint = {a[0] for a in JOINT_DEMO_ACCOUNTS} | {"hotline"}
+    joint = {a[0] for a in JOINT_DEMO_ACCOUNTS + LATE_DEMO_ACCOUNTS} | {"hotline"}
 
     def fixed(i: int, account: tuple[str, str, tuple[str, ...], str, str | None, str]) -> None:
         username, name, roles, dept, window, title = account

@@ -18,6 +18,8 @@ from govhall.calendars import engine
 from govhall.cases.access import cases_visible_to, tasks_for
 from govhall.cases.choices import CaseStatus, Decision
 from govhall.cases.models import Case, OutOfProcedureAttempt
+from govhall.clocks.choices import ClockState
+from govhall.clocks.models import Clock
 from govhall.complaints.choices import ComplaintStatus
 from govhall.complaints.models import Complaint
 from govhall.org.access import department_ids, user_roles
@@ -43,6 +45,7 @@ HOME_ORDER = (
     Role.LEGAL_OFFICER,
     Role.HOTLINE_OPERATOR,
     Role.INSPECTOR,
+    Role.DISCLOSURE_OFFICER,
 )
 
 
@@ -247,6 +250,9 @@ def _performance(user: User, at: dt.datetime, role: Role) -> Panel:
         (f"{r.label}：按期办结率 {r.values['on_time_rate']}%", reverse("stats:monthly")) for r in rows
     ]
     panel.note = _("按期办结率最低的部门")
+    month = _url("evaluation:month")
+    if month:
+        panel.lines.append((_("月度考评"), month))
     return panel
 
 
@@ -266,7 +272,75 @@ def _legal(user: User, at: dt.datetime, role: Role) -> Panel:
         (f"{c.number} 不予许可 · {c.item.name}", reverse("workbench:case", args=[c.number]))
         for c in refused.select_related("item").order_by("-decided_at")[:5]
     ]
+    panel.stats += _litigation(user, at, panel)
+    panel.stats += _normative(user, at, panel)
     return panel
+
+
+def _running_due(clocks: list[Clock | None]) -> dt.datetime | None:
+    dues = [c.due_at for c in clocks if c is not None and c.state == ClockState.RUNNING and c.due_at]
+    return min(dues, default=None)
+
+
+def _litigation(user: User, at: dt.datetime, panel: Panel) -> list[Stat]:
+    """Open lawsuits by their next running deadline (报告、答辩举证、裁判文书备案、上诉期限) and the
+    reconsiderations not yet decided."""
+    from govhall.legal.choices import LawsuitStatus, ReconStatus
+    from govhall.legal.queries import lawsuits_for, reconsiderations_for
+
+    home = _url("legal:home")
+    suits = lawsuits_for(user).exclude(status=LawsuitStatus.CLOSED).select_related("report_clock")
+    dated = []
+    for suit in suits:
+        due = _running_due(
+            [suit.report_clock, suit.defence_clock, suit.judgment_filing_clock, suit.appeal_clock]
+        )
+        dated.append((due, suit))
+    overdue = sum(1 for due, _suit in dated if due is not None and due <= at)
+    dated.sort(key=lambda pair: (pair[0] is None, pair[0] or at, pair[1].pk))
+    for due, suit in dated[:5]:
+        when = f"下一期限 {engine.local_date(due):%Y-%m-%d}" if due else "无计时中的期限"
+        panel.lines.append((f"{suit.case_number} · {when}", _url("legal:lawsuit", suit.pk)))
+    pending = reconsiderations_for(user).filter(
+        status__in=(ReconStatus.RECEIVED, ReconStatus.ACCEPTED, ReconStatus.HEARD)
+    )
+    late = pending.filter(
+        Q(review_clock__state=ClockState.RUNNING, review_clock__due_at__lte=at)
+        | Q(decision_clock__state=ClockState.RUNNING, decision_clock__due_at__lte=at)
+    )
+    panel.lines.append((_("行政复议与应诉"), home))
+    return [
+        Stat(_("未结行政诉讼"), len(dated), home, id="open-lawsuits"),
+        Stat(_("诉讼期限已到"), overdue, home, warn=True, id="lawsuits-overdue"),
+        Stat(_("待决定行政复议"), pending.count(), home, id="pending-reconsiderations"),
+        Stat(_("复议期限已到"), late.count(), home, warn=True, id="reconsiderations-overdue"),
+    ]
+
+
+def _normative(user: User, at: dt.datetime, panel: Panel) -> list[Stat]:
+    """Normative documents published but not yet filed (《法规规章备案条例》: within 30 days of publication), and those in
+    force whose validity ends within the registry's alert window."""
+    from govhall.rulemaking.choices import IN_FORCE, DocStage
+    from govhall.rulemaking.models import RulemakingRule
+    from govhall.rulemaking.queries import documents_for
+
+    registry = _url("rulemaking:registry")
+    documents = documents_for(user)
+    unfiled = documents.filter(stage=DocStage.PUBLISHED)
+    filing_late = unfiled.filter(filing_clock__state=ClockState.RUNNING, filing_clock__due_at__lte=at)
+    today = engine.local_date(at)
+    horizon = today + dt.timedelta(days=RulemakingRule.current().expiry_alert_days)
+    expiring = documents.filter(stage__in=IN_FORCE, valid_until__gte=today, valid_until__lte=horizon)
+    for doc in expiring.order_by("valid_until", "pk")[:3]:
+        panel.lines.append(
+            (f"{doc.number} {doc.title} · 有效期至 {doc.valid_until:%Y-%m-%d}", doc.get_absolute_url())
+        )
+    panel.lines.append((_("规范性文件与重大决策"), registry))
+    return [
+        Stat(_("待报送备案"), unfiled.count(), registry, id="unfiled-documents"),
+        Stat(_("备案逾期"), filing_late.count(), registry, warn=True, id="filing-overdue"),
+        Stat(_("即将届满"), expiring.count(), registry, id="expiring-documents"),
+    ]
 
 
 def _hotline(user: User, at: dt.datetime, role: Role) -> Panel:
@@ -292,6 +366,52 @@ def _inspector(user: User, at: dt.datetime, role: Role) -> Panel:
     return panel
 
 
+def _disclosure(user: User, at: dt.datetime, role: Role) -> Panel:
+    """Requests for information awaiting an answer (《政府信息公开条例》第三十三条: 20 working days, extendable once by
+    20) and records registered but not yet published (第二十六条: within 20 working days of being formed)."""
+    from govhall.disclosure.choices import OPEN_REQUEST_STATUSES, RecordStatus
+    from govhall.disclosure.queries import records_for_staff, requests_for
+
+    home = _url("disclosure:staff_home")
+    running = Q(clock__state=ClockState.RUNNING)
+    open_requests = requests_for(user).filter(status__in=OPEN_REQUEST_STATUSES)
+    counts = open_requests.aggregate(
+        open=Count("pk"),
+        soon=Count("pk", filter=running & Q(clock__warn_at__lte=at, clock__due_at__gt=at)),
+        late=Count("pk", filter=running & Q(clock__due_at__lte=at)),
+    )
+    drafts = (
+        records_for_staff(user)
+        .filter(status=RecordStatus.DRAFT)
+        .aggregate(n=Count("pk"), late=Count("pk", filter=running & Q(clock__due_at__lte=at)))
+    )
+    panel = Panel(role, _("政府信息公开"))
+    panel.stats = [
+        Stat(_("待答复申请"), counts["open"], home, id="open-requests"),
+        Stat(_("答复将到期"), counts["soon"], home, id="requests-due-soon"),
+        Stat(_("答复已逾期"), counts["late"], home, warn=True, id="requests-overdue"),
+        Stat(_("待公开信息"), drafts["n"], home, id="draft-records"),
+        Stat(_("逾期未公开"), drafts["late"], home, warn=True, id="drafts-overdue"),
+    ]
+    panel.lines = [
+        (
+            f"{r.number} · {r.get_status_display()} · 答复期限 {engine.local_date(r.clock.due_at):%Y-%m-%d}",
+            _url("disclosure:staff_request", r.number),
+        )
+        for r in open_requests.filter(clock__due_at__isnull=False).order_by("clock__due_at", "pk")[:5]
+        if r.clock is not None and r.clock.due_at is not None
+    ]
+    for text, name in (
+        (_("依申请公开与主动公开"), "disclosure:staff_home"),
+        (_("登记主动公开信息"), "disclosure:staff_record_new"),
+        (_("政府信息公开目录"), "disclosure:catalog"),
+    ):
+        url = _url(name)
+        if url:
+            panel.lines.append((text, url))
+    return panel
+
+
 BUILDERS = {
     Role.WINDOW_CLERK: _clerk,
     Role.AGENT: _clerk,
@@ -304,6 +424,7 @@ BUILDERS = {
     Role.LEGAL_OFFICER: _legal,
     Role.HOTLINE_OPERATOR: _hotline,
     Role.INSPECTOR: _inspector,
+    Role.DISCLOSURE_OFFICER: _disclosure,
 }
 
 

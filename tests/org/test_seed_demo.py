@@ -176,12 +176,18 @@ def test_staff_roles_and_identities(seeded: dict[str, Any]) -> None:
 
 def test_fixed_demo_accounts(seeded: dict[str, Any]) -> None:
     expected = {"admin": Role.CENTER_ADMIN, "clerk": Role.WINDOW_CLERK, "approver": Role.APPROVER,
-                "head": Role.DEPARTMENT_HEAD, "supervisor": Role.SUPERVISOR, "leader": Role.LEADER}  # fmt: skip
+                "head": Role.DEPARTMENT_HEAD, "supervisor": Role.SUPERVISOR, "leader": Role.LEADER,
+                "gk_officer": Role.DISCLOSURE_OFFICER, "inspector": Role.INSPECTOR, "legal": Role.LEGAL_OFFICER,
+                "performance": Role.PERFORMANCE_OFFICER}  # fmt: skip
     for username, role in expected.items():
         user = User.objects.get(username=username)
         assert user.check_password(DEMO_PASSWORD)
         assert role in user_roles(user)
     assert User.objects.get(username="admin").is_superuser
+    # The inspector belongs to 市场监管局, whose inspectors the inspections simulation draws.
+    assert [d.short_name for d in StaffProfile.objects.get(user__username="inspector").departments.all()] == [
+        "市场监管局"
+    ]
     assert not User.objects.get(username="clerk").is_staff
     # Generated staff cannot log in until an administrator gives them a password.
     assert not User.objects.get(username="rx0001").has_usable_password()
@@ -214,7 +220,8 @@ def test_commands(seeded: dict[str, Any]) -> None:
         out = StringIO()
         call_command("demo_accounts", stdout=out)
     text = out.getvalue()
-    for username in ["admin", "clerk", "approver", "head", "supervisor", "leader", DEMO_PASSWORD, "可登录"]:
+    for username in ["admin", "clerk", "approver", "head", "supervisor", "leader", "gk_officer", "inspector",
+                     "legal", "performance", DEMO_PASSWORD, "可登录"]:  # fmt: skip
         assert username in text
     for username in [a[0] for a in JOINT_DEMO_ACCOUNTS]:
         assert username in text

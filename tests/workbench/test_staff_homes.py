@@ -4,6 +4,7 @@ Excel export of the same filtered, permission-scoped list (issue 12)."""
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from govhall.calendars import engine
 from govhall.cases import actions
 from govhall.cases.actions import ApplicantData
 from govhall.cases.models import Case
@@ -40,6 +42,8 @@ EXPECTED = {
     "performance_officer": ({"stats:monthly"}, {"supervision:board", "screens:screen"}),
     "legal_officer": ({"workbench:cases", "rulemaking:registry"}, {"supervision:board", "stats:monthly"}),
     "hotline_operator": ({"workbench:cases"}, {"supervision:board", "stats:monthly"}),
+    "disclosure_officer": ({"disclosure:staff_home"}, {"supervision:board", "stats:monthly"}),
+    "inspector": ({"inspections:home"}, {"supervision:board", "stats:monthly"}),
 }
 
 
@@ -205,3 +209,173 @@ def test_the_admin_picker_speaks_chinese_on_a_chinese_page(hall: Any) -> None:
     english = Client()
     english.cookies["django_language"] = "en"
     assert '"Choose all %s"' not in english.get("/admin/jsi18n/").content.decode()
+
+
+def _stat(page: str, stat_id: str) -> str:
+    """The figure of one home stat: `<strong id="open-requests">3</strong>`."""
+    start = page.index(f'id="{stat_id}">') + len(f'id="{stat_id}">')
+    return page[start : page.index("<", start)]
+
+
+def _panel(page: str, role: str) -> str:
+    start = page.index(f'id="panel-{role}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_disclosure_officers_home_counts_their_agencys_requests_and_drafts(hall: Any) -> None:
+    from govhall.disclosure import actions as disclosure
+
+    scjg, zjj = hall.catalog.departments["scjg"], hall.catalog.departments["zjj"]
+    officer = create_staff("gk_test", "公开专员", "H300", ("disclosure_officer",), [scjg]).user
+    other = create_staff("gk_other", "住建公开员", "H301", ("disclosure_officer",), [zjj]).user
+
+    def request(organ: Any, by: Any) -> Any:
+        return disclosure.file_request(
+            by=by,
+            organ=organ,
+            channel="window",
+            requester_name="张三",
+            requester_id_number=PERSON.id_number,
+            phone=PERSON.phone,
+            description="2025年本局行政许可办理情况统计",
+        )
+
+    late, soon, fresh = (request(scjg, officer) for _ in range(3))
+    request(zjj, other)  # another agency's: not on this officer's home
+    # Monday 2 March 10:00 is "now": one answer is already overdue, one has entered its warning period.
+    Clock.objects.filter(pk=late.clock_id).update(due_at=local(2026, 3, 2, 9, 0))
+    Clock.objects.filter(pk=soon.clock_id).update(
+        warn_at=local(2026, 3, 2, 9, 0), due_at=local(2026, 3, 3, 17)
+    )
+    kw = {"category": "statistics", "summary": "统计信息"}
+    overdue_draft = disclosure.draft_record(actor=officer, organ=scjg, title="2025年统计公报", **kw)
+    disclosure.draft_record(actor=officer, organ=scjg, title="2026年1月统计月报", **kw)
+    disclosure.draft_record(actor=other, organ=zjj, title="住建统计", **kw)
+    disclosure.publish_record(actor=officer, organ=scjg, title="已公开的统计", **kw)  # no longer awaiting
+    assert overdue_draft.clock_id is not None
+    Clock.objects.filter(pk=overdue_draft.clock_id).update(due_at=local(2026, 3, 1, 17))
+
+    page = _client(officer).get("/workbench/").content.decode()
+    panel = _panel(page, "disclosure_officer")
+    figures = {
+        key: _stat(panel, key)
+        for key in (
+            "open-requests",
+            "requests-due-soon",
+            "requests-overdue",
+            "draft-records",
+            "drafts-overdue",
+        )
+    }
+    assert figures == {
+        "open-requests": "3",
+        "requests-due-soon": "1",
+        "requests-overdue": "1",
+        "draft-records": "2",
+        "drafts-overdue": "1",
+    }
+    # The requests by their answer deadline, the overdue one first, each linking to its page.
+    assert panel.index(late.number) < panel.index(soon.number) < panel.index(fresh.number)
+    assert reverse("disclosure:staff_request", args=[late.number]) in panel
+    assert reverse("disclosure:staff_record_new") in panel
+    assert _client(officer).get(reverse("disclosure:staff_request", args=[late.number])).status_code == 200
+
+
+def test_legal_officers_home_shows_lawsuits_reconsiderations_and_normative_documents(hall: Any) -> None:
+    from govhall.legal import actions as legal
+    from govhall.rulemaking import actions as rulemaking
+    from govhall.rulemaking.models import NormativeDocument
+
+    d = hall.catalog.departments
+    officer = create_staff("fz_test", "法制股长", "H310", ("legal_officer",), [d["mzj"]]).user
+    leader = create_staff("ld_test", "县长", "H311", ("leader",), []).user
+    suits = [
+        legal.register_lawsuit(
+            by=officer,
+            department=d["scjg"],
+            court="示范县人民法院",
+            case_number=f"（2026）示0101行初{n}号",
+            plaintiffs="张三",
+            cause="不服行政许可决定",
+            notice_received_on=date(2026, 3, 2),
+            act_description="注销登记决定",
+        )
+        for n in (7, 8)
+    ]
+    assert suits[1].defence_clock_id is not None
+    # The second suit's defence is overdue: its next deadline is the earliest, and it is listed first.
+    Clock.objects.filter(pk=suits[1].defence_clock_id).update(due_at=local(2026, 3, 1, 17))
+    recons = [
+        legal.receive_reconsideration(
+            by=officer, department=d["scjg"], applicant_name=name, request="撤销注销登记决定",
+            act_description="注销登记决定",
+        )
+        for name in ("王五", "赵六", "钱七")
+    ]  # fmt: skip
+    assert recons[0].review_clock_id is not None
+    Clock.objects.filter(pk=recons[0].review_clock_id).update(due_at=local(2026, 3, 1, 17))
+
+    def published(title: str, start: int) -> NormativeDocument:
+        """Drafted, commented, reviewed and approved in February, published on the 20th."""
+        head = hall["head"]
+        doc = rulemaking.draft_document(by=head, organ=d["scjg"], title=title, at=local(2026, 2, start, 9))
+        doc = rulemaking.open_comment(doc, by=head, at=local(2026, 2, start, 10))
+        assert doc.comment_clock is not None and doc.comment_clock.due_at is not None
+        closes = doc.comment_clock.due_at
+        doc = rulemaking.submit_for_review(doc, by=head, at=closes)
+        doc = rulemaking.review_legality(doc, by=officer, conclusion="lawful", opinion="合法。", at=closes)
+        doc = rulemaking.record_discussion(
+            doc,
+            by=leader,
+            meeting="县政府常务会议",
+            held_on=engine.local_date(closes),
+            approved=True,
+            at=closes,
+        )
+        return rulemaking.publish_document(
+            doc, by=head, document_number=f"示市监规〔2026〕{start}号", at=local(2026, 2, 27, 9)
+        )
+
+    unfiled = published("县农贸市场管理办法", 2)
+    filed = published("县摊点管理办法", 3)
+    filed = rulemaking.file_document(
+        filed, by=hall["head"], filed_with="县人大常委会", at=local(2026, 2, 27, 10)
+    )
+    assert unfiled.filing_clock_id is not None
+    Clock.objects.filter(pk=unfiled.filing_clock_id).update(due_at=local(2026, 3, 1, 17))
+    # Its validity ends within the 90-day alert window (1 March + 90 days).
+    NormativeDocument.objects.filter(pk=filed.pk).update(valid_until=date(2026, 5, 31))
+
+    page = _client(officer).get("/workbench/").content.decode()
+    panel = _panel(page, "legal_officer")
+    figures = {
+        key: _stat(panel, key)
+        for key in (
+            "open-lawsuits", "lawsuits-overdue", "pending-reconsiderations", "reconsiderations-overdue",
+            "unfiled-documents", "filing-overdue", "expiring-documents",
+        )
+    }  # fmt: skip
+    assert figures == {
+        "open-lawsuits": "2",
+        "lawsuits-overdue": "1",
+        "pending-reconsiderations": "3",
+        "reconsiderations-overdue": "1",
+        "unfiled-documents": "1",
+        "filing-overdue": "1",
+        "expiring-documents": "1",
+    }
+    assert panel.index(suits[1].case_number) < panel.index(suits[0].case_number)
+    assert "下一期限 2026-03-01" in panel and "有效期至 2026-05-31" in panel
+    for link in (
+        reverse("legal:lawsuit", args=[suits[1].pk]),
+        reverse("legal:home"),
+        filed.get_absolute_url(),
+    ):
+        assert link in panel
+        assert _client(officer).get(link).status_code == 200, link
+
+
+def test_performance_officers_home_links_the_months_evaluation(hall: Any) -> None:
+    officer = _staff("performance_officer", [hall.catalog.departments["scjg"]])
+    panel = _panel(_client(officer).get("/workbench/").content.decode(), "performance_officer")
+    assert reverse("evaluation:month") in panel

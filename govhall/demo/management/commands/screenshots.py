@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 from django.test import Client
+from django.utils import timezone
 
 from govhall.org.choices import STAFF_ROLES, Role
 from govhall.workbench.homes import BUILDERS
@@ -28,6 +29,10 @@ FIXED = {
     Role.SUPERVISOR: "supervisor",
     Role.LEADER: "leader",
     Role.CENTER_ADMIN: "admin",
+    Role.PERFORMANCE_OFFICER: "performance",
+    Role.LEGAL_OFFICER: "legal",
+    Role.DISCLOSURE_OFFICER: "gk_officer",
+    Role.INSPECTOR: "inspector",
 }
 SLUG = {
     Role.WINDOW_CLERK: "clerk",
@@ -40,6 +45,8 @@ SLUG = {
     Role.LEGAL_OFFICER: "legal",
     Role.HOTLINE_OPERATOR: "hotline",
     Role.AGENT: "agent",
+    Role.DISCLOSURE_OFFICER: "disclosure",
+    Role.INSPECTOR: "inspector",
 }
 
 
@@ -101,9 +108,10 @@ class Command(BaseCommand):
             client.force_login(user)
             cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
             rows.append((role, user, [str(e.label) for e in entries_for(user)], f"home-{SLUG[role]}.png"))
-        for row in rows:  # the names roles.md prints, read while the database may still be used
+        for row in rows:  # the names and panels roles.md prints, read while the database may still be used
             staff = getattr(row[1], "staff", None)
             row[1].display = getattr(staff, "name", "") or row[1].get_username()
+            row[1].home = home_text(row[1], row[0])
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
@@ -129,7 +137,13 @@ class Command(BaseCommand):
         self.stdout.write(f"已写入 {out / 'roles.md'}")
 
 
-def _roles_md(rows: list[tuple[Role, Any, list[str], str]]) -> str:
+def home_text(user: Any, role: Role) -> str:
+    """The role's own panel on the home, as a line of text: its title and what it counts."""
+    panel = BUILDERS[role](user, timezone.now(), role)
+    return f"{panel.title}: {'、'.join(stat.label for stat in panel.stats)}."
+
+
+def _roles_md(rows: list[tuple[Role, Any, list[str], str]], pictures: Path | None = None) -> str:
     lines = [
         "# Roles: each role's home and navigation",
         "",
@@ -145,7 +159,10 @@ def _roles_md(rows: list[tuple[Role, Any, list[str], str]]) -> str:
             "",
             f"Demo login: `{user.get_username()}` ({who}). Navigation: {' · '.join(labels)}.",
             "",
-            f"![{role.label}的工作台](screenshots/{picture})",
-            "",
         ]
+        if getattr(user, "home", ""):
+            lines += [f"Home: {user.home}", ""]
+        # A role whose screenshot has not been taken yet (roles.md written without the browser) gets none.
+        if pictures is None or (pictures / picture).exists():
+            lines += [f"![{role.label}的工作台](screenshots/{picture})", ""]
     return "\n".join(lines)
