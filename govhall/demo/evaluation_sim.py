@@ -259,6 +259,9 @@ def run(
             actor=officer, year=year, department=veto, reason="发生一般安全生产责任事故（演示数据）"
         )
         summary["vetoes"] = 1
-    summary["survey_answers"] = _survey(rng, officer, year, departments, answers=2000)
+    # About 2,000 representatives answer a county's survey; a small simulated hall (a test, a quick look) gets a
+    # proportionally smaller one, so that the other modules' demo data does not dominate its run time.
+    answers = 2000 if len(case_pks) >= 200 else max(100, 10 * len(case_pks))
+    summary["survey_answers"] = _survey(rng, officer, year, departments, answers=answers)
     log(f"[evaluation] {summary}")
     return summary
