@@ -20,8 +20,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from govhall.calendars.engine import add_working_days, is_working_day
 from govhall.core.clock import frozen_at
-from govhall.core.identifiers import resident_id_check_char, uscc_check_char
+from govhall.core.identifiers import resident_id_check_char
 from govhall.core.tz import SHANGHAI
+from govhall.demo.county import make_uscc
 from govhall.disclosure import actions
 from govhall.disclosure.models import DisclosureRecord, InfoRequest
 from govhall.org.actions import create_staff
@@ -77,12 +78,6 @@ def _instant(day: date, rng: random.Random) -> datetime:
 def _resident_id(rng: random.Random) -> str:
     first = f"450921{rng.randint(1955, 2002)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
     return first + resident_id_check_char(first)
-
-
-def _uscc(rng: random.Random) -> str:
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    first = "91450921" + "".join(rng.choice(alphabet) for _ in range(9))
-    return first + uscc_check_char(first)
 
 
 class DisclosureSimulation:
@@ -251,7 +246,9 @@ class DisclosureSimulation:
             channel=channel,
             requester_kind=kind,
             requester_name=name,
-            requester_id_number=_resident_id(self.rng) if person else _uscc(self.rng),
+            requester_id_number=_resident_id(self.rng)
+            if person
+            else make_uscc("91", self.rng.randint(1000, 99999)),
             phone=f"13{self.rng.randint(100000000, 999999999)}",
             description=description,
         )
