@@ -112,6 +112,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side binding lets psycopg prepare a statement on the connection once it has run it this many times, so
+    # PostgreSQL plans it once per connection: the case reads join eight tables, and planning them took 7 ms of the
+    # 7.2 ms each cost (bench/README.md, "Prepared statements"). 0 turns it off — needed behind a pooler in
+    # transaction mode (PgBouncer before 1.21), which cannot keep a connection's prepared statements.
+    _prepare_after = env_int("GOVHALL_DB_PREPARE_THRESHOLD", 5, minimum=0)
+    if _prepare_after:
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=_prepare_after
+        )
 DATABASES["default"].setdefault("TEST", {})
 DATABASES["default"]["TEST"]["NAME"] = env_str("GOVHALL_TEST_DB_NAME", "") or None
 

@@ -46,7 +46,13 @@ from govhall.org.choices import Role
 from govhall.workflow import engine as wf
 
 from . import actions
-from .access import access_case, cases_visible_to, find_by_check_code, tasks_for
+from .access import (
+    CASE_PAGE_RELATED,
+    access_case,
+    access_task,
+    find_by_check_code,
+    tasks_for,
+)
 from .actions.idempotent import submit_application_once
 from .choices import (
     ACTIVE_TASK,
@@ -309,19 +315,12 @@ def document_url(case: Case, document: Document) -> str:
     return f"/api/v1/cases/{case.number}/documents/{document.pk}/pdf"
 
 
-def case_detail(case: Case) -> dict[str, Any]:
+def case_detail(case: Case, *, reload: bool = True) -> dict[str, Any]:
+    """The case as the API shows it. `reload=False` when the caller has just read it with `CASE_PAGE_RELATED` (a
+    GET); after an action the case is read again, as the action left it."""
     at = now()
-    case = Case.objects.select_related(
-        "item",
-        "department",
-        "applicant",
-        "group",
-        "process",
-        "intake_clock",
-        "clock",
-        "legal_clock",
-        "delivery_clock",
-    ).get(pk=case.pk)
+    if reload:
+        case = Case.objects.select_related(*CASE_PAGE_RELATED).get(pk=case.pk)
     item = case.item
     own = case_limits(case)
     shown = displayed_limits(case)
@@ -469,8 +468,8 @@ def _case(request: HttpRequest, number: str) -> Case:
 
 
 def _task(request: HttpRequest, task_id: int) -> Task:
-    task = Task.objects.select_related("case").filter(pk=task_id).first()
-    if task is None or not cases_visible_to(api_user(request)).filter(pk=task.case_id).exists():
+    task = access_task(api_user(request), task_id)
+    if task is None:
         raise HttpError(404, TASK_NOT_FOUND)
     return task
 
@@ -601,7 +600,7 @@ def create_case(
     operation_id="get_case",
 )
 def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
-    return case_detail(_case(request, number))
+    return case_detail(_case(request, number), reload=False)
 
 
 @router.post(
