@@ -27,6 +27,7 @@ from django.db.models import Value, When
 
 from govhall.calendars import engine
 from govhall.core.clock import now as _now
+from govhall.core.compiled import insert_objects
 
 from .choices import ClockKind, ClockState, ClockUnit, Light
 from .models import Clock, ClockPause
@@ -190,7 +191,7 @@ def start_clocks(specs: Sequence[dict[str, Any]]) -> list[Clock]:
     promised and legal clocks, or one clock per joint-review branch, pays one statement for all of them."""
     clocks = [_new_clock(**spec) for spec in specs]
     if clocks:
-        Clock.objects.bulk_create(clocks)
+        insert_objects(clocks)
     return clocks
 
 

@@ -24,6 +24,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from govhall.core import clock
+from govhall.core.compiled import insert_objects
 from govhall.core.hashchain import ChainReport, ChainSource, entry_mac, mac_key, walk
 from govhall.core.identifiers import redact_text
 from govhall.core.tz import SHANGHAI
@@ -200,7 +201,7 @@ def append_many(events: list[dict[str, Any]]) -> list[LedgerEntry]:
         fields.update(nonce=secrets.token_hex(16), writer=writer, writer_seq=number)
         number += 1
         entries.append(LedgerEntry(body_mac=body_mac(body_payload(**fields), key), **fields))
-    LedgerEntry.objects.bulk_create(entries)
+    insert_objects(entries)
     return entries
 
 

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from govhall.core import clock
+from govhall.core.compiled import insert_objects
 
 from .choices import Channel
 from .models import Notification
@@ -123,7 +124,7 @@ def notify(
     if rows:
         # One statement, no savepoint: this runs on the hot path of every case action.
         with transaction.atomic(savepoint=False):
-            Notification.objects.bulk_create(rows)
+            insert_objects(rows)
     return rows
 
 

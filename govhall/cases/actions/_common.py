@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from govhall.calendars import engine as calendar
 from govhall.core import identifiers
+from govhall.core.compiled import CompiledRead
 from govhall.documents import actions as documents
 from govhall.documents.models import Document
 from govhall.ledger import actions as ledger
@@ -131,6 +132,10 @@ def acting_role(by: User | None, preferred: str = "") -> str:
     return "user"
 
 
+# The hot actions' lock, compiled once per connection (core.compiled): the statement is the same every time.
+_LOCK_CASE: CompiledRead[Case] = CompiledRead(lambda pk: Case.objects.select_for_update().filter(pk=pk), int)
+
+
 def lock_case(case: Case | int, *, related: tuple[str, ...] = ("item", "applicant", "department")) -> Case:
     """The case re-read under a lock on its own row only (`FOR UPDATE OF` the case table): locking the item,
     applicant or department rows too made concurrent actions deadlock with the foreign-key checks PostgreSQL runs
@@ -139,7 +144,10 @@ def lock_case(case: Case | int, *, related: tuple[str, ...] = ("item", "applican
     no join — and read what they may need later with `load_related`."""
     pk = case if isinstance(case, int) else case.pk
     if not related:  # select_related() without names would follow, and lock, every foreign key
-        return Case.objects.select_for_update().get(pk=pk)
+        found = _LOCK_CASE.objects(pk)
+        if not found:
+            raise Case.DoesNotExist(f"办件 {pk} 不存在")
+        return found[0]
     return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
 
 

@@ -15,6 +15,7 @@ from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
+from govhall.core.compiled import CompiledRead, insert_objects
 from govhall.org.access import require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department
@@ -46,6 +47,36 @@ from ._common import (
 # 《行政许可法》 art. 44: the permit is issued and delivered within 10 days of the decision.
 DELIVERY_LIMIT_WORKDAYS = 10
 
+# The reads every task action makes, compiled once per connection (core.compiled).
+_TASK: CompiledRead[Task] = CompiledRead(lambda pk: Task.objects.filter(pk=pk), int)
+_JOINT_REVIEW: CompiledRead[JointReview] = CompiledRead(
+    lambda case_id, step_key: JointReview.objects.filter(case_id=case_id, step_key=step_key).order_by("pk")[
+        :1
+    ],
+    int,
+    str,
+)
+_OPEN_TASKS: CompiledRead[Task] = CompiledRead(
+    lambda case_id: Task.objects.filter(case_id=case_id, status__in=ACTIVE_TASK).values_list(
+        "pk", "clock_id"
+    ),
+    int,
+)
+_OPEN_BRANCH_TASKS: CompiledRead[Task] = CompiledRead(
+    lambda case_id, parallel_key: Task.objects.filter(
+        case_id=case_id, status__in=ACTIVE_TASK, parallel_key=parallel_key
+    ).values_list("pk", "clock_id"),
+    int,
+    str,
+)
+
+
+def _task_row(pk: int) -> Task:
+    found = _TASK.objects(pk)
+    if not found:
+        raise Task.DoesNotExist(f"任务 {pk} 不存在")
+    return found[0]
+
 
 def _joint_review(
     case: Case, step: Any, *, at: datetime, round_: int
@@ -53,7 +84,8 @@ def _joint_review(
     """The case's join of parallel step `step`, fixed the first time the step opens from what the case was accepted
     with (limits.capture_limits): the item's own rule (else the template's) and the item's co-departments. Returns
     (review, created, its departments when just created — read once, for the branches)."""
-    review = JointReview.objects.filter(case=case, step_key=step.key).first()
+    found = _JOINT_REVIEW.objects(case.pk, step.key)
+    review = found[0] if found else None
     if review is not None:
         return review, False, None
     if case.joint_department_ids is not None:
@@ -136,7 +168,7 @@ def _spawn_tasks(case: Case, new: list[_NewTask], *, at: datetime, round_: int) 
         )
         for spec, clock in zip(new, started, strict=True)
     ]
-    Task.objects.bulk_create(tasks)
+    insert_objects(tasks)
     clocks.attach_subjects([(clock, task) for clock, task in zip(started, tasks, strict=True)])
     return tasks
 
@@ -255,7 +287,7 @@ def act_on_task(
     """Approve, return or refuse at a step, as far as the template allows it there (otherwise: out of procedure)."""
     at = now()
     case = _lock_case(task.case_id, related=())
-    task = Task.objects.get(pk=task.pk)
+    task = _task_row(task.pk)
     require_staff(by, task.role, task.department_id, "办理")
     if action not in TaskAction.values:
         raise ValidationError({"action": "操作应为同意、退回或不同意"})
@@ -354,10 +386,10 @@ def act_on_task(
 def _cancel_open(case: Case, *, at: datetime, parallel_key: str | None = None) -> None:
     """Cancel the case's open tasks (of one parallel step) and stop their clocks: one read, then one UPDATE each for
     the tasks and the clocks when there are any."""
-    qs = Task.objects.filter(case_id=case.pk, status__in=ACTIVE_TASK)
-    if parallel_key is not None:
-        qs = qs.filter(parallel_key=parallel_key)
-    open_ = list(qs.values_list("pk", "clock_id"))
+    if parallel_key is None:
+        open_ = _OPEN_TASKS.rows(case.pk)
+    else:
+        open_ = _OPEN_BRANCH_TASKS.rows(case.pk, parallel_key)
     if not open_:
         return
     Task.objects.filter(pk__in=[pk for pk, _ in open_]).update(status=TaskStatus.CANCELLED, completed_at=at)

@@ -1,0 +1,138 @@
+"""core.compiled: a read compiled once per connection gives what its queryset gives, on both databases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+
+from govhall.clocks import actions as clocks
+from govhall.clocks.models import Clock
+from govhall.core.compiled import CompiledRead, insert_objects
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+CLOCK = CompiledRead(lambda pk: Clock.objects.filter(pk=pk), int)
+CLOCK_VALUES = CompiledRead(
+    lambda kind, pk: (
+        Clock.objects.filter(kind=kind, pk__gte=pk)
+        .order_by("pk")
+        .values_list("pk", "started_at", "start_day", "due_day", "provisional", "late", "warn_ratio", "unit")
+    ),
+    str,
+    int,
+)
+
+
+def _fields(obj: object) -> dict[str, object]:
+    return {k: v for k, v in vars(obj).items() if not k.startswith("_")}
+
+
+def _clocks() -> list[Clock]:
+    at = datetime(2026, 9, 25, 10, 30, tzinfo=SHANGHAI)
+    return [
+        clocks.start_clock(kind="case", amount=5, unit="workday", at=at, warn_ratio=0.75),
+        clocks.start_clock(kind="case", amount=20, unit="day", at=at, label="法定时限"),
+        clocks.start_clock(kind="step", amount=30, unit="minute", at=at),
+    ]
+
+
+def test_rows_and_objects_equal_the_querysets_own() -> None:
+    made = _clocks()
+    first = made[0].pk
+    expected = list(
+        Clock.objects.filter(kind="case", pk__gte=first)
+        .order_by("pk")
+        .values_list("pk", "started_at", "start_day", "due_day", "provisional", "late", "warn_ratio", "unit")
+    )
+    got = CLOCK_VALUES.rows("case", first)
+    assert got == expected and len(got) == 2
+    # Converted as the ORM converts them (SQLite returns texts and integers for these columns).
+    _pk, started_at, start_day, due_day, provisional, _late, warn_ratio, unit = got[0]
+    assert (
+        started_at == datetime(2026, 9, 25, 10, 30, tzinfo=SHANGHAI) and start_day.isoformat() == "2026-09-25"
+    )
+    assert due_day is not None and provisional is False and warn_ratio == 0.75 and unit == "workday"
+    for clock in made:
+        (compiled,) = CLOCK.objects(clock.pk)
+        assert isinstance(compiled, Clock) and not compiled._state.adding
+        assert _fields(compiled) == _fields(Clock.objects.get(pk=clock.pk))
+    assert CLOCK.objects(-5) == [] and CLOCK_VALUES.rows("none", first) == []
+
+
+def test_compiled_once_then_the_same_text_with_new_values() -> None:
+    made = _clocks()
+    with CaptureQueriesContext(connection) as queries:
+        for clock in made:
+            assert CLOCK.objects(clock.pk)[0].pk == clock.pk
+    texts = {q["sql"] for q in queries.captured_queries}
+    assert len(queries) == 3 and len(texts) == 3  # one statement per call, each with its own value
+    assert CLOCK.objects(made[1].pk)[0].label == "法定时限"
+    shapes = connection._govhall_compiled_reads
+    assert id(CLOCK) in shapes  # kept on this connection: the next call compiles nothing
+
+
+def test_values_a_lookup_rewrites_are_refused_when_compiled() -> None:
+    Group.objects.create(name="窗口人员测试组")
+    contains = CompiledRead(lambda name: Group.objects.filter(name__contains=name), str)
+    with pytest.raises(ValueError, match="only exact matches"):
+        contains.rows("窗口")
+    twice = CompiledRead(lambda pk: Group.objects.filter(pk=pk) | Group.objects.filter(id=pk), int)
+    with pytest.raises(ValueError, match="2 times"):
+        twice.rows(1)
+    with pytest.raises(TypeError, match="int and str"):
+        CompiledRead(lambda day: Clock.objects.filter(start_day=day), datetime)
+    exact = CompiledRead(lambda name: Group.objects.filter(name=name).values_list("name", flat=True), str)
+    with pytest.raises(TypeError, match="1 values, 2 given"):
+        exact.rows("a", "b")
+    assert exact.rows("窗口人员测试组") == [("窗口人员测试组",)]
+
+
+def test_objects_needs_one_models_own_columns() -> None:
+    user = User.objects.create_user("compiled-probe", password="Probe-pass-2026")
+    with_related = CompiledRead(lambda pk: User.objects.select_related("staff").filter(pk=pk), int)
+    values = CompiledRead(lambda pk: User.objects.filter(pk=pk).values_list("username"), int)
+    with pytest.raises(TypeError):
+        with_related.objects(user.pk)
+    with pytest.raises(TypeError):
+        values.objects(user.pk)
+    assert values.rows(user.pk) == [("compiled-probe",)]
+
+
+def test_insert_objects_writes_what_bulk_create_writes() -> None:
+    at = datetime(2026, 9, 25, 10, 30, tzinfo=SHANGHAI)
+    ours = [clocks._new_clock(kind="case", amount=n, unit="workday", at=at, warn_ratio=0.5) for n in (3, 20)]
+    theirs = [
+        clocks._new_clock(kind="case", amount=n, unit="workday", at=at, warn_ratio=0.5) for n in (3, 20)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        insert_objects(ours)
+    assert len(queries) == 1 and queries.captured_queries[0]["sql"].startswith("INSERT INTO")
+    Clock.objects.bulk_create(theirs)
+    assert all(c.pk is not None and not c._state.adding for c in ours)
+    for mine, other in zip(ours, theirs, strict=True):
+        stored, reference = Clock.objects.get(pk=mine.pk), Clock.objects.get(pk=other.pk)
+        assert {**_fields(stored), "id": None} == {**_fields(reference), "id": None}
+        assert stored.due_day == mine.due_day and stored.started_at == at
+    insert_objects([])  # nothing to write: no statement
+
+
+def test_insert_objects_refuses_what_it_cannot_write_as_the_orm_would() -> None:
+    at = datetime(2026, 9, 25, 10, 30, tzinfo=SHANGHAI)
+    saved = clocks.start_clock(kind="case", amount=5, unit="workday", at=at)
+    with pytest.raises(TypeError, match="new instances only"):
+        insert_objects([saved])
+    with pytest.raises(TypeError, match="one model"):
+        insert_objects([clocks._new_clock(kind="case", amount=1, unit="day", at=at), Group(name="x")])
+    expression = clocks._new_clock(kind="case", amount=1, unit="day", at=at)
+    expression.budget = F("budget") + 1
+    with pytest.raises(TypeError, match="expression"):
+        insert_objects([expression])
+    assert Clock.objects.count() == 1
