@@ -147,7 +147,7 @@ def insert_objects(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS) -> None:
         raise TypeError("insert_objects: a model with generated columns needs the ORM")
     for obj in objs:
         # As bulk_create: a foreign key given as an object saved since gets its id, an unsaved one is refused.
-        obj._prepare_related_fields_for_save(operation_name="insert_objects")
+        obj._prepare_related_fields_for_save(operation_name="insert_objects")  # type: ignore[attr-defined]
     connection = connections[using]
     # The columns bulk_create writes: all but an auto-incremented key, which the database assigns and returns.
     fields = [f for f in meta.local_concrete_fields if not (f.primary_key and _auto(f))]
