@@ -22,12 +22,10 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case as DbCase
-from django.db.models import Value, When
 
 from govhall.calendars import engine
 from govhall.core.clock import now as _now
-from govhall.core.compiled import insert_objects
+from govhall.core.compiled import Computed, insert_objects, update_rows
 
 from .choices import ClockKind, ClockState, ClockUnit, Light
 from .models import Clock, ClockPause
@@ -255,7 +253,7 @@ def attach_subjects(pairs: Sequence[tuple[Clock, models.Model]]) -> None:
 
 def set_responsible(clock_id: int, responsible: User | None) -> None:
     """Who answers for the clock from now on (a claimed task's assignee): one UPDATE, the clock row not read."""
-    Clock.objects.filter(pk=clock_id).update(owner_responsible=responsible)
+    update_rows(Clock, {"owner_responsible": responsible}, pk=clock_id)
 
 
 def _consumed_between(clock: Clock, a: datetime, b: datetime) -> int:
@@ -348,12 +346,14 @@ def stop_clocks(
     changes: dict[str, Any] = {
         "state": ClockState.STOPPED,
         "stopped_at": at,
-        "late": DbCase(When(due_at__lte=at, then=Value(True)), default=Value(False)),
+        "late": Computed(
+            "CASE WHEN {due_at} <= %s THEN %s ELSE %s END", (("due_at", at), ("late", True), ("late", False))
+        ),
         "next_check_at": None,
     }
     if not isinstance(responsible, _Keep):
         changes["owner_responsible"] = responsible
-    stopped = Clock.objects.filter(pk__in=ids, state=ClockState.RUNNING).update(**changes)
+    stopped = update_rows(Clock, changes, pk__in=ids, state=ClockState.RUNNING)
     if stopped < len(ids):
         # Some were not running: paused ones (read now and resumed before stopping) or already stopped.
         for clock in Clock.objects.filter(pk__in=ids, state=ClockState.PAUSED):

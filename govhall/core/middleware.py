@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -31,12 +32,21 @@ class ChineseFirstLocaleMiddleware:
         return response
 
 
-NUL_MESSAGE = "请求中含有空字符（NUL，\\x00），已拒绝：请检查输入的内容或文件名。"
+NUL_MESSAGE = (
+    "请求中含有空字符（NUL，\\x00）或无效的 Unicode 字符（孤立代理项），已拒绝：请检查输入的内容或文件名。"
+)
+
+
+# "\ud800"…"\udfff" in JSON text: half of a surrogate pair, which JSON allows alone but no UTF-8 text (PostgreSQL,
+# the audit chain's hashes, a file name) can hold. A pair decodes to one character and passes.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _has_nul(value: object) -> bool:
+    """NUL, or a lone surrogate: characters no text column, hash or file name can hold."""
     if isinstance(value, str):
-        return "\x00" in value
+        return "\x00" in value or _LONE_SURROGATE.search(value) is not None
     if isinstance(value, dict):
         return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
     if isinstance(value, list):
@@ -111,9 +121,10 @@ class RejectMalformedInputMiddleware:
             return False  # the view answers 413 itself
         if b"\x00" in body:
             return True
-        if b"\\u0000" in body:
-            # An escaped NUL in a JSON string (the substring alone could be an escaped backslash before "u0000"); a body
-            # that is not JSON cannot be parsed by the view either, so no NUL gets through it.
+        if b"\\u0000" in body or _SURROGATE_ESCAPE.search(body):
+            # An escaped NUL in a JSON string (the substring alone could be an escaped backslash before "u0000"), or
+            # an escaped half of a surrogate pair that may stand alone; a body that is not JSON cannot be parsed by
+            # the view either, so nothing gets through it.
             try:
                 return _has_nul(json.loads(body))
             except ValueError:

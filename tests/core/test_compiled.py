@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from govhall.clocks import actions as clocks
 from govhall.clocks.models import Clock
-from govhall.core.compiled import CompiledRead, insert_objects
+from govhall.core.compiled import CompiledRead, Computed, insert_objects, update_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +136,51 @@ def test_insert_objects_refuses_what_it_cannot_write_as_the_orm_would() -> None:
     with pytest.raises(TypeError, match="expression"):
         insert_objects([expression])
     assert Clock.objects.count() == 1
+
+
+def test_update_rows_changes_what_update_changes() -> None:
+    at = datetime(2026, 9, 25, 10, 30, tzinfo=SHANGHAI)
+    made = _clocks()
+    user = User.objects.create_user("compiled-owner", password="Probe-pass-2026")
+    late = Computed(
+        "CASE WHEN {due_at} <= %s THEN %s ELSE %s END", (("due_at", at), ("late", True), ("late", False))
+    )
+    ids = [c.pk for c in made[:2]]
+    with CaptureQueriesContext(connection) as queries:
+        changed = update_rows(
+            Clock,
+            {"state": "stopped", "stopped_at": at, "late": late, "owner_responsible": user},
+            pk__in=ids,
+            state="running",
+        )
+    assert changed == 2 and len(queries) == 1
+    for clock in Clock.objects.filter(pk__in=ids):
+        assert (clock.state, clock.stopped_at, clock.late, clock.owner_responsible_id) == (
+            "stopped",
+            at,
+            False,
+            user.pk,
+        )
+    assert Clock.objects.get(pk=made[2].pk).state == "running"  # not in the list
+    # The condition holds no more: nothing changes, and the count says so.
+    assert update_rows(Clock, {"state": "paused"}, pk__in=ids, state="running") == 0
+    assert update_rows(Clock, {"owner_responsible": None}, pk=made[0].pk) == 1
+    assert Clock.objects.get(pk=made[0].pk).owner_responsible_id is None
+    later = datetime(2027, 1, 1, tzinfo=SHANGHAI)
+    late_now = Computed(
+        "CASE WHEN {due_at} <= %s THEN %s ELSE %s END", (("due_at", later), ("late", True), ("late", False))
+    )
+    assert update_rows(Clock, {"late": late_now}, pk=made[2].pk) == 1
+    assert Clock.objects.get(pk=made[2].pk).late is True  # due in 2026: late at 2027
+    assert update_rows(Clock, {"state": "x"}, pk__in=[]) == 0
+
+
+def test_update_rows_refuses_what_it_cannot_say() -> None:
+    with pytest.raises(TypeError, match="nothing to set"):
+        update_rows(Clock, {}, pk=1)
+    with pytest.raises(TypeError, match="only exact and __in"):
+        update_rows(Clock, {"state": "stopped"}, pk__gte=1)
+    with pytest.raises(TypeError, match="IS NULL"):
+        update_rows(Clock, {"state": "stopped"}, due_at=None)
+    with pytest.raises(TypeError, match="expression"):
+        update_rows(Clock, {"budget": F("budget") + 1}, pk=1)

@@ -305,13 +305,14 @@ def test_head_is_created_on_first_link(db: Any) -> None:
 # --- the stored JSON equals what was hashed, on SQLite and on PostgreSQL jsonb --------------------------
 
 # NUL becomes U+FFFD, so keys holding either could collide (a refused input, tested in test_chain).
-_KEY_CHARS = st.characters(blacklist_characters="\x00\ufffd")
+# Lone surrogates (category Cs) cannot be UTF-8 at all: refused at the edge (core.middleware), never stored.
+_KEY_CHARS = st.characters(blacklist_characters="\x00\ufffd", blacklist_categories=("Cs",))
 json_scalars = (
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**80), max_value=2**80)
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=12)
+    | st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
     | st.decimals(allow_nan=False, allow_infinity=False, places=3)
     | st.datetimes(min_value=dt.datetime(1900, 1, 1), timezones=st.just(dt.timezone(dt.timedelta(hours=8))))
     | st.dates()
@@ -327,7 +328,11 @@ json_values = st.recursive(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(before=json_values, after=json_values, opinion=st.text(max_size=20))
+@given(
+    before=json_values,
+    after=json_values,
+    opinion=st.text(st.characters(blacklist_categories=("Cs",)), max_size=20),
+)
 def test_any_event_hashes_the_same_after_the_database_round_trip(
     before: Any, after: Any, opinion: str
 ) -> None:

@@ -117,6 +117,40 @@ def test_nul_in_an_api_body_of_any_content_type_is_a_chinese_400(
     assert world.case(number).status == before
 
 
+@pytest.mark.parametrize(
+    "reasons",
+    [b"a\\ud800b", b"\\uDFFF", b"\\ude00\\ud83d", b"ok\\ud83d"],
+    ids=["high", "low", "reversed", "end"],
+)
+def test_a_lone_surrogate_in_an_api_body_is_a_chinese_400(world: World, reasons: bytes) -> None:
+    # JSON may escape half of a surrogate pair alone; no UTF-8 text (a column, the audit chain's hash) can hold it.
+    number = world.submit()
+    before = world.case(number).status
+    response = _client().generic(
+        "POST",
+        f"/api/v1/cases/{number}/intake",
+        b'{"decision": "refuse", "reasons": "' + reasons + b'"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=basic("clerk"),
+    )
+    assert response.status_code == 400, response.content.decode()
+    assert "孤立代理项" in response.json()["detail"]
+    assert world.case(number).status == before
+
+
+def test_a_surrogate_pair_is_one_character_and_passes(world: World) -> None:
+    number = world.submit()
+    response = _client().generic(
+        "POST",
+        f"/api/v1/cases/{number}/intake",
+        b'{"decision": "refuse", "reasons": "\\ud83d\\ude00 \xe6\x9d\x90\xe6\x96\x99\xe4\xb8\x8d\xe5\x85\xa8"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=basic("clerk"),
+    )
+    assert response.status_code == 200, response.content.decode()
+    assert world.case(number).intake_reason.startswith("\U0001f600")
+
+
 def test_an_escaped_backslash_before_u0000_is_not_a_nul(world: World) -> None:
     number = world.submit()
     response = _client().generic(

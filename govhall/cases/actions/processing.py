@@ -15,7 +15,7 @@ from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
-from govhall.core.compiled import CompiledRead, insert_objects
+from govhall.core.compiled import CompiledRead, insert_objects, update_rows
 from govhall.org.access import require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department
@@ -246,8 +246,11 @@ def claim_task(task: Task, *, by: User) -> Task:
     at = now()
     case = _lock_case(task.case_id, related=())
     require_staff(by, task.role, task.department_id, "领取任务")
-    updated = Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
-        status=TaskStatus.CLAIMED, assignee=by, claimed_at=at
+    updated = update_rows(
+        Task,
+        {"status": TaskStatus.CLAIMED, "assignee": by, "claimed_at": at},
+        pk=task.pk,
+        status=TaskStatus.OPEN,
     )
     if not updated:
         current = Task.objects.select_related("assignee").get(pk=task.pk)
@@ -326,13 +329,18 @@ def act_on_task(
         raise ValidationError({"opinion": "退回或不同意必须填写意见"})
     for upload in attachments:
         upload.check("attachments")
-    updated = Task.objects.filter(pk=task.pk, status__in=ACTIVE_TASK).update(
-        status=TaskStatus.DONE,
-        outcome=action,
-        opinion=opinion.strip(),
-        completed_at=at,
-        assignee=by,
-        claimed_at=task.claimed_at or at,
+    updated = update_rows(
+        Task,
+        {
+            "status": TaskStatus.DONE,
+            "outcome": action,
+            "opinion": opinion.strip(),
+            "completed_at": at,
+            "assignee": by,
+            "claimed_at": task.claimed_at or at,
+        },
+        pk=task.pk,
+        status__in=ACTIVE_TASK,
     )
     if not updated:
         raise TaskConflict("该任务已被他人办理，请刷新")
@@ -392,7 +400,7 @@ def _cancel_open(case: Case, *, at: datetime, parallel_key: str | None = None) -
         open_ = _OPEN_BRANCH_TASKS.rows(case.pk, parallel_key)
     if not open_:
         return
-    Task.objects.filter(pk__in=[pk for pk, _ in open_]).update(status=TaskStatus.CANCELLED, completed_at=at)
+    update_rows(Task, {"status": TaskStatus.CANCELLED, "completed_at": at}, pk__in=[pk for pk, _ in open_])
     clocks.stop_clocks([clock_id for _, clock_id in open_], at=at)
 
 
