@@ -246,7 +246,8 @@ def attach_subjects(pairs: Sequence[tuple[Clock, models.Model]]) -> None:
         _set_subject(clock, subject)
         changed.append(clock)
     if len(changed) == 1:
-        changed[0].save(update_fields=["owner_type", "owner_id"])
+        clock = changed[0]
+        update_rows(Clock, {"owner_type": clock.owner_type, "owner_id": clock.owner_id}, pk=clock.pk)
     elif changed:
         Clock.objects.bulk_update(changed, ["owner_type", "owner_id"])
 

@@ -25,10 +25,10 @@ from django.db.models.query import ModelIterable
 M = TypeVar("M", bound=Model)
 
 _CACHE_ATTR = "_govhall_compiled_reads"
-# Stand-ins no real argument equals: a negative number (no key this system hands out is), within a 32-bit column's
-# range (Django answers "no rows" without SQL for a value its column cannot hold), and a text with a control character
-# no form accepts.
-_INT_STAND_IN = -1_987_654_321
+# Stand-ins only compile the SQL, they never run: each must reach the statement's parameters unchanged and be told
+# apart from the fixed ones. Integers within a small positive column's range (Django answers "no rows", or "every
+# row", without a parameter for a value its column cannot hold), texts with a control character no form accepts.
+_INT_STAND_IN = 31_991
 _TEXT_STAND_IN = "\x1fgovhall-compiled-{}\x1f"
 
 
@@ -88,7 +88,7 @@ class CompiledRead(Generic[M]):
 
     def _stand_ins(self) -> tuple[Any, ...]:
         return tuple(
-            _INT_STAND_IN - n if kind is int else _TEXT_STAND_IN.format(n)
+            _INT_STAND_IN + n if kind is int else _TEXT_STAND_IN.format(n)
             for n, kind in enumerate(self._types)
         )
 

@@ -56,6 +56,14 @@ _JOINT_REVIEW: CompiledRead[JointReview] = CompiledRead(
     int,
     str,
 )
+_BRANCH_TASKS: CompiledRead[Task] = CompiledRead(
+    lambda case_id, parallel_key, round_: Task.objects.filter(
+        case_id=case_id, parallel_key=parallel_key, round__gte=round_
+    ).order_by("pk"),
+    int,
+    str,
+    int,
+)
 _OPEN_TASKS: CompiledRead[Task] = CompiledRead(
     lambda case_id: Task.objects.filter(case_id=case_id, status__in=ACTIVE_TASK).values_list(
         "pk", "clock_id"
@@ -408,11 +416,8 @@ def _current_branches(case: Case, review: JointReview) -> list[Task]:
     """The latest task of every branch instance in the review's current pass (a coordination round replaces
     only the refusing branches' tasks; the others keep the opinion they gave)."""
     latest: dict[str, Task] = {}
-    for branch_task in (
-        case.tasks.filter(parallel_key=review.step_key, round__gte=review.round)
-        .select_related("department")
-        .order_by("pk")
-    ):
+    # Without their departments: only a refusal or a coordination names them (read then, per task).
+    for branch_task in _BRANCH_TASKS.objects(case.pk, review.step_key, review.round):
         latest[branch_task.branch_key] = branch_task
     return list(latest.values())
 
