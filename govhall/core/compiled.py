@@ -32,6 +32,15 @@ _INT_STAND_IN = 31_991
 _TEXT_STAND_IN = "\x1fgovhall-compiled-{}\x1f"
 
 
+def _kept_on(connection: Any, attr: str) -> dict[Any, Any]:
+    """The statement texts kept on one connection object (one per thread): compiled for that connection."""
+    cache: dict[Any, Any] | None = getattr(connection, attr, None)
+    if cache is None:
+        cache = {}
+        setattr(connection, attr, cache)
+    return cache
+
+
 class _Shape:
     __slots__ = ("attnames", "compiler", "converters", "fields", "model_rows", "params", "positions", "sql")
 
@@ -94,11 +103,7 @@ class CompiledRead(Generic[M]):
 
     def _shape(self, alias: str) -> _Shape:
         # Kept on the connection object (one per thread): a compiler belongs to the connection it compiled for.
-        connection = connections[alias]
-        cache: dict[int, _Shape] | None = getattr(connection, _CACHE_ATTR, None)
-        if cache is None:
-            cache = {}
-            setattr(connection, _CACHE_ATTR, cache)
+        cache: dict[int, _Shape] = _kept_on(connections[alias], _CACHE_ATTR)
         shape = cache.get(id(self))
         if shape is None:
             stand_ins = self._stand_ins()
@@ -153,10 +158,7 @@ def insert_objects(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS) -> None:
     # The columns bulk_create writes: all but an auto-incremented key, which the database assigns and returns.
     fields = [f for f in meta.local_concrete_fields if not (f.primary_key and _auto(f))]
     key = (model, len(objs))
-    cache: dict[tuple[type[Model], int], tuple[str, bool]] | None = getattr(connection, _INSERT_ATTR, None)
-    if cache is None:
-        cache = {}
-        setattr(connection, _INSERT_ATTR, cache)
+    cache: dict[tuple[type[Model], int], tuple[str, bool]] = _kept_on(connection, _INSERT_ATTR)
     compiled = cache.get(key)
     if compiled is None:
         qn = connection.ops.quote_name
@@ -238,10 +240,7 @@ def update_rows(
         tuple((f.name, v.sql if isinstance(v, Computed) else None) for f, v in sets),
         tuple((f.name, kind, len(items)) for f, kind, items in conditions),
     )
-    cache: dict[Any, str] | None = getattr(connection, _UPDATE_ATTR, None)
-    if cache is None:
-        cache = {}
-        setattr(connection, _UPDATE_ATTR, cache)
+    cache: dict[Any, str] = _kept_on(connection, _UPDATE_ATTR)
     sql = cache.get(shape)
     if sql is None:
         qn = connection.ops.quote_name
