@@ -62,10 +62,26 @@ def access_case(user: User | AnonymousUser, number: str) -> Case:
     return case
 
 
+# Department staff see the cases that have a task of their departments (cases_visible_to).
+_SEE_THEIR_DEPARTMENTS_TASKS = (Role.APPROVER, Role.DEPARTMENT_HEAD, Role.WINDOW_CLERK)
+
+
 def access_task(user: User | AnonymousUser, task_id: int) -> Task | None:
-    """The task with its case, when the user may see that case: one statement (the visibility as EXISTS)."""
-    visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
-    return Task.objects.select_related("case").filter(Exists(visible), pk=task_id).first()
+    """The task with its case, when the user may see that case. The usual request — a center-wide user, or staff
+    acting on a task of their own department, which makes the case theirs to see by `cases_visible_to`'s own rule —
+    is decided from the user's cached roles and departments; any other runs the visibility query."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    task = Task.objects.select_related("case").filter(pk=task_id).first()
+    if task is None:
+        return None
+    if user.is_superuser or is_center_wide(user):
+        return task
+    if task.department_id in department_ids(user) and any(
+        has_role(user, r) for r in _SEE_THEIR_DEPARTMENTS_TASKS
+    ):
+        return task
+    return task if cases_visible_to(user).filter(pk=task.case_id).exists() else None
 
 
 def tasks_for(user: User | AnonymousUser) -> QuerySet[Task]:

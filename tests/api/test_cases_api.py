@@ -272,8 +272,8 @@ def test_unknown_and_invisible_cases_answer_alike(world: World) -> None:
 
 
 def test_tasks_of_invisible_cases_answer_like_unknown_tasks(world: World) -> None:
-    """The task endpoints find the task and check its case's visibility in one statement (EXISTS); a task of a case
-    the user may not see must not tell that it exists."""
+    """A task of a case the user may not see must not tell that it exists (access_task's visibility query, the path
+    for a task of another department)."""
     number = world.accepted()  # 市场监管局's cancellation: nothing of 住建局's
     task = world.open_task(number)
     before = snapshot()
