@@ -115,7 +115,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side binding lets psycopg prepare a statement on the connection once it has run it this many times, so
     # PostgreSQL plans it once per connection: the case reads join eight tables, and planning them took 7 ms of the
-    # 7.2 ms each cost (bench/README.md, "Prepared statements"). 0 turns it off — needed behind a pooler in
+    # 7.2 ms each cost (bench/README.md, "The ORM's cost cut"). 0 turns it off — needed behind a pooler in
     # transaction mode (PgBouncer before 1.21), which cannot keep a connection's prepared statements.
     _prepare_after = env_int("GOVHALL_DB_PREPARE_THRESHOLD", 5, minimum=0)
     if _prepare_after:

@@ -1,15 +1,18 @@
-"""Reads of a fixed shape compiled once per database connection and run again with new values.
+"""Statements of a fixed shape built once per database connection and run again with new values.
 
 Django builds and compiles a queryset's SQL on every call. For the short statements of the case actions that costs
 several times what the database takes to run them: on the reference machine a `SELECT 1` round trip to PostgreSQL
 takes 0.06 ms, while building and compiling the permission query of an action took 0.8 ms of Python
-(bench/README.md, "Compiled reads"). A `CompiledRead` builds its queryset once per connection with stand-in
-values, keeps the SQL text and the column converters, and on each call only swaps the values in, runs the text and
-converts the rows exactly as the queryset would (dates on SQLite, JSON, booleans…).
+(bench/README.md, "The ORM's cost cut"). Three tools skip that work where the shape never changes:
 
-Only plain values can be swapped: integers and texts that the queryset passes to the database unchanged (an exact
-match, `pk=`, `name=`). A lookup that rewrites its value (`contains`, `in` with a list) is refused when the read is
-first compiled, so a wrong use fails at once in every test that reaches it, never silently.
+- `CompiledRead` builds its queryset once per connection with stand-in values, keeps the SQL text and the column
+  converters, and on each call only swaps the values in, runs the text and converts the rows exactly as the
+  queryset would (dates on SQLite, JSON, booleans…). Only plain values can be swapped: integers and texts that the
+  queryset passes to the database unchanged (an exact match, `pk=`, `name=`). A lookup that rewrites its value
+  (`contains`, `in` with a list) is refused when the read is first compiled, so a wrong use fails at once in every
+  test that reaches it, never silently.
+- `insert_objects` is `bulk_create` with the INSERT text kept per model and row count.
+- `update_rows` is `filter().update()` for exact and `__in` conditions with the UPDATE text kept per shape.
 """
 
 from __future__ import annotations
