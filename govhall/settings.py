@@ -260,6 +260,8 @@ GOVHALL_THROTTLE_INFO_REQUEST_IP = env_rate("GOVHALL_THROTTLE_INFO_REQUEST_IP", 
 # Behind a reverse proxy: the META key of the header carrying the client's address (e.g. HTTP_X_REAL_IP).
 GOVHALL_CLIENT_IP_HEADER = env_str("GOVHALL_CLIENT_IP_HEADER", "")
 AUTHENTICATION_BACKENDS = ["govhall.core.auth.LockoutModelBackend"]
+# Sessions stay in the database (Django's db store); govhall's store only compiles the per-request read once.
+SESSION_ENGINE = "govhall.core.sessions"
 # Digits of the check code (查询码) given to new cases; codes issued with another length stay valid.
 GOVHALL_CHECK_CODE_DIGITS = env_int("GOVHALL_CHECK_CODE_DIGITS", 8, minimum=6, maximum=12)
 # Longest path plus query string answered (414 in Chinese beyond it); keep it below the WSGI server's own limit.

@@ -37,6 +37,7 @@ from govhall.clocks.models import Clock
 from govhall.core import throttle, tokens
 from govhall.core.auth import api_user
 from govhall.core.clock import now
+from govhall.core.compiled import CompiledRead
 from govhall.core.identifiers import mask_phone, mask_resident_id
 from govhall.core.tz import SHANGHAI
 from govhall.documents.actions import sealed_pdf
@@ -66,7 +67,7 @@ from .choices import (
     TaskStatus,
 )
 from .limits import CaseLimits, case_limits, displayed_limits, limit_text
-from .models import Case, CaseGroup, IdempotencyKey, Pause, Task
+from .models import Case, CaseGroup, CaseMaterial, CorrectionNotice, Extension, IdempotencyKey, Pause, Task
 from .schemas import (
     CaseCreateIn,
     CaseDetail,
@@ -315,19 +316,49 @@ def document_url(case: Case, document: Document) -> str:
     return f"/api/v1/cases/{case.number}/documents/{document.pk}/pdf"
 
 
+# The reads of a case's answer, each built once per connection (core.compiled): the API answers every action with
+# the case or task as it left it, so these run on every request of the hot path.
+_CASE_PAGE = CompiledRead(lambda pk: Case.objects.select_related(*CASE_PAGE_RELATED).filter(pk=pk), int)
+_CASE_TASKS = CompiledRead(
+    lambda pk: (
+        Task.objects.filter(case_id=pk)
+        .select_related("clock", "department", "assignee__staff")
+        .order_by("created_at", "pk")
+    ),
+    int,
+)
+_CASE_CORRECTION = CompiledRead(lambda pk: CorrectionNotice.objects.filter(case_id=pk), int)
+_CASE_DOCUMENTS = CompiledRead(
+    lambda number: Document.objects.filter(case_number=number).order_by("issued_at", "pk"), str
+)
+_CASE_PAUSES = CompiledRead(lambda pk: Pause.objects.filter(case_id=pk).order_by("started_at", "pk"), int)
+_CASE_EXTENSIONS = CompiledRead(
+    lambda pk: (
+        Extension.objects.filter(case_id=pk)
+        .select_related("approved_by__staff")
+        .order_by("approved_at", "pk")
+    ),
+    int,
+)
+_CASE_MATERIALS = CompiledRead(
+    lambda pk: CaseMaterial.objects.filter(case_id=pk).order_by("uploaded_at", "pk"), int
+)
+
+
 def case_detail(case: Case, *, reload: bool = True) -> dict[str, Any]:
     """The case as the API shows it. `reload=False` when the caller has just read it with `CASE_PAGE_RELATED` (a
     GET); after an action the case is read again, as the action left it."""
     at = now()
     if reload:
-        case = Case.objects.select_related(*CASE_PAGE_RELATED).get(pk=case.pk)
+        (case,) = _CASE_PAGE.objects(case.pk)
     item = case.item
     own = case_limits(case)
     shown = displayed_limits(case)
     applicant = case.applicant
-    tasks = case.tasks.select_related("clock", "department", "assignee__staff").order_by("created_at", "pk")
-    correction = getattr(case, "correction", None)
-    documents = Document.objects.filter(case_number=case.number).order_by("issued_at", "pk")
+    tasks = _CASE_TASKS.objects(case.pk)
+    corrections = _CASE_CORRECTION.objects(case.pk)
+    correction = corrections[0] if corrections else None
+    documents = _CASE_DOCUMENTS.objects(case.number)
     return {
         "number": case.number,
         "check_code": case.check_code,
@@ -377,13 +408,8 @@ def case_detail(case: Case, *, reload: bool = True) -> dict[str, Any]:
         "closed_at": case.closed_at,
         "clocks": _case_clocks(case, at),
         "tasks": [task_out(task, case, at) for task in tasks],
-        "pauses": [pause_out(pause) for pause in case.pauses.order_by("started_at", "pk")],
-        "extensions": [
-            extension_out(extension)
-            for extension in case.extensions.select_related("approved_by__staff").order_by(
-                "approved_at", "pk"
-            )
-        ],
+        "pauses": [pause_out(pause) for pause in _CASE_PAUSES.objects(case.pk)],
+        "extensions": [extension_out(extension) for extension in _CASE_EXTENSIONS.objects(case.pk)],
         "correction": None
         if correction is None
         else {
@@ -410,7 +436,7 @@ def case_detail(case: Case, *, reload: bool = True) -> dict[str, Any]:
                 "for_correction": material.for_correction,
                 "uploaded_at": material.uploaded_at,
             }
-            for material in case.materials.order_by("uploaded_at", "pk")
+            for material in _CASE_MATERIALS.objects(case.pk)
         ],
         "documents": [
             {
@@ -449,10 +475,17 @@ def extension_out(extension: Any) -> dict[str, Any]:
     }
 
 
+# The task as an action left it, with all that task_out shows (core.compiled: built once per connection).
+_TASK_RESULT = CompiledRead(
+    lambda pk: Task.objects.select_related("case__process", "clock", "department", "assignee__staff").filter(
+        pk=pk
+    ),
+    int,
+)
+
+
 def task_result(task: Task) -> dict[str, Any]:
-    task = Task.objects.select_related("case__process", "clock", "department", "assignee__staff").get(
-        pk=task.pk
-    )
+    (task,) = _TASK_RESULT.objects(task.pk)
     return {"task": task_out(task, task.case, now()), "case_status": colored(CaseStatus, task.case.status)}
 
 

@@ -248,6 +248,17 @@ def attach_subjects(pairs: Sequence[tuple[Clock, models.Model]]) -> None:
     if len(changed) == 1:
         clock = changed[0]
         update_rows(Clock, {"owner_type": clock.owner_type, "owner_id": clock.owner_id}, pk=clock.pk)
+    elif len({clock.owner_type for clock in changed}) == 1:
+        # The branches of a joint review: one owner type, each clock its own task (bulk_update's CASE, compiled).
+        owner_id = Computed(
+            "CASE {id} " + " ".join(["WHEN %s THEN %s"] * len(changed)) + " END",
+            tuple(pair for clock in changed for pair in (("id", clock.pk), ("owner_id", clock.owner_id))),
+        )
+        update_rows(
+            Clock,
+            {"owner_type": changed[0].owner_type, "owner_id": owner_id},
+            pk__in=[clock.pk for clock in changed],
+        )
     elif changed:
         Clock.objects.bulk_update(changed, ["owner_type", "owner_id"])
 

@@ -14,10 +14,23 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from . import throttle
+from .compiled import CompiledRead
+
+# The signed-in user of every request, read by key (core.compiled: the statement is built once per connection).
+_USER = CompiledRead(lambda pk: User.objects.filter(pk=pk), int)
 
 
 class LockoutModelBackend(ModelBackend):
     """Django's ModelBackend, refusing a locked account or address before the password is even checked."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        try:
+            key = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        found = _USER.objects(key)
+        user = found[0] if found else None
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(
         self,

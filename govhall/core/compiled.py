@@ -7,7 +7,8 @@ takes 0.06 ms, while building and compiling the permission query of an action to
 
 - `CompiledRead` builds its queryset once per connection with stand-in values, keeps the SQL text and the column
   converters, and on each call only swaps the values in, runs the text and converts the rows exactly as the
-  queryset would (dates on SQLite, JSON, booleans…). Only plain values can be swapped: integers and texts that the
+  queryset would (dates on SQLite, JSON, booleans…); model instances come with the related ones its
+  `select_related()` names, built by Django's own populators. Only plain values can be swapped: integers and texts that the
   queryset passes to the database unchanged (an exact match, `pk=`, `name=`). A lookup that rewrites its value
   (`contains`, `in` with a list) is refused when the read is first compiled, so a wrong use fails at once in every
   test that reaches it, never silently.
@@ -23,7 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable
+from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 
 M = TypeVar("M", bound=Model)
 
@@ -45,7 +46,18 @@ def _kept_on(connection: Any, attr: str) -> dict[Any, Any]:
 
 
 class _Shape:
-    __slots__ = ("attnames", "compiler", "converters", "fields", "model_rows", "params", "positions", "sql")
+    __slots__ = (
+        "attnames",
+        "compiler",
+        "converters",
+        "fields",
+        "model_rows",
+        "own_columns",
+        "params",
+        "populators",
+        "positions",
+        "sql",
+    )
 
     def __init__(self, queryset: QuerySet[Any, Any], stand_ins: tuple[Any, ...], alias: str) -> None:
         compiler = queryset.query.get_compiler(using=alias)
@@ -66,14 +78,25 @@ class _Shape:
         self.compiler = compiler
         self.fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
         self.converters = compiler.get_converters(self.fields)
-        self.attnames = [getattr(getattr(f, "target", None), "attname", None) for f in self.fields]
-        # Rows that are whole model instances: a plain queryset of the model's own columns, all of them.
+        # Rows that are model instances — the model's columns (all, or those only()/defer() leave, the rest
+        # deferred) and the related models select_related() follows — built as ModelIterable builds them
+        # (Model.from_db, Django's RelatedPopulator).
+        query = queryset.query
         self.model_rows = (
             queryset._iterable_class is ModelIterable
-            and not queryset.query.select_related
-            and not queryset.query.deferred_loading[0]
-            and queryset.query.deferred_loading[1]
+            and not query.annotation_select
+            and not query.extra_select
+            and not getattr(queryset, "_known_related_objects", None)
         )
+        self.own_columns = slice(0, 0)
+        self.attnames: list[Any] = []
+        self.populators: list[Any] = []
+        if self.model_rows:
+            klass_info = compiler.klass_info
+            own = klass_info["select_fields"]
+            self.own_columns = slice(own[0], own[-1] + 1)
+            self.attnames = [column[0].target.attname for column in compiler.select[self.own_columns]]
+            self.populators = get_related_populators(klass_info, compiler.select, alias)
 
     def run(self, values: tuple[Any, ...], alias: str) -> list[tuple[Any, ...]]:
         params = list(self.params)
@@ -120,19 +143,37 @@ class CompiledRead(Generic[M]):
 
     def rows(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
         """The rows as the queryset's `values_list()` would give them."""
-        return self._shape(using).run(self._values(values), using)
+        values = self._values(values)
+        if not _storable(values):
+            return []
+        return self._shape(using).run(values, using)
 
     def objects(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> list[M]:
-        """Model instances, for a queryset of one model's own columns (no `select_related`, no `values`)."""
+        """Model instances, with the related ones of `select_related()` in place and the fields `only()` or `defer()`
+        leave out deferred, for a queryset of model rows (no `values()`, annotations or extra columns)."""
         shape = self._shape(using)
         model = shape.compiler.query.model
         if not shape.model_rows or model is None:
             raise TypeError(
-                "CompiledRead.objects needs a plain queryset of one model's own columns "
-                "(no values(), select_related(), only() or defer())"
+                "CompiledRead.objects needs a queryset of model rows (no values(), annotate() or extra())"
             )
-        attnames = shape.attnames
-        return [model.from_db(using, attnames, row) for row in shape.run(self._values(values), using)]
+        attnames, own, populators = shape.attnames, shape.own_columns, shape.populators
+        values = self._values(values)
+        if not _storable(values):
+            return []
+        found = []
+        for row in shape.run(values, using):
+            obj = model.from_db(using, attnames, row[own])
+            for populator in populators:
+                populator.populate(row, obj)
+            found.append(obj)
+        return found
+
+
+def _storable(values: tuple[Any, ...]) -> bool:
+    # An integer no column can hold matches no row: the ORM answers so without asking the database, and SQLite's
+    # driver would fail to bind it.
+    return all(not isinstance(v, int) or -(2**63) <= v < 2**63 for v in values)
 
 
 _INSERT_ATTR = "_govhall_compiled_inserts"

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.signals import post_delete, post_save
 
 from govhall.catalog.choices import ProcessTemplate, TimeUnit
+from govhall.core.compiled import CompiledRead
 
 from .models import ProcessDefinition
 from .schema import Branch, Budget, Condition, Join, ProcessSpec, Step
@@ -46,18 +47,32 @@ post_save.connect(_on_definition_change, dispatch_uid="workflow_definition_saved
 post_delete.connect(_on_definition_change, dispatch_uid="workflow_definition_deleted")
 
 
+# The active version's key and number only (core.compiled), not its specification: that is cached per version.
+_ACTIVE_VERSION = CompiledRead(
+    lambda code: (
+        ProcessDefinition.objects.filter(code=code, active=True)
+        .order_by("code", "-version", "pk")
+        .values_list("pk", "version")[:1]
+    ),
+    str,
+)
+
+
 def get_active(code: str) -> ProcessDefinition:
     """The active version of template `code`; ValidationError "未配置办理流程" when there is none.
 
     One indexed query every call (another server may have activated a new version); the instance returned is
     the one cached for that (code, version), so its parsed specification is cached with it."""
-    found = ProcessDefinition.objects.filter(code=code, active=True).first()
-    if found is None:
+    active = _ACTIVE_VERSION.rows(code)
+    if not active:
         label = ProcessTemplate(code).label if code in ProcessTemplate.values else code
         raise ValidationError(f"未配置办理流程：“{label}”没有启用的流程版本。", code="no_process")
-    key = (code, found.version, found.pk)
+    pk, version = active[0]
+    key = (code, version, pk)
     cached = _definitions.get(key)
     if cached is None:
+        # A version's row never changes once saved (a change is a new version): read it whole only once.
+        found = ProcessDefinition.objects.get(pk=pk)
         with _lock:
             cached = _definitions.setdefault(key, found)
     return cached

@@ -65,6 +65,8 @@ def test_rows_and_objects_equal_the_querysets_own() -> None:
         assert isinstance(compiled, Clock) and not compiled._state.adding
         assert _fields(compiled) == _fields(Clock.objects.get(pk=clock.pk))
     assert CLOCK.objects(-5) == [] and CLOCK_VALUES.rows("none", first) == []
+    # A key no column can hold finds nothing, as with the ORM (SQLite's driver could not even bind it).
+    assert CLOCK.objects(2**63) == [] == list(Clock.objects.filter(pk=2**63))
 
 
 def test_compiled_once_then_the_same_text_with_new_values() -> None:
@@ -95,15 +97,25 @@ def test_values_a_lookup_rewrites_are_refused_when_compiled() -> None:
     assert exact.rows("窗口人员测试组") == [("窗口人员测试组",)]
 
 
-def test_objects_needs_one_models_own_columns() -> None:
-    user = User.objects.create_user("compiled-probe", password="Probe-pass-2026")
-    with_related = CompiledRead(lambda pk: User.objects.select_related("staff").filter(pk=pk), int)
+def test_objects_are_model_rows_deferred_fields_included() -> None:
+    from django.db.models import Count
+
+    user = User.objects.create_user("compiled-probe", password="Probe-pass-2026", email="probe@example.cn")
+    only = CompiledRead(lambda pk: User.objects.only("username").filter(pk=pk), int)
     values = CompiledRead(lambda pk: User.objects.filter(pk=pk).values_list("username"), int)
-    with pytest.raises(TypeError):
-        with_related.objects(user.pk)
+    annotated = CompiledRead(lambda pk: User.objects.annotate(n=Count("groups")).filter(pk=pk), int)
     with pytest.raises(TypeError):
         values.objects(user.pk)
+    with pytest.raises(TypeError):
+        annotated.objects(user.pk)
     assert values.rows(user.pk) == [("compiled-probe",)]
+    (got,) = only.objects(user.pk)
+    expected = User.objects.only("username").get(pk=user.pk)
+    assert (
+        got.get_deferred_fields() == expected.get_deferred_fields() and "email" in got.get_deferred_fields()
+    )
+    assert _fields(got) == _fields(expected)
+    assert got.email == "probe@example.cn"  # a deferred field loads on first use, as the ORM's does
 
 
 def test_insert_objects_writes_what_bulk_create_writes() -> None:

@@ -136,7 +136,14 @@ def acting_role(by: User | None, preferred: str = "") -> str:
 _LOCK_CASE: CompiledRead[Case] = CompiledRead(lambda pk: Case.objects.select_for_update().filter(pk=pk), int)
 
 
-def lock_case(case: Case | int, *, related: tuple[str, ...] = ("item", "applicant", "department")) -> Case:
+_INTAKE_RELATED = ("item", "applicant", "department")
+_LOCK_CASE_FOR_INTAKE: CompiledRead[Case] = CompiledRead(
+    lambda pk: Case.objects.select_for_update(of=("self",)).select_related(*_INTAKE_RELATED).filter(pk=pk),
+    int,
+)
+
+
+def lock_case(case: Case | int, *, related: tuple[str, ...] = _INTAKE_RELATED) -> Case:
     """The case re-read under a lock on its own row only (`FOR UPDATE OF` the case table): locking the item,
     applicant or department rows too made concurrent actions deadlock with the foreign-key checks PostgreSQL runs
     at commit. `related` joins what the action needs of them, read fresh in the same statement (acceptance takes
@@ -144,11 +151,19 @@ def lock_case(case: Case | int, *, related: tuple[str, ...] = ("item", "applican
     no join — and read what they may need later with `load_related`."""
     pk = case if isinstance(case, int) else case.pk
     if not related:  # select_related() without names would follow, and lock, every foreign key
-        found = _LOCK_CASE.objects(pk)
-        if not found:
-            raise Case.DoesNotExist(f"办件 {pk} 不存在")
-        return found[0]
-    return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+        read = _LOCK_CASE
+    elif related == _INTAKE_RELATED:
+        read = _LOCK_CASE_FOR_INTAKE
+    else:
+        return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+    found = read.objects(pk)
+    if not found:
+        raise Case.DoesNotExist(f"办件 {pk} 不存在")
+    return found[0]
+
+
+# load_related's reads, one per combination of names asked for (a handful in the code), each compiled once.
+_RELATED_READS: dict[tuple[str, ...], CompiledRead[Case]] = {}
 
 
 def load_related(case: Case, *names: str) -> None:
@@ -157,7 +172,14 @@ def load_related(case: Case, *names: str) -> None:
     missing = [name for name in names if name not in case._state.fields_cache]
     if not missing:
         return
-    fresh = Case.objects.select_related(*missing).only("pk", *missing).get(pk=case.pk)
+    key = tuple(missing)
+    read = _RELATED_READS.get(key)
+    if read is None:
+        read = _RELATED_READS.setdefault(
+            key,
+            CompiledRead(lambda pk: Case.objects.select_related(*key).only("pk", *key).filter(pk=pk), int),
+        )
+    (fresh,) = read.objects(case.pk)
     for name in missing:
         case._state.fields_cache[name] = fresh._state.fields_cache[name]
 

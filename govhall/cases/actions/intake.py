@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from govhall.calendars import engine as calendar
 from govhall.catalog.choices import ItemStatus, OnlineDepth
 from govhall.catalog.formfields import clean_form_data
-from govhall.catalog.models import Material, ServiceItem
+from govhall.catalog.models import FormField, Material, ServiceItem
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
+from govhall.core.compiled import CompiledRead, insert_objects
 from govhall.core.identifiers import validate_resident_id, validate_uscc
 from govhall.org.access import has_role, require_intake_role, require_role, staff_window
 from govhall.org.choices import Role
@@ -86,6 +87,18 @@ class ApplicantData:
         )
 
 
+# The reads of every application and acceptance, built once per connection (core.compiled).
+_ITEM_MATERIALS = CompiledRead(lambda item: Material.objects.filter(item_id=item), int)
+_ITEM_FORM_FIELDS = CompiledRead(lambda item: FormField.objects.filter(item_id=item), int)
+_MISSING_MATERIALS = CompiledRead(
+    lambda item, case: Material.objects.filter(item_id=item, required=True, e_license_ok=False).exclude(
+        pk__in=CaseMaterial.objects.filter(case_id=case, material__isnull=False).values("material_id")
+    ),
+    int,
+    int,
+)
+
+
 def _applicant(data: ApplicantData | Applicant, user: User | None) -> Applicant:
     """The applicant record of this identity as known to this channel.
 
@@ -149,7 +162,7 @@ def _check_channel(item: ServiceItem, channel: str, by: User) -> User | None:
 def _store(
     case: Case, uploads: Sequence[Upload], *, by: User, at: datetime, for_correction: bool = False
 ) -> None:
-    materials = {m.pk: m for m in case.item.materials.all()}
+    materials = {m.pk: m for m in _ITEM_MATERIALS.objects(case.item_id)}
     for upload in uploads:
         if upload.material_id is not None and upload.material_id not in materials:
             raise ValidationError(
@@ -174,18 +187,13 @@ def _store(
                 uploaded_by=by if getattr(by, "pk", None) else None,
             )
         )
-    # bulk_create still stores each file (FileField.pre_save runs for every row).
-    CaseMaterial.objects.bulk_create(rows)
+    # As bulk_create, insert_objects stores each file (FileField.pre_save runs for every row).
+    insert_objects(rows)
 
 
 def missing_materials(case: Case) -> list[Material]:
     """Required materials of the item with no file handed in (an e-licence-replaceable one counts as present)."""
-    handed_in = CaseMaterial.objects.filter(case_id=case.pk, material__isnull=False).values("material_id")
-    return list(
-        Material.objects.filter(item_id=case.item_id, required=True, e_license_ok=False).exclude(
-            pk__in=handed_in
-        )
-    )
+    return _MISSING_MATERIALS.objects(case.item_id, case.pk)
 
 
 def _new_case(
@@ -208,7 +216,7 @@ def _new_case(
     if not isinstance(form_data, dict):
         raise ValidationError({"form_data": "申请表应为键值对"})
     # The item's own form (catalog.FormField): required entries present, values of their kind, for every channel.
-    form_data = clean_form_data(item.form_fields.all(), form_data)
+    form_data = clean_form_data(_ITEM_FORM_FIELDS.objects(item.pk), form_data)
     definition = wf.get_active(item.process_template)
     window_id = getattr(window, "pk", None)
     site_id = getattr(site, "pk", None)
@@ -222,15 +230,19 @@ def _new_case(
         site_id = window.hall.site_id
     day = calendar.local_date(at)
     number = next_case_number(day)
-    intake_clock = clocks.start_clock(
-        kind=ClockKind.INTAKE,
-        amount=INTAKE_LIMIT_WORKDAYS,
-        unit="workday",
-        at=at,
-        label="受理审查（一次性告知）时限",
-        owner=new_case_clock_owner(number, "受理审查时限", item.department),
+    (intake_clock,) = clocks.start_clocks(
+        [
+            {
+                "kind": ClockKind.INTAKE,
+                "amount": INTAKE_LIMIT_WORKDAYS,
+                "unit": "workday",
+                "at": at,
+                "label": "受理审查（一次性告知）时限",
+                "owner": new_case_clock_owner(number, "受理审查时限", item.department),
+            }
+        ]
     )
-    case = Case.objects.create(
+    case = Case(
         number=number,
         check_code=new_check_code(),
         item=item,
@@ -250,7 +262,8 @@ def _new_case(
         received_at=at,
         intake_clock=intake_clock,
     )
-    clocks.set_clock_owner(intake_clock, subject=case)
+    insert_objects([case])
+    clocks.attach_subjects([(intake_clock, case)])
     return case
 
 
@@ -469,7 +482,7 @@ def request_correction(
         _intake_staff(case, by, "补正告知", in_bundle=in_bundle)
     else:
         require_staff(by, Role.APPROVER, case.department_id, "补正告知")
-    materials = {m.pk: m for m in case.item.materials.all()}
+    materials = {m.pk: m for m in _ITEM_MATERIALS.objects(case.item_id)}
     items: list[dict[str, Any]] = []
     for entry in missing:
         material_id = entry.get("material")

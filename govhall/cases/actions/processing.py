@@ -104,7 +104,7 @@ def _joint_review(
         item = case.item
         rule, ratio, departments = item.join_rule, item.join_ratio, list(item.joint_departments.all())
     own = bool(rule)
-    review = JointReview.objects.create(
+    review = JointReview(
         case=case,
         step_key=step.key,
         rule=rule if own else step.join.rule,
@@ -112,9 +112,10 @@ def _joint_review(
         opened_at=at,
         round=round_,
     )
+    insert_objects([review])
     # A new review has no departments yet: one INSERT, without set()'s read of the current ones.
     through = JointReview.departments.through
-    through.objects.bulk_create([through(jointreview=review, department=d) for d in departments])
+    insert_objects([through(jointreview=review, department=d) for d in departments])
     return review, True, departments
 
 
