@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 
 from govhall.calendars.engine import local_date
 from govhall.core.clock import now
+from govhall.core.compiled import insert_objects
 from govhall.core.worker import deferred_ids, record_row_failure
 from govhall.org.models import Department
 
@@ -266,7 +267,7 @@ def issue_document(
     with transaction.atomic(savepoint=False):
         year = local_date(at).year
         sequence = _next_sequence(department, kind, year)
-        return Document.objects.create(
+        document = Document(
             number=naming.document_number(department, kind, year, sequence),
             kind=kind,
             title=title[:100],
@@ -279,6 +280,10 @@ def issue_document(
             status=DocumentStatus.PENDING,
             verify_token=secrets.token_urlsafe(24),
         )
+        insert_objects(
+            [document]
+        )  # Document.objects.create without the ORM's insert compiler (core.compiled)
+        return document
 
 
 # --------------------------------------------------------------------------- sealing

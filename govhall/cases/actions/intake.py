@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from govhall.calendars import engine as calendar
 from govhall.catalog.choices import ItemStatus, OnlineDepth
@@ -88,6 +89,15 @@ class ApplicantData:
 
 
 # The reads of every application and acceptance, built once per connection (core.compiled).
+_HALL_APPLICANT = CompiledRead(
+    lambda kind, number: Applicant.objects.filter(kind=kind, id_number=number, user__isnull=True), str, str
+)
+_ACCOUNT_APPLICANT = CompiledRead(
+    lambda kind, number, user: Applicant.objects.filter(kind=kind, id_number=number, user_id=user),
+    str,
+    str,
+    int,
+)
 _ITEM_MATERIALS = CompiledRead(lambda item: Material.objects.filter(item_id=item), int)
 _ITEM_FORM_FIELDS = CompiledRead(lambda item: FormField.objects.filter(item_id=item), int)
 _MISSING_MATERIALS = CompiledRead(
@@ -99,6 +109,12 @@ _MISSING_MATERIALS = CompiledRead(
 )
 
 
+def _of_item(item: ServiceItem, related: str, read: CompiledRead[Any]) -> list[Any]:
+    """`item.<related>.all()`: what a prefetch_related() already holds, else the compiled read."""
+    prefetched = getattr(item, "_prefetched_objects_cache", {}).get(related)
+    return list(prefetched) if prefetched is not None else read.objects(item.pk)
+
+
 def _applicant(data: ApplicantData | Applicant, user: User | None) -> Applicant:
     """The applicant record of this identity as known to this channel.
 
@@ -108,17 +124,42 @@ def _applicant(data: ApplicantData | Applicant, user: User | None) -> Applicant:
     if isinstance(data, Applicant):
         return data
     data = data.validated()
-    applicant, created = Applicant.objects.get_or_create(
-        kind=data.kind,
-        id_number=data.id_number,
-        user=user,
-        defaults={
-            "name": data.name,
-            "phone": data.phone,
-            "legal_representative": data.legal_representative,
-            "address": data.address,
-        },
+    user_id = getattr(user, "pk", None)
+    known = (
+        _HALL_APPLICANT.objects(data.kind, data.id_number)
+        if user_id is None
+        else _ACCOUNT_APPLICANT.objects(data.kind, data.id_number, user_id)
     )
+    if len(known) == 1:
+        applicant, created = known[0], False
+    elif not known:  # a new identity for this channel: get_or_create's creating half, without its second read
+        try:
+            with transaction.atomic():
+                applicant = Applicant.objects.create(
+                    kind=data.kind,
+                    id_number=data.id_number,
+                    user=user,
+                    name=data.name,
+                    phone=data.phone,
+                    legal_representative=data.legal_representative,
+                    address=data.address,
+                )
+            created = True
+        except IntegrityError:  # another first application of the same identity got in first
+            applicant = Applicant.objects.get(kind=data.kind, id_number=data.id_number, user=user)
+            created = False
+    else:  # more than one record: get_or_create raises MultipleObjectsReturned, as it always did
+        applicant, created = Applicant.objects.get_or_create(
+            kind=data.kind,
+            id_number=data.id_number,
+            user=user,
+            defaults={
+                "name": data.name,
+                "phone": data.phone,
+                "legal_representative": data.legal_representative,
+                "address": data.address,
+            },
+        )
     if not created:
         changed = []
         for field in ("name", "phone", "legal_representative", "address"):
@@ -162,7 +203,7 @@ def _check_channel(item: ServiceItem, channel: str, by: User) -> User | None:
 def _store(
     case: Case, uploads: Sequence[Upload], *, by: User, at: datetime, for_correction: bool = False
 ) -> None:
-    materials = {m.pk: m for m in _ITEM_MATERIALS.objects(case.item_id)}
+    materials = {m.pk: m for m in _of_item(case.item, "materials", _ITEM_MATERIALS)}
     for upload in uploads:
         if upload.material_id is not None and upload.material_id not in materials:
             raise ValidationError(
@@ -216,7 +257,7 @@ def _new_case(
     if not isinstance(form_data, dict):
         raise ValidationError({"form_data": "申请表应为键值对"})
     # The item's own form (catalog.FormField): required entries present, values of their kind, for every channel.
-    form_data = clean_form_data(_ITEM_FORM_FIELDS.objects(item.pk), form_data)
+    form_data = clean_form_data(_of_item(item, "form_fields", _ITEM_FORM_FIELDS), form_data)
     definition = wf.get_active(item.process_template)
     window_id = getattr(window, "pk", None)
     site_id = getattr(site, "pk", None)
@@ -482,7 +523,7 @@ def request_correction(
         _intake_staff(case, by, "补正告知", in_bundle=in_bundle)
     else:
         require_staff(by, Role.APPROVER, case.department_id, "补正告知")
-    materials = {m.pk: m for m in _ITEM_MATERIALS.objects(case.item_id)}
+    materials = {m.pk: m for m in _of_item(case.item, "materials", _ITEM_MATERIALS)}
     items: list[dict[str, Any]] = []
     for entry in missing:
         material_id = entry.get("material")
