@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -218,6 +219,25 @@ def test_withdrawal_stops_every_clock(hall, at):
 
 def test_local_helper():
     assert local(2026, 3, 2).utcoffset() == dt.timedelta(hours=8)
+
+
+def test_an_identity_applying_again_keeps_its_record_and_a_lost_race_finds_the_winners(hall, at, monkeypatch):
+    from govhall.cases.actions import intake
+    from govhall.cases.models import Applicant
+
+    with at(2026, 3, 2, 10):
+        first = submit(hall)
+        again = submit(hall, applicant=dataclasses.replace(PERSON, phone="13900139000"))
+        assert again.applicant_id == first.applicant_id  # found again: the hall's one record of the identity
+        assert (
+            Applicant.objects.get(pk=first.applicant_id).phone == "13900139000"
+        )  # updated with what was given
+        # Another window's first application of the same identity committed between our read and our INSERT: the
+        # read saw nothing, the INSERT meets the unique constraint, the record is read and the action goes on.
+        monkeypatch.setattr(intake._HALL_APPLICANT, "objects", lambda *values, **kw: [])
+        raced = submit(hall)
+    assert raced.applicant_id == first.applicant_id
+    assert Applicant.objects.filter(id_number=PERSON.id_number, user=None).count() == 1
 
 
 def test_an_online_account_cannot_take_over_someone_elses_identity(hall, at):

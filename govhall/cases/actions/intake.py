@@ -130,9 +130,10 @@ def _applicant(data: ApplicantData | Applicant, user: User | None) -> Applicant:
         if user_id is None
         else _ACCOUNT_APPLICANT.objects(data.kind, data.id_number, user_id)
     )
-    if len(known) == 1:
+    # At most one record matches: the two unique constraints of Applicant (the hall's, and each account's).
+    if known:
         applicant, created = known[0], False
-    elif not known:  # a new identity for this channel: get_or_create's creating half, without its second read
+    else:  # a new identity for this channel: get_or_create's creating half, without its second read
         try:
             with transaction.atomic():
                 applicant = Applicant.objects.create(
@@ -148,18 +149,6 @@ def _applicant(data: ApplicantData | Applicant, user: User | None) -> Applicant:
         except IntegrityError:  # another first application of the same identity got in first
             applicant = Applicant.objects.get(kind=data.kind, id_number=data.id_number, user=user)
             created = False
-    else:  # more than one record: get_or_create raises MultipleObjectsReturned, as it always did
-        applicant, created = Applicant.objects.get_or_create(
-            kind=data.kind,
-            id_number=data.id_number,
-            user=user,
-            defaults={
-                "name": data.name,
-                "phone": data.phone,
-                "legal_representative": data.legal_representative,
-                "address": data.address,
-            },
-        )
     if not created:
         changed = []
         for field in ("name", "phone", "legal_representative", "address"):

@@ -38,6 +38,7 @@ from ._common import (
     load_related,
     log,
     require_staff,
+    save_fields,
     tell_applicant,
 )
 from ._common import (
@@ -561,27 +562,22 @@ def decide(
     case.decision_reason = reasons
     case.decided_at = at
     clocks.stop_clocks([case.clock_id, case.legal_clock_id], at=at)
-    case.delivery_clock = clocks.start_clock(
-        kind=ClockKind.DELIVERY,
-        amount=DELIVERY_LIMIT_WORKDAYS,
-        unit="workday",
-        at=at,
-        label="送达时限",
-        owner=case_clock_owner(case, "送达时限"),
+    (case.delivery_clock,) = clocks.start_clocks(
+        [
+            {
+                "kind": ClockKind.DELIVERY,
+                "amount": DELIVERY_LIMIT_WORKDAYS,
+                "unit": "workday",
+                "at": at,
+                "label": "送达时限",
+                "owner": case_clock_owner(case, "送达时限"),
+            }
+        ]
     )
     case.status = CaseStatus.DECIDED if case.group_id else CaseStatus.CONCLUDED
     if case.status == CaseStatus.CONCLUDED:
         case.concluded_at = at
-    case.save(
-        update_fields=[
-            "decision",
-            "decision_reason",
-            "decided_at",
-            "delivery_clock",
-            "status",
-            "concluded_at",
-        ]
-    )
+    save_fields(case, "decision", "decision_reason", "decided_at", "delivery_clock", "status", "concluded_at")
     log(
         case,
         CaseEvent.DECIDED,
@@ -734,7 +730,7 @@ def deliver_result(case: Case, *, by: User, method: str = "窗口领取", in_bun
         raise OutOfProcedure("一件事联办的其他事项尚未办结，须一并送达", case=case, action="deliver")
     require_role(by, Role.WINDOW_CLERK, Role.AGENT, message="送达需要窗口工作人员或代办员角色")
     case.delivered_at = at
-    case.save(update_fields=["delivered_at"])
+    save_fields(case, "delivered_at")
     clocks.stop_clocks([case.delivery_clock_id], at=at)
     log(case, CaseEvent.DELIVERED, by=by, at=at, after={"method": method})
     return case
