@@ -8,10 +8,10 @@ takes 0.06 ms, while building and compiling the permission query of an action to
 - `CompiledRead` builds its queryset once per connection with stand-in values, keeps the SQL text and the column
   converters, and on each call only swaps the values in, runs the text and converts the rows exactly as the
   queryset would (dates on SQLite, JSON, booleans…); model instances come with the related ones its
-  `select_related()` names, built by Django's own populators. Only plain values can be swapped: integers and texts that the
-  queryset passes to the database unchanged (an exact match, `pk=`, `name=`). A lookup that rewrites its value
-  (`contains`, `in` with a list) is refused when the read is first compiled, so a wrong use fails at once in every
-  test that reaches it, never silently.
+  `select_related()` names, built by Django's own populators. Only plain values can be swapped: integers and
+  texts that the queryset passes to the database unchanged (an exact match, `pk=`, `name=`). A lookup that
+  rewrites its value (`contains`, `in` with a list) is refused when the read is first compiled, so a wrong use
+  fails at once in every test that reaches it, never silently.
 - `insert_objects` is `bulk_create` with the INSERT text kept per model and row count.
 - `update_rows` is `filter().update()` for exact and `__in` conditions with the UPDATE text kept per shape.
 """
