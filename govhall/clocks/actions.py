@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 
 from govhall.calendars import engine
 from govhall.core.clock import now as _now
-from govhall.core.compiled import Computed, insert_objects, update_rows
+from govhall.core.compiled import Computed, insert_objects, update_later, update_rows
 
 from .choices import ClockKind, ClockState, ClockUnit, Light
 from .models import Clock, ClockPause
@@ -247,14 +247,14 @@ def attach_subjects(pairs: Sequence[tuple[Clock, models.Model]]) -> None:
         changed.append(clock)
     if len(changed) == 1:
         clock = changed[0]
-        update_rows(Clock, {"owner_type": clock.owner_type, "owner_id": clock.owner_id}, pk=clock.pk)
+        update_later(Clock, {"owner_type": clock.owner_type, "owner_id": clock.owner_id}, pk=clock.pk)
     elif len({clock.owner_type for clock in changed}) == 1:
         # The branches of a joint review: one owner type, each clock its own task (bulk_update's CASE, compiled).
         owner_id = Computed(
             "CASE {id} " + " ".join(["WHEN %s THEN %s"] * len(changed)) + " END",
             tuple(pair for clock in changed for pair in (("id", clock.pk), ("owner_id", clock.owner_id))),
         )
-        update_rows(
+        update_later(
             Clock,
             {"owner_type": changed[0].owner_type, "owner_id": owner_id},
             pk__in=[clock.pk for clock in changed],
@@ -265,7 +265,7 @@ def attach_subjects(pairs: Sequence[tuple[Clock, models.Model]]) -> None:
 
 def set_responsible(clock_id: int, responsible: User | None) -> None:
     """Who answers for the clock from now on (a claimed task's assignee): one UPDATE, the clock row not read."""
-    update_rows(Clock, {"owner_responsible": responsible}, pk=clock_id)
+    update_later(Clock, {"owner_responsible": responsible}, pk=clock_id)
 
 
 def _consumed_between(clock: Clock, a: datetime, b: datetime) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -20,6 +21,22 @@ from .compiled import CompiledRead
 _USER = CompiledRead(lambda pk: User.objects.filter(pk=pk), int)
 
 
+def _user_alone(pk: int) -> User | None:
+    found = _USER.objects(pk)
+    return found[0] if found else None
+
+
+# How the backend reads a request's user. org installs its reader (org.access.signed_in_user: the user with the
+# roles, staff record and departments the request's permission checks need, in the same statement) from its
+# AppConfig.ready, since core sits below org and cannot import it.
+_read_user: Callable[[int], User | None] = _user_alone
+
+
+def install_user_reader(reader: Callable[[int], User | None]) -> None:
+    global _read_user
+    _read_user = reader
+
+
 class LockoutModelBackend(ModelBackend):
     """Django's ModelBackend, refusing a locked account or address before the password is even checked."""
 
@@ -28,8 +45,7 @@ class LockoutModelBackend(ModelBackend):
             key = int(user_id)
         except (TypeError, ValueError):
             return None
-        found = _USER.objects(key)
-        user = found[0] if found else None
+        user = _read_user(key)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(

@@ -14,6 +14,8 @@ takes 0.06 ms, while building and compiling the permission query of an action to
   fails at once in every test that reaches it, never silently.
 - `insert_objects` is `bulk_create` with the INSERT text kept per model and row count.
 - `update_rows` is `filter().update()` for exact and `__in` conditions with the UPDATE text kept per shape.
+
+`insert_objects(…, later=True)` and `update_later` are the trailing writes `core.deferred` can send together.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from typing import Any, Generic, TypeVar
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
+
+from . import deferred
 
 M = TypeVar("M", bound=Model)
 
@@ -179,12 +183,15 @@ def _storable(values: tuple[Any, ...]) -> bool:
 _INSERT_ATTR = "_govhall_compiled_inserts"
 
 
-def insert_objects(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS) -> None:
+def insert_objects(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS, later: bool = False) -> None:
     """`bulk_create(objs)` for the hot path: one INSERT … RETURNING of new instances of one model, the statement's
     text built once per connection, model and row count. Each value is prepared exactly as Django's insert compiler
     prepares it (`pre_save` — `auto_now_add`, file fields storing their file —, then `get_db_prep_save`); the new keys
     are set on the instances, which are then saved ones. Like `bulk_create`, no signal is sent: only for rows that have
-    no receivers. A value that is a query expression is refused (the ORM is the way for those)."""
+    no receivers. A value that is a query expression is refused (the ORM is the way for those).
+
+    `later=True`: inside a `core.deferred.deferring()` block the INSERT waits to go out with the block's other trailing
+    writes, and the keys are set then — for rows whose keys the caller does not read before the block ends."""
     if not objs:
         return
     model = type(objs[0])
@@ -223,9 +230,14 @@ def insert_objects(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS) -> None:
             if hasattr(value, "resolve_expression"):
                 raise TypeError(f"insert_objects: {field.name} is an expression; use the ORM")
             params.append(field.get_db_prep_save(value, connection=connection))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        keys = cursor.fetchall() if returning else None
+    if later and deferred.queue_write(
+        using, meta.db_table, sql, params, updates=False, keyed=objs if returning else ()
+    ):
+        keys = None
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            keys = cursor.fetchall() if returning else None
     if keys is not None:
         for obj, (pk,) in zip(objs, keys, strict=True):
             setattr(obj, meta.pk.attname, pk)
@@ -259,6 +271,30 @@ def update_rows(
     condition is an exact match (`pk=`, `state=`) or `name__in=` a collection; a value is a plain value or a model
     instance for a foreign key, prepared as the ORM prepares it (`get_db_prep_save`), or a `Computed`. No signal is
     sent, as with `update()`."""
+    statement = _update_statement(model, values, using, where)
+    if statement is None:
+        return 0
+    with connections[using].cursor() as cursor:
+        cursor.execute(*statement)
+        return int(cursor.rowcount)
+
+
+def update_later(
+    model: type[Model], values: dict[str, Any], *, using: str = DEFAULT_DB_ALIAS, **where: Any
+) -> None:
+    """`update_rows` for a write whose row count the caller does not need: inside a `core.deferred.deferring()`
+    block it goes out with the block's other trailing writes, elsewhere at once."""
+    statement = _update_statement(model, values, using, where)
+    if statement is not None and not deferred.queue_write(
+        using, model._meta.db_table, *statement, updates=True
+    ):
+        with connections[using].cursor() as cursor:
+            cursor.execute(*statement)
+
+
+def _update_statement(
+    model: type[Model], values: dict[str, Any], using: str, where: dict[str, Any]
+) -> tuple[str, list[Any]] | None:
     if not values:
         raise TypeError("update_rows: nothing to set")
     meta = model._meta
@@ -270,7 +306,7 @@ def update_rows(
         if lookup == "in":
             items = list(value)
             if not items:
-                return 0  # as the ORM: an empty IN matches nothing, and no statement is sent
+                return None  # as the ORM: an empty IN matches nothing, and no statement is sent
             conditions.append((field, "in", items))
         elif lookup == "":
             if value is None:
@@ -312,9 +348,7 @@ def update_rows(
         params.extend(
             field.get_db_prep_value(field.get_prep_value(v), connection, prepared=True) for v in items
         )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return int(cursor.rowcount)
+    return sql, params
 
 
 def _prepared(field: Any, value: Any, connection: Any) -> Any:

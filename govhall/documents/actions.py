@@ -252,10 +252,12 @@ def issue_document(
     content: dict[str, Any],
     by: User | None = None,
     at: datetime | None = None,
+    later: bool = False,
 ) -> Document:
     """Issue a notice: number it and store it, pending the seal. No rendering or signing here, so a case action
     can call it inside its own transaction; `content` is {"recipient", "paragraphs", "rows", "remedies",
-    "date", optional "title"} (see the module docstring of render.py for how each is printed)."""
+    "date", optional "title"} (see the module docstring of render.py for how each is printed). `later`: the row
+    may go out with the action's other trailing writes (core.deferred), its key set then."""
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": f"未知的文书种类：{kind}。"})
     at = at or now()
@@ -280,9 +282,8 @@ def issue_document(
             status=DocumentStatus.PENDING,
             verify_token=secrets.token_urlsafe(24),
         )
-        insert_objects(
-            [document]
-        )  # Document.objects.create without the ORM's insert compiler (core.compiled)
+        # Document.objects.create without the ORM's insert compiler (core.compiled)
+        insert_objects([document], later=later)
         return document
 
 

@@ -177,10 +177,11 @@ def append(
     )[0]
 
 
-def append_many(events: list[dict[str, Any]]) -> list[LedgerEntry]:
+def append_many(events: list[dict[str, Any]], *, later: bool = False) -> list[LedgerEntry]:
     """Write several events (each with `append`'s keyword arguments) in order as unlinked entries, in one INSERT and
     nothing else: no lock is taken and nothing is read, so concurrent actions never wait for one another here. The
-    entries are returned unlinked (`seq` None); `link()` chains them once the transaction has committed."""
+    entries are returned unlinked (`seq` None); `link()` chains them once the transaction has committed. `later`:
+    the INSERT may go out with the block's other trailing writes (core.deferred), the keys set then."""
     _require_transaction()
     if not events:
         return []
@@ -201,7 +202,7 @@ def append_many(events: list[dict[str, Any]]) -> list[LedgerEntry]:
         fields.update(nonce=secrets.token_hex(16), writer=writer, writer_seq=number)
         number += 1
         entries.append(LedgerEntry(body_mac=body_mac(body_payload(**fields), key), **fields))
-    insert_objects(entries)
+    insert_objects(entries, later=later)
     return entries
 
 

@@ -69,6 +69,7 @@ def notify(
     case_number: str = "",
     link: str = "",
     at: dt.datetime | None = None,
+    later: bool = False,
 ) -> list[Notification]:
     """Create one row per reachable channel: in-app for `user`, SMS for `phone`, e-mail for `email`.
 
@@ -124,7 +125,7 @@ def notify(
     if rows:
         # One statement, no savepoint: this runs on the hot path of every case action.
         with transaction.atomic(savepoint=False):
-            insert_objects(rows)
+            insert_objects(rows, later=later)
     return rows
 
 

@@ -24,20 +24,34 @@ pytestmark = pytest.mark.django_db
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "cases_bench.py"
 
 # Statements per call of each action (the most any call of that type may issue) and per whole lifecycle, as reached
-# on 2026-12-06 (before: submit 21, accept 27, claim 12, lead review 30, branch 14, join 20, decide 28, deliver 11;
-# 225 per lifecycle; 171 with the hot-path work alone, 146 with the audit entries written unlinked in one INSERT).
-# Each includes the transaction's two statements and the audit append (one INSERT; the linker chains it later).
+# on 2026-12-07 (before: submit 21, accept 27, claim 12, lead review 30, branch 14, join 20, decide 28, deliver 11;
+# 225 per lifecycle; 171 with the hot-path work alone, 146 with the audit entries written unlinked in one INSERT,
+# 133 with the actor's roles read with the signed-in user). Each includes the transaction's two statements. On
+# PostgreSQL an action's trailing writes — its audit entries, notices, documents, a clock's owner, the case's
+# changed columns — leave together as one statement (core.deferred): 119 per lifecycle. SQLite has no writable
+# CTEs and no round trips to save, so it sends them one by one.
 CEILING_PER_ACTION = {
-    "submit": 17,
-    "accept": 16,
-    "claim": 7,
-    "approve_review": 16,
-    "approve_branch": 10,
-    "approve_branch_join": 16,
-    "decide": 19,
-    "deliver": 7,
+    "submit": 14,
+    "accept": 13,
+    "claim": 5,
+    "approve_review": 14,
+    "approve_branch": 9,
+    "approve_branch_join": 14,
+    "decide": 16,
+    "deliver": 5,
 }
-CEILING_PER_LIFECYCLE = 146
+CEILING_PER_LIFECYCLE = 119
+CEILING_PER_ACTION_SQLITE = {
+    "submit": 16,
+    "accept": 15,
+    "claim": 6,
+    "approve_review": 15,
+    "approve_branch": 9,
+    "approve_branch_join": 15,
+    "decide": 18,
+    "deliver": 6,
+}
+CEILING_PER_LIFECYCLE_SQLITE = 133
 CALLS = {
     "submit": 1,
     "accept": 1,
@@ -93,12 +107,19 @@ def measured(demo_county: Any, django_db_blocker: Any) -> dict[str, Any]:
     return {"counts": recorder.counts, "sql": recorder.sql}
 
 
+def _ceilings() -> tuple[dict[str, int], int]:
+    if connection.vendor == "postgresql":
+        return CEILING_PER_ACTION, CEILING_PER_LIFECYCLE
+    return CEILING_PER_ACTION_SQLITE, CEILING_PER_LIFECYCLE_SQLITE
+
+
 def _breakdown(measured: dict[str, Any]) -> str:
+    ceilings, _ = _ceilings()
     lines = []
     for name, counts in measured["counts"].items():
-        lines.append(f"{name}: {counts} (ceiling {CEILING_PER_ACTION.get(name)})")
+        lines.append(f"{name}: {counts} (ceiling {ceilings.get(name)})")
         for n, statements in enumerate(measured["sql"][name]):
-            if len(statements) > CEILING_PER_ACTION.get(name, 0):
+            if len(statements) > ceilings.get(name, 0):
                 lines.append(f"  call {n + 1}:")
                 lines.extend(f"    {sql}" for sql in statements)
     return "\n".join(lines)
@@ -110,20 +131,16 @@ def test_the_lifecycle_runs_the_thirteen_actions(measured: dict[str, Any]) -> No
 
 
 def test_statements_per_action_stay_under_the_ceiling(measured: dict[str, Any]) -> None:
-    over = {
-        name: max(counts)
-        for name, counts in measured["counts"].items()
-        if max(counts) > CEILING_PER_ACTION[name]
-    }
+    ceilings, _ = _ceilings()
+    over = {name: max(counts) for name, counts in measured["counts"].items() if max(counts) > ceilings[name]}
     if over:
         print(_breakdown(measured))  # shown in full under "Captured stdout" (the assertion text is shortened)
     assert not over, f"actions over their statement ceiling: {over}\n{_breakdown(measured)}"
 
 
 def test_statements_per_lifecycle_stay_under_the_ceiling(measured: dict[str, Any]) -> None:
+    _, ceiling = _ceilings()
     total = sum(sum(counts) for counts in measured["counts"].values())
-    if total > CEILING_PER_LIFECYCLE:
+    if total > ceiling:
         print(_breakdown(measured))
-    assert total <= CEILING_PER_LIFECYCLE, (
-        f"{total} statements per lifecycle (ceiling {CEILING_PER_LIFECYCLE})\n{_breakdown(measured)}"
-    )
+    assert total <= ceiling, f"{total} statements per lifecycle (ceiling {ceiling})\n{_breakdown(measured)}"

@@ -36,8 +36,12 @@ def test_a_live_session_signs_the_request_in_with_one_read_each() -> None:
     with CaptureQueriesContext(connection) as queries:
         assert _status(client) == 200
     sessions = [q for q in queries.captured_queries if '"django_session"' in q["sql"]]
-    users = [q for q in queries.captured_queries if 'FROM "auth_user" WHERE' in q["sql"]]
+    users = [q for q in queries.captured_queries if 'FROM "auth_user"' in q["sql"]]
+    # The user's one read brings its roles along (org.access.signed_in_user): the API's permission check asks
+    # for nothing more.
     assert len(sessions) == 1 and len(users) == 1
+    assert '"auth_group"' in users[0]["sql"]
+    assert not [q for q in queries.captured_queries if '"auth_user_groups"' in q["sql"] and q not in users]
 
 
 def test_an_expired_session_is_refused_like_django_refuses_it() -> None:

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from govhall.calendars import engine as calendar
-from govhall.core import identifiers
-from govhall.core.compiled import CompiledRead, update_rows
+from govhall.core import deferred, identifiers
+from govhall.core.compiled import CompiledRead, update_later
 from govhall.documents import actions as documents
 from govhall.documents.models import Document
 from govhall.ledger import actions as ledger
@@ -70,7 +70,9 @@ def guarded(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             assert pending is not None
             mark = len(pending)
             try:
-                with transaction.atomic():
+                # The action's trailing writes (its audit entries last) leave together as one statement on
+                # PostgreSQL, inside the transaction (core.deferred).
+                with transaction.atomic(), deferred.deferring():
                     result = fn(*args, **kwargs)
                     if outermost:
                         _flush(pending)
@@ -93,7 +95,7 @@ def guarded(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 
 def _flush(pending: list[dict[str, Any]]) -> None:
-    ledger.append_many(list(pending))
+    ledger.append_many(list(pending), later=True)
     pending.clear()
 
 
@@ -163,10 +165,10 @@ def lock_case(case: Case | int, *, related: tuple[str, ...] = _INTAKE_RELATED) -
 
 
 def save_fields(case: Case, *names: str) -> None:
-    """`case.save(update_fields=names)` on the hot path: one compiled UPDATE of those columns (core.update_rows)
-    of a case the action holds locked — which is why the row is known to exist. No signal is sent; Case has no
-    receivers."""
-    update_rows(Case, {name: getattr(case, name) for name in names}, pk=case.pk)
+    """`case.save(update_fields=names)` on the hot path: one compiled UPDATE of those columns (core.compiled.update_later)
+    of a case the action holds locked — which is why the row is known to exist, and why it may go out with the
+    action's other trailing writes (core.deferred). No signal is sent; Case has no receivers."""
+    update_later(Case, {name: getattr(case, name) for name in names}, pk=case.pk)
 
 
 # load_related's reads, one per combination of names asked for (a handful in the code), each compiled once.
@@ -254,6 +256,7 @@ def issue(
         content=content,
         by=_user(by),
         at=at,
+        later=True,  # the case actions read no document's key: it goes out with the trailing writes
     )
 
 
@@ -268,6 +271,7 @@ def tell_applicant(case: Case, title: str, body: str, *, at: datetime, kind: str
         case_number=case.number,
         link=f"/my/cases/{case.number}/",
         at=at,
+        later=True,
     )
 
 

@@ -217,8 +217,9 @@ def _store(
                 uploaded_by=by if getattr(by, "pk", None) else None,
             )
         )
-    # As bulk_create, insert_objects stores each file (FileField.pre_save runs for every row).
-    insert_objects(rows)
+    # As bulk_create, insert_objects stores each file (FileField.pre_save runs for every row, now); the rows go out
+    # with the action's trailing writes (core.deferred), no caller reads their keys.
+    insert_objects(rows, later=True)
 
 
 def missing_materials(case: Case) -> list[Material]:

@@ -15,7 +15,7 @@ from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
-from govhall.core.compiled import CompiledRead, insert_objects, update_rows
+from govhall.core.compiled import CompiledRead, insert_objects, update_later, update_rows
 from govhall.org.access import require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department
@@ -410,7 +410,7 @@ def _cancel_open(case: Case, *, at: datetime, parallel_key: str | None = None) -
         open_ = _OPEN_BRANCH_TASKS.rows(case.pk, parallel_key)
     if not open_:
         return
-    update_rows(Task, {"status": TaskStatus.CANCELLED, "completed_at": at}, pk__in=[pk for pk, _ in open_])
+    update_later(Task, {"status": TaskStatus.CANCELLED, "completed_at": at}, pk__in=[pk for pk, _ in open_])
     clocks.stop_clocks([clock_id for _, clock_id in open_], at=at)
 
 
@@ -729,9 +729,10 @@ def deliver_result(case: Case, *, by: User, method: str = "窗口领取", in_bun
     if case.status == CaseStatus.DECIDED:
         raise OutOfProcedure("一件事联办的其他事项尚未办结，须一并送达", case=case, action="deliver")
     require_role(by, Role.WINDOW_CLERK, Role.AGENT, message="送达需要窗口工作人员或代办员角色")
+    # The clock first: its UPDATE reads a row count, the case's columns go out with the trailing writes.
+    clocks.stop_clocks([case.delivery_clock_id], at=at)
     case.delivered_at = at
     save_fields(case, "delivered_at")
-    clocks.stop_clocks([case.delivery_clock_id], at=at)
     log(case, CaseEvent.DELIVERED, by=by, at=at, after={"method": method})
     return case
 

@@ -1,0 +1,111 @@
+"""core.deferred: an action's trailing writes leave as one statement on PostgreSQL, and nothing can tell the
+difference from sending each at once — every later statement sees them, a rollback drops them, a failure fails."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from govhall.clocks import actions as clocks
+from govhall.clocks.models import Clock
+from govhall.core.compiled import insert_objects, update_later
+from govhall.core.deferred import DeferredWriteError, deferring, pending
+
+pytestmark = pytest.mark.django_db
+
+AT = datetime(2026, 9, 25, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _clock() -> Clock:
+    return clocks.start_clock(kind="case", amount=5, unit="workday", at=AT)
+
+
+def _batched() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def test_queued_writes_leave_together_at_the_end_of_the_block_with_their_keys() -> None:
+    clock = _clock()
+    groups = [Group(name="deferred-a"), Group(name="deferred-b")]
+    with CaptureQueriesContext(connection) as sent, transaction.atomic(), deferring():
+        insert_objects(groups, later=True)
+        update_later(Clock, {"label": "改过的时限"}, pk=clock.pk)
+        # Queued on PostgreSQL (no writable CTEs on SQLite: sent at once there).
+        assert pending() == (2 if _batched() else 0)
+        assert (groups[0].pk is None) == _batched()
+    writes = [
+        q["sql"] for q in sent.captured_queries if "auth_group" in q["sql"] or "clocks_clock" in q["sql"]
+    ]
+    assert len(writes) == (1 if _batched() else 2)
+    if _batched():
+        assert writes[0].startswith("WITH ")
+    assert all(group.pk is not None for group in groups)
+    assert sorted(Group.objects.filter(name__startswith="deferred-").values_list("pk", flat=True)) == sorted(
+        g.pk for g in groups
+    )
+    assert Group.objects.get(pk=groups[1].pk).name == "deferred-b"
+    assert Clock.objects.get(pk=clock.pk).label == "改过的时限"
+
+
+def test_any_other_statement_sees_the_writes_queued_before_it() -> None:
+    clock = _clock()
+    with transaction.atomic(), deferring():
+        update_later(Clock, {"label": "先写"}, pk=clock.pk)
+        (group,) = [Group(name="deferred-read")]
+        insert_objects([group], later=True)
+        # A read goes out after the queue: it sees both writes, and the new key is set by then.
+        assert Clock.objects.get(pk=clock.pk).label == "先写"
+        assert group.pk is not None and Group.objects.filter(pk=group.pk).exists()
+        assert pending() == 0
+
+
+def test_two_updates_of_one_table_keep_their_order() -> None:
+    """Parts of one statement share a snapshot: a second UPDATE of the same table sends the first before it."""
+    clock = _clock()
+    with transaction.atomic(), deferring():
+        update_later(Clock, {"label": "一"}, pk=clock.pk)
+        update_later(Clock, {"label": "二", "warn_ratio": 0.5}, pk=clock.pk)
+        assert pending() <= 1
+    fresh = Clock.objects.get(pk=clock.pk)
+    assert (fresh.label, fresh.warn_ratio) == ("二", 0.5)
+
+
+def test_a_block_that_raises_leaves_nothing_written() -> None:
+    clock = _clock()
+    with pytest.raises(RuntimeError), transaction.atomic(), deferring():
+        insert_objects([Group(name="deferred-lost")], later=True)
+        update_later(Clock, {"label": "丢弃"}, pk=clock.pk)
+        raise RuntimeError("the action failed")
+    assert not Group.objects.filter(name="deferred-lost").exists()
+    assert Clock.objects.get(pk=clock.pk).label != "丢弃"
+    assert pending() == 0
+
+
+def test_writes_outside_a_block_go_at_once() -> None:
+    group = Group(name="deferred-none")
+    insert_objects([group], later=True)
+    assert group.pk is not None and Group.objects.filter(pk=group.pk).exists()
+
+
+def test_a_failed_queued_write_fails_the_block_and_is_not_taken_for_the_next_statement() -> None:
+    Group.objects.create(name="deferred-taken")
+    with pytest.raises(IntegrityError), transaction.atomic(), deferring():
+        insert_objects([Group(name="deferred-taken")], later=True)
+    if not _batched():
+        return  # sent at once on SQLite: the IntegrityError above came from the INSERT itself
+    # Sent ahead of a savepoint whose `except IntegrityError` is meant for its own statement: that handler must not
+    # swallow the queued write's failure, which fails the whole block.
+    with pytest.raises(DeferredWriteError), transaction.atomic(), deferring():
+        insert_objects([Group(name="deferred-taken")], later=True)
+        try:
+            with transaction.atomic():
+                Group.objects.create(name="deferred-other")
+        except IntegrityError:
+            pytest.fail("the queued write's failure was taken for the savepoint's own")
+    assert Group.objects.filter(name="deferred-taken").count() == 1
+    assert not Group.objects.filter(name="deferred-other").exists()
