@@ -190,8 +190,9 @@ def insert_objects(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS, later: b
     are set on the instances, which are then saved ones. Like `bulk_create`, no signal is sent: only for rows that have
     no receivers. A value that is a query expression is refused (the ORM is the way for those).
 
-    `later=True`: inside a `core.deferred.deferring()` block the INSERT waits to go out with the block's other trailing
-    writes, and the keys are set then — for rows whose keys the caller does not read before the block ends."""
+    `later=True`, for rows the caller drops: inside a `core.deferred.deferring()` block the INSERT waits to go out
+    with the block's other trailing writes or the statement after them, and returns no keys (the instances keep
+    none); elsewhere it runs at once, keys set."""
     if not objs:
         return
     model = type(objs[0])
@@ -230,9 +231,7 @@ def insert_objects(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS, later: b
             if hasattr(value, "resolve_expression"):
                 raise TypeError(f"insert_objects: {field.name} is an expression; use the ORM")
             params.append(field.get_db_prep_save(value, connection=connection))
-    if later and deferred.queue_write(
-        using, meta.db_table, sql, params, updates=False, keyed=objs if returning else ()
-    ):
+    if later and deferred.queue_write(using, meta.db_table, _without_returning(sql), params, updates=False):
         keys = None
     else:
         with connection.cursor() as cursor:
@@ -244,6 +243,11 @@ def insert_objects(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS, later: b
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
+
+
+def _without_returning(sql: str) -> str:
+    head, found, _ = sql.rpartition(" RETURNING ")
+    return head if found else sql
 
 
 def _auto(field: Any) -> bool:

@@ -1,34 +1,39 @@
-"""An action's trailing writes, sent to PostgreSQL as one statement.
+"""An action's trailing writes, sent to PostgreSQL with the statement after them.
 
 Most statements of a case action are writes whose outcome the action never reads: the audit entries, the
 notices, a clock's new owner or responsible person, the case's changed columns. Each cost a round trip and
 Django's and psycopg's work per statement (bench/README.md, "Trailing writes"). Inside `deferring()` (opened by
 every case action, `cases.actions._common.guarded`), such a write — `insert_objects(…, later=True)`,
-`update_later(…)` — is queued instead of sent, and the queue goes out as ONE statement of data-modifying `WITH`
-parts (PostgreSQL's writable CTEs) at the first moment anything else needs the database:
+`update_later(…)` — is queued instead of sent. The queue leaves as data-modifying `WITH` parts (PostgreSQL's
+writable CTEs) at the first moment anything else needs the database:
 
-- before any other statement on the connection (an execute wrapper), a read or a write that needs its result,
-  a savepoint — so every statement still sees every write before it, as if each had been sent at once;
+- the next statement on the connection (an execute wrapper) carries the queue as its own `WITH` parts, one
+  round trip for both, when it cannot tell the difference: it names none of the queued tables (the parts of one
+  statement share one snapshot and do not see one another's rows), takes positional parameters, is not a
+  `WITH` already, a savepoint or a transaction command. A savepoint's statements send the queue first, so what
+  is queued was queued inside the savepoint now open, and a handler that rolls that savepoint back would have
+  lost the writes either way;
+- otherwise the queue goes out alone, as one statement, just before it;
 - at the end of the block, inside the transaction, before it commits;
-- before an UPDATE of a table the queue already writes: the parts of one statement share one snapshot and cannot
-  see one another's rows, so two writes to the same table never share a statement.
+- before an UPDATE of a table the queue already writes (two writes to one table never share a statement).
 
-The new keys of queued INSERTs come back from that statement and are set on their instances then. A failing
-queued write fails the action: its transaction rolls back as it would have; raised by the statement it preceded,
-it comes as `DeferredWriteError`, so that an `except IntegrityError` meant for that statement cannot swallow it.
-If the block raises, the queue is dropped with the transaction it belonged to. Outside `deferring()`, on SQLite
-(no writable CTEs; its statements cost no round trip) and in a nested block, writes run at once.
+So every statement still sees every write before it, as if each had been sent at once. Queued INSERTs return no
+keys: they are for rows the caller drops. A failing queued write fails the action: its transaction rolls back as
+it would have; sent alone ahead of another statement it comes as `DeferredWriteError`, so that an
+`except IntegrityError` meant for that statement cannot swallow it. If the block raises, the queue is dropped
+with the transaction it belonged to; a rollback to a savepoint drops what was queued inside it, and a transaction
+already broken sends nothing more (Django then refuses the statement as it always does). Outside `deferring()`, on SQLite (no writable CTEs; its statements cost no
+round trip) and in a nested block, writes run at once.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from django.db.models import Model
 
 _ATTR = "_govhall_deferred_writes"
 
@@ -42,8 +47,6 @@ class _Write:
     table: str
     sql: str
     params: list[Any]
-    # INSERT … RETURNING: the instances that receive the returned keys, in the statement's row order.
-    keyed: Sequence[Model] = ()
 
 
 @dataclass
@@ -70,33 +73,63 @@ def deferring(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     try:
         with connection.execute_wrapper(_send_first(queue)):
             yield
-            _send(queue)
+            if connection.needs_rollback:
+                _drop(queue)
+            else:
+                _send(queue)
     finally:
         delattr(connection, _ATTR)
 
 
+_OWN_STATEMENT = ("SELECT", "INSERT", "UPDATE", "DELETE")
+
+
 def _send_first(queue: _Queue) -> Any:
     def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        if queue.writes and not queue.sending:
-            try:
-                _send(queue)
-            except DatabaseError as exc:
-                raise DeferredWriteError(f"a deferred write failed: {exc}") from exc
+        if not queue.writes or queue.sending:
+            return execute(sql, params, many, context)
+        if queue.connection.needs_rollback or sql.lstrip()[:8].upper() == "ROLLBACK":
+            _drop(
+                queue
+            )  # queued inside what is being rolled back (a savepoint's statement sent the rest before)
+            return execute(sql, params, many, context)
+        if _may_carry(queue, sql, params, many):
+            writes, queue.writes, queue.tables = queue.writes, [], set()
+            parts = ", ".join(f'"w{n}" AS ({write.sql})' for n, write in enumerate(writes))
+            carried = [value for write in writes for value in write.params]
+            return execute(f"WITH {parts} {sql}", [*carried, *params], many, context)
+        try:
+            _send(queue)
+        except DatabaseError as exc:
+            raise DeferredWriteError(f"a deferred write failed: {exc}") from exc
         return execute(sql, params, many, context)
 
     return wrapper
 
 
-def queue_write(
-    using: str, table: str, sql: str, params: list[Any], *, updates: bool, keyed: Sequence[Model] = ()
-) -> bool:
+def _may_carry(queue: _Queue, sql: str, params: Any, many: bool) -> bool:
+    if many or not isinstance(params, list | tuple):
+        return (
+            False  # several parameter sets, or none at all: a '%' in the text would turn into a placeholder
+        )
+    head = sql.lstrip()[:6].upper()
+    if head not in _OWN_STATEMENT:
+        return False
+    return not any(table in sql for table in queue.tables)
+
+
+def _drop(queue: _Queue) -> None:
+    queue.writes, queue.tables = [], set()
+
+
+def queue_write(using: str, table: str, sql: str, params: list[Any], *, updates: bool) -> bool:
     """Queue a write when a `deferring()` block is open on the connection; False when the caller must run it now."""
     queue = _queue(using)
     if queue is None:
         return False
     if updates and table in queue.tables:
         _send(queue)
-    queue.writes.append(_Write(table, sql, params, keyed))
+    queue.writes.append(_Write(table, sql, params))
     queue.tables.add(table)
     return True
 
@@ -114,36 +147,14 @@ def _send(queue: _Queue) -> None:
         return
     if len(writes) == 1:
         sql, params = writes[0].sql, writes[0].params
-        returning = [0] if writes[0].keyed else []
     else:
-        parts = [f'"w{n}" AS ({write.sql})' for n, write in enumerate(writes)]
-        returning = [n for n, write in enumerate(writes) if write.keyed]
-        # The parts run once each whether the main query reads them or not; it reads the keys of the INSERTs.
-        main = (
-            " UNION ALL ".join(f'SELECT {n}, * FROM "w{n}"' for n in returning)
-            if returning
-            else "SELECT 0 WHERE false"
-        )
-        sql = f"WITH {', '.join(parts)} {main}"
+        # The parts run once each, whether the main query reads them or not.
+        parts = ", ".join(f'"w{n}" AS ({write.sql})' for n, write in enumerate(writes[:-1]))
+        sql = f"WITH {parts} {writes[-1].sql}"
         params = [value for write in writes for value in write.params]
     queue.sending = True
     try:
         with queue.connection.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall() if returning else []
     finally:
         queue.sending = False
-    if len(writes) == 1:
-        rows = [(0, *row) for row in rows]
-    keys: dict[int, list[Any]] = {}
-    for n, key in rows:
-        keys.setdefault(n, []).append(key)
-    for n in returning:
-        instances = writes[n].keyed
-        got = keys.get(n, [])
-        if len(got) != len(instances):
-            raise DatabaseError(
-                f"deferred INSERT into {writes[n].table}: {len(got)} keys for {len(instances)} rows"
-            )
-        for obj, key in zip(instances, got, strict=True):
-            setattr(obj, obj._meta.pk.attname, key)

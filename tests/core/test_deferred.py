@@ -4,10 +4,11 @@ difference from sending each at once — every later statement sees them, a roll
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -25,11 +26,19 @@ def _clock() -> Clock:
     return clocks.start_clock(kind="case", amount=5, unit="workday", at=AT)
 
 
+def _recorder(wire: list[str]) -> Any:
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        wire.append(sql)
+        return execute(sql, params, many, context)
+
+    return record
+
+
 def _batched() -> bool:
     return connection.vendor == "postgresql"
 
 
-def test_queued_writes_leave_together_at_the_end_of_the_block_with_their_keys() -> None:
+def test_queued_writes_leave_together_at_the_end_of_the_block() -> None:
     clock = _clock()
     groups = [Group(name="deferred-a"), Group(name="deferred-b")]
     with CaptureQueriesContext(connection) as sent, transaction.atomic(), deferring():
@@ -37,31 +46,73 @@ def test_queued_writes_leave_together_at_the_end_of_the_block_with_their_keys() 
         update_later(Clock, {"label": "改过的时限"}, pk=clock.pk)
         # Queued on PostgreSQL (no writable CTEs on SQLite: sent at once there).
         assert pending() == (2 if _batched() else 0)
-        assert (groups[0].pk is None) == _batched()
     writes = [
         q["sql"] for q in sent.captured_queries if "auth_group" in q["sql"] or "clocks_clock" in q["sql"]
     ]
     assert len(writes) == (1 if _batched() else 2)
     if _batched():
         assert writes[0].startswith("WITH ")
-    assert all(group.pk is not None for group in groups)
-    assert sorted(Group.objects.filter(name__startswith="deferred-").values_list("pk", flat=True)) == sorted(
-        g.pk for g in groups
-    )
-    assert Group.objects.get(pk=groups[1].pk).name == "deferred-b"
+        assert all(group.pk is None for group in groups)  # rows the caller drops: no keys come back
+    assert set(Group.objects.filter(name__startswith="deferred-").values_list("name", flat=True)) == {
+        "deferred-a",
+        "deferred-b",
+    }
     assert Clock.objects.get(pk=clock.pk).label == "改过的时限"
 
 
-def test_any_other_statement_sees_the_writes_queued_before_it() -> None:
+def test_the_next_statement_carries_the_queue_when_it_cannot_tell() -> None:
+    """A statement naming none of the queued tables takes the queue along as its WITH parts: one round trip."""
+    clock = _clock()
+    with transaction.atomic(), deferring():
+        update_later(Clock, {"label": "带走"}, pk=clock.pk)
+        wire: list[str] = []  # the statements as they go out (Django's query log keeps the text it was given)
+        with CaptureQueriesContext(connection) as sent, connection.execute_wrapper(_recorder(wire)):
+            assert not Group.objects.filter(name="deferred-nobody").exists()
+        assert len(sent) == 1 and len(wire) == 1
+        assert wire[0].startswith("WITH ") == _batched()
+        assert ("clocks_clock" in wire[0]) == _batched()
+        assert pending() == 0
+        assert Clock.objects.get(pk=clock.pk).label == "带走"
+
+
+def test_a_statement_that_reads_a_queued_table_sees_the_writes() -> None:
     clock = _clock()
     with transaction.atomic(), deferring():
         update_later(Clock, {"label": "先写"}, pk=clock.pk)
-        (group,) = [Group(name="deferred-read")]
-        insert_objects([group], later=True)
-        # A read goes out after the queue: it sees both writes, and the new key is set by then.
-        assert Clock.objects.get(pk=clock.pk).label == "先写"
-        assert group.pk is not None and Group.objects.filter(pk=group.pk).exists()
+        insert_objects([Group(name="deferred-read")], later=True)
+        with CaptureQueriesContext(connection) as sent:
+            # It names a queued table: the queue goes out alone first, then the read, which sees both writes.
+            assert Clock.objects.get(pk=clock.pk).label == "先写"
+        assert len(sent) == (2 if _batched() else 1)
+        assert Group.objects.filter(name="deferred-read").exists()
         assert pending() == 0
+
+
+def test_a_savepoint_sends_the_queue_first_and_a_rollback_to_it_drops_what_it_queued() -> None:
+    clock = _clock()
+    wire: list[str] = []
+    with transaction.atomic(), deferring():
+        update_later(Clock, {"label": "保存点前"}, pk=clock.pk)
+        with connection.execute_wrapper(_recorder(wire)):
+            with transaction.atomic():
+                assert pending() == 0  # sent alone, before the SAVEPOINT
+                insert_objects([Group(name="deferred-inside")], later=True)
+                User.objects.filter(pk=-1).exists()  # inside the savepoint it carries what was queued there
+            try:
+                with transaction.atomic():
+                    insert_objects([Group(name="deferred-rolled-back")], later=True)
+                    raise RuntimeError("a handler rolls this savepoint back and the action goes on")
+            except RuntimeError:
+                pass
+            assert pending() == 0
+    statements = [sql.split(" ")[0] for sql in wire]
+    if _batched():
+        assert statements == ["UPDATE", "SAVEPOINT", "WITH", "RELEASE", "SAVEPOINT", "ROLLBACK", "RELEASE"], (
+            wire
+        )
+    assert Group.objects.filter(name="deferred-inside").exists()
+    assert not Group.objects.filter(name="deferred-rolled-back").exists()
+    assert Clock.objects.get(pk=clock.pk).label == "保存点前"
 
 
 def test_two_updates_of_one_table_keep_their_order() -> None:
@@ -90,6 +141,19 @@ def test_writes_outside_a_block_go_at_once() -> None:
     group = Group(name="deferred-none")
     insert_objects([group], later=True)
     assert group.pk is not None and Group.objects.filter(pk=group.pk).exists()
+
+
+def test_a_carried_write_that_fails_fails_the_block() -> None:
+    Group.objects.create(name="deferred-dup")
+    clock = _clock()
+    with pytest.raises(IntegrityError), transaction.atomic(), deferring():
+        insert_objects([Group(name="deferred-dup")], later=True)
+        update_later(Clock, {"label": "不应留下"}, pk=clock.pk)
+        User.objects.filter(
+            pk=-1
+        ).exists()  # names neither queued table: it carries them, and fails with them
+    assert Group.objects.filter(name="deferred-dup").count() == 1
+    assert Clock.objects.get(pk=clock.pk).label != "不应留下"
 
 
 def test_a_failed_queued_write_fails_the_block_and_is_not_taken_for_the_next_statement() -> None:

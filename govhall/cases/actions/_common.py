@@ -145,19 +145,32 @@ _LOCK_CASE_FOR_INTAKE: CompiledRead[Case] = CompiledRead(
 )
 
 
+# Other combinations the actions ask for (a handful in the code), each compiled once.
+_LOCKS_WITH: dict[tuple[str, ...], CompiledRead[Case]] = {}
+
+
 def lock_case(case: Case | int, *, related: tuple[str, ...] = _INTAKE_RELATED) -> Case:
     """The case re-read under a lock on its own row only (`FOR UPDATE OF` the case table): locking the item,
     applicant or department rows too made concurrent actions deadlock with the foreign-key checks PostgreSQL runs
     at commit. `related` joins what the action needs of them, read fresh in the same statement (acceptance takes
-    the item as it is then); the hot actions (claim, act on a task, deliver) pass `related=()` — the lock alone,
-    no join — and read what they may need later with `load_related`."""
+    the item as it is then); claims and deliveries pass `related=()` — the lock alone, no join —, acting on a task
+    joins the department its next step opens tasks for, and what else an action needs later it reads with
+    `load_related`."""
     pk = case if isinstance(case, int) else case.pk
     if not related:  # select_related() without names would follow, and lock, every foreign key
         read = _LOCK_CASE
     elif related == _INTAKE_RELATED:
         read = _LOCK_CASE_FOR_INTAKE
     else:
-        return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+        read = _LOCKS_WITH.get(related) or _LOCKS_WITH.setdefault(
+            related,
+            CompiledRead(
+                lambda pk: (
+                    Case.objects.select_for_update(of=("self",)).select_related(*related).filter(pk=pk)
+                ),
+                int,
+            ),
+        )
     found = read.objects(pk)
     if not found:
         raise Case.DoesNotExist(f"办件 {pk} 不存在")

@@ -116,7 +116,7 @@ def _joint_review(
     insert_objects([review])
     # A new review has no departments yet: one INSERT, without set()'s read of the current ones.
     through = JointReview.departments.through
-    insert_objects([through(jointreview=review, department=d) for d in departments])
+    insert_objects([through(jointreview=review, department=d) for d in departments], later=True)
     return review, True, departments
 
 
@@ -299,7 +299,8 @@ def act_on_task(
 ) -> Task:
     """Approve, return or refuse at a step, as far as the template allows it there (otherwise: out of procedure)."""
     at = now()
-    case = _lock_case(task.case_id, related=())
+    # The department joined in: the next step's tasks and clocks belong to it (one join, no read of its own later).
+    case = _lock_case(task.case_id, related=("department",))
     task = _task_row(task.pk)
     require_staff(by, task.role, task.department_id, "办理")
     if action not in TaskAction.values:
