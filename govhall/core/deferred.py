@@ -70,14 +70,18 @@ def deferring(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
         return
     queue = _Queue(connection)
     setattr(connection, _ATTR, queue)
+    # The outermost wrapper, so that any other (a recorder, a tracer) sees the statements as they go out. Django's
+    # own query log records the text it was given: a statement that carried the queue is logged without it.
+    wrapper = _send_first(queue)
+    connection.execute_wrappers.insert(0, wrapper)
     try:
-        with connection.execute_wrapper(_send_first(queue)):
-            yield
-            if connection.needs_rollback:
-                _drop(queue)
-            else:
-                _send(queue)
+        yield
+        if connection.needs_rollback:
+            _drop(queue)
+        else:
+            _send(queue)
     finally:
+        connection.execute_wrappers.remove(wrapper)
         delattr(connection, _ATTR)
 
 
