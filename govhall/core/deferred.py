@@ -22,8 +22,8 @@ keys: they are for rows the caller drops. A failing queued write fails the actio
 it would have; sent alone ahead of another statement it comes as `DeferredWriteError`, so that an
 `except IntegrityError` meant for that statement cannot swallow it. If the block raises, the queue is dropped
 with the transaction it belonged to; a rollback to a savepoint drops what was queued inside it, and a transaction
-already broken sends nothing more (Django then refuses the statement as it always does). Outside `deferring()`, on SQLite (no writable CTEs; its statements cost no
-round trip) and in a nested block, writes run at once.
+already broken sends nothing more (Django then refuses the statement as it always does). Outside `deferring()`,
+on SQLite (no writable CTEs; its statements cost no round trip) and in a nested block, writes run at once.
 """
 
 from __future__ import annotations
@@ -93,9 +93,8 @@ def _send_first(queue: _Queue) -> Any:
         if not queue.writes or queue.sending:
             return execute(sql, params, many, context)
         if queue.connection.needs_rollback or sql.lstrip()[:8].upper() == "ROLLBACK":
-            _drop(
-                queue
-            )  # queued inside what is being rolled back (a savepoint's statement sent the rest before)
+            # Queued inside what is being rolled back: a savepoint's own statement sent the rest before it.
+            _drop(queue)
             return execute(sql, params, many, context)
         if _may_carry(queue, sql, params, many):
             writes, queue.writes, queue.tables = queue.writes, [], set()
@@ -113,9 +112,8 @@ def _send_first(queue: _Queue) -> Any:
 
 def _may_carry(queue: _Queue, sql: str, params: Any, many: bool) -> bool:
     if many or not isinstance(params, list | tuple):
-        return (
-            False  # several parameter sets, or none at all: a '%' in the text would turn into a placeholder
-        )
+        # Several parameter sets, or none at all (a '%' in such a text would turn into a placeholder).
+        return False
     head = sql.lstrip()[:6].upper()
     if head not in _OWN_STATEMENT:
         return False

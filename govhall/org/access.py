@@ -35,41 +35,30 @@ _WINDOW_SITE_ATTR = "_govhall_window_site_id"
 _STAFF_FIELDS = tuple(f for f in StaffProfile._meta.concrete_fields)
 
 
-# Every action and every request reads this: compiled once per connection (core.compiled), it costs a tenth.
-_CONTEXT: CompiledRead[Any] = CompiledRead(
-    lambda pk: (
-        get_user_model()
-        ._default_manager.filter(pk=pk)
-        .values_list(
-            "groups__name",
-            "staff__departments",
-            "staff__window__department",
-            "staff__window__hall__site",
-            *(f"staff__{f.name}" for f in _STAFF_FIELDS),
-        )
-    ),
-    int,
+# What every permission check of a request needs, by the user's key: role groups, departments (own and the
+# window's), the window's site and the staff record's columns.
+_CONTEXT_COLUMNS = (
+    "groups__name",
+    "staff__departments",
+    "staff__window__department",
+    "staff__window__hall__site",
+    *(f"staff__{f.name}" for f in _STAFF_FIELDS),
 )
 
 
+def _context_read(*leading: str) -> CompiledRead[Any]:
+    return CompiledRead(
+        lambda pk: get_user_model()._default_manager.filter(pk=pk).values_list(*leading, *_CONTEXT_COLUMNS),
+        int,
+    )
+
+
+# Every action and every request reads this: compiled once per connection (core.compiled), it costs a tenth.
+_CONTEXT = _context_read()
 # The signed-in user of a request with that same context, in one statement: `signed_in_user` below, which
 # core.auth's backend uses (installed by org's AppConfig.ready: core cannot import org).
 _USER_COLUMNS = tuple(f.attname for f in get_user_model()._meta.concrete_fields)
-_USER_WITH_CONTEXT: CompiledRead[Any] = CompiledRead(
-    lambda pk: (
-        get_user_model()
-        ._default_manager.filter(pk=pk)
-        .values_list(
-            *_USER_COLUMNS,
-            "groups__name",
-            "staff__departments",
-            "staff__window__department",
-            "staff__window__hall__site",
-            *(f"staff__{f.name}" for f in _STAFF_FIELDS),
-        )
-    ),
-    int,
-)
+_USER_WITH_CONTEXT = _context_read(*_USER_COLUMNS)
 
 
 def _load_context(user: User) -> None:

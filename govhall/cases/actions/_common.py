@@ -70,8 +70,8 @@ def guarded(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             assert pending is not None
             mark = len(pending)
             try:
-                # The action's trailing writes (its audit entries last) leave together as one statement on
-                # PostgreSQL, inside the transaction (core.deferred).
+                # On PostgreSQL the action's trailing writes (its audit entries last) ride on the statement after
+                # them or leave together as one, inside the transaction (core.deferred).
                 with transaction.atomic(), deferred.deferring():
                     result = fn(*args, **kwargs)
                     if outermost:
@@ -178,9 +178,10 @@ def lock_case(case: Case | int, *, related: tuple[str, ...] = _INTAKE_RELATED) -
 
 
 def save_fields(case: Case, *names: str) -> None:
-    """`case.save(update_fields=names)` on the hot path: one compiled UPDATE of those columns (core.compiled.update_later)
-    of a case the action holds locked — which is why the row is known to exist, and why it may go out with the
-    action's other trailing writes (core.deferred). No signal is sent; Case has no receivers."""
+    """`case.save(update_fields=names)` on the hot path: one compiled UPDATE of those columns
+    (core.compiled.update_later) of a case the action holds locked — which is why the row is known to exist, and
+    why it may go out with the action's other trailing writes (core.deferred). No signal is sent; Case has no
+    receivers."""
     update_later(Case, {name: getattr(case, name) for name in names}, pk=case.pk)
 
 
