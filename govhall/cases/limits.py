@@ -9,9 +9,11 @@ step budgets, notices, the workbench and applicant pages, the API — uses the c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from govhall.catalog.choices import TimeUnit
 from govhall.catalog.models import ServiceItem
+from govhall.core.compiled import CompiledRead
 from govhall.workflow import engine as wf
 from govhall.workflow.schema import Budget, ProcessSpec
 
@@ -53,6 +55,15 @@ def limits_for(item: ServiceItem, spec: ProcessSpec, *, green_channel: bool) -> 
     )
 
 
+# The item's co-departments by the item's key, from the link table alone (read once per acceptance; compiled).
+_JOINT_DEPARTMENT_IDS: CompiledRead[Any] = CompiledRead(
+    lambda pk: ServiceItem.joint_departments.through.objects.filter(serviceitem_id=pk).values_list(
+        "department_id"
+    ),
+    int,
+)
+
+
 def capture_limits(case: Case) -> CaseLimits:
     """Copy the limits and the joint review's join onto the case (the caller saves it): from its item as it is now
     and its process version."""
@@ -66,7 +77,7 @@ def capture_limits(case: Case) -> CaseLimits:
     # The joint review's join is fixed here too, with the limits (read by processing._joint_review).
     case.join_rule = case.item.join_rule
     case.join_ratio = case.item.join_ratio
-    case.joint_department_ids = sorted(case.item.joint_departments.values_list("pk", flat=True))
+    case.joint_department_ids = sorted(pk for (pk,) in _JOINT_DEPARTMENT_IDS.rows(case.item_id))
     return limits
 
 

@@ -470,9 +470,16 @@ def _after_branch(case: Case, task: Task, step: Any, *, by: User, at: datetime) 
     _enter(case, str(target), by=by, at=at, round_=task.round)
 
 
+# Read by every decision (compiled once per connection): the first failed join of a case, as `.first()` gives it.
+_FAILED_JOIN: CompiledRead[JointReview] = CompiledRead(
+    lambda pk: JointReview.objects.filter(case_id=pk, result=JoinResult.FAILED).order_by("pk")[:1], int
+)
+
+
 def failed_joint_review(case: Case) -> JointReview | None:
     """The case's joint review whose join failed (and was not coordinated since), if any: it forbids a grant."""
-    return JointReview.objects.filter(case=case, result=JoinResult.FAILED).first()
+    found = _FAILED_JOIN.objects(case.pk)
+    return found[0] if found else None
 
 
 def _forbid_grant_against_join(case: Case, *, task: Task | None, action: str) -> None:
