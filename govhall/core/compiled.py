@@ -210,20 +210,20 @@ def insert_objects(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS, later: b
     # The columns bulk_create writes: all but an auto-incremented key, which the database assigns and returns.
     fields = [f for f in meta.local_concrete_fields if not (f.primary_key and _auto(f))]
     key = (model, len(objs))
-    cache: dict[tuple[type[Model], int], tuple[str, bool]] = _kept_on(connection, _INSERT_ATTR)
+    cache: dict[tuple[type[Model], int], tuple[str, str]] = _kept_on(connection, _INSERT_ATTR)
     compiled = cache.get(key)
     if compiled is None:
         qn = connection.ops.quote_name
-        returning = bool(connection.features.can_return_rows_from_bulk_insert)
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        sql = (
+        insert = (
             f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
             f"VALUES {', '.join([row] * len(objs))}"
         )
-        if returning:
-            sql += f" RETURNING {qn(meta.pk.column)}"
-        compiled = cache[key] = (sql, returning)
-    sql, returning = compiled
+        returning_keys = (
+            f" RETURNING {qn(meta.pk.column)}" if connection.features.can_return_rows_from_bulk_insert else ""
+        )
+        compiled = cache[key] = (insert, returning_keys)
+    insert, returning_keys = compiled
     params: list[Any] = []
     for obj in objs:
         for field in fields:
@@ -231,23 +231,18 @@ def insert_objects(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS, later: b
             if hasattr(value, "resolve_expression"):
                 raise TypeError(f"insert_objects: {field.name} is an expression; use the ORM")
             params.append(field.get_db_prep_save(value, connection=connection))
-    if later and deferred.queue_write(using, meta.db_table, _without_returning(sql), params, updates=False):
-        keys = None
+    if later and deferred.queue_write(using, meta.db_table, insert, params, updates=False):
+        keys = None  # queued: rows the caller drops get no keys back
     else:
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            keys = cursor.fetchall() if returning else None
+            cursor.execute(insert + returning_keys, params)
+            keys = cursor.fetchall() if returning_keys else None
     if keys is not None:
         for obj, (pk,) in zip(objs, keys, strict=True):
             setattr(obj, meta.pk.attname, pk)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
-
-
-def _without_returning(sql: str) -> str:
-    head, found, _ = sql.rpartition(" RETURNING ")
-    return head if found else sql
 
 
 def _auto(field: Any) -> bool:

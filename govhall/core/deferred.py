@@ -19,7 +19,7 @@ writable CTEs) at the first moment anything else needs the database:
 
 So every statement still sees every write before it, as if each had been sent at once. Queued INSERTs return no
 keys: they are for rows the caller drops. A failing queued write fails the action: its transaction rolls back as
-it would have; sent alone ahead of another statement it comes as `DeferredWriteError`, so that an
+it would have; sent alone ahead of another statement or write it comes as `DeferredWriteError`, so that an
 `except IntegrityError` meant for that statement cannot swallow it. If the block raises, the queue is dropped
 with the transaction it belonged to; a rollback to a savepoint drops what was queued inside it, and a transaction
 already broken sends nothing more (Django then refuses the statement as it always does). Outside `deferring()`,
@@ -98,13 +98,8 @@ def _send_first(queue: _Queue) -> Any:
             return execute(sql, params, many, context)
         if _may_carry(queue, sql, params, many):
             writes, queue.writes, queue.tables = queue.writes, [], set()
-            parts = ", ".join(f'"w{n}" AS ({write.sql})' for n, write in enumerate(writes))
-            carried = [value for write in writes for value in write.params]
-            return execute(f"WITH {parts} {sql}", [*carried, *params], many, context)
-        try:
-            _send(queue)
-        except DatabaseError as exc:
-            raise DeferredWriteError(f"a deferred write failed: {exc}") from exc
+            return execute(*_with(writes, sql, list(params)), many, context)
+        _send_ahead(queue)
         return execute(sql, params, many, context)
 
     return wrapper
@@ -130,7 +125,7 @@ def queue_write(using: str, table: str, sql: str, params: list[Any], *, updates:
     if queue is None:
         return False
     if updates and table in queue.tables:
-        _send(queue)
+        _send_ahead(queue)
     queue.writes.append(_Write(table, sql, params))
     queue.tables.add(table)
     return True
@@ -142,18 +137,28 @@ def pending(using: str = DEFAULT_DB_ALIAS) -> int:
     return len(queue.writes) if queue is not None else 0
 
 
+def _with(writes: list[_Write], sql: str, params: list[Any]) -> tuple[str, list[Any]]:
+    """`sql` with the writes as its WITH parts (each runs once, whether the main statement reads it or not)."""
+    if not writes:
+        return sql, params
+    parts = ", ".join(f'"w{n}" AS ({write.sql})' for n, write in enumerate(writes))
+    return f"WITH {parts} {sql}", [*(value for write in writes for value in write.params), *params]
+
+
+def _send_ahead(queue: _Queue) -> None:
+    """Send the queue alone before another statement: a failure there is the queue's, and says so."""
+    try:
+        _send(queue)
+    except DatabaseError as exc:
+        raise DeferredWriteError(f"a deferred write failed: {exc}") from exc
+
+
 def _send(queue: _Queue) -> None:
     writes, queue.writes = queue.writes, []
     queue.tables = set()
     if not writes:
         return
-    if len(writes) == 1:
-        sql, params = writes[0].sql, writes[0].params
-    else:
-        # The parts run once each, whether the main query reads them or not.
-        parts = ", ".join(f'"w{n}" AS ({write.sql})' for n, write in enumerate(writes[:-1]))
-        sql = f"WITH {parts} {writes[-1].sql}"
-        params = [value for write in writes for value in write.params]
+    sql, params = _with(writes[:-1], writes[-1].sql, writes[-1].params)
     queue.sending = True
     try:
         with queue.connection.cursor() as cursor:

@@ -257,7 +257,7 @@ def issue_document(
     """Issue a notice: number it and store it, pending the seal. No rendering or signing here, so a case action
     can call it inside its own transaction; `content` is {"recipient", "paragraphs", "rows", "remedies",
     "date", optional "title"} (see the module docstring of render.py for how each is printed). `later`: the row
-    may go out with the action's other trailing writes (core.deferred), its key set then."""
+    may go out with the action's other trailing writes (core.deferred), and then gets no key back."""
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": f"未知的文书种类：{kind}。"})
     at = at or now()

@@ -181,7 +181,7 @@ def append_many(events: list[dict[str, Any]], *, later: bool = False) -> list[Le
     """Write several events (each with `append`'s keyword arguments) in order as unlinked entries, in one INSERT and
     nothing else: no lock is taken and nothing is read, so concurrent actions never wait for one another here. The
     entries are returned unlinked (`seq` None); `link()` chains them once the transaction has committed. `later`:
-    the INSERT may go out with the block's other trailing writes (core.deferred), the keys set then."""
+    the INSERT may go out with the block's other trailing writes (core.deferred), and then returns no keys."""
     _require_transaction()
     if not events:
         return []

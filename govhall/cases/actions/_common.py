@@ -139,13 +139,7 @@ _LOCK_CASE: CompiledRead[Case] = CompiledRead(lambda pk: Case.objects.select_for
 
 
 _INTAKE_RELATED = ("item", "applicant", "department")
-_LOCK_CASE_FOR_INTAKE: CompiledRead[Case] = CompiledRead(
-    lambda pk: Case.objects.select_for_update(of=("self",)).select_related(*_INTAKE_RELATED).filter(pk=pk),
-    int,
-)
-
-
-# Other combinations the actions ask for (a handful in the code), each compiled once.
+# The lock with related rows joined, one read per combination the actions ask for (a handful), each compiled once.
 _LOCKS_WITH: dict[tuple[str, ...], CompiledRead[Case]] = {}
 
 
@@ -159,8 +153,6 @@ def lock_case(case: Case | int, *, related: tuple[str, ...] = _INTAKE_RELATED) -
     pk = case if isinstance(case, int) else case.pk
     if not related:  # select_related() without names would follow, and lock, every foreign key
         read = _LOCK_CASE
-    elif related == _INTAKE_RELATED:
-        read = _LOCK_CASE_FOR_INTAKE
     else:
         read = _LOCKS_WITH.get(related) or _LOCKS_WITH.setdefault(
             related,
