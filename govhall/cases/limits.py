@@ -64,9 +64,23 @@ _JOINT_DEPARTMENT_IDS: CompiledRead[Any] = CompiledRead(
 )
 
 
+# The case's columns capture_limits sets, for the caller's save of them.
+CAPTURED_FIELDS = (
+    "item_version",
+    "catalog_promised_limit",
+    "promised_limit",
+    "promised_limit_unit",
+    "legal_limit",
+    "legal_limit_unit",
+    "join_rule",
+    "join_ratio",
+    "joint_department_ids",
+)
+
+
 def capture_limits(case: Case) -> CaseLimits:
-    """Copy the limits and the joint review's join onto the case (the caller saves it): from its item as it is now
-    and its process version."""
+    """Copy the limits and the joint review's join onto the case (the caller saves CAPTURED_FIELDS): from its item
+    as it is now and its process version."""
     limits = limits_for(case.item, wf.spec_by_id(case.process_id), green_channel=case.green_channel)
     case.item_version = limits.item_version
     case.catalog_promised_limit = limits.catalog_promised
@@ -129,6 +143,7 @@ def limit_text(amount: int, unit: str) -> str:
 
 
 __all__ = [
+    "CAPTURED_FIELDS",
     "CaseLimits",
     "capture_limits",
     "case_limits",

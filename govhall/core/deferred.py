@@ -29,7 +29,8 @@ on SQLite (no writable CTEs; its statements cost no round trip) and in a nested 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,7 @@ class _Write:
     table: str
     sql: str
     params: list[Any]
+    rows: int = 0  # an INSERT … VALUES of this many rows; 0 for an UPDATE (… WHERE at its end)
 
 
 @dataclass
@@ -55,6 +57,7 @@ class _Queue:
     writes: list[_Write] = field(default_factory=list)
     tables: set[str] = field(default_factory=set)
     sending: bool = False
+    conditional: bool = False  # the queue of an `if_changed()` block
 
 
 def _queue(using: str) -> _Queue | None:
@@ -112,21 +115,32 @@ def _may_carry(queue: _Queue, sql: str, params: Any, many: bool) -> bool:
     head = sql.lstrip()[:6].upper()
     if head not in _OWN_STATEMENT:
         return False
-    return not any(table in sql for table in queue.tables)
+    return not any(_names(sql, table) for table in queue.tables)
+
+
+def _names(sql: str, table: str) -> bool:
+    """Whether `sql` names `table`: the name as a whole word, quoted or not, so that a write queued to
+    `documents_document` still rides on an UPDATE of `documents_documentcounter`."""
+    if table not in sql:
+        return False
+    return re.search(rf"(?<![\w$]){re.escape(table)}(?![\w$])", sql) is not None
 
 
 def _drop(queue: _Queue) -> None:
     queue.writes, queue.tables = [], set()
 
 
-def queue_write(using: str, table: str, sql: str, params: list[Any], *, updates: bool) -> bool:
-    """Queue a write when a `deferring()` block is open on the connection; False when the caller must run it now."""
+def queue_write(using: str, table: str, sql: str, params: list[Any], *, updates: bool, rows: int = 0) -> bool:
+    """Queue a write when a `deferring()` or `if_changed()` block is open on the connection; False when the caller
+    must run it now. `rows`: the rows of an INSERT … VALUES (0 for an UPDATE)."""
     queue = _queue(using)
     if queue is None:
         return False
+    if table in queue.tables and queue.conditional:
+        raise TypeError(f"if_changed: a second write to {table} cannot share the guard's statement")
     if updates and table in queue.tables:
         _send_ahead(queue)
-    queue.writes.append(_Write(table, sql, params))
+    queue.writes.append(_Write(table, sql, params, rows))
     queue.tables.add(table)
     return True
 
@@ -165,3 +179,116 @@ def _send(queue: _Queue) -> None:
             cursor.execute(sql, params)
     finally:
         queue.sending = False
+
+
+class Guard:
+    """The block of `if_changed()`: `run()` sends its guard statement with the writes queued in the block."""
+
+    def __init__(self, queue: _Queue) -> None:
+        self._queue = queue
+        self.ran = False
+        # Called first when the guard runs: a caller that gathers writes of its own queues them here.
+        self.before_run: Callable[[], None] | None = None
+
+    def _start(self) -> None:
+        if self.ran:
+            raise TypeError("if_changed: one guard per block")
+        if self.before_run is not None:
+            self.before_run()
+        self.ran = True
+
+    def run_nothing(self) -> int:
+        """The guard matches nothing without asking (an empty `__in`): the block's writes are dropped."""
+        self._start()
+        self._queue.writes, self._queue.tables = [], set()
+        return 0
+
+    def run(self, table: str, sql: str, params: list[Any]) -> int:
+        """Send `sql` — an UPDATE of `table` ending in its WHERE clause — with the block's writes, which take effect
+        only if it changes rows; returns the rows it changed."""
+        queue = self._queue
+        self._start()
+        if table in queue.tables:
+            raise TypeError(f"if_changed: the guard's table {table} cannot be written in its own block")
+        writes, queue.writes, queue.tables = queue.writes, [], set()
+        queue.sending = True
+        try:
+            if queue.connection.vendor == "postgresql":
+                parts = [f'"g" AS ({sql} RETURNING 1)']
+                values = list(params)
+                for write in writes:
+                    for part, part_params in _only_if_guarded(write):
+                        parts.append(f'"w{len(parts)}" AS ({part})')
+                        values.extend(part_params)
+                with queue.connection.cursor() as cursor:
+                    cursor.execute(f'WITH {", ".join(parts)} SELECT count(*) FROM "g"', values)
+                    return int(cursor.fetchone()[0])
+            # SQLite: the guard, then the writes when it changed rows (no round trips to save there).
+            with queue.connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                changed = int(cursor.rowcount)
+                if changed:
+                    for write in writes:
+                        cursor.execute(write.sql, write.params)
+                return changed
+        finally:
+            queue.sending = False
+
+
+def _only_if_guarded(write: _Write) -> list[tuple[str, list[Any]]]:
+    """The write as WITH parts that do nothing unless the guard "g" returned a row. An INSERT … VALUES becomes one
+    INSERT … SELECT … WHERE per row: PostgreSQL gives the values of such a SELECT the types of the columns they go
+    to, as it does for VALUES, which it would not for a VALUES list read in a subquery."""
+    condition = 'EXISTS (SELECT 1 FROM "g")'
+    if not write.rows:
+        return [(f"{write.sql} AND {condition}", write.params)]
+    head = write.sql[: write.sql.index(" VALUES ")]
+    width = len(write.params) // write.rows
+    select = ", ".join(["%s"] * width)
+    return [
+        (f"{head} SELECT {select} WHERE {condition}", write.params[n * width : (n + 1) * width])
+        for n in range(write.rows)
+    ]
+
+
+@contextlib.contextmanager
+def if_changed(using: str = DEFAULT_DB_ALIAS) -> Iterator[Guard]:
+    """Writes that belong to a conditional UPDATE, sent with it and kept only if it changes rows:
+
+        with deferred.if_changed() as guard:
+            update_later(Clock, {...}, pk=clock_id)                       # queued in the block
+            claimed = update_rows(Task, {...}, pk=pk, status="open", guard=guard)
+
+    A claim must find its task still open, and its audit entry and the clock's responsible person belong to a
+    claim that happened. Without this the UPDATE goes first, alone, and the writes after it; here they leave
+    together, on PostgreSQL as one statement whose parts after the guard each test that it returned a row, on
+    SQLite one after the other, only if it changed rows. The block must end with its guard, and a statement in it
+    that names a table a queued write goes to (it would not see the write) is refused; others run as usual (the
+    actor's name read for an audit entry, say). What the enclosing `deferring()` block had queued goes out
+    first, unconditionally."""
+    connection = connections[using]
+    outer = getattr(connection, _ATTR, None)
+    if outer is not None:
+        _send_ahead(outer)
+    queue = _Queue(connection, conditional=True)
+    guard = Guard(queue)
+
+    def refuse_others(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if queue.writes and not queue.sending and any(_names(sql, table) for table in queue.tables):
+            raise TypeError(
+                "if_changed: a statement read or wrote a table between a queued write to it and the guard"
+            )
+        return execute(sql, params, many, context)
+
+    setattr(connection, _ATTR, queue)
+    connection.execute_wrappers.append(refuse_others)
+    try:
+        yield guard
+    finally:
+        connection.execute_wrappers.remove(refuse_others)
+        if outer is None:
+            delattr(connection, _ATTR)
+        else:
+            setattr(connection, _ATTR, outer)
+    if not guard.ran:
+        raise TypeError("if_changed: the block ended without running its guard")

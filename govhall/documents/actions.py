@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 
 from govhall.calendars.engine import local_date
 from govhall.core.clock import now
-from govhall.core.compiled import insert_objects
+from govhall.core.compiled import insert_objects, kept_cursor
 from govhall.core.worker import deferred_ids, record_row_failure
 from govhall.org.models import Department
 
@@ -172,13 +172,13 @@ def _increment(department: Department, kind: str, year: int) -> int | None:
     the counter's row lock (PostgreSQL) or the write lock (SQLite, IMMEDIATE transactions) before it reads, so two
     issuers never get the same value. None when the counter row does not exist yet."""
     qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {qn(DocumentCounter._meta.db_table)} SET {qn('last')} = {qn('last')} + 1 "
-            f"WHERE {qn('department_id')} = %s AND {qn('kind')} = %s AND {qn('year')} = %s RETURNING {qn('last')}",
-            [department.pk, kind, year],
-        )
-        row = cursor.fetchone()
+    cursor = kept_cursor()
+    cursor.execute(
+        f"UPDATE {qn(DocumentCounter._meta.db_table)} SET {qn('last')} = {qn('last')} + 1 "
+        f"WHERE {qn('department_id')} = %s AND {qn('kind')} = %s AND {qn('year')} = %s RETURNING {qn('last')}",
+        [department.pk, kind, year],
+    )
+    row = cursor.fetchone()
     return int(row[0]) if row else None
 
 

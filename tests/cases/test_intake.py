@@ -35,7 +35,12 @@ def test_accept_starts_promised_and_legal_clocks(hall, at):
         case = submit(hall)
         assert case.status == CaseStatus.SUBMITTED
         assert case.intake_clock.due_day == dt.date(2026, 3, 9)  # 5 working days after Monday 2 March
-        actions.accept_case(case, by=hall["clerk"])
+        accepted = actions.accept_case(case, by=hall["clerk"])
+    # Acceptance writes only the columns it sets: whatever it set in memory is what the row now holds.
+    columns = [f.attname for f in Case._meta.concrete_fields]
+    stored = Case.objects.get(pk=case.pk)
+    assert {c: getattr(accepted, c) for c in columns} == {c: getattr(stored, c) for c in columns}
+    assert stored.item_version and stored.promised_limit and stored.joint_department_ids is not None
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS
     assert case.intake_outcome == IntakeOutcome.ACCEPTED

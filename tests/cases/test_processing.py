@@ -282,3 +282,51 @@ def test_two_people_act_on_one_task_exactly_one_succeeds(reference_data):
     assert sorted(results) == ["conflict", "ok"]
     assert Task.objects.filter(case=case, step_key="decide").count() == 1
     assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_PROGRESS
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_approval_that_waited_for_the_case_lock_sees_the_claim_made_meanwhile(reference_data):
+    """act_on_task reads the task in the statement that locks the case. A claim holds the lock; the approval
+    waits, then reads the case as the claim left it and the task perhaps as it was before (PostgreSQL re-reads
+    only the locked row). The approval must not complete a task someone else has just claimed."""
+    import time
+
+    import time_machine
+    from django.db import connections, transaction
+
+    from .conftest import local
+
+    with time_machine.travel(local(2026, 3, 2, 9), tick=False):
+        hall = build_hall()
+        case = accepted(hall)
+    task = open_task(case)
+    results: list[str] = []
+
+    def approve() -> None:
+        try:
+            actions.act_on_task(Task.objects.get(pk=task.pk), by=hall["approver"], action="approve")
+            results.append("ok")
+        except TaskConflict:
+            results.append("conflict")
+        finally:
+            connection.close()
+
+    with time_machine.travel(local(2026, 3, 2, 11), tick=False):
+        approval = threading.Thread(target=approve)
+        with transaction.atomic():
+            actions.claim_task(task, by=hall["approver2"])  # the case stays locked until this block commits
+            approval.start()
+            with connections["default"].cursor() as cursor:
+                for _ in range(200):  # until the approval waits for the lock (at most 10 s)
+                    cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                    if cursor.fetchone()[0]:
+                        break
+                    time.sleep(0.05)
+                else:
+                    pytest.fail("the approval never waited for the case lock")
+        approval.join()
+    assert results == ["conflict"]
+    task.refresh_from_db()
+    assert (task.status, task.assignee_id) == (TaskStatus.CLAIMED, hall["approver2"].pk)
+    assert not Task.objects.filter(case=case, step_key="decide").exists()

@@ -7,13 +7,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from govhall.clocks import actions as clocks
 from govhall.clocks.models import Clock
-from govhall.core.compiled import CompiledRead, Computed, insert_objects, update_rows
+from govhall.core.compiled import (
+    CompiledRead,
+    Computed,
+    insert_objects,
+    insert_unless_conflict,
+    kept_cursor,
+    update_rows,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +157,46 @@ def test_insert_objects_refuses_what_it_cannot_write_as_the_orm_would() -> None:
     assert Clock.objects.count() == 1
 
 
+def test_insert_unless_conflict_skips_a_row_a_unique_constraint_refuses_and_the_transaction_goes_on() -> None:
+    from govhall.cases.models import Applicant
+
+    first = Group(name="unless-conflict")
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            assert insert_unless_conflict(first) is True
+        assert len(queries) == 1 and first.pk is not None and not first._state.adding
+        second = Group(name="unless-conflict")
+        assert insert_unless_conflict(second) is False
+        assert second.pk is None and second._state.adding
+        # No error was raised inside the transaction: it is not broken, the next statement runs.
+        assert Group.objects.filter(name="unless-conflict").count() == 1
+        # A partial unique constraint counts too (the hall's one record of an identity: user IS NULL), on both
+        # databases; the same identity under an online account is another row.
+        hall = Applicant(kind="person", name="甲", id_number="110101199003074514")
+        assert insert_unless_conflict(hall) is True
+        assert insert_unless_conflict(Applicant(kind="person", name="乙", id_number=hall.id_number)) is False
+        account = User.objects.create_user("unless-conflict-account", password="x-unused-pw")
+        online = Applicant(kind="person", name="乙", id_number=hall.id_number, user=account)
+        assert insert_unless_conflict(online) is True
+    assert Applicant.objects.filter(id_number=hall.id_number).count() == 2
+    assert Applicant.objects.get(pk=hall.pk).name == "甲"
+
+
+def test_the_kept_cursor_outlives_no_connection_and_errors_stay_djangos() -> None:
+    read = CompiledRead(lambda name: Group.objects.filter(name=name), str)
+    Group.objects.create(name="kept-cursor")
+    assert [g.name for g in read.objects("kept-cursor")] == ["kept-cursor"]
+    first = kept_cursor().cursor
+    assert kept_cursor().cursor is first  # the driver's cursor is kept between statements
+    with CaptureQueriesContext(connection) as queries:
+        read.objects("kept-cursor")
+    assert len(queries) == 1  # Django's query log still sees what goes out on it
+    # A database error on it is Django's own (wrap_database_errors), as on connection.cursor().
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_objects([Group(name="kept-cursor")])
+    assert [g.name for g in read.objects("kept-cursor")] == ["kept-cursor"]
+
+
 def test_update_rows_changes_what_update_changes() -> None:
     at = datetime(2026, 9, 25, 10, 30, tzinfo=SHANGHAI)
     made = _clocks()
@@ -185,6 +232,13 @@ def test_update_rows_changes_what_update_changes() -> None:
     assert update_rows(Clock, {"late": late_now}, pk=made[2].pk) == 1
     assert Clock.objects.get(pk=made[2].pk).late is True  # due in 2026: late at 2027
     assert update_rows(Clock, {"state": "x"}, pk__in=[]) == 0
+    # `=None` is IS NULL, as in filter(): the same rows, then none once they hold a value.
+    assert (
+        update_rows(Clock, {"label": "无人负责"}, pk__in=ids, owner_responsible=None)
+        == Clock.objects.filter(pk__in=ids, owner_responsible=None).count()
+    )
+    assert update_rows(Clock, {"label": "有人负责"}, pk=made[1].pk, owner_responsible=None) == 0
+    assert Clock.objects.get(pk=made[1].pk).label != "有人负责"
 
 
 def test_update_rows_refuses_what_it_cannot_say() -> None:
@@ -192,7 +246,5 @@ def test_update_rows_refuses_what_it_cannot_say() -> None:
         update_rows(Clock, {}, pk=1)
     with pytest.raises(TypeError, match="only exact and __in"):
         update_rows(Clock, {"state": "stopped"}, pk__gte=1)
-    with pytest.raises(TypeError, match="IS NULL"):
-        update_rows(Clock, {"state": "stopped"}, due_at=None)
     with pytest.raises(TypeError, match="expression"):
         update_rows(Clock, {"budget": F("budget") + 1}, pk=1)

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from govhall.clocks import actions as clocks
 from govhall.clocks.models import Clock
-from govhall.core.compiled import insert_objects, update_later
-from govhall.core.deferred import DeferredWriteError, deferring, pending
+from govhall.core.compiled import insert_objects, update_later, update_rows
+from govhall.core.deferred import DeferredWriteError, deferring, if_changed, pending
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +73,20 @@ def test_the_next_statement_carries_the_queue_when_it_cannot_tell() -> None:
         assert ("clocks_clock" in wire[0]) == _batched()
         assert pending() == 0
         assert Clock.objects.get(pk=clock.pk).label == "带走"
+
+
+def test_a_table_whose_name_begins_another_does_not_stop_the_carrying() -> None:
+    """`auth_group` is queued; a statement on `auth_group_permissions` names it only as part of a longer word, so it
+    carries the queue (a table is matched as a whole name, quoted or not)."""
+    with transaction.atomic(), deferring():
+        insert_objects([Group(name="deferred-prefix")], later=True)
+        wire: list[str] = []
+        with connection.execute_wrapper(_recorder(wire)):
+            assert not Group.permissions.through.objects.filter(pk=-1).exists()
+        assert len(wire) == 1
+        assert wire[0].startswith("WITH ") == _batched()
+        assert pending() == 0
+    assert Group.objects.filter(name="deferred-prefix").exists()
 
 
 def test_a_statement_that_reads_a_queued_table_sees_the_writes() -> None:
@@ -173,3 +187,77 @@ def test_a_failed_queued_write_fails_the_block_and_is_not_taken_for_the_next_sta
             pytest.fail("the queued write's failure was taken for the savepoint's own")
     assert Group.objects.filter(name="deferred-taken").count() == 1
     assert not Group.objects.filter(name="deferred-other").exists()
+
+
+# --------------------------------------------------------------------------- if_changed: writes kept only if the
+# conditional UPDATE they belong to changed rows
+
+
+def _guarded_block(clock: Clock, *, label: str, names: list[str], wire: list[str]) -> int:
+    with (
+        transaction.atomic(),
+        deferring(),
+        connection.execute_wrapper(_recorder(wire)),
+        if_changed() as guard,
+    ):
+        insert_objects([Group(name=name) for name in names], later=True)
+        update_later(User, {"first_name": "守卫"}, username="deferred-guarded")
+        return update_rows(Clock, {"label": label}, pk=clock.pk, state="running", guard=guard)
+
+
+def test_the_writes_of_a_guard_that_changed_a_row_go_out_with_it_in_one_statement() -> None:
+    clock = _clock()
+    User.objects.create_user("deferred-guarded", password="x-unused-pw")
+    wire: list[str] = []
+    changed = _guarded_block(clock, label="已领取", names=["guarded-a", "guarded-b"], wire=wire)
+    assert changed == 1
+    if _batched():
+        assert len(wire) == 1 and wire[0].startswith('WITH "g" AS (UPDATE "clocks_clock"'), wire
+    else:
+        assert len(wire) == 3  # SQLite: the guard, then each write
+    assert Clock.objects.get(pk=clock.pk).label == "已领取"
+    assert set(Group.objects.filter(name__startswith="guarded-").values_list("name", flat=True)) == {
+        "guarded-a",
+        "guarded-b",
+    }
+    assert User.objects.get(username="deferred-guarded").first_name == "守卫"
+
+
+def test_the_writes_of_a_guard_that_matched_nothing_are_not_written() -> None:
+    clock = _clock()
+    clocks.stop_clocks([clock.pk], at=AT)  # no longer running: the guard's condition fails
+    User.objects.create_user("deferred-guarded", password="x-unused-pw")
+    wire: list[str] = []
+    assert _guarded_block(clock, label="不应出现", names=["guarded-c"], wire=wire) == 0
+    assert len(wire) == 1  # on both databases: the guard alone decided
+    assert Clock.objects.get(pk=clock.pk).label != "不应出现"
+    assert not Group.objects.filter(name="guarded-c").exists()
+    assert User.objects.get(username="deferred-guarded").first_name == ""
+
+
+def test_what_was_queued_before_the_block_is_written_whatever_the_guard_finds() -> None:
+    clock = _clock()
+    clocks.stop_clocks([clock.pk], at=AT)
+    with transaction.atomic(), deferring():
+        insert_objects([Group(name="guarded-before")], later=True)
+        with if_changed() as guard:
+            insert_objects([Group(name="guarded-inside")], later=True)
+            assert update_rows(Clock, {"label": "x"}, pk=clock.pk, state="running", guard=guard) == 0
+    assert Group.objects.filter(name="guarded-before").exists()
+    assert not Group.objects.filter(name="guarded-inside").exists()
+
+
+def test_a_guarded_block_refuses_what_would_break_its_statement() -> None:
+    clock = _clock()
+    # A statement on a queued write's table before the guard would not see the write; another table is fine.
+    with pytest.raises(TypeError, match="between a queued write"), transaction.atomic(), if_changed():
+        insert_objects([Group(name="guarded-x")], later=True)
+        assert not User.objects.filter(pk=-1).exists()
+        Group.objects.filter(name="guarded-x").exists()
+    # The block must end with its guard, which must not write its own table in the block.
+    with pytest.raises(TypeError, match="without running its guard"), transaction.atomic(), if_changed():
+        insert_objects([Group(name="guarded-y")], later=True)
+    with pytest.raises(TypeError, match="its own block"), transaction.atomic(), if_changed() as guard:
+        update_later(Clock, {"label": "a"}, pk=clock.pk)
+        update_rows(Clock, {"label": "b"}, pk=clock.pk, guard=guard)
+    assert not Group.objects.filter(name__startswith="guarded-").exists()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
@@ -14,7 +15,7 @@ from django.db import connection, transaction
 
 from govhall.calendars import engine as calendar
 from govhall.core import deferred, identifiers
-from govhall.core.compiled import CompiledRead, update_later
+from govhall.core.compiled import CompiledRead, kept_cursor, update_later
 from govhall.documents import actions as documents
 from govhall.documents.models import Document
 from govhall.ledger import actions as ledger
@@ -97,6 +98,24 @@ def guarded(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 def _flush(pending: list[dict[str, Any]]) -> None:
     ledger.append_many(list(pending), later=True)
     pending.clear()
+
+
+@contextlib.contextmanager
+def if_changed() -> Iterator[deferred.Guard]:
+    """`core.deferred.if_changed()` in a case action: the audit entries logged in the block go with its guard too,
+    and are written only if the guard changes rows."""
+    pending = _pending_log.get()
+    mark = len(pending) if pending is not None else 0
+
+    def queue_entries() -> None:
+        if pending is not None and len(pending) > mark:
+            entries = pending[mark:]
+            del pending[mark:]
+            ledger.append_many(entries, later=True)
+
+    with deferred.if_changed() as guard:
+        guard.before_run = queue_entries
+        yield guard
 
 
 def _record_attempt(exc: OutOfProcedure, action: str, by: User | None) -> None:
@@ -284,13 +303,13 @@ def tell_applicant(case: Case, title: str, body: str, *, at: datetime, kind: str
 def _increment_case_counter(day: date) -> int | None:
     """`UPDATE … SET last = last + 1 … RETURNING last`: one statement that takes the row lock before it reads."""
     qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {qn(CaseNumberCounter._meta.db_table)} SET {qn('last')} = {qn('last')} + 1 "
-            f"WHERE {qn('day')} = %s RETURNING {qn('last')}",
-            [connection.ops.adapt_datefield_value(day)],
-        )
-        row = cursor.fetchone()
+    cursor = kept_cursor()
+    cursor.execute(
+        f"UPDATE {qn(CaseNumberCounter._meta.db_table)} SET {qn('last')} = {qn('last')} + 1 "
+        f"WHERE {qn('day')} = %s RETURNING {qn('last')}",
+        [connection.ops.adapt_datefield_value(day)],
+    )
+    row = cursor.fetchone()
     return int(row[0]) if row else None
 
 

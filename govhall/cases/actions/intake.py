@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 
 from govhall.calendars import engine as calendar
 from govhall.catalog.choices import ItemStatus, OnlineDepth
@@ -19,7 +18,7 @@ from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
-from govhall.core.compiled import CompiledRead, insert_objects
+from govhall.core.compiled import CompiledRead, insert_objects, insert_unless_conflict
 from govhall.core.identifiers import validate_resident_id, validate_uscc
 from govhall.org.access import has_role, require_intake_role, require_role, staff_window
 from govhall.org.choices import Role
@@ -28,7 +27,7 @@ from govhall.workflow import engine as wf
 
 from ..choices import ApplicantKind, CaseStatus, Channel, IntakeOutcome
 from ..events import CaseEvent
-from ..limits import capture_limits, limit_text, own_limits
+from ..limits import CAPTURED_FIELDS, capture_limits, limit_text, own_limits
 from ..models import Applicant, Case, CaseGroup, CaseMaterial, CorrectionNotice
 from ..owners import case_clock_owner, new_case_clock_owner
 from ..uploads import Upload, sm3_hex
@@ -44,6 +43,7 @@ from ._common import (
     new_check_code,
     next_case_number,
     require_staff,
+    save_fields,
     tell_applicant,
 )
 from .processing import pause_case_clocks, resume_case_clocks, start_flow
@@ -133,22 +133,19 @@ def _applicant(data: ApplicantData | Applicant, user: User | None) -> Applicant:
     # At most one record matches: the two unique constraints of Applicant (the hall's, and each account's).
     if known:
         applicant, created = known[0], False
-    else:  # a new identity for this channel: get_or_create's creating half, without its second read
-        try:
-            with transaction.atomic():
-                applicant = Applicant.objects.create(
-                    kind=data.kind,
-                    id_number=data.id_number,
-                    user=user,
-                    name=data.name,
-                    phone=data.phone,
-                    legal_representative=data.legal_representative,
-                    address=data.address,
-                )
-            created = True
-        except IntegrityError:  # another first application of the same identity got in first
+    else:  # a new identity for this channel: get_or_create's creating half, without its savepoint
+        applicant = Applicant(
+            kind=data.kind,
+            id_number=data.id_number,
+            user=user,
+            name=data.name,
+            phone=data.phone,
+            legal_representative=data.legal_representative,
+            address=data.address,
+        )
+        created = insert_unless_conflict(applicant)
+        if not created:  # another first application of the same identity got in first
             applicant = Applicant.objects.get(kind=data.kind, id_number=data.id_number, user=user)
-            created = False
     if not created:
         changed = []
         for field in ("name", "phone", "legal_representative", "address"):
@@ -420,6 +417,17 @@ def _limit_rows(case: Case) -> list[list[str]]:
     return [["承诺时限", promised], ["法定时限", limit_text(limits.legal, limits.legal_unit)]]
 
 
+_ACCEPTED_FIELDS = (
+    "status",
+    "intake_outcome",
+    "accepted_at",
+    "accepted_day",
+    "complete_at",
+    "clock",
+    "legal_clock",
+)
+
+
 @guarded("accept")
 def accept_case(case: Case, *, by: User | None, deemed: bool = False, in_bundle: bool = False) -> Case:
     """Accept (art. 32(5)); with `deemed`, the automatic acceptance of an application left unanswered for 5 working
@@ -448,7 +456,8 @@ def accept_case(case: Case, *, by: User | None, deemed: bool = False, in_bundle:
         case.complete_at = case.received_at
     clocks.stop_clocks([case.intake_clock_id], at=at)
     _start_case_clocks(case, at, start_day)
-    case.save()
+    # The columns acceptance sets, written with the action's trailing writes (save_fields), not a save() of all.
+    save_fields(case, *_ACCEPTED_FIELDS, *CAPTURED_FIELDS)
     log(
         case,
         CaseEvent.DEEMED_ACCEPTED if deemed else CaseEvent.ACCEPTED,

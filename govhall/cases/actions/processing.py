@@ -34,6 +34,7 @@ from ._common import (
     TaskConflict,
     fmt_day,
     guarded,
+    if_changed,
     issue,
     load_related,
     log,
@@ -49,7 +50,6 @@ from ._common import (
 DELIVERY_LIMIT_WORKDAYS = 10
 
 # The reads every task action makes, compiled once per connection (core.compiled).
-_TASK: CompiledRead[Task] = CompiledRead(lambda pk: Task.objects.filter(pk=pk), int)
 _JOINT_REVIEW: CompiledRead[JointReview] = CompiledRead(
     lambda case_id, step_key: JointReview.objects.filter(case_id=case_id, step_key=step_key).order_by("pk")[
         :1
@@ -80,11 +80,26 @@ _OPEN_BRANCH_TASKS: CompiledRead[Task] = CompiledRead(
 )
 
 
-def _task_row(pk: int) -> Task:
-    found = _TASK.objects(pk)
+# The task acted on with its case and the case's department, the case's row locked (FOR UPDATE OF the case only):
+# the lock and the task in one statement.
+_TASK_LOCKING_CASE: CompiledRead[Task] = CompiledRead(
+    lambda pk: Task.objects.select_for_update(of=("case",)).select_related("case__department").filter(pk=pk),
+    int,
+)
+
+
+def _lock_through_task(pk: int) -> tuple[Case, Task]:
+    """The case locked and the task read in one statement. When the lock had to wait for another action on the
+    case, PostgreSQL re-reads the locked case row as that action left it, but not the task row joined to it: the
+    task's status and assignee may be what they were before. They only ever move forward (open → claimed → done or
+    cancelled), so a task read as closed or as someone else's is closed or someone else's now, and the UPDATE that
+    completes it names the status and assignee it was read with — a task that moved since matches nothing and the
+    action ends in TaskConflict, exactly as the separate read after the lock ended it."""
+    found = _TASK_LOCKING_CASE.objects(pk)
     if not found:
         raise Task.DoesNotExist(f"任务 {pk} 不存在")
-    return found[0]
+    task = found[0]
+    return task.case, task
 
 
 def _joint_review(
@@ -256,12 +271,27 @@ def claim_task(task: Task, *, by: User) -> Task:
     at = now()
     case = _lock_case(task.case_id, related=())
     require_staff(by, task.role, task.department_id, "领取任务")
-    updated = update_rows(
-        Task,
-        {"status": TaskStatus.CLAIMED, "assignee": by, "claimed_at": at},
-        pk=task.pk,
-        status=TaskStatus.OPEN,
-    )
+    with if_changed() as guard:
+        # The claim's audit entry and the clock's responsible person belong to a claim that happened: they go out
+        # with the claim's conditional UPDATE (one statement) and take effect only if it finds the task open.
+        if task.clock_id is not None:
+            # Whoever claims a step answers for its time limit from now on (one UPDATE; the clock is not read).
+            clocks.set_responsible(task.clock_id, by)
+        log(
+            case,
+            CaseEvent.TASK_CLAIMED,
+            by=by,
+            role=task.role,
+            at=at,
+            after={"task": task.pk, "step": task.step_key},
+        )
+        updated = update_rows(
+            Task,
+            {"status": TaskStatus.CLAIMED, "assignee": by, "claimed_at": at},
+            pk=task.pk,
+            status=TaskStatus.OPEN,
+            guard=guard,
+        )
     if not updated:
         current = Task.objects.select_related("assignee").get(pk=task.pk)
         if current.status == TaskStatus.CLAIMED and current.assignee_id == by.pk:
@@ -271,19 +301,8 @@ def claim_task(task: Task, *, by: User) -> Task:
         )
         raise TaskConflict(f"该任务已由{who}领取或办理，请刷新")
     task.status, task.assignee, task.claimed_at = TaskStatus.CLAIMED, by, at
-    if task.clock_id is not None:
-        # Whoever claims a step answers for its time limit from now on (one UPDATE; the clock is not read).
-        clocks.set_responsible(task.clock_id, by)
-        if Task.clock.is_cached(task) and task.clock is not None:
-            task.clock.owner_responsible = by
-    log(
-        case,
-        CaseEvent.TASK_CLAIMED,
-        by=by,
-        role=task.role,
-        at=at,
-        after={"task": task.pk, "step": task.step_key},
-    )
+    if task.clock_id is not None and Task.clock.is_cached(task) and task.clock is not None:
+        task.clock.owner_responsible = by
     return task
 
 
@@ -300,8 +319,7 @@ def act_on_task(
     """Approve, return or refuse at a step, as far as the template allows it there (otherwise: out of procedure)."""
     at = now()
     # The department joined in: the next step's tasks and clocks belong to it (one join, no read of its own later).
-    case = _lock_case(task.case_id, related=("department",))
-    task = _task_row(task.pk)
+    case, task = _lock_through_task(task.pk)
     require_staff(by, task.role, task.department_id, "办理")
     if action not in TaskAction.values:
         raise ValidationError({"action": "操作应为同意、退回或不同意"})
@@ -350,8 +368,10 @@ def act_on_task(
             "assignee": by,
             "claimed_at": task.claimed_at or at,
         },
+        # As read with the lock (see _lock_through_task): still open, or still claimed by the one acting.
         pk=task.pk,
-        status__in=ACTIVE_TASK,
+        status=task.status,
+        assignee=task.assignee_id,
     )
     if not updated:
         raise TaskConflict("该任务已被他人办理，请刷新")
