@@ -268,6 +268,10 @@ def if_changed(using: str = DEFAULT_DB_ALIAS) -> Iterator[Guard]:
     first, unconditionally."""
     connection = connections[using]
     outer = getattr(connection, _ATTR, None)
+    if outer is not None and outer.conditional:
+        raise TypeError(
+            "if_changed: blocks do not nest (the outer block's writes would lose their condition)"
+        )
     if outer is not None:
         _send_ahead(outer)
     queue = _Queue(connection, conditional=True)

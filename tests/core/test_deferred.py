@@ -260,4 +260,9 @@ def test_a_guarded_block_refuses_what_would_break_its_statement() -> None:
     with pytest.raises(TypeError, match="its own block"), transaction.atomic(), if_changed() as guard:
         update_later(Clock, {"label": "a"}, pk=clock.pk)
         update_rows(Clock, {"label": "b"}, pk=clock.pk, guard=guard)
+    # Nor do blocks nest: the outer block's writes would go out without their condition.
+    with pytest.raises(TypeError, match="do not nest"), transaction.atomic(), if_changed():
+        insert_objects([Group(name="guarded-z")], later=True)
+        with if_changed():
+            pass
     assert not Group.objects.filter(name__startswith="guarded-").exists()
