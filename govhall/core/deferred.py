@@ -24,6 +24,10 @@ it would have; sent alone ahead of another statement or write it comes as `Defer
 with the transaction it belonged to; a rollback to a savepoint drops what was queued inside it, and a transaction
 already broken sends nothing more (Django then refuses the statement as it always does). Outside `deferring()`,
 on SQLite (no writable CTEs; its statements cost no round trip) and in a nested block, writes run at once.
+
+`if_changed()` is the other half: writes that belong to a conditional UPDATE (a claim's audit entry and clock
+owner) go out with that UPDATE and take effect only if it changed rows — one statement on PostgreSQL, the UPDATE
+and then the writes on SQLite.
 """
 
 from __future__ import annotations
