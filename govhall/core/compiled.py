@@ -326,10 +326,10 @@ def update_rows(
     """`model.objects.filter(**where).update(**values)` for the hot path, returning the rows changed: the statement's
     text built once per connection and shape (the fields set, the conditions, the length of each `__in` list). A
     condition is an exact match (`pk=`, `state=`; `=None` is `IS NULL`, as in `filter()`) or `name__in=` a
-    collection; a value is a plain value or a model
-    instance for a foreign key, prepared as the ORM prepares it (`get_db_prep_save`), or a `Computed`. No signal is
-    sent, as with `update()`. With `guard` (a `core.deferred.if_changed()` block), the writes queued in the block
-    go out with this UPDATE and take effect only if it changes rows."""
+    collection; a value is a plain value or a model instance for a foreign key, prepared as the ORM prepares it
+    (`get_db_prep_save`), or a `Computed`. No signal is sent, as with `update()`. With `guard` (a
+    `core.deferred.if_changed()` block), the writes queued in the block go out with this UPDATE and take effect
+    only if it changes rows."""
     statement = _update_statement(model, values, using, where)
     if guard is not None:
         return guard.run(model._meta.db_table, *statement) if statement is not None else guard.run_nothing()
