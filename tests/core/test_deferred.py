@@ -233,6 +233,11 @@ def test_the_writes_of_a_guard_that_matched_nothing_are_not_written() -> None:
     assert Clock.objects.get(pk=clock.pk).label != "不应出现"
     assert not Group.objects.filter(name="guarded-c").exists()
     assert User.objects.get(username="deferred-guarded").first_name == ""
+    # A guard that matches nothing without asking (an empty `__in`) drops the block's writes the same way.
+    with transaction.atomic(), if_changed() as guard:
+        insert_objects([Group(name="guarded-d")], later=True)
+        assert update_rows(Clock, {"label": "x"}, pk__in=[], guard=guard) == 0
+    assert not Group.objects.filter(name="guarded-d").exists()
 
 
 def test_what_was_queued_before_the_block_is_written_whatever_the_guard_finds() -> None:

@@ -95,9 +95,11 @@ def guarded(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
-def _flush(pending: list[dict[str, Any]]) -> None:
-    ledger.append_many(list(pending), later=True)
-    pending.clear()
+def _flush(pending: list[dict[str, Any]], mark: int = 0) -> None:
+    """Queue the audit entries logged since `mark` as one INSERT with the action's trailing writes."""
+    entries = pending[mark:]
+    del pending[mark:]
+    ledger.append_many(entries, later=True)
 
 
 @contextlib.contextmanager
@@ -105,16 +107,10 @@ def if_changed() -> Iterator[deferred.Guard]:
     """`core.deferred.if_changed()` in a case action: the audit entries logged in the block go with its guard too,
     and are written only if the guard changes rows."""
     pending = _pending_log.get()
-    mark = len(pending) if pending is not None else 0
-
-    def queue_entries() -> None:
-        if pending is not None and len(pending) > mark:
-            entries = pending[mark:]
-            del pending[mark:]
-            ledger.append_many(entries, later=True)
-
     with deferred.if_changed() as guard:
-        guard.before_run = queue_entries
+        if pending is not None:
+            mark = len(pending)
+            guard.before_run = lambda: _flush(pending, mark)
         yield guard
 
 
