@@ -174,7 +174,6 @@ class _Quiet:
 def lifecycle(i: int, item: Any, cast: _Cast, uploads: list[Any], rec: Any) -> None:
     from govhall.cases import actions
     from govhall.cases.choices import ACTIVE_TASK, CaseStatus
-    from govhall.cases.models import Task
 
     user = cast.user
     case = rec.call(
@@ -189,7 +188,9 @@ def lifecycle(i: int, item: Any, cast: _Cast, uploads: list[Any], rec: Any) -> N
     rec.call("accept", actions.accept_case, case, by=user(cast.clerk))
 
     def step(name: str, who: Any) -> None:
-        tasks = list(Task.objects.filter(case=case, status__in=ACTIVE_TASK).order_by("pk"))
+        # Through the case, as the case page does (workbench: `case.tasks`): each task comes with its case object,
+        # as a request's task always does (the API reads the task with its case, cases.access.access_task).
+        tasks = list(case.tasks.filter(status__in=ACTIVE_TASK).order_by("pk"))
         for n, task in enumerate(tasks):
             actor = user(who(task))
             task = rec.call("claim", actions.claim_task, task, by=actor)

@@ -8,9 +8,11 @@
 2. **Replay copy.** The database is copied (`CREATE DATABASE … TEMPLATE`) and, in the copy only, every UNIQUE index
    is rebuilt as a plain index on the same columns: the replayed INSERTs repeat the captured values (case number,
    audit seq, document number…) and must not collide, while every index still costs what it costs.
-3. **pgbench, prepared** (`-M prepared`): one pgbench transaction = one lifecycle = 13 `BEGIN … COMMIT` blocks
-   holding exactly the captured statements (psycopg 3 sends BEGIN and COMMIT as statements: they are captured and
-   counted, as `cases_bench.py` counts them). Client 0 replays lifecycle A, client 1 lifecycle B, so two clients
+3. **pgbench, prepared** (`-M prepared`): one pgbench transaction = one lifecycle = the 13 actions' captured
+   statements, each action's `BEGIN … COMMIT` included (psycopg 3 sends BEGIN and COMMIT as statements: they are
+   captured and counted, as `cases_bench.py` counts them); an action captured without them (a claim or a delivery
+   on its own: one write, no transaction, docs/cases.md) is replayed without them, each statement committing by
+   itself, as it ran. Client 0 replays lifecycle A, client 1 lifecycle B, so two clients
    update different case rows (as two servers would) and meet where govhall's writers meet (the day's case-number
    counter, the documents' counters; the audit entries are INSERTed unlinked, with no shared row — their linking
    is the linker's work, not in the mix: `cases_bench.link_rate`, the throughput table's linker line).
@@ -95,7 +97,8 @@ def _statement(sql: str) -> str:
 
 
 def script_prepared(mix: list[list[tuple[str, list[str]]]]) -> str:
-    """A pgbench script: client n replays lifecycle n mod len(mix), each action in BEGIN … COMMIT."""
+    """A pgbench script: client n replays lifecycle n mod len(mix), each action as it ran (in its own BEGIN …
+    COMMIT when it had one, statement by statement in autocommit when it had none)."""
     lines: list[str] = []
     for n, actions in enumerate(mix):
         lines.append(
@@ -103,10 +106,7 @@ def script_prepared(mix: list[list[tuple[str, list[str]]]]) -> str:
         )
         for _name, statements in actions:
             # psycopg 3 sends (and Django logs) BEGIN and COMMIT of an atomic block: they are in the capture.
-            wrap = not statements or statements[0].strip().upper() != "BEGIN"
-            lines.extend(["BEGIN;"] if wrap else [])
             lines.extend(_statement(s) for s in statements)
-            lines.extend(["COMMIT;"] if wrap else [])
     lines.append("\\endif")
     return "\n".join(lines) + "\n"
 

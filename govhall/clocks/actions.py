@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -333,6 +333,30 @@ def stop_clock(clock: Clock, *, at: datetime | None = None) -> Clock:
     return clock
 
 
+def _stopping(at: datetime) -> dict[str, Any]:
+    """The columns a running clock's stop sets; `late` is decided by the database from the row's own deadline."""
+    return {
+        "state": ClockState.STOPPED,
+        "stopped_at": at,
+        "late": Computed(
+            "CASE WHEN {due_at} <= %s THEN %s ELSE %s END", (("due_at", at), ("late", True), ("late", False))
+        ),
+        "next_check_at": None,
+    }
+
+
+def stop_running_later(clock: Clock, *, at: datetime) -> None:
+    """Stop a clock the caller has just read running, as a trailing write (core.deferred): no row count comes
+    back, so a caller that must know — a clock paused meanwhile would need resuming first — uses stop_clocks.
+    For a write that rides on a guard whose own condition rules that out (a delivery: nothing pauses a delivery
+    clock). The UPDATE still requires the clock to be running, so it never stops one twice."""
+    if clock.state != ClockState.RUNNING:
+        raise ValueError("stop_running_later: the clock is not running; use stop_clocks")
+    update_later(Clock, _stopping(at), pk=clock.pk, state=ClockState.RUNNING)
+    clock.state, clock.stopped_at, clock.next_check_at = ClockState.STOPPED, at, None
+    clock.late = clock.due_at is not None and at >= clock.due_at
+
+
 def stop_clocks(
     clocks: Iterable[Clock | int | None], *, at: datetime, responsible: User | _Keep | None = KEEP
 ) -> None:
@@ -355,17 +379,40 @@ def stop_clocks(
             ids.discard(clock.pk)
     if not ids:
         return
-    changes: dict[str, Any] = {
-        "state": ClockState.STOPPED,
-        "stopped_at": at,
-        "late": Computed(
-            "CASE WHEN {due_at} <= %s THEN %s ELSE %s END", (("due_at", at), ("late", True), ("late", False))
-        ),
-        "next_check_at": None,
-    }
+    changes = _stopping(at)
     if not isinstance(responsible, _Keep):
         changes["owner_responsible"] = responsible
     stopped = update_rows(Clock, changes, pk__in=ids, state=ClockState.RUNNING)
+    _stop_the_rest(ids, objects, stopped, at=at, responsible=responsible)
+
+
+def stop_clocks_with_guard(
+    clock_ids: Iterable[int | None], *, at: datetime, responsible: User | _Keep | None = KEEP
+) -> Callable[[], None]:
+    """`stop_clocks` as a write of the open `core.deferred.if_changed()` block (an action's task UPDATE): the
+    UPDATE of the running clocks rides on the guard's statement, and its row count comes back with the guard's.
+    Call the returned function after the block, once the guard has changed rows: a clock the UPDATE did not stop —
+    a paused one, to be resumed first — is stopped then, exactly as stop_clocks does."""
+    ids = {pk for pk in clock_ids if pk is not None}
+    stopped: list[int] = []
+    if ids:
+        changes = _stopping(at)
+        if not isinstance(responsible, _Keep):
+            changes["owner_responsible"] = responsible
+        update_later(Clock, changes, pk__in=ids, state=ClockState.RUNNING, counted=stopped.append)
+
+    def finish() -> None:
+        if ids:
+            _stop_the_rest(ids, {}, stopped[0] if stopped else 0, at=at, responsible=responsible)
+
+    return finish
+
+
+def _stop_the_rest(
+    ids: set[int], objects: dict[int, Clock], stopped: int, *, at: datetime, responsible: User | _Keep | None
+) -> None:
+    """After the UPDATE that stopped `stopped` of the running clocks among `ids`: any it did not stop were paused
+    (read now, resumed, then stopped) or already stopped; the objects passed in are brought up to date."""
     if stopped < len(ids):
         # Some were not running: paused ones (read now and resumed before stopping) or already stopped.
         for clock in Clock.objects.filter(pk__in=ids, state=ClockState.PAUSED):

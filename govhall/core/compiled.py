@@ -341,15 +341,28 @@ def update_rows(
 
 
 def update_later(
-    model: type[Model], values: dict[str, Any], *, using: str = DEFAULT_DB_ALIAS, **where: Any
+    model: type[Model],
+    values: dict[str, Any],
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    counted: Callable[[int], None] | None = None,
+    **where: Any,
 ) -> None:
     """`update_rows` for a write whose row count the caller does not need: inside a `core.deferred.deferring()`
-    block it goes out with the block's other trailing writes, elsewhere at once."""
+    block it goes out with the block's other trailing writes, elsewhere at once. `counted(rows)`: the caller does
+    need it after all, later — inside an `if_changed()` block the write rides on the guard and the guard reports
+    it (0 when the guard matched nothing); elsewhere it is sent at once and reported at once."""
     statement = _update_statement(model, values, using, where)
-    if statement is not None and not deferred.queue_write(
-        using, model._meta.db_table, *statement, updates=True
-    ):
-        kept_cursor(using).execute(*statement)
+    if statement is None:
+        if counted is not None:
+            counted(0)
+        return
+    if deferred.queue_write(using, model._meta.db_table, *statement, updates=True, counted=counted):
+        return
+    cursor = kept_cursor(using)
+    cursor.execute(*statement)
+    if counted is not None:
+        counted(int(cursor.rowcount))
 
 
 def _update_statement(

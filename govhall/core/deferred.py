@@ -27,7 +27,14 @@ on SQLite (no writable CTEs; its statements cost no round trip) and in a nested 
 
 `if_changed()` is the other half: writes that belong to a conditional UPDATE (a claim's audit entry and clock
 owner) go out with that UPDATE and take effect only if it changed rows — one statement on PostgreSQL, the UPDATE
-and then the writes on SQLite.
+and then the writes on SQLite. A write of such a block may ask for its own row count (`counted`: the step clock
+stopped with the task that completes it, whose count tells whether it was paused): the guard's statement counts
+its rows too and reports them.
+
+`single_write()` goes one step further: an action whose every write is such one statement (a claim, a delivery)
+needs no transaction of its own on PostgreSQL, since one statement is atomic by itself. The block stands where
+the transaction would, refuses anything that would need one back (a second write, a locking read), and an action
+that finds it needs more raises `NeedsTransaction` before writing, to be run again in a transaction.
 """
 
 from __future__ import annotations
@@ -53,6 +60,8 @@ class _Write:
     sql: str
     params: list[Any]
     rows: int = 0  # an INSERT … VALUES of this many rows; 0 for an UPDATE (… WHERE at its end)
+    # An UPDATE in an `if_changed()` block whose row count its caller needs: told once the guard has run.
+    counted: Callable[[int], None] | None = None
 
 
 @dataclass
@@ -134,17 +143,27 @@ def _drop(queue: _Queue) -> None:
     queue.writes, queue.tables = [], set()
 
 
-def queue_write(using: str, table: str, sql: str, params: list[Any], *, updates: bool, rows: int = 0) -> bool:
+def queue_write(
+    using: str,
+    table: str,
+    sql: str,
+    params: list[Any],
+    *,
+    updates: bool,
+    rows: int = 0,
+    counted: Callable[[int], None] | None = None,
+) -> bool:
     """Queue a write when a `deferring()` or `if_changed()` block is open on the connection; False when the caller
-    must run it now. `rows`: the rows of an INSERT … VALUES (0 for an UPDATE)."""
+    must run it now. `rows`: the rows of an INSERT … VALUES (0 for an UPDATE). `counted`: an UPDATE whose row
+    count the caller needs, queued only in an `if_changed()` block, whose guard reports it."""
     queue = _queue(using)
-    if queue is None:
+    if queue is None or (counted is not None and not queue.conditional):
         return False
     if table in queue.tables and queue.conditional:
         raise TypeError(f"if_changed: a second write to {table} cannot share the guard's statement")
     if updates and table in queue.tables:
         _send_ahead(queue)
-    queue.writes.append(_Write(table, sql, params, rows))
+    queue.writes.append(_Write(table, sql, params, rows, counted))
     queue.tables.add(table)
     return True
 
@@ -193,6 +212,23 @@ class Guard:
         self.ran = False
         # Called first when the guard runs: a caller that gathers writes of its own queues them here.
         self.before_run: Callable[[], None] | None = None
+        self._after: list[Callable[[int], None]] = []
+
+    def after_run(self, callback: Callable[[int], None]) -> None:
+        """Call `callback(rows changed)` once the guard's statement has succeeded — with 0 when it matched nothing
+        and the block's writes were dropped. Not called when the statement fails."""
+        self._after.append(callback)
+
+    def _settled(self, changed: int, writes: list[_Write], counts: list[int]) -> int:
+        """Tell the counted writes their row counts (0 for all when the guard matched nothing), then the
+        `after_run` callbacks."""
+        reported = iter(counts)
+        for write in writes:
+            if write.counted is not None:
+                write.counted(next(reported, 0) if changed else 0)
+        for callback in self._after:
+            callback(changed)
+        return changed
 
     def _start(self) -> None:
         if self.ran:
@@ -204,8 +240,8 @@ class Guard:
     def run_nothing(self) -> int:
         """The guard matches nothing without asking (an empty `__in`): the block's writes are dropped."""
         self._start()
-        self._queue.writes, self._queue.tables = [], set()
-        return 0
+        dropped, self._queue.writes, self._queue.tables = self._queue.writes, [], set()
+        return self._settled(0, dropped, [])
 
     def run(self, table: str, sql: str, params: list[Any]) -> int:
         """Send `sql` — an UPDATE of `table` ending in its WHERE clause — with the block's writes, which take effect
@@ -215,28 +251,38 @@ class Guard:
         if table in queue.tables:
             raise TypeError(f"if_changed: the guard's table {table} cannot be written in its own block")
         writes, queue.writes, queue.tables = queue.writes, [], set()
+        counts: list[int] = []
         queue.sending = True
         try:
             if queue.connection.vendor == "postgresql":
                 parts = [f'"g" AS ({sql} RETURNING 1)']
                 values = list(params)
+                asked = []  # the counted writes' parts, whose rows the statement counts too
                 for write in writes:
                     for part, part_params in _only_if_guarded(write):
-                        parts.append(f'"w{len(parts)}" AS ({part})')
+                        name = f"w{len(parts)}"
+                        if write.counted is not None:
+                            part = f"{part} RETURNING 1"
+                            asked.append(name)
+                        parts.append(f'"{name}" AS ({part})')
                         values.extend(part_params)
+                select = ", ".join(f'(SELECT count(*) FROM "{name}")' for name in ["g", *asked])
                 with queue.connection.cursor() as cursor:
-                    cursor.execute(f'WITH {", ".join(parts)} SELECT count(*) FROM "g"', values)
-                    return int(cursor.fetchone()[0])
-            # SQLite: the guard, then the writes when it changed rows (no round trips to save there).
-            with queue.connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                changed = int(cursor.rowcount)
-                if changed:
-                    for write in writes:
-                        cursor.execute(write.sql, write.params)
-                return changed
+                    cursor.execute(f"WITH {', '.join(parts)} SELECT {select}", values)
+                    changed, *counts = (int(n) for n in cursor.fetchone())
+            else:
+                # SQLite: the guard, then the writes when it changed rows (no round trips to save there).
+                with queue.connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    changed = int(cursor.rowcount)
+                    if changed:
+                        for write in writes:
+                            cursor.execute(write.sql, write.params)
+                            if write.counted is not None:
+                                counts.append(int(cursor.rowcount))
         finally:
             queue.sending = False
+        return self._settled(changed, writes, counts)
 
 
 def _only_if_guarded(write: _Write) -> list[tuple[str, list[Any]]]:
@@ -300,3 +346,73 @@ def if_changed(using: str = DEFAULT_DB_ALIAS) -> Iterator[Guard]:
             setattr(connection, _ATTR, outer)
     if not guard.ran:
         raise TypeError("if_changed: the block ended without running its guard")
+
+
+class NeedsTransaction(Exception):
+    """Raised by an action in a `single_write()` block that finds it must do more than one write can (a paused
+    clock to resume before stopping it), or whose guard matched nothing and must be explained under a lock.
+    Raise it only before anything is written — before the guard, or after a guard that changed no rows (its
+    writes were dropped with it): the caller then runs the action again in a transaction."""
+
+
+class SingleWriteError(TypeError):
+    """A statement an action declared as writing once cannot send: a second write, or a lock."""
+
+
+_SINGLE_ATTR = "_govhall_single_write"
+_LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.IGNORECASE)
+
+
+@contextlib.contextmanager
+def single_write(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """The block of an action whose writes all leave as one statement (an `if_changed()` guard with its writes): on
+    PostgreSQL one statement is atomic by itself, so the action needs no transaction of its own — no BEGIN and no
+    COMMIT, two round trips fewer. Open it where the transaction would be, around `deferring()`.
+
+    Without a transaction nothing holds the block's statements together, so the block refuses, before it is
+    sent, any that would need one: a second statement that writes (anything but a plain SELECT: what the first
+    wrote is already committed) and a locking read (`FOR UPDATE`, `FOR SHARE`: a lock taken outside a
+    transaction is released at once and protects nothing). Plain reads run as usual, before and after the write:
+    each statement sees what was committed before it began, as it would inside a READ COMMITTED transaction.
+    `transaction.on_commit` runs its callback at once here, before the write: what must wait for the write
+    waits for the guard instead (`Guard.after_run`, as the audit entries' numbers do).
+    Inside a transaction already open (a test's, or a caller's) the statement is part of it, as any other — no
+    savepoint around it: a statement that fails leaves that transaction failed, as any of its statements would.
+    Elsewhere than PostgreSQL (SQLite sends a guard and its writes one by one) use a transaction instead:
+    `single_write` refuses to open there."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        raise SingleWriteError("single_write: only PostgreSQL sends a guard and its writes as one statement")
+    if getattr(connection, _SINGLE_ATTR, False):
+        raise SingleWriteError("single_write: blocks do not nest")
+    wrote = False
+
+    def refuse_what_needs_a_transaction(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        nonlocal wrote
+        head = sql.lstrip()[:6].upper()
+        if head == "SELECT" and not many:
+            if _LOCKING.search(sql):
+                raise SingleWriteError(
+                    f"single_write: a lock outside a transaction holds nothing: {sql[:120]}"
+                )
+            return execute(sql, params, many, context)
+        if wrote or many:
+            raise SingleWriteError(
+                f"single_write: a second write would not be atomic with the first: {sql[:120]}"
+            )
+        wrote = True
+        return execute(sql, params, many, context)
+
+    # Inside deferring()'s wrapper (the outermost): it sees each statement as it goes out, with any queue it carries.
+    connection.execute_wrappers.append(refuse_what_needs_a_transaction)
+    setattr(connection, _SINGLE_ATTR, True)
+    try:
+        yield
+    finally:
+        connection.execute_wrappers.remove(refuse_what_needs_a_transaction)
+        delattr(connection, _SINGLE_ATTR)
+
+
+def in_single_write(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether a `single_write()` block is open on the connection: its statements run without a transaction."""
+    return bool(getattr(connections[using], _SINGLE_ATTR, False))

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from govhall.core import clock
+from govhall.core import clock, deferred
 from govhall.core.compiled import insert_objects
 from govhall.core.hashchain import ChainReport, ChainSource, entry_mac, mac_key, walk
 from govhall.core.identifiers import redact_text
@@ -134,11 +134,14 @@ def _prepare(
     return fields
 
 
-def _require_transaction() -> None:
-    if not transaction.get_connection().in_atomic_block:
-        raise transaction.TransactionManagementError(
-            "ledger.append() 必须在办件动作的事务（transaction.atomic）中调用"
-        )
+def _require_transaction(guard: deferred.Guard | None = None) -> None:
+    # An action whose one statement carries its entries with its guard (core.deferred.single_write) needs no
+    # transaction: the statement is atomic by itself, and the entries' numbers wait for it (see append_many).
+    if transaction.get_connection().in_atomic_block or (guard is not None and deferred.in_single_write()):
+        return
+    raise transaction.TransactionManagementError(
+        "ledger.append() 必须在办件动作的事务（transaction.atomic）中调用"
+    )
 
 
 def append(
@@ -177,14 +180,19 @@ def append(
     )[0]
 
 
-def append_many(events: list[dict[str, Any]], *, later: bool = False) -> list[LedgerEntry]:
+def append_many(
+    events: list[dict[str, Any]], *, later: bool = False, guard: deferred.Guard | None = None
+) -> list[LedgerEntry]:
     """Write several events (each with `append`'s keyword arguments) in order as unlinked entries, in one INSERT and
     nothing else: no lock is taken and nothing is read, so concurrent actions never wait for one another here. The
     entries are returned unlinked (`seq` None); `link()` chains them once the transaction has committed. `later`:
-    the INSERT may go out with the block's other trailing writes (core.deferred), and then returns no keys."""
-    _require_transaction()
+    the INSERT may go out with the block's other trailing writes (core.deferred), and then returns no keys.
+    `guard`: the INSERT is one of the writes of that `if_changed()` guard, written only if the guard changes rows;
+    the entries' writer numbers then count as used only if it did (a number used for an entry never written
+    would look like an entry deleted)."""
     if not events:
         return []
+    _require_transaction(guard)
     names: dict[int, str] = {}
     prepared = []
     for event in events:
@@ -195,7 +203,7 @@ def append_many(events: list[dict[str, Any]], *, later: bool = False) -> list[Le
                 names[actor_pk] = _actor_name(actor)
             event = {**event, "actor_name": names[actor_pk]}
         prepared.append(_prepare(**event))
-    writer, number = _numbers(len(prepared))
+    writer, number = _numbers(len(prepared), guard=guard)
     key = mac_key()
     entries = []
     for fields in prepared:
@@ -242,8 +250,11 @@ class _Numbered:
             self.writer.outstanding = None
 
 
-def _numbers(count: int) -> tuple[str, int]:
-    """(writer name, first number) for `count` entries of the current transaction."""
+def _numbers(count: int, *, guard: deferred.Guard | None = None) -> tuple[str, int]:
+    """(writer name, first number) for `count` entries of the current transaction. With a `guard`, the numbers are
+    registered for the commit only once the guard has changed rows; if it matched nothing they are given back, as
+    if never handed out (nothing was written). Outside a transaction (a single-write action) `on_commit` runs at
+    once: after the guard's statement, which has committed by then."""
     connection = transaction.get_connection()
     writer: _Writer | None = getattr(connection, _WRITER_ATTR, None)
     if writer is None:
@@ -263,8 +274,18 @@ def _numbers(count: int) -> tuple[str, int]:
             writer.name, writer.committed = secrets.token_hex(16), 0
         first = writer.committed + 1
     numbered = _Numbered(writer, writer.name, first + count - 1)
-    writer.outstanding = numbered
-    transaction.on_commit(numbered, robust=True)
+    before, writer.outstanding = writer.outstanding, numbered
+    if guard is None:
+        transaction.on_commit(numbered, robust=True)
+    else:
+
+        def settle(changed: int) -> None:
+            if changed:
+                transaction.on_commit(numbered, robust=True)
+            elif writer.outstanding is numbered:
+                writer.outstanding = before
+
+        guard.after_run(settle)
     return writer.name, first
 
 

@@ -16,6 +16,7 @@ from govhall.cases.models import Case, OutOfProcedureAttempt, Task
 from govhall.clocks.actions import status
 from govhall.clocks.choices import ClockState, Light
 from govhall.documents.models import Document
+from govhall.ledger import actions as ledger
 from govhall.ledger.models import LedgerEntry
 from govhall.workflow import engine as wf
 from govhall.workflow.actions import save_definition
@@ -286,10 +287,84 @@ def test_two_people_act_on_one_task_exactly_one_succeeds(reference_data):
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
+def test_a_claim_on_its_own_is_one_statement_and_races_an_approval_without_the_case_lock(reference_data):
+    """A claim's writes leave in one statement, atomic by itself: no BEGIN, no COMMIT. It takes no case lock, so it
+    races an approval of the same open task at the task's row: exactly one of them wins, and the loser writes
+    nothing (no task change, no clock change, no audit entry)."""
+    import time_machine
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import local
+
+    with time_machine.travel(local(2026, 3, 2, 9), tick=False):
+        hall = build_hall()
+        alone, case = accepted(hall), accepted(hall)
+    first = open_task(alone)
+    with time_machine.travel(local(2026, 3, 2, 10), tick=False), CaptureQueriesContext(connection) as sent:
+        actions.claim_task(first, by=hall["approver"])
+    # Reads (the user's roles, the case number: this task was read without its case), then the one write — no
+    # BEGIN, no COMMIT, no lock.
+    sql = [q["sql"] for q in sent.captured_queries]
+    assert [s[:4] for s in sql if not s.startswith("SELECT")] == ["WITH"], sql
+    assert not any("FOR UPDATE" in s for s in sql), sql
+    assert Task.objects.get(pk=first.pk).status == TaskStatus.CLAIMED
+    assert LedgerEntry.objects.filter(subject_id=alone.pk, action="task_claimed").count() == 1
+    # Claimed again by the same person: the guard matches nothing, nothing is written, and the audit entry that
+    # was not written leaves no hole in the writer's numbers (verify_audit would read one as a deleted entry).
+    assert actions.claim_task(first, by=hall["approver"]).assignee_id == hall["approver"].pk
+    assert LedgerEntry.objects.filter(subject_id=alone.pk, action="task_claimed").count() == 1
+    actions.act_on_task(Task.objects.get(pk=first.pk), by=hall["approver"], action="approve")
+    ledger.link()
+    assert ledger.verify().ok
+
+    task = open_task(case)
+    results: dict[str, str] = {}
+    barrier = threading.Barrier(2)
+
+    def run(name, call):
+        try:
+            barrier.wait()
+            call()
+            results[name] = "ok"
+        except TaskConflict:
+            results[name] = "conflict"
+        finally:
+            connection.close()
+
+    claimant, approver = hall["approver2"], hall["approver"]
+    threads = [
+        threading.Thread(target=run, args=("claim", lambda: actions.claim_task(task, by=claimant))),
+        threading.Thread(
+            target=run,
+            args=(
+                "approve",
+                lambda: actions.act_on_task(Task.objects.get(pk=task.pk), by=approver, action="approve"),
+            ),
+        ),
+    ]
+    with time_machine.travel(local(2026, 3, 2, 11), tick=False):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(results.values()) == ["conflict", "ok"], results
+    task.refresh_from_db()
+    claims = LedgerEntry.objects.filter(subject_id=case.pk, action="task_claimed").count()
+    if results["claim"] == "ok":
+        assert (task.status, task.assignee_id, claims) == (TaskStatus.CLAIMED, claimant.pk, 1)
+        assert task.clock.owner_responsible_id == claimant.pk
+    else:
+        assert (task.status, task.assignee_id, claims) == (TaskStatus.DONE, approver.pk, 0)
+        assert task.clock.owner_responsible_id == approver.pk
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
 def test_an_approval_that_waited_for_the_case_lock_sees_the_claim_made_meanwhile(reference_data):
-    """act_on_task reads the task in the statement that locks the case. A claim holds the lock; the approval
-    waits, then reads the case as the claim left it and the task perhaps as it was before (PostgreSQL re-reads
-    only the locked row). The approval must not complete a task someone else has just claimed."""
+    """act_on_task reads the task in the statement that locks the case. Another action holds the case lock and
+    claims the task meanwhile; the approval waits, then reads the case as that action left it and the task perhaps
+    as it was before (PostgreSQL re-reads only the locked row). The approval must not complete a task someone else
+    has just claimed."""
     import time
 
     import time_machine
@@ -315,7 +390,9 @@ def test_an_approval_that_waited_for_the_case_lock_sees_the_claim_made_meanwhile
     with time_machine.travel(local(2026, 3, 2, 11), tick=False):
         approval = threading.Thread(target=approve)
         with transaction.atomic():
-            actions.claim_task(task, by=hall["approver2"])  # the case stays locked until this block commits
+            # An action that holds the case lock (a claim alone takes none) and claims the task meanwhile.
+            Case.objects.select_for_update().get(pk=case.pk)
+            actions.claim_task(task, by=hall["approver2"])
             approval.start()
             with connections["default"].cursor() as cursor:
                 for _ in range(200):  # until the approval waits for the lock (at most 10 s)
@@ -330,3 +407,115 @@ def test_an_approval_that_waited_for_the_case_lock_sees_the_claim_made_meanwhile
     task.refresh_from_db()
     assert (task.status, task.assignee_id) == (TaskStatus.CLAIMED, hall["approver2"].pk)
     assert not Task.objects.filter(case=case, step_key="decide").exists()
+
+
+def _concluded(hall):
+    case = accepted(hall)
+    review = open_task(case)
+    actions.act_on_task(review, by=hall["approver"], action="approve", opinion="同意")
+    actions.act_on_task(open_task(case), by=hall["head"], action="approve", opinion="准予")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CONCLUDED
+    return case
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_on_its_own_is_one_write_and_a_second_one_is_out_of_procedure(reference_data):
+    """A delivery reads the case without a lock and writes with one statement (the case's `delivered_at`, only
+    while still empty, with the clock's stop and the audit entry riding on it): no BEGIN, no COMMIT, no lock."""
+    import time_machine
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import local
+
+    with time_machine.travel(local(2026, 3, 2, 9), tick=False):
+        hall = build_hall()
+        case = _concluded(hall)
+    with time_machine.travel(local(2026, 3, 4, 9), tick=False), CaptureQueriesContext(connection) as sent:
+        actions.deliver_result(case, by=hall["clerk"])
+    sql = [q["sql"] for q in sent.captured_queries]
+    assert [s[:4] for s in sql if not s.startswith("SELECT")] == ["WITH"], sql
+    assert not any("FOR UPDATE" in s for s in sql), sql
+    case.refresh_from_db()
+    assert case.delivered_at is not None and case.delivery_clock.state == ClockState.STOPPED
+    assert LedgerEntry.objects.filter(subject_id=case.pk, action="delivered").count() == 1
+    with pytest.raises(OutOfProcedure, match="已送达"):
+        actions.deliver_result(case, by=hall["clerk"])
+    assert LedgerEntry.objects.filter(subject_id=case.pk, action="delivered").count() == 1
+    assert OutOfProcedureAttempt.objects.filter(case=case, action="deliver").count() == 1
+    ledger.link()
+    assert ledger.verify().ok
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_of_one_case_at_once_deliver_it_once(reference_data):
+    """Both read the case undelivered; the UPDATE that requires `delivered_at` still empty lets one through, and
+    the other, having written nothing, runs again under the case lock and is refused as already delivered."""
+    import time_machine
+
+    from .conftest import local
+
+    with time_machine.travel(local(2026, 3, 2, 9), tick=False):
+        hall = build_hall()
+        case = _concluded(hall)
+    results: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def deliver(clerk):
+        try:
+            barrier.wait()
+            actions.deliver_result(Case.objects.get(pk=case.pk), by=clerk)
+            results.append("ok")
+        except OutOfProcedure:
+            results.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver, args=(hall[name],)) for name in ("clerk", "clerk2")]
+    with time_machine.travel(local(2026, 3, 4, 9), tick=False):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(results) == ["ok", "refused"]
+    assert LedgerEntry.objects.filter(subject_id=case.pk, action="delivered").count() == 1
+    case.refresh_from_db()
+    assert case.delivered_at is not None and case.delivery_clock.state == ClockState.STOPPED
+
+
+def test_a_delivery_whose_clock_is_not_running_takes_the_careful_path(hall, at):
+    """Nothing pauses a delivery clock today; if one were paused, the delivery resumes it before stopping it, as
+    stop_clocks does, in a transaction (on PostgreSQL the one-statement delivery steps aside for it)."""
+    from govhall.clocks import actions as clock_actions
+
+    with at(2026, 3, 2, 10):
+        case = _concluded(hall)
+    with at(2026, 3, 3, 10):
+        clock_actions.pause_clock(case.delivery_clock)
+    with at(2026, 3, 4, 10):
+        actions.deliver_result(case, by=hall["clerk"])
+    case.refresh_from_db()
+    assert case.delivered_at is not None
+    assert case.delivery_clock.state == ClockState.STOPPED and case.delivery_clock.paused_since is None
+    assert LedgerEntry.objects.filter(subject_id=case.pk, action="delivered").count() == 1
+
+
+def test_an_approval_whose_step_clock_is_paused_resumes_it_before_stopping_it(hall, at):
+    """The step clock stops in the statement that completes the task, only if it is running; one that is not
+    (paused) is resumed and then stopped after it, as stop_clocks does."""
+    from govhall.clocks import actions as clock_actions
+
+    with at(2026, 3, 2, 10):
+        case = accepted(hall)
+        review = open_task(case)
+    with at(2026, 3, 2, 11):
+        clock_actions.pause_clock(review.clock)
+    with at(2026, 3, 3, 10):
+        actions.act_on_task(review, by=hall["approver"], action="approve", opinion="同意")
+    review.refresh_from_db()
+    clock = review.clock
+    assert review.status == TaskStatus.DONE
+    assert clock.state == ClockState.STOPPED and clock.paused_since is None
+    assert clock.owner_responsible_id == hall["approver"].pk

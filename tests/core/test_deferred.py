@@ -15,7 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from govhall.clocks import actions as clocks
 from govhall.clocks.models import Clock
 from govhall.core.compiled import insert_objects, update_later, update_rows
-from govhall.core.deferred import DeferredWriteError, deferring, if_changed, pending
+from govhall.core.deferred import (
+    DeferredWriteError,
+    SingleWriteError,
+    deferring,
+    if_changed,
+    pending,
+    single_write,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +278,92 @@ def test_a_guarded_block_refuses_what_would_break_its_statement() -> None:
         with if_changed():
             pass
     assert not Group.objects.filter(name__startswith="guarded-").exists()
+
+
+@pytest.mark.postgres_only
+def test_a_single_write_block_sends_its_guard_and_writes_as_its_one_write_and_reads_around_it() -> None:
+    clock = _clock()
+    wire: list[str] = []
+    with single_write(), deferring(), connection.execute_wrapper(_recorder(wire)):
+        assert Clock.objects.filter(pk=clock.pk).exists()  # a read before the write
+        with if_changed() as guard:
+            insert_objects([Group(name="single-a")], later=True)
+            assert update_rows(Clock, {"label": "一条语句"}, pk=clock.pk, state="running", guard=guard) == 1
+        assert Clock.objects.get(pk=clock.pk).label == "一条语句"  # and one after it
+    assert len(wire) == 3 and wire[1].startswith('WITH "g" AS (UPDATE "clocks_clock"'), wire
+    assert Group.objects.filter(name="single-a").exists()
+
+
+@pytest.mark.postgres_only
+def test_a_single_write_block_refuses_a_second_write_and_a_lock_before_sending_them() -> None:
+    clock = _clock()
+    wire: list[str] = []  # recorded inside the block: what reached the database
+    with (
+        pytest.raises(SingleWriteError, match="second write"),
+        single_write(),
+        deferring(),
+        connection.execute_wrapper(_recorder(wire)),
+    ):
+        update_rows(Clock, {"label": "第一条"}, pk=clock.pk)
+        update_rows(Clock, {"label": "第二条"}, pk=clock.pk)
+    assert len(wire) == 1
+    with (
+        pytest.raises(SingleWriteError, match="holds nothing"),
+        single_write(),
+        connection.execute_wrapper(_recorder(wire)),
+    ):
+        list(Clock.objects.select_for_update().filter(pk=clock.pk))
+    assert len(wire) == 1
+    # Writes queued after the first write would leave at the block's end as a second one: refused too.
+    with (
+        pytest.raises(SingleWriteError, match="second write"),
+        single_write(),
+        deferring(),
+        connection.execute_wrapper(_recorder(wire)),
+    ):
+        update_rows(Clock, {"label": "第一条"}, pk=clock.pk)
+        update_later(Clock, {"label": "排队的"}, pk=clock.pk)
+    assert len(wire) == 2
+    assert Clock.objects.get(pk=clock.pk).label == "第一条"
+
+
+def test_single_write_is_for_postgresql_only() -> None:
+    if connection.vendor == "postgresql":
+        pytest.skip("the refusal is SQLite's")
+    with pytest.raises(SingleWriteError, match="only PostgreSQL"), single_write():
+        pass
+
+
+def test_a_counted_write_of_a_guarded_block_reports_its_rows_with_the_guard() -> None:
+    running, stopped = _clock(), _clock()
+    clocks.stop_clocks([stopped.pk], at=AT)
+    User.objects.create_user("deferred-counted", password="x-unused-pw")
+    counts: list[int] = []
+    wire: list[str] = []
+    with transaction.atomic(), connection.execute_wrapper(_recorder(wire)), if_changed() as guard:
+        update_later(
+            Clock,
+            {"label": "数过的"},
+            pk__in=[running.pk, stopped.pk],
+            state="running",
+            counted=counts.append,
+        )
+        changed = update_rows(
+            User, {"first_name": "计数"}, username="deferred-counted", first_name="", guard=guard
+        )
+    assert (changed, counts) == (1, [1])  # the stopped clock does not match its condition
+    assert len(wire) == (1 if _batched() else 2)
+    assert Clock.objects.get(pk=running.pk).label == "数过的"
+    # The guard matches nothing now (the first name is set): the write is dropped and reports 0.
+    with transaction.atomic(), if_changed() as guard:
+        update_later(Clock, {"label": "不应出现"}, pk=running.pk, counted=counts.append)
+        assert (
+            update_rows(User, {"first_name": "x"}, username="deferred-counted", first_name="", guard=guard)
+            == 0
+        )
+    assert counts == [1, 0]
+    assert Clock.objects.get(pk=running.pk).label == "数过的"
+    # Outside a guarded block a counted write goes at once and reports at once, even in a deferring block.
+    with transaction.atomic(), deferring():
+        update_later(Clock, {"label": "立即"}, pk=running.pk, counted=counts.append)
+        assert counts == [1, 0, 1]

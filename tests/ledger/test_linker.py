@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from govhall.core import deferred
+from govhall.core.compiled import update_rows
 from govhall.ledger.actions import append, append_many, entries_for, link, new_writer, unlinked_count, verify
 from govhall.ledger.models import LedgerEntry, LedgerHead
 from govhall.org.models import StaffProfile
@@ -232,3 +234,52 @@ def test_an_entry_linked_while_verify_pages_through_the_unlinked_ones_is_no_gap(
     LedgerEntry.objects.filter(pk=middle.pk).delete()
     problem = _unlinked_problem(1)
     assert problem is not None and "之前的记录缺失（链接前被删除）" in problem[0]
+
+
+def _guarded_entry(user: User, action: str) -> int:
+    """An entry that goes with an `if_changed()` guard (a claim's, in the case actions): written only if the guard
+    finds the user's first name still empty."""
+    with deferred.if_changed() as guard:
+        append_many([{"subject": "RX7", "subject_id": 7, "action": action}], later=True, guard=guard)
+        return update_rows(User, {"first_name": action}, pk=user.pk, first_name="", guard=guard)
+
+
+def _no_gap_in_the_writers_numbers() -> None:
+    by_writer: dict[str, list[int]] = {}
+    for writer, number in LedgerEntry.objects.order_by("seq").values_list("writer", "writer_seq"):
+        by_writer.setdefault(writer, []).append(number)
+    for numbers in by_writer.values():
+        assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+@pytest.mark.parametrize("block", ["transaction", "single_write"])
+def test_entries_of_a_guard_are_numbered_only_when_written(transactional_db: Any, block: str) -> None:
+    """A guard that matches nothing drops its entries; their numbers must not count as used when the transaction
+    commits, or the writer's next entry would show a gap — an entry deleted, to verify_audit. Without a
+    transaction (core.deferred.single_write, PostgreSQL) the guard's statement commits by itself: its entries'
+    numbers count once it has changed rows, not before, and not at all when it matched nothing."""
+    if block == "single_write" and connection.vendor != "postgresql":
+        pytest.skip("single_write is PostgreSQL's")
+    opened = transaction.atomic if block == "transaction" else deferred.single_write
+    user = User.objects.create_user("guarded-writer", password=None)
+    with opened():
+        assert _guarded_entry(user, "claimed") == 1
+    with opened():
+        assert _guarded_entry(user, "claimed-again") == 0  # ended well, without its entry
+    act(7, "approve")
+    link()
+    assert list(LedgerEntry.objects.order_by("seq").values_list("action", flat=True)) == [
+        "claimed",
+        "approve",
+    ]
+    _no_gap_in_the_writers_numbers()
+    assert len(set(LedgerEntry.objects.values_list("writer", flat=True))) == 1  # the same writer went on
+    assert verify().ok
+
+
+def test_entries_outside_a_transaction_without_a_guard_are_still_refused(transactional_db: Any) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("single_write is PostgreSQL's")
+    with pytest.raises(transaction.TransactionManagementError), deferred.single_write():
+        append_many([{"subject": "RX8", "subject_id": 8, "action": "submit"}])
+    assert not LedgerEntry.objects.exists()

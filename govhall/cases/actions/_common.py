@@ -57,8 +57,16 @@ _pending_log: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.
 )
 
 
-def guarded(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Run the action in one transaction; an out-of-procedure attempt is rolled back, then recorded on its own."""
+def guarded(action: str, *, single_write: bool = False) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Run the action in one transaction; an out-of-procedure attempt is rolled back, then recorded on its own.
+
+    `single_write`: every write of the action leaves in one statement on PostgreSQL (an `if_changed()` guard with
+    its writes), which is atomic by itself: called on its own, the action runs without a transaction of its own
+    (`core.deferred.single_write`, which refuses a second write or a lock). An action that finds it needs more —
+    a clock to resume first, a guard that matched nothing and must be explained under the lock — raises
+    `deferred.NeedsTransaction` before anything is written, and runs again in a transaction, where
+    `deferred.in_single_write()` is false. Called inside another action, or on SQLite, it runs in a transaction
+    as any other."""
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(fn)
@@ -71,6 +79,14 @@ def guarded(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             assert pending is not None
             mark = len(pending)
             try:
+                if single_write and outermost and connection.vendor == "postgresql":
+                    try:
+                        with deferred.single_write(), deferred.deferring():
+                            result = fn(*args, **kwargs)
+                            _flush(pending)
+                            return result
+                    except deferred.NeedsTransaction:
+                        del pending[mark:]  # nothing was written: the careful path below starts afresh
                 # On PostgreSQL the action's trailing writes (its audit entries last) ride on the statement after
                 # them or leave together as one, inside the transaction (core.deferred).
                 with transaction.atomic(), deferred.deferring():
@@ -95,11 +111,12 @@ def guarded(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
-def _flush(pending: list[dict[str, Any]], mark: int = 0) -> None:
-    """Queue the audit entries logged since `mark` as one INSERT with the action's trailing writes."""
+def _flush(pending: list[dict[str, Any]], mark: int = 0, guard: deferred.Guard | None = None) -> None:
+    """Queue the audit entries logged since `mark` as one INSERT with the action's trailing writes (with `guard`:
+    with its writes, kept only if it changes rows)."""
     entries = pending[mark:]
     del pending[mark:]
-    ledger.append_many(entries, later=True)
+    ledger.append_many(entries, later=True, guard=guard)
 
 
 @contextlib.contextmanager
@@ -110,7 +127,7 @@ def if_changed() -> Iterator[deferred.Guard]:
     with deferred.if_changed() as guard:
         if pending is not None:
             mark = len(pending)
-            guard.before_run = lambda: _flush(pending, mark)
+            guard.before_run = lambda: _flush(pending, mark, guard)
         yield guard
 
 

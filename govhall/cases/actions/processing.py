@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 
 from govhall.catalog.choices import JoinRule
 from govhall.clocks import actions as clocks
-from govhall.clocks.choices import ClockKind
+from govhall.clocks.choices import ClockKind, ClockState
 from govhall.clocks.thresholds import warn_kwargs
+from govhall.core import deferred
 from govhall.core.clock import now
 from govhall.core.compiled import CompiledRead, insert_objects, update_later, update_rows
 from govhall.org.access import require_role
@@ -77,6 +78,11 @@ _OPEN_BRANCH_TASKS: CompiledRead[Task] = CompiledRead(
     ).values_list("pk", "clock_id"),
     int,
     str,
+)
+
+# What a claim's audit entry names of a case, when the caller read the task without it (a request reads it with).
+_CASE_NUMBER: CompiledRead[Case] = CompiledRead(
+    lambda pk: Case.objects.only("pk", "number").filter(pk=pk), int
 )
 
 
@@ -265,12 +271,17 @@ def _step_of(case: Case, task: Task) -> Any:
     return wf.spec_by_id(case.process_id).step(task.parallel_key or task.step_key)
 
 
-@guarded("claim")
+@guarded("claim", single_write=True)
 def claim_task(task: Task, *, by: User) -> Task:
-    """Take a task to work on it; exactly one of two simultaneous claimants gets it."""
+    """Take a task to work on it; exactly one of two simultaneous claimants gets it: the UPDATE that finds the task
+    still open. No case lock: a claim changes the task and its clock only, the UPDATE's own row lock settles a race
+    with any other action on the task (an approval, a cancellation), and an action holding the case lock that
+    read the task before the claim completes it only as read (`act_on_task`). The claim's audit entry and the
+    clock's responsible person ride on that UPDATE, so on PostgreSQL the whole claim is one statement, without a
+    transaction of its own (`guarded(single_write=True)`)."""
     at = now()
-    case = _lock_case(task.case_id, related=())
     require_staff(by, task.role, task.department_id, "领取任务")
+    case = task.case if Task.case.is_cached(task) else _CASE_NUMBER.objects(task.case_id)[0]
     with if_changed() as guard:
         # The claim's audit entry and the clock's responsible person belong to a claim that happened: they go out
         # with the claim's conditional UPDATE (one statement) and take effect only if it finds the task open.
@@ -358,27 +369,30 @@ def act_on_task(
         raise ValidationError({"opinion": "退回或不同意必须填写意见"})
     for upload in attachments:
         upload.check("attachments")
-    updated = update_rows(
-        Task,
-        {
-            "status": TaskStatus.DONE,
-            "outcome": action,
-            "opinion": opinion.strip(),
-            "completed_at": at,
-            "assignee": by,
-            "claimed_at": task.claimed_at or at,
-        },
-        # As read with the lock (see _lock_through_task): still open, or still claimed by the one acting.
-        pk=task.pk,
-        status=task.status,
-        assignee=task.assignee_id,
-    )
+    with if_changed() as guard:
+        # The step's clock stops in the task's statement (its UPDATE rides on the task's and reports its count),
+        # naming who acted as the one who answered for the step (the claimant already is; acted on without a
+        # claim, the one who acted).
+        finish_stop = clocks.stop_clocks_with_guard([task.clock_id], at=at, responsible=by)
+        updated = update_rows(
+            Task,
+            {
+                "status": TaskStatus.DONE,
+                "outcome": action,
+                "opinion": opinion.strip(),
+                "completed_at": at,
+                "assignee": by,
+                "claimed_at": task.claimed_at or at,
+            },
+            # As read with the lock (see _lock_through_task): still open, or still claimed by the one acting.
+            pk=task.pk,
+            status=task.status,
+            assignee=task.assignee_id,
+            guard=guard,
+        )
     if not updated:
         raise TaskConflict("该任务已被他人办理，请刷新")
-    if task.clock_id is not None:
-        # Stopped in one UPDATE that also names who acted as the one who answered for the step (the claimant
-        # already is; acted on without a claim, the one who acted).
-        clocks.stop_clocks([task.clock_id], at=at, responsible=by)
+    finish_stop()  # a paused clock, which the UPDATE did not stop, is resumed and stopped now
     for upload in attachments:
         TaskAttachment.objects.create(
             task=task,
@@ -744,24 +758,61 @@ def withdraw_case(case: Case, *, by: User, reason: str = "") -> Case:
     return case
 
 
-@guarded("deliver")
-def deliver_result(case: Case, *, by: User, method: str = "窗口领取", in_bundle: bool = False) -> Case:
-    """Hand over the result (art. 44): stops the delivery clock. A bundle's members are handed over together
-    (bundles.deliver_bundle), never one by one."""
-    at = now()
-    case = _lock_case(case, related=())
+# A delivery on its own reads the case with its delivery clock, without a lock (its one statement decides).
+_CASE_FOR_DELIVERY: CompiledRead[Case] = CompiledRead(
+    lambda pk: Case.objects.select_related("delivery_clock").filter(pk=pk), int
+)
+
+
+def _require_deliverable(case: Case, *, in_bundle: bool) -> None:
     if case.decided_at is None or case.delivered_at is not None:
         raise OutOfProcedure("办件尚未作出决定或已送达", case=case, action="deliver")
     if case.group_id is not None and not in_bundle:
         raise OutOfProcedure("本件属于一件事联办，办理结果须整件事一次送达", case=case, action="deliver")
     if case.status == CaseStatus.DECIDED:
         raise OutOfProcedure("一件事联办的其他事项尚未办结，须一并送达", case=case, action="deliver")
+
+
+@guarded("deliver", single_write=True)
+def deliver_result(case: Case, *, by: User, method: str = "窗口领取", in_bundle: bool = False) -> Case:
+    """Hand over the result (art. 44): stops the delivery clock. A bundle's members are handed over together
+    (bundles.deliver_bundle), never one by one.
+
+    On its own on PostgreSQL a delivery is one statement without a transaction (`guarded(single_write=True)`): the
+    case is read without a lock, and the UPDATE that sets `delivered_at` — only while it is still empty and the
+    status still the one read — carries the clock's stop and the audit entry (`if_changed`). Two deliveries of
+    one case: the second finds `delivered_at` set and writes nothing. When the clock is not running (a delivery
+    clock is never paused, but stop_clocks would resume one first) or the UPDATE matched nothing, the delivery
+    runs again in a transaction with the case locked, which stops the clock carefully or says what changed."""
+    at = now()
+    if not deferred.in_single_write():
+        case = _lock_case(case, related=())
+        _require_deliverable(case, in_bundle=in_bundle)
+        require_role(by, Role.WINDOW_CLERK, Role.AGENT, message="送达需要窗口工作人员或代办员角色")
+        # The clock first: its UPDATE reads a row count, the case's columns go out with the trailing writes.
+        clocks.stop_clocks([case.delivery_clock_id], at=at)
+        case.delivered_at = at
+        save_fields(case, "delivered_at")
+        log(case, CaseEvent.DELIVERED, by=by, at=at, after={"method": method})
+        return case
+    found = _CASE_FOR_DELIVERY.objects(case.pk)
+    if not found:
+        raise Case.DoesNotExist(f"办件 {case.pk} 不存在")
+    case = found[0]
+    _require_deliverable(case, in_bundle=in_bundle)
     require_role(by, Role.WINDOW_CLERK, Role.AGENT, message="送达需要窗口工作人员或代办员角色")
-    # The clock first: its UPDATE reads a row count, the case's columns go out with the trailing writes.
-    clocks.stop_clocks([case.delivery_clock_id], at=at)
+    clock = case.delivery_clock
+    if clock is None or clock.state != ClockState.RUNNING:
+        raise deferred.NeedsTransaction
+    with if_changed() as guard:
+        clocks.stop_running_later(clock, at=at)
+        log(case, CaseEvent.DELIVERED, by=by, at=at, after={"method": method})
+        delivered = update_rows(
+            Case, {"delivered_at": at}, pk=case.pk, delivered_at=None, status=case.status, guard=guard
+        )
+    if not delivered:
+        raise deferred.NeedsTransaction
     case.delivered_at = at
-    save_fields(case, "delivered_at")
-    log(case, CaseEvent.DELIVERED, by=by, at=at, after={"method": method})
     return case
 
 
