@@ -54,6 +54,17 @@ def _decide_task(case: Case) -> Task | None:
     return Task.objects.filter(case=case, step_key="decide", status__in=["open", "claimed"]).first()
 
 
+def _refused_by_civil_affairs(hall: Hall) -> tuple[Case, Task]:
+    """A joint case whose join failed on 民政局's refusal alone, at its decision task."""
+    case, branches = _joint_case(hall)
+    _answer(hall, branches["住建局"], "住建局", False)
+    _answer(hall, branches["市场监管局"], "市场监管局", False)
+    _answer(hall, branches["民政局"], "民政局", True)
+    decide = _decide_task(case)
+    assert decide is not None
+    return case, decide
+
+
 def _joined(case: Case) -> list[dict[str, Any]]:
     return [
         e.after
@@ -176,12 +187,7 @@ def test_ratio_waits_for_every_department(hall, at, refusing, verdict):
 
 def test_coordination_new_round_then_grant(hall, at):
     with at(2026, 3, 2, 10):
-        case, branches = _joint_case(hall)
-        _answer(hall, branches["住建局"], "住建局", False)
-        _answer(hall, branches["市场监管局"], "市场监管局", False)
-        _answer(hall, branches["民政局"], "民政局", True)
-        decide = _decide_task(case)
-        assert decide is not None
+        case, decide = _refused_by_civil_affairs(hall)
     with at(2026, 3, 3, 10):
         # Only the lead department's head, at the deciding step, with the matter written down.
         with pytest.raises(PermissionDenied):
@@ -328,3 +334,75 @@ def test_a_case_accepted_before_the_snapshot_reads_its_item(hall, at):
         actions.act_on_task(lead, by=hall["zj_approver"], action="approve", opinion="牵头审查通过")
     review = JointReview.objects.get(case=case)
     assert review.rule == "any" and review.departments.count() == 2
+
+
+def test_the_review_and_its_current_branches_read_together_equal_the_two_reads(hall, at):
+    """The branch action reads the review and the tasks of its current pass in one statement: the same review and
+    the same tasks, field by field, as the review read alone and then the branch tasks of its round — here after a
+    coordination, when the current pass mixes two rounds and an earlier task of a branch is replaced — and the
+    open tasks of the step, which a join cancels, as their own read gives them."""
+    from govhall.cases.actions import processing
+    from govhall.workflow import engine as wf
+
+    with at(2026, 3, 2, 10):
+        case, decide = _refused_by_civil_affairs(hall)
+    with at(2026, 3, 3, 10):
+        actions.start_coordination(decide, by=hall["zj_head"], opinion="召开联审协调会")
+    case.refresh_from_db()
+    step = wf.spec_by_id(case.process_id).step("joint")
+
+    def fields(obj: Any) -> dict[str, Any]:
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    review, current, open_ = processing._review_and_branches(case, step, at=case.accepted_at, round_=1)
+    alone, _, _ = processing._joint_review(case, step, at=case.accepted_at, round_=1)
+    assert fields(review) == fields(alone)
+    assert review.coordinating and review._state.adding is False
+    expected = processing._current_branches(case, alone)
+    assert [fields(t) for t in current] == [fields(t) for t in expected]
+    assert len(current) == 3 and sorted(t.round for t in current) == [1, 1, 2]
+    # The open branch tasks, as _cancel_open would read them: the coordination's new task alone.
+    assert open_ is not None and sorted(open_) == sorted(processing._OPEN_BRANCH_TASKS.rows(case.pk, "joint"))
+    assert [pk for pk, _ in open_] == [t.pk for t in current if t.round == 2]
+
+
+def test_a_return_before_the_joint_step_opens_its_review_again(hall, at):
+    """Opening the step inserts its review without reading first; a second pass (the decision returned the case to
+    the lead's review after a failed join) finds the review there, inserts nothing, and restarts it: one review per
+    case and step, the new round's branches, the failed result cleared — so the grant is allowed once all agree."""
+    with at(2026, 3, 2, 10):
+        case, branches = _joint_case(hall)
+        review = JointReview.objects.get(case=case)
+        departments = sorted(review.departments.values_list("pk", flat=True))
+        for index, dept in enumerate(ORDER):
+            _answer(hall, branches[dept], dept, index == 1)
+        decide = _decide_task(case)
+        assert decide is not None
+        assert JointReview.objects.get(case=case).result == JoinResult.FAILED
+    with at(2026, 3, 3, 10):
+        actions.act_on_task(
+            decide, by=hall["zj_head"], action="return", opinion="请牵头部门补充审查", return_to="lead_review"
+        )
+        lead = Task.objects.get(case=case, step_key="lead_review", status="open")
+        assert lead.round == decide.round + 1
+        actions.act_on_task(lead, by=hall["zj_approver"], action="approve", opinion="补充审查通过")
+        again = JointReview.objects.get(case=case)  # still the one review of the step
+        assert again.pk == review.pk and again.opened_at == review.opened_at
+        assert again.round == lead.round and again.result == JoinResult.PENDING and not again.coordinating
+        assert sorted(again.departments.values_list("pk", flat=True)) == departments
+        second = {
+            t.department.short_name: t
+            for t in Task.objects.filter(case=case, parallel_key="joint", round=lead.round)
+        }
+        assert set(second) == set(ORDER) and all(t.status == TaskStatus.OPEN for t in second.values())
+    with at(2026, 3, 4, 10):
+        for dept in ORDER:
+            assert _decide_task(case) is None  # the new pass waits for every department again
+            _answer(hall, second[dept], dept, False)
+        assert [j["verdict"] for j in _joined(case)] == ["failed", "passed"]
+        decide2 = _decide_task(case)
+        assert decide2 is not None
+        actions.act_on_task(decide2, by=hall["zj_head"], action="approve", opinion="准予")
+    case.refresh_from_db()
+    assert case.decision == Decision.APPROVED and case.status == CaseStatus.CONCLUDED
+    assert verify().ok

@@ -3,6 +3,7 @@ difference from sending each at once — every later statement sees them, a roll
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -298,29 +299,24 @@ def test_a_single_write_block_sends_its_guard_and_writes_as_its_one_write_and_re
 def test_a_single_write_block_refuses_a_second_write_and_a_lock_before_sending_them() -> None:
     clock = _clock()
     wire: list[str] = []  # recorded inside the block: what reached the database
-    with (
-        pytest.raises(SingleWriteError, match="second write"),
-        single_write(),
-        deferring(),
-        connection.execute_wrapper(_recorder(wire)),
-    ):
+
+    def refused(match: str) -> ExitStack:
+        stack = ExitStack()
+        stack.enter_context(pytest.raises(SingleWriteError, match=match))
+        stack.enter_context(single_write())
+        stack.enter_context(deferring())
+        stack.enter_context(connection.execute_wrapper(_recorder(wire)))
+        return stack
+
+    with refused("second write"):
         update_rows(Clock, {"label": "第一条"}, pk=clock.pk)
         update_rows(Clock, {"label": "第二条"}, pk=clock.pk)
     assert len(wire) == 1
-    with (
-        pytest.raises(SingleWriteError, match="holds nothing"),
-        single_write(),
-        connection.execute_wrapper(_recorder(wire)),
-    ):
+    with refused("holds nothing"):
         list(Clock.objects.select_for_update().filter(pk=clock.pk))
     assert len(wire) == 1
     # Writes queued after the first write would leave at the block's end as a second one: refused too.
-    with (
-        pytest.raises(SingleWriteError, match="second write"),
-        single_write(),
-        deferring(),
-        connection.execute_wrapper(_recorder(wire)),
-    ):
+    with refused("second write"):
         update_rows(Clock, {"label": "第一条"}, pk=clock.pk)
         update_later(Clock, {"label": "排队的"}, pk=clock.pk)
     assert len(wire) == 2

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS
 
 from govhall.catalog.choices import JoinRule
 from govhall.clocks import actions as clocks
@@ -16,7 +17,13 @@ from govhall.clocks.choices import ClockKind, ClockState
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core import deferred
 from govhall.core.clock import now
-from govhall.core.compiled import CompiledRead, insert_objects, update_later, update_rows
+from govhall.core.compiled import (
+    CompiledRead,
+    insert_objects,
+    insert_unless_conflict,
+    update_later,
+    update_rows,
+)
 from govhall.org.access import require_role
 from govhall.org.choices import Role
 from govhall.org.models import Department
@@ -109,24 +116,39 @@ def _lock_through_task(pk: int) -> tuple[Case, Task]:
 
 
 def _joint_review(
-    case: Case, step: Any, *, at: datetime, round_: int
+    case: Case, step: Any, *, at: datetime, round_: int, opening: bool = False
 ) -> tuple[JointReview, bool, list[Department] | None]:
     """The case's join of parallel step `step`, fixed the first time the step opens from what the case was accepted
     with (limits.capture_limits): the item's own rule (else the template's) and the item's co-departments. Returns
-    (review, created, its departments when just created — read once, for the branches)."""
+    (review, created, its departments when just created — read once, for the branches).
+
+    `opening`: the step is opening, which for almost every case is its first pass, so the review is inserted
+    without looking first (INSERT … ON CONFLICT DO NOTHING on the one review per case and step): one statement
+    instead of a read that finds nothing and the INSERT. A later pass (after a return) finds its review there,
+    inserts nothing and reads it, as without `opening`."""
+    if opening and case.joint_department_ids is not None:
+        review = _new_review(case, step, at=at, round_=round_, rule=case.join_rule, ratio=case.join_ratio)
+        if insert_unless_conflict(review):
+            return review, True, _store_departments(review, case.joint_department_ids)
     found = _JOINT_REVIEW.objects(case.pk, step.key)
-    review = found[0] if found else None
-    if review is not None:
-        return review, False, None
+    if found:
+        return found[0], False, None
     if case.joint_department_ids is not None:
-        rule, ratio = case.join_rule, case.join_ratio
-        departments = list(Department.objects.filter(pk__in=case.joint_department_ids))
-    else:
-        # Only a case without a copy (none should be left after migration 0009) reads the live item.
-        item = case.item
-        rule, ratio, departments = item.join_rule, item.join_ratio, list(item.joint_departments.all())
+        review = _new_review(case, step, at=at, round_=round_, rule=case.join_rule, ratio=case.join_ratio)
+        insert_objects([review])
+        return review, True, _store_departments(review, case.joint_department_ids)
+    # Only a case without a copy (none should be left after migration 0009) reads the live item.
+    item = case.item
+    review = _new_review(case, step, at=at, round_=round_, rule=item.join_rule, ratio=item.join_ratio)
+    insert_objects([review])
+    departments = list(item.joint_departments.all())
+    _link_departments(review, departments)
+    return review, True, departments
+
+
+def _new_review(case: Case, step: Any, *, at: datetime, round_: int, rule: str, ratio: Any) -> JointReview:
     own = bool(rule)
-    review = JointReview(
+    return JointReview(
         case=case,
         step_key=step.key,
         rule=rule if own else step.join.rule,
@@ -134,17 +156,24 @@ def _joint_review(
         opened_at=at,
         round=round_,
     )
-    insert_objects([review])
+
+
+def _store_departments(review: JointReview, department_ids: Sequence[int]) -> list[Department]:
+    departments = list(Department.objects.filter(pk__in=department_ids))
+    _link_departments(review, departments)
+    return departments
+
+
+def _link_departments(review: JointReview, departments: list[Department]) -> None:
     # A new review has no departments yet: one INSERT, without set()'s read of the current ones.
     through = JointReview.departments.through
     insert_objects([through(jointreview=review, department=d) for d in departments], later=True)
-    return review, True, departments
 
 
 def _open_joint_review(case: Case, step: Any, *, at: datetime, round_: int) -> list[Department]:
     """Open a pass of the joint review; a later pass (after a return) reuses what was captured and restarts it.
     Returns the review's co-departments in their order."""
-    review, created, departments = _joint_review(case, step, at=at, round_=round_)
+    review, created, departments = _joint_review(case, step, at=at, round_=round_, opening=True)
     if not created:
         review.round, review.result, review.coordinating = round_, JoinResult.PENDING, False
         review.save(update_fields=["round", "result", "coordinating"])
@@ -436,12 +465,19 @@ def act_on_task(
     return task
 
 
-def _cancel_open(case: Case, *, at: datetime, parallel_key: str | None = None) -> None:
+def _cancel_open(
+    case: Case,
+    *,
+    at: datetime,
+    parallel_key: str | None = None,
+    open_: Sequence[tuple[int, int | None]] | None = None,
+) -> None:
     """Cancel the case's open tasks (of one parallel step) and stop their clocks: one read, then one UPDATE each for
-    the tasks and the clocks when there are any."""
-    if parallel_key is None:
+    the tasks and the clocks when there are any. `open_`: their (task, clock) ids, when the caller has just read
+    them with the case locked."""
+    if open_ is None and parallel_key is None:
         open_ = _OPEN_TASKS.rows(case.pk)
-    else:
+    elif open_ is None:
         open_ = _OPEN_BRANCH_TASKS.rows(case.pk, parallel_key)
     if not open_:
         return
@@ -459,14 +495,61 @@ def _current_branches(case: Case, review: JointReview) -> list[Task]:
     return list(latest.values())
 
 
+# The review of a parallel step with the tasks of the step, in one statement: the tasks joined to their case's
+# review of that step (one per case and step) and read as plain columns, whose first part makes the task and whose
+# last makes the review (the same rows as _JOINT_REVIEW, then the step's tasks of every round: those of the current
+# pass are _BRANCH_TASKS's rows, the open ones _OPEN_BRANCH_TASKS's).
+_TASK_FIELDS = tuple(Task._meta.concrete_fields)
+_REVIEW_FIELDS = tuple(JointReview._meta.concrete_fields)
+_BRANCHES_WITH_REVIEW: CompiledRead[Task] = CompiledRead(
+    lambda case_id, parallel_key, step_key: (
+        Task.objects.filter(
+            case_id=case_id,
+            parallel_key=parallel_key,
+            case__joint_reviews__step_key=step_key,
+        )
+        .order_by("pk")
+        .values_list(
+            *(f.name for f in _TASK_FIELDS), *(f"case__joint_reviews__{f.name}" for f in _REVIEW_FIELDS)
+        )
+    ),
+    int,
+    str,
+    str,
+)
+
+
+def _review_and_branches(
+    case: Case, step: Any, *, at: datetime, round_: int
+) -> tuple[JointReview, list[Task], list[tuple[int, int | None]] | None]:
+    """`_joint_review`, `_current_branches` and the step's open (task, clock) ids in one read when the review
+    exists — it always does once its step has opened, and the task acted on is one of the step's, so the read finds
+    at least that row; a case whose step opened before joins were captured has none yet and takes the two steps,
+    which create it (and no open ids: _cancel_open reads them)."""
+    rows = _BRANCHES_WITH_REVIEW.rows(case.pk, step.key, step.key)
+    if not rows:
+        review, _, _ = _joint_review(case, step, at=at, round_=round_)
+        return review, _current_branches(case, review), None
+    width = len(_TASK_FIELDS)
+    review = JointReview.from_db(DEFAULT_DB_ALIAS, [f.attname for f in _REVIEW_FIELDS], rows[0][width:])
+    latest: dict[str, Task] = {}
+    open_: list[tuple[int, int | None]] = []
+    for row in rows:
+        branch_task = Task.from_db(DEFAULT_DB_ALIAS, [f.attname for f in _TASK_FIELDS], row[:width])
+        if branch_task.status in ACTIVE_TASK:
+            open_.append((branch_task.pk, branch_task.clock_id))
+        if branch_task.round >= review.round:
+            latest[branch_task.branch_key] = branch_task
+    return review, list(latest.values()), open_
+
+
 def _answered(task: Task, outcome: TaskAction) -> bool:
     return task.status == TaskStatus.DONE and task.outcome == outcome
 
 
 def _after_branch(case: Case, task: Task, step: Any, *, by: User, at: datetime) -> None:
     # A case whose parallel step opened before joins were captured gets its review now, from its item.
-    review, _, _ = _joint_review(case, step, at=at, round_=task.round)
-    current = _current_branches(case, review)
+    review, current, open_ = _review_and_branches(case, step, at=at, round_=task.round)
     total = len(current)
     approvals = sum(1 for t in current if _answered(t, TaskAction.APPROVE))
     refusals = [t for t in current if _answered(t, TaskAction.REFUSE)]
@@ -475,7 +558,7 @@ def _after_branch(case: Case, task: Task, step: Any, *, by: User, at: datetime) 
         return
     # Only under "any" can the join close with branches still open; they are cancelled, and the entry says so.
     cancelled = [t for t in current if t.status in ACTIVE_TASK]
-    _cancel_open(case, at=at, parallel_key=step.key)
+    _cancel_open(case, at=at, parallel_key=step.key, open_=open_)
     after = {
         "step": step.key,
         "rule": review.rule,
