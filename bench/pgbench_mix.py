@@ -7,7 +7,11 @@
    recorded with its parameters bound, as the server received it (Django's client-side binding).
 2. **Replay copy.** The database is copied (`CREATE DATABASE … TEMPLATE`) and, in the copy only, every UNIQUE index
    is rebuilt as a plain index on the same columns: the replayed INSERTs repeat the captured values (case number,
-   audit seq, document number…) and must not collide, while every index still costs what it costs.
+   audit seq, document number…) and must not collide, while every index still costs what it costs. A table the mix
+   writes only with `INSERT … ON CONFLICT DO NOTHING` (an applicant on record, a joint review per case and step)
+   keeps its UNIQUE indexes: repeated, such an INSERT does nothing, as the same INSERT does when it meets its row
+   in govhall. Made plain, it would add a duplicate each time, and a read that joins those rows to others (the
+   branch tasks with their review) would return more of them every replay: the replay would slow down as it runs.
 3. **pgbench, prepared** (`-M prepared`): one pgbench transaction = one lifecycle = the 13 actions' captured
    statements, each action's `BEGIN … COMMIT` included (psycopg 3 sends BEGIN and COMMIT as statements: they are
    captured and counted, as `cases_bench.py` counts them); an action captured without them (a claim or a delivery
@@ -36,6 +40,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -183,9 +188,28 @@ def _with_db(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
 
 
+def tables_inserted_only_unless_conflict(mix: list[list[tuple[str, list[str]]]]) -> set[str]:
+    """The tables every INSERT of the mix writes with ON CONFLICT DO NOTHING (an INSERT's own text runs up to the
+    next INSERT of the statement: the parts of a writable CTE each have theirs)."""
+    guarded: set[str] = set()
+    plain: set[str] = set()
+    for actions in mix:
+        for _name, statements in actions:
+            for statement in statements:
+                parts = _INSERT.split(statement)
+                # split() with one group: [before, table, its text, table, its text, …]
+                for table, text in zip(parts[1::2], parts[2::2], strict=True):
+                    (guarded if "ON CONFLICT DO NOTHING" in text else plain).add(table)
+    return guarded - plain
+
+
+_INSERT = re.compile(r'INSERT INTO "([^"]+)"')
+
+
 @contextlib.contextmanager
-def replay_copy(url: str) -> Any:
-    """A copy of the database with its UNIQUE indexes made plain; yields its URL, drops it afterwards."""
+def replay_copy(url: str, keep_unique: Collection[str] = ()) -> Any:
+    """A copy of the database with its UNIQUE indexes made plain, but those of the tables in `keep_unique`; yields
+    its URL, drops it afterwards."""
     import psycopg
     from psycopg import sql
 
@@ -212,6 +236,8 @@ def replay_copy(url: str) -> Any:
                    WHERE i.indisunique AND NOT i.indisprimary"""
             ).fetchall()
             for index, constraint, table, definition in rows:
+                if table in keep_unique:
+                    continue
                 # one a foreign key depends on stays unique
                 with contextlib.suppress(psycopg.Error), conn.transaction():
                     if constraint:
@@ -284,7 +310,7 @@ def replay(
         "transactions_per_lifecycle": len(mix[0]),
     }
     try:
-        with replay_copy(url) as copy_url:
+        with replay_copy(url, tables_inserted_only_unless_conflict(mix)) as copy_url:
             prepared = script_prepared(mix)
             result["prepared"] = [pgbench(copy_url, prepared, c, seconds, work_dir) for c in clients]
             ddl, calls = functions_sql(mix)

@@ -10,18 +10,15 @@ a change that removes some should lower the ceiling. A count, not a timing: spee
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-pytestmark = pytest.mark.django_db
+from ..bench import scripts
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "cases_bench.py"
+pytestmark = pytest.mark.django_db
 
 # Statements per call of each action (the most any call of that type may issue) and per whole lifecycle, as reached
 # on 2026-12-07 (before: submit 21, accept 27, claim 12, lead review 30, branch 14, join 20, decide 28, deliver 11;
@@ -79,12 +76,7 @@ CALLS = {
 
 
 def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("govhall_cases_bench", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module
+    return scripts.load("cases_bench")
 
 
 class _Counting:

@@ -1,0 +1,31 @@
+"""The pgbench replay's copy keeps UNIQUE the tables the mix writes only with ON CONFLICT DO NOTHING: repeated, such
+an INSERT must do nothing (as in govhall), not pile up duplicates that later reads of the mix would return."""
+
+from __future__ import annotations
+
+from .scripts import load
+
+
+def test_only_tables_every_insert_of_which_skips_a_conflict_keep_their_unique_indexes() -> None:
+    mix = [
+        [
+            (
+                "submit",
+                ['INSERT INTO "applicant" ("name") VALUES (\'甲\') ON CONFLICT DO NOTHING RETURNING "id"'],
+            ),
+            (
+                "accept",
+                [
+                    'WITH "w0" AS (INSERT INTO "through" VALUES (1, 2)), '
+                    '"w1" AS (INSERT INTO "counter" VALUES (1) ON CONFLICT DO NOTHING) '
+                    'INSERT INTO "ledger" VALUES (3)'
+                ],
+            ),
+        ],
+        [
+            ("open", ['INSERT INTO "review" VALUES (1) ON CONFLICT DO NOTHING RETURNING "id"']),
+            ("again", ['INSERT INTO "counter" VALUES (2)', 'SELECT "id" FROM "review"']),
+        ],
+    ]
+    # "counter" has a plain INSERT too (in the second lifecycle): made plain, or that INSERT would collide.
+    assert load("pgbench_mix").tables_inserted_only_unless_conflict(mix) == {"applicant", "review"}
