@@ -99,16 +99,38 @@ _TASK_LOCKING_CASE: CompiledRead[Task] = CompiledRead(
     lambda pk: Task.objects.select_for_update(of=("case",)).select_related("case__department").filter(pk=pk),
     int,
 )
+# The same with the case's item and applicant, which a decision's documents need: for a task at the deciding step.
+# Still only the case's row is locked (locking the item's or the applicant's would deadlock with the foreign-key
+# checks of concurrent actions, see lock_case).
+_TASK_LOCKING_CASE_TO_DECIDE: CompiledRead[Task] = CompiledRead(
+    lambda pk: (
+        Task.objects.select_for_update(of=("case",))
+        .select_related("case__department", "case__item", "case__applicant")
+        .filter(pk=pk)
+    ),
+    int,
+)
 
 
-def _lock_through_task(pk: int) -> tuple[Case, Task]:
+def _at_deciding_step(task: Task) -> bool:
+    """Whether the caller's task is at the step that decides, told without a read when its case came with it (a
+    request reads the task with its case; so does the benchmark). A hint only, for choosing the lock's read: wrong
+    or unknown, it costs a read later (load_related) or a few columns, never a different result."""
+    if task.parallel_key or not Task.case.is_cached(task) or task.case.process_id is None:
+        return False
+    spec = wf.spec_by_id(task.case.process_id)
+    return spec.has_step(task.step_key) and bool(spec.step(task.step_key).decides)
+
+
+def _lock_through_task(pk: int, *, to_decide: bool = False) -> tuple[Case, Task]:
     """The case locked and the task read in one statement. When the lock had to wait for another action on the
     case, PostgreSQL re-reads the locked case row as that action left it, but not the task row joined to it: the
     task's status and assignee may be what they were before. They only ever move forward (open → claimed → done or
     cancelled), so a task read as closed or as someone else's is closed or someone else's now, and the UPDATE that
     completes it names the status and assignee it was read with — a task that moved since matches nothing and the
-    action ends in TaskConflict, exactly as the separate read after the lock ended it."""
-    found = _TASK_LOCKING_CASE.objects(pk)
+    action ends in TaskConflict, exactly as the separate read after the lock ended it. `to_decide`: bring the
+    case's item and applicant too."""
+    found = (_TASK_LOCKING_CASE_TO_DECIDE if to_decide else _TASK_LOCKING_CASE).objects(pk)
     if not found:
         raise Task.DoesNotExist(f"任务 {pk} 不存在")
     task = found[0]
@@ -358,8 +380,9 @@ def act_on_task(
 ) -> Task:
     """Approve, return or refuse at a step, as far as the template allows it there (otherwise: out of procedure)."""
     at = now()
-    # The department joined in: the next step's tasks and clocks belong to it (one join, no read of its own later).
-    case, task = _lock_through_task(task.pk)
+    # The department joined in: the next step's tasks and clocks belong to it (one join, no read of its own later);
+    # at the deciding step the item and applicant too, for the decision's documents.
+    case, task = _lock_through_task(task.pk, to_decide=_at_deciding_step(task))
     require_staff(by, task.role, task.department_id, "办理")
     if action not in TaskAction.values:
         raise ValidationError({"action": "操作应为同意、退回或不同意"})
