@@ -524,6 +524,8 @@ def _current_branches(case: Case, review: JointReview) -> list[Task]:
 # pass are _BRANCH_TASKS's rows, the open ones _OPEN_BRANCH_TASKS's).
 _TASK_FIELDS = tuple(Task._meta.concrete_fields)
 _REVIEW_FIELDS = tuple(JointReview._meta.concrete_fields)
+_TASK_ATTNAMES = [f.attname for f in _TASK_FIELDS]
+_REVIEW_ATTNAMES = [f.attname for f in _REVIEW_FIELDS]
 _BRANCHES_WITH_REVIEW: CompiledRead[Task] = CompiledRead(
     lambda case_id, parallel_key, step_key: (
         Task.objects.filter(
@@ -553,12 +555,12 @@ def _review_and_branches(
     if not rows:
         review, _, _ = _joint_review(case, step, at=at, round_=round_)
         return review, _current_branches(case, review), None
-    width = len(_TASK_FIELDS)
-    review = JointReview.from_db(DEFAULT_DB_ALIAS, [f.attname for f in _REVIEW_FIELDS], rows[0][width:])
+    width = len(_TASK_ATTNAMES)
+    review = JointReview.from_db(DEFAULT_DB_ALIAS, _REVIEW_ATTNAMES, rows[0][width:])
     latest: dict[str, Task] = {}
     open_: list[tuple[int, int | None]] = []
     for row in rows:
-        branch_task = Task.from_db(DEFAULT_DB_ALIAS, [f.attname for f in _TASK_FIELDS], row[:width])
+        branch_task = Task.from_db(DEFAULT_DB_ALIAS, _TASK_ATTNAMES, row[:width])
         if branch_task.status in ACTIVE_TASK:
             open_.append((branch_task.pk, branch_task.clock_id))
         if branch_task.round >= review.round:
