@@ -19,13 +19,13 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 
 from govhall.calendars import engine
 from govhall.core.clock import now as _now
-from govhall.core.compiled import Computed, insert_objects, update_later, update_rows
+from govhall.core.compiled import Computed, insert_objects, insert_with_parents, update_later, update_rows
 
 from .choices import ClockKind, ClockState, ClockUnit, Light
 from .models import Clock, ClockPause
@@ -190,6 +190,18 @@ def start_clocks(specs: Sequence[dict[str, Any]]) -> list[Clock]:
     clocks = [_new_clock(**spec) for spec in specs]
     if clocks:
         insert_objects(clocks)
+    return clocks
+
+
+M = TypeVar("M", bound="models.Model")
+
+
+def start_clocks_of(pairs: Sequence[tuple[dict[str, Any], M]], link: str) -> list[Clock]:
+    """Start one clock (spec: start_clock's keyword arguments) for each new record that runs against it — a task
+    and its step clock —, the record inserted with its clock and its `link` pointing at it: on PostgreSQL one
+    statement for all the pairs (core.compiled.insert_with_parents). Returns the clocks in order."""
+    clocks = [_new_clock(**spec) for spec, _ in pairs]
+    insert_with_parents([(clock, record) for clock, (_, record) in zip(clocks, pairs, strict=True)], link)
     return clocks
 
 

@@ -12,7 +12,8 @@ takes 0.06 ms, while building and compiling the permission query of an action to
   texts that the queryset passes to the database unchanged (an exact match, `pk=`, `name=`). A lookup that
   rewrites its value (`contains`, `in` with a list) is refused when the read is first compiled, so a wrong use
   fails at once in every test that reaches it, never silently.
-- `insert_objects` is `bulk_create` with the INSERT text kept per model and row count.
+- `insert_objects` is `bulk_create` with the INSERT text kept per model and row count; `insert_with_parents`
+  inserts rows with the parents they point at (a task and its clock) in one statement.
 - `update_rows` is `filter().update()` for exact and `__in` conditions with the UPDATE text kept per shape.
 
 `insert_objects(…, later=True)` and `update_later` are the trailing writes `core.deferred` can send together.
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 
 from . import deferred
@@ -249,6 +250,96 @@ def insert_unless_conflict(obj: Model, *, using: str = DEFAULT_DB_ALIAS) -> bool
     setattr(obj, model._meta.pk.attname, keys[0][0])
     _saved([obj], using)
     return True
+
+
+P = TypeVar("P", bound=Model)
+
+
+def insert_with_parents(pairs: Sequence[tuple[P, M]], link: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Insert new parents and their children, each child's foreign key `link` pointing at its own parent — a task
+    and the clock it runs against —, keys set on all and each child's `link` set to its parent. Leave `link` unset
+    on the children: their parents have no key yet.
+
+    On PostgreSQL one statement for all the pairs: each parent's INSERT is a WITH part returning its key, each
+    child's an `INSERT … SELECT` taking that key from it (a plain SELECT list: its values get the types of the
+    columns they go to, as in VALUES), and the statement returns the pairs' keys in order — where `insert_objects`
+    of the parents and then of the children took two. Elsewhere (SQLite: no writable CTEs, no round trips to save)
+    exactly those two."""
+    if not pairs:
+        return
+    parents = [parent for parent, _ in pairs]
+    children = [child for _, child in pairs]
+    link_field = _foreign_key(type(children[0]), link)
+    if any(getattr(child, link_field.attname) is not None for child in children):
+        raise TypeError(f"insert_with_parents: leave {link} unset, the parent's new key goes there")
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        insert_objects(parents, using=using)
+        for parent, child in pairs:
+            setattr(child, link, parent)
+        insert_objects(children, using=using)
+        return
+    qn = connection.ops.quote_name
+    parts: list[str] = []
+    params: list[Any] = []
+    for n, (parent, child) in enumerate(pairs):
+        _, insert, returning_key, values = _insert([parent], using, "")
+        parts.append(f'"p{n}" AS ({insert}{returning_key})')
+        params.extend(values)
+        text, values = _insert_from_parent(child, link, f'"p{n}"', using)
+        parts.append(f'"c{n}" AS ({text})')
+        params.extend(values)
+    child_meta = children[0]._meta
+    key, parent_key = qn(child_meta.pk.column), qn(link_field.column)
+    select = " UNION ALL ".join(f'SELECT {n}, {key}, {parent_key} FROM "c{n}"' for n in range(len(pairs)))
+    cursor = kept_cursor(using)
+    cursor.execute(f"WITH {', '.join(parts)} {select} ORDER BY 1", params)
+    for (_, child_pk, parent_pk), parent, child in zip(cursor.fetchall(), parents, children, strict=True):
+        setattr(parent, parent._meta.pk.attname, parent_pk)
+        setattr(child, child_meta.pk.attname, child_pk)
+        setattr(child, link, parent)
+    _saved(parents, using)
+    _saved(children, using)
+
+
+def _foreign_key(model: type[Model], name: str) -> ForeignKey[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, ForeignKey):
+        raise TypeError(f"insert_with_parents: {model.__name__}.{name} is not a foreign key")
+    return field
+
+
+def _insert_from_parent(child: Model, link: str, parent: str, using: str) -> tuple[str, list[Any]]:
+    """`INSERT … SELECT … FROM <parent> RETURNING` of one new child, its `link` column taken from the parent's
+    WITH part (named `parent`, returning the parent's key), its other values as `_insert` prepares them."""
+    model, meta = type(child), child._meta
+    if child.pk is not None:
+        raise TypeError("insert_with_parents: new instances only (the database assigns the key)")
+    link_field = _foreign_key(model, link)
+    child._prepare_related_fields_for_save(operation_name="insert_with_parents")  # type: ignore[attr-defined]
+    connection = connections[using]
+    fields = [f for f in meta.local_concrete_fields if not (f.primary_key and _auto(f))]
+    cache: dict[tuple[Any, ...], str] = _kept_on(connection, _INSERT_ATTR)
+    shape = (model, "from parent", link, parent)
+    text = cache.get(shape)
+    if text is None:
+        qn = connection.ops.quote_name
+        parent_key = qn(link_field.target_field.column)
+        columns = ", ".join(qn(f.column) for f in fields)
+        values = ", ".join(f"{parent}.{parent_key}" if f is link_field else "%s" for f in fields)
+        text = cache[shape] = (
+            f"INSERT INTO {qn(meta.db_table)} ({columns}) SELECT {values} FROM {parent} "
+            f"RETURNING {qn(meta.pk.column)}, {qn(link_field.column)}"
+        )
+    params = []
+    for field in fields:
+        if field is link_field:
+            continue
+        value = field.pre_save(child, True)
+        if hasattr(value, "resolve_expression"):
+            raise TypeError(f"insert_with_parents: {field.name} is an expression; use the ORM")
+        params.append(field.get_db_prep_save(value, connection=connection))
+    return text, params
 
 
 def _insert(objs: Sequence[M], using: str, conflict: str) -> tuple[type[M], str, str, list[Any]]:

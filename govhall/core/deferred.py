@@ -10,9 +10,9 @@ writable CTEs) at the first moment anything else needs the database:
 - the next statement on the connection (an execute wrapper) carries the queue as its own `WITH` parts, one
   round trip for both, when it cannot tell the difference: it names none of the queued tables (the parts of one
   statement share one snapshot and do not see one another's rows), takes positional parameters, is not a
-  `WITH` already, a savepoint or a transaction command. A savepoint's statements send the queue first, so what
-  is queued was queued inside the savepoint now open, and a handler that rolls that savepoint back would have
-  lost the writes either way;
+  savepoint or a transaction command (a statement with WITH parts of its own takes the queue's before them). A
+  savepoint's statements send the queue first, so what is queued was queued inside the savepoint now open, and a
+  handler that rolls that savepoint back would have lost the writes either way;
 - otherwise the queue goes out alone, as one statement, just before it;
 - at the end of the block, inside the transaction, before it commits;
 - before an UPDATE of a table the queue already writes (two writes to one table never share a statement).
@@ -126,9 +126,17 @@ def _may_carry(queue: _Queue, sql: str, params: Any, many: bool) -> bool:
         # Several parameter sets, or none at all (a '%' in such a text would turn into a placeholder).
         return False
     head = sql.lstrip()[:6].upper()
-    if head not in _OWN_STATEMENT:
+    if head == 'WITH "':
+        # A statement with WITH parts of its own (rows inserted with their parents) takes the queue's as more of
+        # them, unless it names a part as the queue names its own.
+        if _QUEUE_PART.search(sql):
+            return False
+    elif head not in _OWN_STATEMENT:
         return False
     return not any(_names(sql, table) for table in queue.tables)
+
+
+_QUEUE_PART = re.compile(r'"w\d+"')
 
 
 def _names(sql: str, table: str) -> bool:
@@ -179,7 +187,12 @@ def _with(writes: list[_Write], sql: str, params: list[Any]) -> tuple[str, list[
     if not writes:
         return sql, params
     parts = ", ".join(f'"w{n}" AS ({write.sql})' for n, write in enumerate(writes))
-    return f"WITH {parts} {sql}", [*(value for write in writes for value in write.params), *params]
+    queued = [value for write in writes for value in write.params]
+    stripped = sql.lstrip()
+    if stripped[:5].upper() == "WITH ":
+        # Its own parts after the queue's: the values stay in the order of the text.
+        return f"WITH {parts}, {stripped[5:]}", [*queued, *params]
+    return f"WITH {parts} {sql}", [*queued, *params]
 
 
 def _send_ahead(queue: _Queue) -> None:

@@ -199,6 +199,33 @@ def _next_sequence(department: Department, kind: str, year: int) -> int:
         return last
 
 
+def _next_sequences(department: Department, kinds: Sequence[str], year: int) -> dict[str, int]:
+    """`_next_sequence` of several kinds at once (a decision's approval and its certificate). On PostgreSQL the
+    counters that exist move in one statement, which locks them in the order of their kinds before it raises them:
+    every issuer takes a department's counters in that one order, so two decisions taking the same two never wait
+    for each other crosswise. A plain UPDATE of both would lock them in the order its scan meets them — on a small
+    table the heap's order, where an updated row's new version goes wherever there is room. A kind without its year's counter yet takes `_next_sequence` after; so does every kind on
+    SQLite, where a statement costs no round trip and the writer's lock serialises issuers anyway."""
+    numbers: dict[str, int] = {}
+    if len(kinds) > 1 and connection.vendor == "postgresql":
+        qn = connection.ops.quote_name
+        table, last = qn(DocumentCounter._meta.db_table), qn("last")
+        cursor = kept_cursor()
+        cursor.execute(
+            f'WITH "locked" AS (SELECT {qn("id")} FROM {table} WHERE {qn("department_id")} = %s '
+            f"AND {qn('year')} = %s AND {qn('kind')} IN ({', '.join(['%s'] * len(kinds))}) "
+            f"ORDER BY {qn('kind')} FOR UPDATE) "
+            f'UPDATE {table} SET {last} = {table}.{last} + 1 FROM "locked" '
+            f'WHERE {table}.{qn("id")} = "locked".{qn("id")} RETURNING {table}.{qn("kind")}, {table}.{last}',
+            [department.pk, year, *kinds],
+        )
+        numbers = {kind: int(value) for kind, value in cursor.fetchall()}
+    for kind in sorted(kinds):
+        if kind not in numbers:
+            numbers[kind] = _next_sequence(department, kind, year)
+    return numbers
+
+
 def _text(value: Any, field: str, message: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError({field: message})
@@ -258,33 +285,64 @@ def issue_document(
     can call it inside its own transaction; `content` is {"recipient", "paragraphs", "rows", "remedies",
     "date", optional "title"} (see the module docstring of render.py for how each is printed). `later`: the row
     may go out with the action's other trailing writes (core.deferred), and then gets no key back."""
-    if kind not in DocumentKind.values:
-        raise ValidationError({"kind": f"未知的文书种类：{kind}。"})
+    (document,) = issue_documents(
+        [(kind, content)],
+        department=department,
+        case_number=case_number,
+        recipient=recipient,
+        by=by,
+        at=at,
+        later=later,
+    )
+    return document
+
+
+def issue_documents(
+    documents: Sequence[tuple[str, dict[str, Any]]],
+    *,
+    department: Department,
+    case_number: str,
+    recipient: str,
+    by: User | None = None,
+    at: datetime | None = None,
+    later: bool = False,
+) -> list[Document]:
+    """`issue_document` of several documents of one case, each (kind, content), at once — a grant's decision and
+    its certificate: their numbers taken together, their rows stored with one INSERT. Two of one kind are refused
+    (each kind is numbered once per call)."""
+    kinds = [kind for kind, _ in documents]
+    for kind in kinds:
+        if kind not in DocumentKind.values:
+            raise ValidationError({"kind": f"未知的文书种类：{kind}。"})
+    if len(set(kinds)) != len(kinds):
+        raise ValidationError({"kind": "一次签发的文书种类不能重复。"})
     at = at or now()
     case_number = _text(case_number, "case_number", "请填写办件编号。")
     recipient = _text(recipient, "recipient", "请填写申请人。")
-    cleaned = _clean_content(content, recipient, at)
-    title = cleaned.get("title") or naming.document_title(kind)
+    cleaned = [_clean_content(content, recipient, at) for _, content in documents]
     # No savepoint: inside a case action a failure aborts the whole action anyway, and issuing is on its hot path.
     with transaction.atomic(savepoint=False):
         year = local_date(at).year
-        sequence = _next_sequence(department, kind, year)
-        document = Document(
-            number=naming.document_number(department, kind, year, sequence),
-            kind=kind,
-            title=title[:100],
-            case_number=case_number,
-            department=department,
-            recipient=recipient[:200],
-            content=cleaned,
-            issued_at=at,
-            issued_by=_actor(by),
-            status=DocumentStatus.PENDING,
-            verify_token=secrets.token_urlsafe(24),
-        )
-        # Document.objects.create without the ORM's insert compiler (core.compiled)
-        insert_objects([document], later=later)
-        return document
+        sequences = _next_sequences(department, kinds, year)
+        issued = [
+            Document(
+                number=naming.document_number(department, kind, year, sequences[kind]),
+                kind=kind,
+                title=(content.get("title") or naming.document_title(kind))[:100],
+                case_number=case_number,
+                department=department,
+                recipient=recipient[:200],
+                content=content,
+                issued_at=at,
+                issued_by=_actor(by),
+                status=DocumentStatus.PENDING,
+                verify_token=secrets.token_urlsafe(24),
+            )
+            for kind, content in zip(kinds, cleaned, strict=True)
+        ]
+        # Document.objects.bulk_create without the ORM's insert compiler (core.compiled)
+        insert_objects(issued, later=later)
+        return issued
 
 
 # --------------------------------------------------------------------------- sealing

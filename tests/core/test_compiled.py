@@ -6,7 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +19,7 @@ from govhall.core.compiled import (
     Computed,
     insert_objects,
     insert_unless_conflict,
+    insert_with_parents,
     kept_cursor,
     update_rows,
 )
@@ -155,6 +157,43 @@ def test_insert_objects_refuses_what_it_cannot_write_as_the_orm_would() -> None:
     with pytest.raises(TypeError, match="expression"):
         insert_objects([expression])
     assert Clock.objects.count() == 1
+
+
+def test_insert_with_parents_writes_each_row_pointing_at_its_own_parent() -> None:
+    """Rows with the parents they point at (as a task with its clock; here a permission with its content type):
+    each child linked to the parent paired with it, in one statement on PostgreSQL (two on SQLite: parents, then
+    children), the values as insert_objects writes them."""
+    names = ("甲", "乙", "丙")
+    pairs = [
+        (
+            ContentType(app_label="parents", model=f"model{n}"),
+            Permission(name=f"可以办理{name}", codename=f"handle_{n}"),
+        )
+        for n, name in enumerate(names)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        insert_with_parents(pairs, "content_type")
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+    for n, (parent, child) in enumerate(pairs):
+        assert parent.pk is not None and child.pk is not None
+        assert not parent._state.adding and not child._state.adding
+        assert child.content_type is parent and child.content_type_id == parent.pk
+        stored = Permission.objects.select_related("content_type").get(pk=child.pk)
+        assert (stored.name, stored.codename, stored.content_type.model) == (
+            f"可以办理{names[n]}",
+            f"handle_{n}",
+            f"model{n}",
+        )
+    insert_with_parents([], "content_type")  # nothing to write: no statement
+
+
+def test_insert_with_parents_refuses_a_child_already_linked() -> None:
+    saved = ContentType.objects.create(app_label="parents", model="saved")
+    linked = Permission(name="已关联", codename="linked", content_type=saved)
+    with pytest.raises(TypeError, match="leave content_type unset"), transaction.atomic():
+        insert_with_parents([(ContentType(app_label="parents", model="new"), linked)], "content_type")
+    assert not Permission.objects.filter(codename="linked").exists()
+    assert not ContentType.objects.filter(app_label="parents", model="new").exists()
 
 
 def test_insert_unless_conflict_skips_a_row_a_unique_constraint_refuses_and_the_transaction_goes_on() -> None:

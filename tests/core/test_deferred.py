@@ -9,13 +9,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from govhall.clocks import actions as clocks
 from govhall.clocks.models import Clock
-from govhall.core.compiled import insert_objects, update_later, update_rows
+from govhall.core.compiled import insert_objects, insert_with_parents, update_later, update_rows
 from govhall.core.deferred import (
     DeferredWriteError,
     SingleWriteError,
@@ -95,6 +96,32 @@ def test_a_table_whose_name_begins_another_does_not_stop_the_carrying() -> None:
         assert wire[0].startswith("WITH ") == _batched()
         assert pending() == 0
     assert Group.objects.filter(name="deferred-prefix").exists()
+
+
+def test_a_statement_with_parts_of_its_own_takes_the_queue_before_them() -> None:
+    """Rows inserted with their parents (one WITH statement) carry the queue as more WITH parts, the values in the
+    order of the text; a WITH statement that names a part as the queue names its own ("w0") does not."""
+    clock = _clock()
+    with transaction.atomic(), deferring():
+        update_later(Clock, {"label": "随父行同行"}, pk=clock.pk)
+        wire: list[str] = []
+        pairs = [
+            (ContentType(app_label="deferred", model="parent"), Permission(name="子行", codename="child"))
+        ]
+        with connection.execute_wrapper(_recorder(wire)):
+            insert_with_parents(pairs, "content_type")
+        assert len(wire) == (1 if _batched() else 2) and pending() == 0  # SQLite: parents, then children
+        if _batched():
+            assert wire[0].startswith('WITH "w0" AS (UPDATE "clocks_clock"') and '"p0" AS (INSERT' in wire[0]
+        assert Permission.objects.get(codename="child").content_type.model == "parent"
+        assert Clock.objects.get(pk=clock.pk).label == "随父行同行"
+        update_later(Clock, {"label": "单独先行"}, pk=clock.pk)
+        wire.clear()
+        with connection.execute_wrapper(_recorder(wire)), connection.cursor() as cursor:
+            cursor.execute('WITH "w0" AS (SELECT %s AS n) SELECT n FROM "w0"', [7])
+            assert cursor.fetchone() == (7,)
+        assert len(wire) == (2 if _batched() else 1)  # the queue went out alone, first
+        assert Clock.objects.get(pk=clock.pk).label == "单独先行"
 
 
 def test_a_statement_that_reads_a_queued_table_sees_the_writes() -> None:

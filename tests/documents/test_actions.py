@@ -4,12 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from govhall.core.clock import frozen_at
 from govhall.documents import actions, crypto, signing
+from govhall.documents.actions import issue_document, issue_documents
 from govhall.documents.choices import DocumentKind, DocumentStatus, SealStatus
-from govhall.documents.models import Document, Seal, SealMaker
+from govhall.documents.models import Document, DocumentCounter, Seal, SealMaker
 
 from .conftest import ISSUED_AT, notice_content
 
@@ -42,6 +44,53 @@ def test_issue_is_cheap_and_pending(issue, django_assert_max_num_queries):
     assert document.content["date"] == "2026-11-22"
     assert len(document.verify_token) >= 32
     assert not Seal.objects.exists()  # no seal made, no signature computed
+
+
+def test_issue_documents_numbers_a_decision_and_its_licence_together(scj):
+    """A grant's decision and its certificate: both numbered in one call, each kind on its own counter; the second
+    grant finds both counters and on PostgreSQL moves them in one statement."""
+
+    def grant(n: int) -> list[Document]:
+        return issue_documents(
+            [("approval", notice_content()), ("certificate", notice_content(title="食品经营许可证"))],
+            department=scj,
+            case_number=f"RX20261122{n:04d}",
+            recipient="容县张三餐饮有限公司",
+            at=ISSUED_AT,
+        )
+
+    first = grant(1)  # the year's first: both counters created
+    with CaptureQueriesContext(connection) as queries:
+        second = grant(2)
+    assert [d.number for d in first] == ["市场监管局准〔2026〕1号", "市场监管局证〔2026〕1号"]
+    assert [d.number for d in second] == ["市场监管局准〔2026〕2号", "市场监管局证〔2026〕2号"]
+    assert [d.title for d in second] == ["准予行政许可决定书", "食品经营许可证"]
+    counters = [q["sql"] for q in queries.captured_queries if "documents_documentcounter" in q["sql"]]
+    assert len(counters) == (1 if connection.vendor == "postgresql" else 2)
+    # A kind numbered alone afterwards goes on from where the pair left it.
+    alone = issue_document(
+        kind="certificate",
+        department=scj,
+        case_number="RX202611220003",
+        recipient="容县张三餐饮有限公司",
+        content=notice_content(),
+        at=ISSUED_AT,
+    )
+    assert alone.number == "市场监管局证〔2026〕3号"
+    assert Document.objects.filter(case_number="RX202611220002").count() == 2
+
+
+def test_issue_documents_refuses_a_kind_twice_and_writes_nothing(scj):
+    with pytest.raises(ValidationError) as refused:
+        issue_documents(
+            [("approval", notice_content()), ("approval", notice_content())],
+            department=scj,
+            case_number="RX202611220001",
+            recipient="容县张三餐饮有限公司",
+            at=ISSUED_AT,
+        )
+    assert "kind" in refused.value.message_dict
+    assert not Document.objects.exists() and not DocumentCounter.objects.exists()
 
 
 def test_printed_titles(issue):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
@@ -276,6 +276,26 @@ def issue(
     remedies: str = "",
     title: str = "",
 ) -> Document:
+    (document,) = issue_all(
+        case,
+        [notice(case, kind, at=at, paragraphs=paragraphs, rows=rows, remedies=remedies, title=title)],
+        by=by,
+        at=at,
+    )
+    return document
+
+
+def notice(
+    case: Case,
+    kind: str,
+    *,
+    at: datetime,
+    paragraphs: list[str],
+    rows: list[list[str]] | None = None,
+    remedies: str = "",
+    title: str = "",
+) -> tuple[str, dict[str, Any]]:
+    """A document of the case to issue with `issue_all`: (kind, content)."""
     content: dict[str, Any] = {
         "recipient": case.applicant_name,
         "paragraphs": paragraphs,
@@ -286,12 +306,18 @@ def issue(
         content["remedies"] = remedies
     if title:
         content["title"] = title
-    return documents.issue_document(
-        kind=kind,
+    return kind, content
+
+
+def issue_all(
+    case: Case, notices: Sequence[tuple[str, dict[str, Any]]], *, by: User | None, at: datetime
+) -> list[Document]:
+    """Issue the case's documents of one decision together: their numbers taken in one statement."""
+    return documents.issue_documents(
+        notices,
         department=case.department,
         case_number=case.number,
         recipient=case.applicant_name,
-        content=content,
         by=_user(by),
         at=at,
         later=True,  # the case actions read no document's key: it goes out with the trailing writes

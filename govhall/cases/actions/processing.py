@@ -44,8 +44,10 @@ from ._common import (
     guarded,
     if_changed,
     issue,
+    issue_all,
     load_related,
     log,
+    notice,
     require_staff,
     save_fields,
     tell_applicant,
@@ -216,8 +218,9 @@ class _NewTask:
 
 
 def _spawn_tasks(case: Case, new: list[_NewTask], *, at: datetime, round_: int) -> list[Task]:
-    """Open tasks with their step clocks: one INSERT for the clocks, one for the tasks and one UPDATE attaching each
-    task to its clock as the owner — three statements however many branches a joint review opens."""
+    """Open tasks with their step clocks: the tasks inserted with their clocks in one statement on PostgreSQL (two
+    elsewhere), then one UPDATE attaching each task to its clock as the owner, which waits to leave with the
+    action's next statement — however many branches a joint review opens."""
     specs = []
     for spec in new:
         assert spec.actor is not None, "a task step names its actor (workflow validation)"
@@ -233,7 +236,6 @@ def _spawn_tasks(case: Case, new: list[_NewTask], *, at: datetime, round_: int) 
                 **warn_kwargs(case.item_id, spec.step.key),
             }
         )
-    started = clocks.start_clocks(specs)
     tasks = [
         Task(
             case=case,
@@ -246,11 +248,10 @@ def _spawn_tasks(case: Case, new: list[_NewTask], *, at: datetime, round_: int) 
             role=spec.actor.role if spec.actor is not None else "",
             status=TaskStatus.OPEN,
             created_at=at,
-            clock=clock,
         )
-        for spec, clock in zip(new, started, strict=True)
+        for spec in new
     ]
-    insert_objects(tasks)
+    started = clocks.start_clocks_of(list(zip(specs, tasks, strict=True)), "clock")
     clocks.attach_subjects([(clock, task) for clock, task in zip(started, tasks, strict=True)])
     return tasks
 
@@ -607,7 +608,8 @@ def _after_branch(case: Case, task: Task, step: Any, *, by: User, at: datetime) 
         )
     review.result = JoinResult.PASSED if verdict == "passed" else JoinResult.FAILED
     review.coordinating = False
-    review.save(update_fields=["result", "coordinating"])
+    # The verdict leaves with the next statement (core.deferred sends it ahead of one that reads the reviews).
+    update_later(JointReview, {"result": review.result, "coordinating": False}, pk=review.pk)
     target = step.next if verdict == "passed" else (step.on_fail or step.next)
     _enter(case, str(target), by=by, at=at, round_=task.round)
 
@@ -737,34 +739,37 @@ def decide(
         opinion=reasons,
     )
     if decision == Decision.APPROVED:
-        issue(
-            case,
-            "approval",
-            by=by,
-            at=at,
-            paragraphs=[
-                f"你（单位）于{fmt_day(case.accepted_day or at.date())}提出的“{case.item.name}”申请，经审查，符合法定条件、标准，"
-                "依照《中华人民共和国行政许可法》第三十八条第一款，决定准予行政许可。",
-                f"请凭本决定书领取{case.item.result_name or '审批结果'}。",
-            ],
-            rows=[["办件编号", case.number], ["事项", case.item.name]],
-        )
-        if case.item.result_name:
-            issue(
+        grant = [
+            notice(
                 case,
-                "certificate",
-                by=by,
+                "approval",
                 at=at,
-                # Titled with the licence's own name; the holder is the recipient line, printed once.
-                title=case.item.result_name,
-                paragraphs=[f"经审查，准予“{case.item.name}”，特发此证。"],
-                rows=[
-                    ["证照名称", case.item.result_name],
-                    ["持证人", case.applicant_name],
-                    ["证件号码", case.applicant.id_number],
-                    ["办件编号", case.number],
+                paragraphs=[
+                    f"你（单位）于{fmt_day(case.accepted_day or at.date())}提出的“{case.item.name}”申请，经审查，符合法定条件、标准，"
+                    "依照《中华人民共和国行政许可法》第三十八条第一款，决定准予行政许可。",
+                    f"请凭本决定书领取{case.item.result_name or '审批结果'}。",
                 ],
+                rows=[["办件编号", case.number], ["事项", case.item.name]],
             )
+        ]
+        if case.item.result_name:
+            grant.append(
+                notice(
+                    case,
+                    "certificate",
+                    at=at,
+                    # Titled with the licence's own name; the holder is the recipient line, printed once.
+                    title=case.item.result_name,
+                    paragraphs=[f"经审查，准予“{case.item.name}”，特发此证。"],
+                    rows=[
+                        ["证照名称", case.item.result_name],
+                        ["持证人", case.applicant_name],
+                        ["证件号码", case.applicant.id_number],
+                        ["办件编号", case.number],
+                    ],
+                )
+            )
+        issue_all(case, grant, by=by, at=at)  # the decision and its licence numbered in one statement
     else:
         issue(
             case,
