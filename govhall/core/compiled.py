@@ -21,6 +21,7 @@ takes 0.06 ms, while building and compiling the permission query of an action to
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -52,16 +53,21 @@ def kept_cursor(alias: str = DEFAULT_DB_ALIAS) -> Any:
     (bench/README.md, "One cursor, fewer statements"). Every caller here runs one statement and reads its rows at
     once, so statements never interleave on the kept cursor. The wrapper is made anew each time, as
     `connection.cursor()` makes it: Django's execute wrappers, its query log when it is on, and its translation
-    of database errors all apply."""
+    of database errors all apply.
+
+    The cursor is kept for one thread: Django's live test server lends the test's in-memory SQLite connection to
+    every request thread, and two requests on one driver cursor at once fail ("Recursive use of cursors"); a
+    thread that finds another's cursor makes its own (a server's connections are per thread anyway)."""
     connection: Any = connections[alias]
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     kept = getattr(connection, _CURSOR_ATTR, None)
-    if kept is None or kept[0] is not connection.connection:
+    thread = threading.get_ident()
+    if kept is None or kept[0] is not connection.connection or kept[1] != thread:
         with connection.wrap_database_errors:
-            kept = (connection.connection, connection.create_cursor())
+            kept = (connection.connection, thread, connection.create_cursor())
         setattr(connection, _CURSOR_ATTR, kept)
-    return connection._prepare_cursor(kept[1])
+    return connection._prepare_cursor(kept[2])
 
 
 def _kept_on(connection: Any, attr: str) -> dict[Any, Any]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
@@ -234,6 +236,29 @@ def test_the_kept_cursor_outlives_no_connection_and_errors_stay_djangos() -> Non
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_objects([Group(name="kept-cursor")])
     assert [g.name for g in read.objects("kept-cursor")] == ["kept-cursor"]
+
+
+def test_a_thread_lent_the_connection_keeps_a_cursor_of_its_own() -> None:
+    """Django's live test server lends the test's connection to its request threads (in-memory SQLite): two of
+    them on one kept driver cursor at once failed with "Recursive use of cursors" (a staff page gave a 500)."""
+    lent = connections["default"]
+    mine = kept_cursor().cursor
+    theirs: list[Any] = []
+
+    def request_thread() -> None:
+        connections["default"] = lent  # as LiveServerThread does with connections_override
+        theirs.append(kept_cursor().cursor)
+        theirs.append(kept_cursor().cursor)
+
+    lent.inc_thread_sharing()
+    try:
+        thread = threading.Thread(target=request_thread)
+        thread.start()
+        thread.join(timeout=30)
+    finally:
+        lent.dec_thread_sharing()
+    assert theirs[0] is not mine and theirs[1] is theirs[0]  # its own, kept between its statements
+    assert kept_cursor().cursor is not theirs[0]  # and this thread gets one of its own back
 
 
 def test_update_rows_changes_what_update_changes() -> None:
