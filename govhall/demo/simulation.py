@@ -1539,22 +1539,25 @@ def simulate(
     log: Callable[[str], None] | None = None,
     profile: dict[str, Any] | None = None,
     bundles: int = 0,
+    modules: bool = True,
 ) -> dict[str, Any]:
     """Run the simulation and return its summary (see `summarize`). With `profile`, that dict receives the
-    calls, queries and seconds of each action and the total queries of the run."""
+    calls, queries and seconds of each action and the total queries of the run. `modules=False` leaves out the
+    other modules (demo/modules.py), whose fixed share of a run — a power list, a year of inspections, a month's
+    evaluation — is the same whatever the number of cases: for a run about the cases alone."""
     started = _time.perf_counter()
     simulator = Simulator(Options(cases=cases, days=days, seed=seed, start=start, bundles=bundles), log=log)
     simulator.prepare()
     simulator.run()
     ratings = rate_cases(simulator.case_pks, seed=seed, end=calendar.deadline_instant(simulator.period[-1]))
-    modules = (
+    others = (
         run_modules(
             seed=seed,
             period=(simulator.period[0], simulator.period[-1]),
             case_pks=simulator.case_pks,
             log=simulator.log,
         )
-        if simulator.period
+        if simulator.period and modules
         else {}
     )
     link_audit()  # what the last day's actions (and the ratings) wrote after its day end
@@ -1567,7 +1570,7 @@ def simulate(
         }
     summary = simulator.summary(_time.perf_counter() - started)
     summary["ratings"] = ratings
-    summary.update(modules)
+    summary.update(others)
     return summary
 
 

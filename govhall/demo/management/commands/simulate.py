@@ -45,6 +45,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--profile", action="store_true", help="在标准错误输出各办件动作的调用次数、查询数和耗时"
         )
+        parser.add_argument(
+            "--cases-only",
+            action="store_true",
+            help="只模拟办件（含好差评和 12345 热线），不模拟政务公开、行政执法、绩效考评等其他模块",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["cases"] < 0 or options["days"] < 1:
@@ -69,6 +74,7 @@ class Command(BaseCommand):
                 log=log,
                 profile=profile,
                 bundles=options["bundles"],
+                modules=not options["cases_only"],
             )
         except SimulationError as exc:
             raise CommandError(f"模拟中止：{exc}") from exc
