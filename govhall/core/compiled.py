@@ -275,6 +275,8 @@ def insert_with_parents(pairs: Sequence[tuple[P, M]], link: str, *, using: str =
         return
     parents = [parent for parent, _ in pairs]
     children = [child for _, child in pairs]
+    if any(type(child) is not type(children[0]) for child in children):
+        raise TypeError("insert_with_parents: the children must be of one model")
     link_field = _foreign_key(type(children[0]), link)
     if any(getattr(child, link_field.attname) is not None for child in children):
         raise TypeError(f"insert_with_parents: leave {link} unset, the parent's new key goes there")
@@ -324,7 +326,7 @@ def _insert_from_parent(child: Model, link: str, parent: str, using: str) -> tup
     link_field = _foreign_key(model, link)
     child._prepare_related_fields_for_save(operation_name="insert_with_parents")  # type: ignore[attr-defined]
     connection = connections[using]
-    fields = [f for f in meta.local_concrete_fields if not (f.primary_key and _auto(f))]
+    fields = _insert_fields(model, "insert_with_parents")
     cache: dict[tuple[Any, ...], str] = _kept_on(connection, _INSERT_ATTR)
     shape = (model, "from parent", link, parent)
     text = cache.get(shape)
@@ -337,15 +339,8 @@ def _insert_from_parent(child: Model, link: str, parent: str, using: str) -> tup
             f"INSERT INTO {qn(meta.db_table)} ({columns}) SELECT {values} FROM {parent} "
             f"RETURNING {qn(meta.pk.column)}, {qn(link_field.column)}"
         )
-    params = []
-    for field in fields:
-        if field is link_field:
-            continue
-        value = field.pre_save(child, True)
-        if hasattr(value, "resolve_expression"):
-            raise TypeError(f"insert_with_parents: {field.name} is an expression; use the ORM")
-        params.append(field.get_db_prep_save(value, connection=connection))
-    return text, params
+    own = [f for f in fields if f is not link_field]  # the link's value is the parent's key, in the text
+    return text, _insert_values(child, own, connection, "insert_with_parents")
 
 
 def _insert(objs: Sequence[M], using: str, conflict: str) -> tuple[type[M], str, str, list[Any]]:
@@ -356,14 +351,11 @@ def _insert(objs: Sequence[M], using: str, conflict: str) -> tuple[type[M], str,
     meta = model._meta
     if any(obj.pk is not None for obj in objs):
         raise TypeError("insert_objects: new instances only (the database assigns the key)")
-    if any(getattr(f, "generated", False) for f in meta.local_concrete_fields):
-        raise TypeError("insert_objects: a model with generated columns needs the ORM")
     for obj in objs:
         # As bulk_create: a foreign key given as an object saved since gets its id, an unsaved one is refused.
         obj._prepare_related_fields_for_save(operation_name="insert_objects")  # type: ignore[attr-defined]
     connection = connections[using]
-    # The columns bulk_create writes: all but an auto-incremented key, which the database assigns and returns.
-    fields = [f for f in meta.local_concrete_fields if not (f.primary_key and _auto(f))]
+    fields = _insert_fields(model, "insert_objects")
     key = (model, len(objs), conflict)
     cache: dict[tuple[type[Model], int, str], tuple[str, str]] = _kept_on(connection, _INSERT_ATTR)
     compiled = cache.get(key)
@@ -379,14 +371,28 @@ def _insert(objs: Sequence[M], using: str, conflict: str) -> tuple[type[M], str,
         )
         compiled = cache[key] = (insert, returning_keys)
     insert, returning_keys = compiled
-    params: list[Any] = []
-    for obj in objs:
-        for field in fields:
-            value = field.pre_save(obj, True)
-            if hasattr(value, "resolve_expression"):
-                raise TypeError(f"insert_objects: {field.name} is an expression; use the ORM")
-            params.append(field.get_db_prep_save(value, connection=connection))
+    params = [value for obj in objs for value in _insert_values(obj, fields, connection, "insert_objects")]
     return model, insert, returning_keys, params
+
+
+def _insert_fields(model: type[Model], caller: str) -> list[Any]:
+    """The columns bulk_create writes: all but an auto-incremented key, which the database assigns and returns."""
+    meta = model._meta
+    if any(getattr(f, "generated", False) for f in meta.local_concrete_fields):
+        raise TypeError(f"{caller}: a model with generated columns needs the ORM")
+    return [f for f in meta.local_concrete_fields if not (f.primary_key and _auto(f))]
+
+
+def _insert_values(obj: Model, fields: Sequence[Any], connection: Any, caller: str) -> list[Any]:
+    """Each field's value prepared exactly as Django's insert compiler prepares it: `pre_save`, then
+    `get_db_prep_save`."""
+    values = []
+    for field in fields:
+        value = field.pre_save(obj, True)
+        if hasattr(value, "resolve_expression"):
+            raise TypeError(f"{caller}: {field.name} is an expression; use the ORM")
+        values.append(field.get_db_prep_save(value, connection=connection))
+    return values
 
 
 def _saved(objs: Sequence[Model], using: str) -> None:

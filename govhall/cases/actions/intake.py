@@ -258,7 +258,7 @@ def _new_case(
         site_id = window.hall.site_id
     day = calendar.local_date(at)
     number = next_case_number(day)
-    intake_clock = {
+    intake_spec = {
         "kind": ClockKind.INTAKE,
         "amount": INTAKE_LIMIT_WORKDAYS,
         "unit": "workday",
@@ -286,7 +286,7 @@ def _new_case(
         received_at=at,
     )
     # The case goes in with its intake clock, one statement on PostgreSQL (the clock's INSERT a WITH part).
-    (started,) = clocks.start_clocks_of([(intake_clock, case)], "intake_clock")
+    (started,) = clocks.start_clocks_of([(intake_spec, case)], "intake_clock")
     clocks.attach_subjects([(started, case)])
     return case
 
