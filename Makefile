@@ -9,8 +9,9 @@ NPM_STAMP   := node_modules/.installed
 SYSTEM_PKGS := chromium fonts-wqy-zenhei fonts-arphic-uming poppler-utils
 # PostgreSQL used by `make test` (CI: mandatory). Override with PG_URL=postgres://user@host:port/db.
 PG_URL      ?= postgres://postgres@127.0.0.1:5432/govhall
-# Two test processes (pytest-xdist): the suite takes half the time on a 2-core machine.
-PYTEST_ARGS ?= -n 2
+# Two test processes (pytest-xdist): the suite takes half the time on a 2-core machine. loadgroup keeps a module's
+# tests on one worker (tests/conftest.py), so its module-scoped data is built once.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 .PHONY: help setup system-deps run worker cluster reliability tamper test lint typecheck migrations-check test-sqlite test-postgres bench bench-throughput bench-throughput-quick clean
 

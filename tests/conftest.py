@@ -75,7 +75,37 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     before_test(item)
 
 
+def _transactional(item: pytest.Item) -> bool:
+    """pytest-django's test of a test that empties the database after it (a flush): the ones it runs last."""
+    from django.test import TestCase, TransactionTestCase
+    from pytest_django.plugin import validate_django_db
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return not issubclass(cls, TestCase)
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        transaction, reset_sequences, *_ = validate_django_db(marker)
+        if transaction or reset_sequences:
+            return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its own hook of the same name)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Under `--dist loadgroup` (the Makefile's) a module's tests go to one worker together, so a module-scoped
+    # fixture (a demo county, a shared hall) is built once, not once on each worker that got some of its tests.
+    # Not a module with a transactional test: its flush must stay at the end of a worker's run, where pytest-django
+    # ordered it (a flush empties the tables the data migrations seeded, which the other tests read).
+    by_module: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        by_module.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    for module, module_items in by_module.items():
+        if len(module_items) > 1 and not any(_transactional(item) for item in module_items):
+            for item in module_items:
+                item.add_marker(pytest.mark.xdist_group(module))
+
     # Real concurrency needs row locks and independent connections: PostgreSQL, not SQLite's shared in-memory test
     # database. Skipped at collection, so their database fixtures (flushes, serialized rollbacks) never run either.
     from django.conf import settings
