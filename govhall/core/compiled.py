@@ -132,16 +132,21 @@ class _Shape:
             self.attnames = [column[0].target.attname for column in compiler.select[self.own_columns]]
             self.populators = get_related_populators(klass_info, compiler.select, alias)
 
-    def run(self, values: tuple[Any, ...], alias: str) -> list[tuple[Any, ...]]:
+    def bind(self, values: tuple[Any, ...]) -> list[Any]:
         params = list(self.params)
         for position, value in zip(self.positions, values, strict=True):
             params[position] = value
-        cursor = kept_cursor(alias)
-        cursor.execute(self.sql, params)
-        rows: Iterable[Any] = cursor.fetchall()
+        return params
+
+    def convert(self, rows: Iterable[Any]) -> list[tuple[Any, ...]]:
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
         return [tuple(row) for row in rows]
+
+    def run(self, values: tuple[Any, ...], alias: str) -> list[tuple[Any, ...]]:
+        cursor = kept_cursor(alias)
+        cursor.execute(self.sql, self.bind(values))
+        return self.convert(cursor.fetchall())
 
 
 class CompiledRead(Generic[M]):
@@ -181,6 +186,30 @@ class CompiledRead(Generic[M]):
         if not _storable(values):
             return []
         return self._shape(using).run(values, using)
+
+    def rows_with(
+        self, guard: deferred.Guard, *values: Any, using: str = DEFAULT_DB_ALIAS
+    ) -> Callable[[], list[tuple[Any, ...]]]:
+        """`rows(*values)` read in the statement of `guard` (`deferred.Guard.read_along`: the rows as they were
+        before that statement, in no particular order), one round trip less. The returned function gives them once
+        the guard has run."""
+        values = self._values(values)
+        shape = self._shape(using)
+        received: list[list[tuple[Any, ...]]] = []
+
+        def receive(rows: list[tuple[Any, ...]]) -> None:
+            received.append(shape.convert(rows))
+
+        def rows() -> list[tuple[Any, ...]]:
+            if not received:
+                raise TypeError("CompiledRead.rows_with: the guard has not run")
+            return received[0]
+
+        if _storable(values):
+            guard.read_along(shape.sql, shape.bind(values), receive)
+        else:
+            received.append([])
+        return rows
 
     def objects(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> list[M]:
         """Model instances, with the related ones of `select_related()` in place and the fields `only()` or `defer()`

@@ -29,7 +29,8 @@ on SQLite (no writable CTEs; its statements cost no round trip) and in a nested 
 owner) go out with that UPDATE and take effect only if it changed rows — one statement on PostgreSQL, the UPDATE
 and then the writes on SQLite. A write of such a block may ask for its own row count (`counted`: the step clock
 stopped with the task that completes it, whose count tells whether it was paused): the guard's statement counts
-its rows too and reports them.
+its rows too and reports them. The block may carry one read as well (`Guard.read_along`: what an action on a task
+reads next), which sees the rows as they were before the guard's statement.
 
 `single_write()` goes one step further: an action whose every write is such one statement (a claim, a delivery)
 needs no transaction of its own on PostgreSQL, since one statement is atomic by itself. The block stands where
@@ -226,6 +227,25 @@ class Guard:
         # Called first when the guard runs: a caller that gathers writes of its own queues them here.
         self.before_run: Callable[[], None] | None = None
         self._after: list[Callable[[int], None]] = []
+        self._read: tuple[str, list[Any], Callable[[list[tuple[Any, ...]]], None]] | None = None
+
+    def read_along(
+        self, sql: str, params: list[Any], receive: Callable[[list[tuple[Any, ...]]], None]
+    ) -> None:
+        """Send the SELECT `sql` in the guard's statement and give its rows to `receive` once it has run (whether
+        it changed rows or not). They are the rows as they were before the guard's statement: on PostgreSQL the
+        read is a part of that statement and shares its snapshot, so it sees neither the guard's write nor the
+        block's; on SQLite it is read just before the guard, to the same effect. In no particular order. One read
+        per guard."""
+        if self.ran or self._read is not None:
+            raise TypeError("if_changed: one read per guard, before it runs")
+        self._read = (sql, list(params), receive)
+
+    def _read_alone(self, cursor: Any) -> None:
+        if self._read is not None:
+            sql, params, receive = self._read
+            cursor.execute(sql, params)
+            receive([tuple(row) for row in cursor.fetchall()])
 
     def after_run(self, callback: Callable[[int], None]) -> None:
         """Call `callback(rows changed)` once the guard's statement has succeeded — with 0 when it matched nothing
@@ -254,6 +274,9 @@ class Guard:
         """The guard matches nothing without asking (an empty `__in`): the block's writes are dropped."""
         self._start()
         dropped, self._queue.writes, self._queue.tables = self._queue.writes, [], set()
+        if self._read is not None:
+            with self._queue.connection.cursor() as cursor:
+                self._read_alone(cursor)
         return self._settled(0, dropped, [])
 
     def run(self, table: str, sql: str, params: list[Any]) -> int:
@@ -280,12 +303,27 @@ class Guard:
                         parts.append(f'"{name}" AS ({part})')
                         values.extend(part_params)
                 select = ", ".join(f'(SELECT count(*) FROM "{name}")' for name in ["g", *asked])
+                statement = f"WITH {', '.join(parts)} SELECT {select}"
+                if self._read is not None:
+                    # The counts once, on one row, beside each row of the read (or beside nulls when it finds
+                    # none, "found" telling which).
+                    read_sql, read_params, receive = self._read
+                    statement += (
+                        ', "r".* FROM (SELECT 1) AS "one" LEFT JOIN LATERAL '
+                        f'(SELECT true AS "found", "x".* FROM ({read_sql}) AS "x") AS "r" ON true'
+                    )
+                    values.extend(read_params)
                 with queue.connection.cursor() as cursor:
-                    cursor.execute(f"WITH {', '.join(parts)} SELECT {select}", values)
-                    changed, *counts = (int(n) for n in cursor.fetchone())
+                    cursor.execute(statement, values)
+                    found = cursor.fetchall()
+                width = 1 + len(asked)
+                changed, *counts = (int(n) for n in found[0][:width])
+                if self._read is not None:
+                    receive([tuple(row[width + 1 :]) for row in found if row[width]])
             else:
                 # SQLite: the guard, then the writes when it changed rows (no round trips to save there).
                 with queue.connection.cursor() as cursor:
+                    self._read_alone(cursor)
                     cursor.execute(sql, params)
                     changed = int(cursor.rowcount)
                     if changed:

@@ -354,7 +354,13 @@ def test_the_review_and_its_current_branches_read_together_equal_the_two_reads(h
     def fields(obj: Any) -> dict[str, Any]:
         return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
 
-    review, current, open_ = processing._review_and_branches(case, step, at=case.accepted_at, round_=1)
+    # As the branch action has them: the rows read with the statement that completes a task (here nothing is
+    # completed), the task acted on (the coordination's new one) standing in for its row.
+    rows = processing._BRANCHES_WITH_REVIEW.rows(case.pk, "joint", "joint")
+    acted = Task.objects.get(case=case, parallel_key="joint", round=2)
+    review, current, open_ = processing._review_and_branches(
+        case, step, at=case.accepted_at, round_=1, acted=acted, rows=rows[::-1]
+    )
     alone, _, _ = processing._joint_review(case, step, at=case.accepted_at, round_=1)
     assert fields(review) == fields(alone)
     assert review.coordinating and review._state.adding is False
@@ -364,6 +370,7 @@ def test_the_review_and_its_current_branches_read_together_equal_the_two_reads(h
     # The open branch tasks, as _cancel_open would read them: the coordination's new task alone.
     assert open_ is not None and sorted(open_) == sorted(processing._OPEN_BRANCH_TASKS.rows(case.pk, "joint"))
     assert [pk for pk, _ in open_] == [t.pk for t in current if t.round == 2]
+    assert any(t is acted for t in current)
 
 
 def test_a_return_before_the_joint_step_opens_its_review_again(hall, at):

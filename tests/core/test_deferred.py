@@ -390,3 +390,42 @@ def test_a_counted_write_of_a_guarded_block_reports_its_rows_with_the_guard() ->
     with transaction.atomic(), deferring():
         update_later(Clock, {"label": "立即"}, pk=running.pk, counted=counts.append)
         assert counts == [1, 0, 1]
+
+
+def test_a_read_along_a_guard_sees_the_rows_as_they_were_before_its_statement() -> None:
+    """One statement on PostgreSQL carries the guard, its block's writes and the read, with the counts beside it;
+    the read sees neither the guard's write nor the block's, on SQLite too (read just before them), and its rows
+    come with the guard's count whether the guard changed a row or not, or asked nothing (an empty `__in`)."""
+    from govhall.core.compiled import CompiledRead
+
+    labels = CompiledRead(lambda first: Clock.objects.filter(pk__gte=first).values_list("pk", "label"), int)
+    first, second = _clock(), _clock()
+    Clock.objects.filter(pk__in=[first.pk, second.pk]).update(label="旧")
+    counts: list[int] = []
+    wire: list[str] = []
+    with transaction.atomic(), connection.execute_wrapper(_recorder(wire)), if_changed() as guard:
+        update_later(Group, {"name": "x"}, pk=-1, counted=counts.append)
+        rows = labels.rows_with(guard, first.pk)
+        with pytest.raises(TypeError, match="has not run"):
+            rows()
+        with pytest.raises(TypeError, match="one read per guard"):
+            labels.rows_with(guard, first.pk)
+        changed = update_rows(Clock, {"label": "新"}, pk=first.pk, guard=guard)
+    assert (changed, counts) == (1, [0])
+    assert sorted(rows()) == [(first.pk, "旧"), (second.pk, "旧")]
+    assert len(wire) == (1 if _batched() else 3)  # SQLite: the read, the guard, the write
+    assert Clock.objects.get(pk=first.pk).label == "新"
+    # A read that finds nothing, beside a guard that matches nothing: no rows, and the count still 0.
+    with transaction.atomic(), if_changed() as guard:
+        rows = labels.rows_with(guard, second.pk + 1000)
+        assert update_rows(Clock, {"label": "x"}, pk=first.pk, state="stopped", guard=guard) == 0
+    assert rows() == []
+    # A guard that asks nothing still reads; an integer no column holds reads nothing, without asking.
+    with transaction.atomic(), if_changed() as guard:
+        rows = labels.rows_with(guard, second.pk)
+        assert update_rows(Clock, {"label": "x"}, pk__in=[], guard=guard) == 0
+    assert rows() == [(second.pk, "旧")]
+    with transaction.atomic(), if_changed() as guard:
+        rows = labels.rows_with(guard, 2**70)
+        assert update_rows(Clock, {"label": "新"}, pk=second.pk, guard=guard) == 1
+    assert rows() == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -427,6 +427,14 @@ def act_on_task(
         # naming who acted as the one who answered for the step (the claimant already is; acted on without a
         # claim, the one who acted).
         finish_stop = clocks.stop_clocks_with_guard([task.clock_id], at=at, responsible=by)
+        # What the action reads next rides on the task's statement, which runs after the lock (so it sees what any
+        # earlier action on the case left) and shows the tasks as they were before it: the one acted on is still
+        # open in those rows, and is taken as done below.
+        read_after: Callable[[], list[tuple[Any, ...]]] | None = None
+        if branch is not None:
+            read_after = _BRANCHES_WITH_REVIEW.rows_with(guard, case.pk, step.key, step.key)
+        elif action == TaskAction.RETURN or step.decides:
+            read_after = _OPEN_TASKS.rows_with(guard, case.pk)
         updated = update_rows(
             Task,
             {
@@ -446,6 +454,11 @@ def act_on_task(
     if not updated:
         raise TaskConflict("该任务已被他人办理，请刷新")
     finish_stop()  # a paused clock, which the UPDATE did not stop, is resumed and stopped now
+    task.status, task.outcome, task.opinion, task.completed_at = TaskStatus.DONE, action, opinion.strip(), at
+    task.assignee, task.claimed_at = by, task.claimed_at or at
+    others_open = None
+    if read_after is not None and branch is None:
+        others_open = [(pk, clock_id) for pk, clock_id in read_after() if pk != task.pk]
     for upload in attachments:
         TaskAttachment.objects.create(
             task=task,
@@ -466,9 +479,10 @@ def act_on_task(
         opinion=opinion.strip(),
     )
     if branch is not None:
-        _after_branch(case, task, step, by=by, at=at)
+        assert read_after is not None
+        _after_branch(case, task, step, by=by, at=at, rows=read_after())
     elif action == TaskAction.RETURN:
-        _cancel_open(case, at=at)
+        _cancel_open(case, at=at, open_=others_open)
         _enter(case, str(return_to), by=by, at=at, round_=task.round + 1)
     elif step.decides:
         decide(
@@ -478,14 +492,13 @@ def act_on_task(
             at=at,
             reasons=opinion.strip(),
             join_checked=True,
+            open_=others_open,
         )
     elif action == TaskAction.REFUSE:
         # A reviewer's 不同意: an opinion with reasons, passed on to the step that decides on it.
         _enter(case, str(step.on_fail or step.next), by=by, at=at, round_=task.round)
     else:
         _enter(case, str(step.next), by=by, at=at, round_=task.round)
-    task.status, task.outcome, task.opinion, task.completed_at = TaskStatus.DONE, action, opinion.strip(), at
-    task.assignee = by
     return task
 
 
@@ -546,13 +559,13 @@ _BRANCHES_WITH_REVIEW: CompiledRead[Task] = CompiledRead(
 
 
 def _review_and_branches(
-    case: Case, step: Any, *, at: datetime, round_: int
+    case: Case, step: Any, *, at: datetime, round_: int, acted: Task, rows: list[tuple[Any, ...]]
 ) -> tuple[JointReview, list[Task], list[tuple[int, int | None]] | None]:
-    """`_joint_review`, `_current_branches` and the step's open (task, clock) ids in one read when the review
-    exists — it always does once its step has opened, and the task acted on is one of the step's, so the read finds
+    """`_joint_review`, `_current_branches` and the step's open (task, clock) ids from `_BRANCHES_WITH_REVIEW`'s
+    rows, read with the statement that completed `acted` (so its row is as it was before: `acted` itself stands in
+    for it). The review exists once its step has opened, and `acted` is one of the step's tasks, so the read finds
     at least that row; a case whose step opened before joins were captured has none yet and takes the two steps,
     which create it (and no open ids: _cancel_open reads them)."""
-    rows = _BRANCHES_WITH_REVIEW.rows(case.pk, step.key, step.key)
     if not rows:
         review, _, _ = _joint_review(case, step, at=at, round_=round_)
         return review, _current_branches(case, review), None
@@ -560,8 +573,12 @@ def _review_and_branches(
     review = JointReview.from_db(DEFAULT_DB_ALIAS, _REVIEW_ATTNAMES, rows[0][width:])
     latest: dict[str, Task] = {}
     open_: list[tuple[int, int | None]] = []
-    for row in rows:
-        branch_task = Task.from_db(DEFAULT_DB_ALIAS, _TASK_ATTNAMES, row[:width])
+    for row in sorted(
+        rows, key=lambda row: row[0]
+    ):  # by task: a later round's task replaces an earlier one's
+        branch_task = (
+            acted if row[0] == acted.pk else Task.from_db(DEFAULT_DB_ALIAS, _TASK_ATTNAMES, row[:width])
+        )
         if branch_task.status in ACTIVE_TASK:
             open_.append((branch_task.pk, branch_task.clock_id))
         if branch_task.round >= review.round:
@@ -573,9 +590,11 @@ def _answered(task: Task, outcome: TaskAction) -> bool:
     return task.status == TaskStatus.DONE and task.outcome == outcome
 
 
-def _after_branch(case: Case, task: Task, step: Any, *, by: User, at: datetime) -> None:
+def _after_branch(
+    case: Case, task: Task, step: Any, *, by: User, at: datetime, rows: list[tuple[Any, ...]]
+) -> None:
     # A case whose parallel step opened before joins were captured gets its review now, from its item.
-    review, current, open_ = _review_and_branches(case, step, at=at, round_=task.round)
+    review, current, open_ = _review_and_branches(case, step, at=at, round_=task.round, acted=task, rows=rows)
     total = len(current)
     approvals = sum(1 for t in current if _answered(t, TaskAction.APPROVE))
     refusals = [t for t in current if _answered(t, TaskAction.REFUSE)]
@@ -700,15 +719,17 @@ def decide(
     at: datetime,
     reasons: str = "",
     join_checked: bool = False,
+    open_: Sequence[tuple[int, int | None]] | None = None,
 ) -> None:
     """The decision (准予/不予许可). Stops the case clocks and starts the art. 44 delivery clock. A case of a bundle
     waits for the others and all are concluded together. `join_checked`: the caller (act_on_task) has just
-    refused a grant against a failed join itself."""
+    refused a grant against a failed join itself. `open_`: the case's open (task, clock) ids, when the caller
+    has just read them (see _cancel_open)."""
     if decision == Decision.REFUSED and not reasons:
         raise ValidationError({"opinion": "不予许可必须说明理由"})
     if decision == Decision.APPROVED and not join_checked:
         _forbid_grant_against_join(case, task=None, action="decide")
-    _cancel_open(case, at=at)
+    _cancel_open(case, at=at, open_=open_)
     load_related(case, "item", "applicant", "department")
     case.decision = decision
     case.decision_reason = reasons
