@@ -22,13 +22,16 @@ def _fast_password_hashing() -> Iterator[None]:
 def _fresh_calendar_cache() -> Iterator[None]:
     # The process-wide calendar snapshot would otherwise outlive a test's rolled-back transaction.
     from govhall.calendars import engine
+    from govhall.catalog import kept
     from govhall.clocks import thresholds
 
     engine.invalidate()
     thresholds.invalidate()  # the yellow-threshold cache, likewise
+    kept.invalidate()  # and the items' materials and forms (under a frozen clock two items can share a key)
     yield
     engine.invalidate()
     thresholds.invalidate()
+    kept.invalidate()
 
 
 @pytest.fixture(autouse=True)

@@ -9,11 +9,10 @@ step budgets, notices, the workbench and applicant pages, the API — uses the c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from govhall.catalog import kept
 from govhall.catalog.choices import TimeUnit
 from govhall.catalog.models import ServiceItem
-from govhall.core.compiled import CompiledRead
 from govhall.workflow import engine as wf
 from govhall.workflow.schema import Budget, ProcessSpec
 
@@ -55,15 +54,6 @@ def limits_for(item: ServiceItem, spec: ProcessSpec, *, green_channel: bool) -> 
     )
 
 
-# The item's co-departments by the item's key, from the link table alone (read once per acceptance; compiled).
-_JOINT_DEPARTMENT_IDS: CompiledRead[Any] = CompiledRead(
-    lambda pk: ServiceItem.joint_departments.through.objects.filter(serviceitem_id=pk).values_list(
-        "department_id"
-    ),
-    int,
-)
-
-
 # The case's columns capture_limits sets, for the caller's save of them.
 CAPTURED_FIELDS = (
     "item_version",
@@ -91,7 +81,7 @@ def capture_limits(case: Case) -> CaseLimits:
     # The joint review's join is fixed here too, with the limits (read by processing._joint_review).
     case.join_rule = case.item.join_rule
     case.join_ratio = case.item.join_ratio
-    case.joint_department_ids = sorted(pk for (pk,) in _JOINT_DEPARTMENT_IDS.rows(case.item_id))
+    case.joint_department_ids = kept.joint_department_ids(case.item)
     return limits
 
 

@@ -399,23 +399,46 @@ def stop_clocks(
 
 
 def stop_clocks_with_guard(
-    clock_ids: Iterable[int | None], *, at: datetime, responsible: User | _Keep | None = KEEP
+    clock_ids: Iterable[int | None],
+    *,
+    at: datetime,
+    responsible: User | _Keep | None = KEEP,
+    keeping: Iterable[int | None] = (),
 ) -> Callable[[], None]:
     """`stop_clocks` as a write of the open `core.deferred.if_changed()` block (an action's task UPDATE): the
     UPDATE of the running clocks rides on the guard's statement, and its row count comes back with the guard's.
     Call the returned function after the block, once the guard has changed rows: a clock the UPDATE did not stop —
-    a paused one, to be resumed first — is stopped then, exactly as stop_clocks does."""
+    a paused one, to be resumed first — is stopped then, exactly as stop_clocks does. `keeping`: more clocks the
+    same UPDATE stops whose responsible person stays as it is (a decision's case clocks, stopped with the task
+    that decides)."""
     ids = {pk for pk in clock_ids if pk is not None}
+    kept = {pk for pk in keeping if pk is not None} - ids
+    every = ids | kept
     stopped: list[int] = []
-    if ids:
+    if every:
         changes = _stopping(at)
-        if not isinstance(responsible, _Keep):
-            changes["owner_responsible"] = responsible
-        update_later(Clock, changes, pk__in=ids, state=ClockState.RUNNING, counted=stopped.append)
+        if not isinstance(responsible, _Keep) and ids:
+            if kept:
+                # One UPDATE for both: the responsible person named on the acting task's clocks only.
+                person = responsible.pk if responsible is not None else None
+                changes["owner_responsible"] = Computed(
+                    "CASE WHEN {id} IN ("
+                    + ", ".join(["%s"] * len(ids))
+                    + ") THEN %s ELSE {owner_responsible} END",
+                    (*(("id", pk) for pk in sorted(ids)), ("owner_responsible", person)),
+                )
+            else:
+                changes["owner_responsible"] = responsible
+        update_later(Clock, changes, pk__in=every, state=ClockState.RUNNING, counted=stopped.append)
 
     def finish() -> None:
+        if not every or (stopped and stopped[0] == len(every)):
+            return
+        # Some were not running (paused, or already stopped): each group reads its own, with its own person.
         if ids:
-            _stop_the_rest(ids, {}, stopped[0] if stopped else 0, at=at, responsible=responsible)
+            _stop_the_rest(ids, {}, 0, at=at, responsible=responsible)
+        if kept:
+            _stop_the_rest(kept, {}, 0, at=at, responsible=KEEP)
 
     return finish
 

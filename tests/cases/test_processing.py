@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -552,3 +553,41 @@ def test_an_approval_whose_step_clock_is_paused_resumes_it_before_stopping_it(ha
     assert review.status == TaskStatus.DONE
     assert clock.state == ClockState.STOPPED and clock.paused_since is None
     assert clock.owner_responsible_id == hall["approver"].pk
+
+
+def test_a_decision_stops_the_case_clocks_with_the_deciding_task_and_names_no_one_on_them(hall, at):
+    """The deciding task's UPDATE carries the stop of its step clock and of the case's promised and legal clocks,
+    one UPDATE for the three: the decider answers for the step clock, the case clocks keep their responsible person
+    (none); a case clock that is not running (paused here) is resumed and stopped after it, as stop_clocks does."""
+    from govhall.clocks import actions as clock_actions
+
+    with at(2026, 3, 2, 10):
+        case = accepted(hall)
+        actions.act_on_task(open_task(case), by=hall["approver"], action="approve", opinion="同意")
+        deciding = open_task(case)
+    with at(2026, 3, 2, 11):
+        clock_actions.pause_clock(case.legal_clock)
+    clock_updates: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if 'UPDATE "clocks_clock"' in sql:
+            clock_updates.append(sql)
+        return execute(sql, params, many, context)
+
+    with at(2026, 3, 3, 10), connection.execute_wrapper(record):
+        actions.act_on_task(deciding, by=hall["head"], action="approve", opinion="准予")
+    case.refresh_from_db()
+    deciding.refresh_from_db()
+    step_clock, promised, legal = deciding.clock, case.clock, case.legal_clock
+    assert case.status == CaseStatus.CONCLUDED
+    assert all(
+        c.state == ClockState.STOPPED and c.stopped_at is not None for c in (step_clock, promised, legal)
+    )
+    assert legal.paused_since is None
+    assert step_clock.owner_responsible_id == hall["head"].pk
+    assert promised.owner_responsible_id is None and legal.owner_responsible_id is None
+    # One UPDATE for the three, naming the decider on the step clock alone (on PostgreSQL inside the task's
+    # statement); the paused one resumed and stopped after it.
+    together = [sql for sql in clock_updates if '"owner_responsible_id" = CASE WHEN' in sql]
+    assert len(together) == 1
+    assert ("cases_task" in together[0]) == (connection.vendor == "postgresql")

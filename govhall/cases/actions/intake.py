@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from govhall.calendars import engine as calendar
+from govhall.catalog import kept
 from govhall.catalog.choices import ItemStatus, OnlineDepth
 from govhall.catalog.formfields import clean_form_data
-from govhall.catalog.models import FormField, Material, ServiceItem
+from govhall.catalog.models import Material, ServiceItem
 from govhall.clocks import actions as clocks
 from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
@@ -98,8 +99,6 @@ _ACCOUNT_APPLICANT = CompiledRead(
     str,
     int,
 )
-_ITEM_MATERIALS = CompiledRead(lambda item: Material.objects.filter(item_id=item), int)
-_ITEM_FORM_FIELDS = CompiledRead(lambda item: FormField.objects.filter(item_id=item), int)
 _MISSING_MATERIALS = CompiledRead(
     lambda item, case: Material.objects.filter(item_id=item, required=True, e_license_ok=False).exclude(
         pk__in=CaseMaterial.objects.filter(case_id=case, material__isnull=False).values("material_id")
@@ -107,12 +106,6 @@ _MISSING_MATERIALS = CompiledRead(
     int,
     int,
 )
-
-
-def _of_item(item: ServiceItem, related: str, read: CompiledRead[Any]) -> list[Any]:
-    """`item.<related>.all()`: what a prefetch_related() already holds, else the compiled read."""
-    prefetched = getattr(item, "_prefetched_objects_cache", {}).get(related)
-    return list(prefetched) if prefetched is not None else read.objects(item.pk)
 
 
 def _applicant(data: ApplicantData | Applicant, user: User | None) -> Applicant:
@@ -189,7 +182,7 @@ def _check_channel(item: ServiceItem, channel: str, by: User) -> User | None:
 def _store(
     case: Case, uploads: Sequence[Upload], *, by: User, at: datetime, for_correction: bool = False
 ) -> None:
-    materials = {m.pk: m for m in _of_item(case.item, "materials", _ITEM_MATERIALS)}
+    materials = {m.pk: m for m in kept.materials(case.item)}
     for upload in uploads:
         if upload.material_id is not None and upload.material_id not in materials:
             raise ValidationError(
@@ -244,7 +237,7 @@ def _new_case(
     if not isinstance(form_data, dict):
         raise ValidationError({"form_data": "申请表应为键值对"})
     # The item's own form (catalog.FormField): required entries present, values of their kind, for every channel.
-    form_data = clean_form_data(_of_item(item, "form_fields", _ITEM_FORM_FIELDS), form_data)
+    form_data = clean_form_data(kept.form_fields(item), form_data)
     definition = wf.get_active(item.process_template)
     window_id = getattr(window, "pk", None)
     site_id = getattr(site, "pk", None)
@@ -518,7 +511,7 @@ def request_correction(
         _intake_staff(case, by, "补正告知", in_bundle=in_bundle)
     else:
         require_staff(by, Role.APPROVER, case.department_id, "补正告知")
-    materials = {m.pk: m for m in _of_item(case.item, "materials", _ITEM_MATERIALS)}
+    materials = {m.pk: m for m in kept.materials(case.item)}
     items: list[dict[str, Any]] = []
     for entry in missing:
         material_id = entry.get("material")

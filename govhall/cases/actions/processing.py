@@ -426,7 +426,14 @@ def act_on_task(
         # The step's clock stops in the task's statement (its UPDATE rides on the task's and reports its count),
         # naming who acted as the one who answered for the step (the claimant already is; acted on without a
         # claim, the one who acted).
-        finish_stop = clocks.stop_clocks_with_guard([task.clock_id], at=at, responsible=by)
+        # A decision stops the case's clocks as well, in the same UPDATE (see decide).
+        deciding = branch is None and step.decides and action in (TaskAction.APPROVE, TaskAction.REFUSE)
+        finish_stop = clocks.stop_clocks_with_guard(
+            [task.clock_id],
+            at=at,
+            responsible=by,
+            keeping=[case.clock_id, case.legal_clock_id] if deciding else (),
+        )
         # What the action reads next rides on the task's statement, which runs after the lock (so it sees what any
         # earlier action on the case left) and shows the tasks as they were before it: the one acted on is still
         # open in those rows, and is taken as done below.
@@ -493,6 +500,7 @@ def act_on_task(
             reasons=opinion.strip(),
             join_checked=True,
             open_=others_open,
+            case_clocks_stopped=True,
         )
     elif action == TaskAction.REFUSE:
         # A reviewer's 不同意: an opinion with reasons, passed on to the step that decides on it.
@@ -720,11 +728,13 @@ def decide(
     reasons: str = "",
     join_checked: bool = False,
     open_: Sequence[tuple[int, int | None]] | None = None,
+    case_clocks_stopped: bool = False,
 ) -> None:
     """The decision (准予/不予许可). Stops the case clocks and starts the art. 44 delivery clock. A case of a bundle
     waits for the others and all are concluded together. `join_checked`: the caller (act_on_task) has just
     refused a grant against a failed join itself. `open_`: the case's open (task, clock) ids, when the caller
-    has just read them (see _cancel_open)."""
+    has just read them (see _cancel_open). `case_clocks_stopped`: the caller has stopped the case's clocks
+    already, with the deciding task's (act_on_task)."""
     if decision == Decision.REFUSED and not reasons:
         raise ValidationError({"opinion": "不予许可必须说明理由"})
     if decision == Decision.APPROVED and not join_checked:
@@ -734,7 +744,8 @@ def decide(
     case.decision = decision
     case.decision_reason = reasons
     case.decided_at = at
-    clocks.stop_clocks([case.clock_id, case.legal_clock_id], at=at)
+    if not case_clocks_stopped:
+        clocks.stop_clocks([case.clock_id, case.legal_clock_id], at=at)
     (case.delivery_clock,) = clocks.start_clocks(
         [
             {
