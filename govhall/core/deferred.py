@@ -321,7 +321,7 @@ class Guard:
                 if self._read is not None:
                     receive([tuple(row[width + 1 :]) for row in found if row[width]])
             else:
-                # SQLite: the guard, then the writes when it changed rows (no round trips to save there).
+                # SQLite: the read, the guard, then the writes when it changed rows (no round trips to save there).
                 with queue.connection.cursor() as cursor:
                     self._read_alone(cursor)
                     cursor.execute(sql, params)

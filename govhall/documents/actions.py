@@ -200,30 +200,30 @@ def _next_sequence(department: Department, kind: str, year: int) -> int:
 
 
 def _next_sequences(department: Department, kinds: Sequence[str], year: int) -> dict[str, int]:
-    """`_next_sequence` of several kinds at once (a decision's approval and its certificate). On PostgreSQL the
-    counters that exist move in one statement, which locks them in the order of their kinds before it raises them:
-    every issuer takes a department's counters in that one order, so two decisions taking the same two never wait
-    for each other crosswise. A plain UPDATE of both would lock them in the order its scan meets them — on a small
-    table the heap's order, where an updated row's new version goes wherever there is room. A kind without its year's counter yet takes `_next_sequence` after; so does every kind on
-    SQLite, where a statement costs no round trip and the writer's lock serialises issuers anyway."""
-    numbers: dict[str, int] = {}
-    if len(kinds) > 1 and connection.vendor == "postgresql":
+    """`_next_sequence` of several kinds at once (a decision's approval and its certificate). On PostgreSQL one
+    statement takes them in the order of their kinds, creating a counter the year does not have yet:
+    `INSERT … VALUES (<first kind>, 1), (<second kind>, 1) ON CONFLICT (department, kind, year) DO UPDATE SET
+    last = last + 1`, whose rows are written, and so locked, one after the other in that order. Every issuer thus
+    takes a department's counters in one order, whether they exist already or not, and two decisions taking the
+    same two never wait for each other crosswise. (Raising the counters that exist first and creating the missing
+    ones after did cross: a decision holding an existing certificate counter waited to create the approval counter
+    that another, which had created it, held while it waited for the certificate counter.) A rolled-back issue
+    gives its numbers back, the counter it created included. SQLite takes `_next_sequence` for each kind, in the
+    same order; its writer's lock serialises issuers anyway, and a statement there costs no round trip."""
+    ordered = sorted(set(kinds))
+    if len(ordered) > 1 and connection.vendor == "postgresql":
         qn = connection.ops.quote_name
         table, last = qn(DocumentCounter._meta.db_table), qn("last")
+        columns = ", ".join(qn(c) for c in ("department_id", "kind", "year"))
         cursor = kept_cursor()
         cursor.execute(
-            f'WITH "locked" AS (SELECT {qn("id")} FROM {table} WHERE {qn("department_id")} = %s '
-            f"AND {qn('year')} = %s AND {qn('kind')} IN ({', '.join(['%s'] * len(kinds))}) "
-            f"ORDER BY {qn('kind')} FOR UPDATE) "
-            f'UPDATE {table} SET {last} = {table}.{last} + 1 FROM "locked" '
-            f'WHERE {table}.{qn("id")} = "locked".{qn("id")} RETURNING {table}.{qn("kind")}, {table}.{last}',
-            [department.pk, year, *kinds],
+            f"INSERT INTO {table} ({columns}, {last}) VALUES {', '.join(['(%s, %s, %s, 1)'] * len(ordered))} "
+            f"ON CONFLICT ({columns}) DO UPDATE SET {last} = {table}.{last} + 1 "
+            f"RETURNING {qn('kind')}, {last}",
+            [value for kind in ordered for value in (department.pk, kind, year)],
         )
-        numbers = {kind: int(value) for kind, value in cursor.fetchall()}
-    for kind in sorted(kinds):
-        if kind not in numbers:
-            numbers[kind] = _next_sequence(department, kind, year)
-    return numbers
+        return {kind: int(value) for kind, value in cursor.fetchall()}
+    return {kind: _next_sequence(department, kind, year) for kind in ordered}
 
 
 def _text(value: Any, field: str, message: str) -> str:

@@ -89,11 +89,11 @@ def test_numbers_stay_unique_and_gapless_under_concurrent_issuing(issue):
 
 def test_decisions_numbering_their_pair_of_documents_at_once_never_deadlock(scj):
     """Four issuers at once, each in its transaction as a decision: a grant numbers its decision and licence
-    together (one statement locking both counters in the order of their kinds), a licence alone now and then, a
-    decision alone now and then — the year's counters created in the race too. Every issue succeeds and each
-    kind's numbers stay gapless and unique. (A plain UPDATE of both rows locks them in the order its scan meets
-    them; this race did not make that order cross in three runs, so the test shows the statement is right under
-    concurrency, not that the ORDER BY is needed — that is the statement's own argument, in its docstring.)"""
+    together (one statement taking both counters in the order of their kinds, creating a missing one), a licence
+    alone now and then, a decision alone now and then — the year's counters created in the race too. Every issue
+    succeeds and each kind's numbers stay gapless and unique. (This race caught, in CI, the earlier form's
+    deadlock: existing counters raised first, missing ones created after — a grant holding the certificate counter
+    waited to create the approval counter that another grant held while waiting for the certificate counter.)"""
     per_thread = 10
 
     def work(index: int) -> list[str]:

@@ -581,9 +581,8 @@ def _review_and_branches(
     review = JointReview.from_db(DEFAULT_DB_ALIAS, _REVIEW_ATTNAMES, rows[0][width:])
     latest: dict[str, Task] = {}
     open_: list[tuple[int, int | None]] = []
-    for row in sorted(
-        rows, key=lambda row: row[0]
-    ):  # by task: a later round's task replaces an earlier one's
+    # By task, as the read orders them: a later round's task of a branch replaces an earlier one's.
+    for row in sorted(rows, key=lambda row: row[0]):
         branch_task = (
             acted if row[0] == acted.pk else Task.from_db(DEFAULT_DB_ALIAS, _TASK_ATTNAMES, row[:width])
         )
