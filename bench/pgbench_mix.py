@@ -8,9 +8,10 @@
 2. **Replay copy.** The database is copied (`CREATE DATABASE … TEMPLATE`) and, in the copy only, every UNIQUE index
    is rebuilt as a plain index on the same columns: the replayed INSERTs repeat the captured values (case number,
    audit seq, document number…) and must not collide, while every index still costs what it costs. A table the mix
-   writes only with `INSERT … ON CONFLICT DO NOTHING` (an applicant on record, a joint review per case and step)
-   keeps its UNIQUE indexes: repeated, such an INSERT does nothing, as the same INSERT does when it meets its row
-   in govhall. Made plain, it would add a duplicate each time, and a read that joins those rows to others (the
+   writes only with `INSERT … ON CONFLICT` (an applicant on record, a joint review per case and step: `DO
+   NOTHING`; a grant's two document counters: `DO UPDATE`) keeps its UNIQUE indexes: repeated, such an INSERT does
+   what the same INSERT does when it meets its row in govhall (nothing, or raise the counter) — and its conflict
+   target needs the index. Made plain, it would add a duplicate each time, and a read that joins those rows to others (the
    branch tasks with their review) would return more of them every replay: the replay would slow down as it runs.
 3. **pgbench, prepared** (`-M prepared`): one pgbench transaction = one lifecycle = the 13 actions' captured
    statements, each action's `BEGIN … COMMIT` included (psycopg 3 sends BEGIN and COMMIT as statements: they are
@@ -188,9 +189,9 @@ def _with_db(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
 
 
-def tables_inserted_only_unless_conflict(mix: list[list[tuple[str, list[str]]]]) -> set[str]:
-    """The tables every INSERT of the mix writes with ON CONFLICT DO NOTHING (an INSERT's own text runs up to the
-    next INSERT of the statement: the parts of a writable CTE each have theirs)."""
+def tables_inserted_only_on_conflict(mix: list[list[tuple[str, list[str]]]]) -> set[str]:
+    """The tables every INSERT of the mix writes with an ON CONFLICT clause, DO NOTHING or DO UPDATE (an INSERT's own
+    text runs up to the next INSERT of the statement: the parts of a writable CTE each have theirs)."""
     guarded: set[str] = set()
     plain: set[str] = set()
     for actions in mix:
@@ -199,7 +200,7 @@ def tables_inserted_only_unless_conflict(mix: list[list[tuple[str, list[str]]]])
                 parts = _INSERT.split(statement)
                 # split() with one group: [before, table, its text, table, its text, …]
                 for table, text in zip(parts[1::2], parts[2::2], strict=True):
-                    (guarded if "ON CONFLICT DO NOTHING" in text else plain).add(table)
+                    (guarded if " ON CONFLICT " in text else plain).add(table)
     return guarded - plain
 
 
@@ -310,7 +311,7 @@ def replay(
         "transactions_per_lifecycle": len(mix[0]),
     }
     try:
-        with replay_copy(url, tables_inserted_only_unless_conflict(mix)) as copy_url:
+        with replay_copy(url, tables_inserted_only_on_conflict(mix)) as copy_url:
             prepared = script_prepared(mix)
             result["prepared"] = [pgbench(copy_url, prepared, c, seconds, work_dir) for c in clients]
             ddl, calls = functions_sql(mix)
