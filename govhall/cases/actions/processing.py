@@ -500,7 +500,7 @@ def act_on_task(
             reasons=opinion.strip(),
             join_checked=True,
             open_=others_open,
-            case_clocks_stopped=True,
+            case_clocks_stopped=deciding,  # stopped with the task, above
         )
     elif action == TaskAction.REFUSE:
         # A reviewer's 不同意: an opinion with reasons, passed on to the step that decides on it.
