@@ -91,6 +91,7 @@ class _Shape:
         "populators",
         "positions",
         "sql",
+        "width",
     )
 
     def __init__(self, queryset: QuerySet[Any, Any], stand_ins: tuple[Any, ...], alias: str) -> None:
@@ -111,6 +112,7 @@ class _Shape:
         self.positions = positions
         self.compiler = compiler
         self.fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        self.width = len(compiler.select)  # the columns of a row of `sql`
         self.converters = compiler.get_converters(self.fields)
         # Rows that are model instances — the model's columns (all, or those only()/defer() leave, the rest
         # deferred) and the related models select_related() follows — built as ModelIterable builds them
@@ -211,26 +213,82 @@ class CompiledRead(Generic[M]):
             received.append([])
         return rows
 
-    def objects(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> list[M]:
-        """Model instances, with the related ones of `select_related()` in place and the fields `only()` or `defer()`
-        leave out deferred, for a queryset of model rows (no `values()`, annotations or extra columns)."""
+    def rows_beside(
+        self, write: str, write_params: Sequence[Any], *values: Any, using: str = DEFAULT_DB_ALIAS
+    ) -> tuple[tuple[Any, ...] | None, list[tuple[Any, ...]]]:
+        """Run `write` — an UPDATE or INSERT ending in RETURNING, which returns at most one row — and `rows(*values)`
+        together: (the row it returned, or None; the rows read, in no particular order, as they were before the
+        write). On PostgreSQL one statement, the write a WITH part of the read's (one snapshot: the read sees
+        the database as the statement found it, without the write); elsewhere the read, then the write — the
+        same rows, one round trip more where round trips are free."""
+        return self._beside(write, write_params, values, using)
+
+    def objects_beside(
+        self, write: str, write_params: Sequence[Any], *values: Any, using: str = DEFAULT_DB_ALIAS
+    ) -> tuple[tuple[Any, ...] | None, list[M]]:
+        """`rows_beside` giving `objects(*values)`: model instances, in no particular order."""
+        shape = self._model_shape(using)
+        returned, rows = self._beside(write, write_params, values, using)
+        return returned, _built(shape, rows, using)
+
+    def _beside(
+        self, write: str, write_params: Sequence[Any], values: tuple[Any, ...], using: str
+    ) -> tuple[tuple[Any, ...] | None, list[tuple[Any, ...]]]:
+        values = self._values(values)
         shape = self._shape(using)
-        model = shape.compiler.query.model
-        if not shape.model_rows or model is None:
+        cursor = kept_cursor(using)
+        if connections[using].vendor != "postgresql" or not _storable(values):
+            found = shape.run(values, using) if _storable(values) else []
+            cursor.execute(write, list(write_params))
+            returned = cursor.fetchall()
+            if len(returned) > 1:
+                raise TypeError("CompiledRead.rows_beside: the write returned more than one row")
+            return (tuple(returned[0]) if returned else None), found
+        # One row at least: the write's row (or nulls, "wrote" telling which) beside each row of the read (or
+        # beside nulls when it finds none, "found" telling which).
+        cursor.execute(
+            f'WITH "w" AS ({write}) SELECT "v".*, "r".* FROM (SELECT 1) AS "one" '
+            'LEFT JOIN (SELECT true AS "wrote", "w".* FROM "w") AS "v" ON true '
+            f'LEFT JOIN LATERAL (SELECT true AS "found", "x".* FROM ({shape.sql}) AS "x") AS "r" ON true',
+            [*write_params, *shape.bind(values)],
+        )
+        rows = cursor.fetchall()
+        returned_width = len(cursor.description) - 2 - shape.width
+        if len(rows) > 1 and any(row[: 1 + returned_width] != rows[0][: 1 + returned_width] for row in rows):
+            raise TypeError("CompiledRead.rows_beside: the write returned more than one row")
+        returned_row = tuple(rows[0][1 : 1 + returned_width]) if rows[0][0] else None
+        found_at = 1 + returned_width
+        return returned_row, shape.convert(row[found_at + 1 :] for row in rows if row[found_at])
+
+    def _model_shape(self, using: str) -> _Shape:
+        shape = self._shape(using)
+        if not shape.model_rows or shape.compiler.query.model is None:
             raise TypeError(
                 "CompiledRead.objects needs a queryset of model rows (no values(), annotate() or extra())"
             )
-        attnames, own, populators = shape.attnames, shape.own_columns, shape.populators
+        return shape
+
+    def objects(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> list[M]:
+        """Model instances, with the related ones of `select_related()` in place and the fields `only()` or `defer()`
+        leave out deferred, for a queryset of model rows (no `values()`, annotations or extra columns)."""
+        shape = self._model_shape(using)
         values = self._values(values)
         if not _storable(values):
             return []
-        found = []
-        for row in shape.run(values, using):
-            obj = model.from_db(using, attnames, row[own])
-            for populator in populators:
-                populator.populate(row, obj)
-            found.append(obj)
-        return found
+        return _built(shape, shape.run(values, using), using)
+
+
+def _built(shape: _Shape, rows: Iterable[tuple[Any, ...]], using: str) -> list[Any]:
+    """Model instances of a model-rows shape's (converted) rows, as ModelIterable builds them."""
+    model = shape.compiler.query.model
+    attnames, own, populators = shape.attnames, shape.own_columns, shape.populators
+    found = []
+    for row in rows:
+        obj = model.from_db(using, attnames, row[own])
+        for populator in populators:
+            populator.populate(row, obj)
+        found.append(obj)
+    return found
 
 
 def _storable(values: tuple[Any, ...]) -> bool:
@@ -274,15 +332,34 @@ def insert_unless_conflict(obj: Model, *, using: str = DEFAULT_DB_ALIAS) -> bool
     (`INSERT … ON CONFLICT DO NOTHING`, on PostgreSQL and SQLite alike): True, with the key set, when the row went
     in. Where a second writer may insert the same row first, this replaces `create()` in a savepoint caught for its
     IntegrityError — one statement instead of three, and the transaction is never broken."""
-    model, insert, returning_keys, params = _insert([obj], using, " ON CONFLICT DO NOTHING")
-    if not returning_keys:
-        raise TypeError("insert_unless_conflict needs a database that returns the inserted keys")
+    insert, returning_keys, params = _insert_unless_conflict(obj, using)
     cursor = kept_cursor(using)
     cursor.execute(insert + returning_keys, params)
     keys = cursor.fetchall()
-    if not keys:
+    return _inserted(obj, keys[0] if keys else None, using)
+
+
+def insert_unless_conflict_reading(
+    obj: Model, read: CompiledRead[M], *values: Any, using: str = DEFAULT_DB_ALIAS
+) -> tuple[bool, list[M]]:
+    """`insert_unless_conflict(obj)` with `read.objects(*values)` in the same statement (`objects_beside`: as the
+    rows were before the INSERT, in no particular order): (whether the row went in, the objects read)."""
+    insert, returning_keys, params = _insert_unless_conflict(obj, using)
+    returned, found = read.objects_beside(insert + returning_keys, params, *values, using=using)
+    return _inserted(obj, returned, using), found
+
+
+def _insert_unless_conflict(obj: Model, using: str) -> tuple[str, str, list[Any]]:
+    _, insert, returning_keys, params = _insert([obj], using, " ON CONFLICT DO NOTHING")
+    if not returning_keys:
+        raise TypeError("insert_unless_conflict needs a database that returns the inserted keys")
+    return insert, returning_keys, params
+
+
+def _inserted(obj: Model, returned: Sequence[Any] | None, using: str) -> bool:
+    if returned is None:
         return False
-    setattr(obj, model._meta.pk.attname, keys[0][0])
+    setattr(obj, obj._meta.pk.attname, returned[0])
     _saved([obj], using)
     return True
 

@@ -48,7 +48,7 @@ post_delete.connect(_on_definition_change, dispatch_uid="workflow_definition_del
 
 
 # The active version's key and number only (core.compiled), not its specification: that is cached per version.
-_ACTIVE_VERSION = CompiledRead(
+ACTIVE_VERSION = CompiledRead(
     lambda code: (
         ProcessDefinition.objects.filter(code=code, active=True)
         .order_by("code", "-version", "pk")
@@ -58,12 +58,15 @@ _ACTIVE_VERSION = CompiledRead(
 )
 
 
-def get_active(code: str) -> ProcessDefinition:
+def get_active(code: str, active: list[tuple[Any, ...]] | None = None) -> ProcessDefinition:
     """The active version of template `code`; ValidationError "未配置办理流程" when there is none.
 
-    One indexed query every call (another server may have activated a new version); the instance returned is
-    the one cached for that (code, version), so its parsed specification is cached with it."""
-    active = _ACTIVE_VERSION.rows(code)
+    One indexed query every call (another server may have activated a new version), `ACTIVE_VERSION` — or none,
+    when the caller has just read its rows (`active`) in a statement of its own (an application reads them in
+    its case-number counter's); the instance returned is the one cached for that (code, version), so its parsed
+    specification is cached with it."""
+    if active is None:
+        active = ACTIVE_VERSION.rows(code)
     if not active:
         label = ProcessTemplate(code).label if code in ProcessTemplate.values else code
         raise ValidationError(f"未配置办理流程：“{label}”没有启用的流程版本。", code="no_process")

@@ -262,3 +262,25 @@ def test_an_online_account_cannot_take_over_someone_elses_identity(hall, at):
     assert window_case.applicant.name == "张三" and window_case.applicant.user is None
     assert online_case.applicant_id != window_case.applicant_id
     assert set(cases_visible_to(stranger)) == {online_case}
+
+
+def test_an_application_reads_its_process_version_with_its_number(hall, at):
+    """The item's active process version rides on the case-number counter's statement: the day's first case
+    (its counter row made then) and the next get consecutive numbers and the active version; with no version
+    active the application is refused in Chinese and its number goes back."""
+    from govhall.cases.models import CaseNumberCounter
+    from govhall.workflow.engine import get_active
+    from govhall.workflow.models import ProcessDefinition
+
+    item = hall.item(CANCEL)
+    with at(2026, 3, 4, 9):
+        assert not CaseNumberCounter.objects.filter(day=dt.date(2026, 3, 4)).exists()
+        first, second = submit(hall), submit(hall)
+    active = get_active(item.process_template)
+    assert (first.number, second.number) == ("20260304000001", "20260304000002")
+    assert first.process_id == second.process_id == active.pk
+    ProcessDefinition.objects.filter(code=item.process_template).update(active=False)
+    with at(2026, 3, 4, 10), pytest.raises(ValidationError) as caught:
+        submit(hall)
+    assert caught.value.messages[0].startswith("未配置办理流程")
+    assert CaseNumberCounter.objects.get(day=dt.date(2026, 3, 4)).last == 2

@@ -14,6 +14,8 @@ from govhall.cases.choices import CaseStatus, Decision, JoinResult, TaskStatus
 from govhall.cases.events import CaseEvent
 from govhall.cases.models import Case, JointReview, OutOfProcedureAttempt, Task
 from govhall.catalog import actions as catalog_actions
+from govhall.clocks.choices import ClockState
+from govhall.clocks.models import Clock
 from govhall.ledger.actions import verify
 from govhall.ledger.models import LedgerEntry
 
@@ -83,6 +85,11 @@ def _grant_is_refused(hall: Hall, case: Case, decide: Task) -> None:
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS and case.decision == ""
     assert _decide_task(case) == decide  # nothing moved
+    # The grant is refused after its task's statement completed the task and stopped its clocks (the failed join is
+    # read in that statement): all of it rolled back.
+    running = Clock.objects.filter(pk__in=[decide.clock_id, case.clock_id, case.legal_clock_id])
+    assert set(running.values_list("state", flat=True)) == {ClockState.RUNNING}
+    assert Task.objects.get(pk=decide.pk).completed_at is None
 
 
 POSITIONS = {

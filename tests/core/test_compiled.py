@@ -21,6 +21,7 @@ from govhall.core.compiled import (
     Computed,
     insert_objects,
     insert_unless_conflict,
+    insert_unless_conflict_reading,
     insert_with_parents,
     kept_cursor,
     update_rows,
@@ -221,6 +222,29 @@ def test_insert_unless_conflict_skips_a_row_a_unique_constraint_refuses_and_the_
         assert insert_unless_conflict(online) is True
     assert Applicant.objects.filter(id_number=hall.id_number).count() == 2
     assert Applicant.objects.get(pk=hall.pk).name == "甲"
+
+
+def test_insert_unless_conflict_reading_brings_the_objects_as_they_were_before_it() -> None:
+    """The INSERT … ON CONFLICT DO NOTHING and a read of model rows in one statement on PostgreSQL (the read first
+    on SQLite): whether the row went in, and the objects read — without the new row — whether it went in or not;
+    a read of keys by `__in` compiles once per number of keys."""
+    named = CompiledRead(lambda *names: Group.objects.filter(name__in=names), str, str)
+    Group.objects.create(name="reading-a")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        new = Group(name="reading-b")
+        inserted, found = insert_unless_conflict_reading(new, named, "reading-a", "reading-b")
+    assert inserted is True and new.pk is not None and not new._state.adding
+    assert [g.name for g in found] == ["reading-a"] and isinstance(found[0], Group)
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+    again = Group(name="reading-b")
+    inserted, found = insert_unless_conflict_reading(again, named, "reading-a", "reading-b")
+    assert inserted is False and again.pk is None and again._state.adding
+    assert sorted(g.name for g in found) == ["reading-a", "reading-b"]
+    with pytest.raises(TypeError, match="model rows"):
+        insert_unless_conflict_reading(
+            Group(name="x"), CompiledRead(lambda pk: Group.objects.filter(pk=pk).values_list("pk"), int), 1
+        )
+    assert not Group.objects.filter(name="x").exists()
 
 
 def test_the_kept_cursor_outlives_no_connection_and_errors_stay_djangos() -> None:

@@ -429,3 +429,38 @@ def test_a_read_along_a_guard_sees_the_rows_as_they_were_before_its_statement() 
         rows = labels.rows_with(guard, 2**70)
         assert update_rows(Clock, {"label": "新"}, pk=second.pk, guard=guard) == 1
     assert rows() == []
+
+
+def test_a_read_beside_a_write_returning_sees_the_rows_as_they_were_before_it() -> None:
+    """CompiledRead.rows_beside: a write ending in RETURNING and a read, one statement on PostgreSQL (the read
+    before it on SQLite): the write's row or None, and the rows read without the write's change, whether the
+    write found its row or not and whether the read finds rows or not."""
+    from govhall.core.compiled import CompiledRead
+
+    labels = CompiledRead(lambda first: Clock.objects.filter(pk__gte=first).values_list("pk", "label"), int)
+    first, second = _clock(), _clock()
+    Clock.objects.filter(pk__in=[first.pk, second.pk]).update(label="旧")
+    write = 'UPDATE "clocks_clock" SET "label" = %s WHERE "id" = %s RETURNING "id", "label"'
+    wire: list[str] = []
+    with transaction.atomic(), connection.execute_wrapper(_recorder(wire)):
+        returned, rows = labels.rows_beside(write, ["新", first.pk], first.pk)
+    assert returned == (first.pk, "新")
+    assert sorted(rows) == [(first.pk, "旧"), (second.pk, "旧")]
+    assert len(wire) == (1 if _batched() else 2)
+    assert Clock.objects.get(pk=first.pk).label == "新"
+    # A write that finds no row, beside a read that finds rows; then one that does, beside a read that finds none.
+    returned, rows = labels.rows_beside(write, ["x", second.pk + 1000], second.pk)
+    assert (returned, rows) == (None, [(second.pk, "旧")])
+    returned, rows = labels.rows_beside(write, ["新", second.pk], second.pk + 1000)
+    assert (returned, rows) == ((second.pk, "新"), [])
+    # An integer no column holds reads nothing, without asking; the write still runs.
+    returned, rows = labels.rows_beside(write, ["旧", second.pk], 2**70)
+    assert (returned, rows) == ((second.pk, "旧"), [])
+    # A write that returns more than one row is a mistake of the caller's, refused (its transaction rolls back).
+    both = 'UPDATE "clocks_clock" SET "label" = %s WHERE "id" IN (%s, %s) RETURNING "id"'
+    with pytest.raises(TypeError, match="more than one row"), transaction.atomic():
+        labels.rows_beside(both, ["两", first.pk, second.pk], first.pk)
+    assert set(Clock.objects.filter(pk__in=[first.pk, second.pk]).values_list("label", flat=True)) == {
+        "新",
+        "旧",
+    }

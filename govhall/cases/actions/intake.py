@@ -42,7 +42,7 @@ from ._common import (
     lock_case,
     log,
     new_check_code,
-    next_case_number,
+    next_case_number_reading,
     require_staff,
     save_fields,
     tell_applicant,
@@ -238,7 +238,6 @@ def _new_case(
         raise ValidationError({"form_data": "申请表应为键值对"})
     # The item's own form (catalog.FormField): required entries present, values of their kind, for every channel.
     form_data = clean_form_data(kept.form_fields(item), form_data)
-    definition = wf.get_active(item.process_template)
     window_id = getattr(window, "pk", None)
     site_id = getattr(site, "pk", None)
     if window_id is None and channel == Channel.WINDOW:
@@ -250,7 +249,10 @@ def _new_case(
     elif site_id is None and window is not None:
         site_id = window.hall.site_id
     day = calendar.local_date(at)
-    number = next_case_number(day)
+    # The item's process version is read in the number counter's statement (a round trip less); with no version
+    # active the application is refused, and the number goes back with the rolled-back transaction.
+    number, active = next_case_number_reading(day, wf.ACTIVE_VERSION, item.process_template)
+    definition = wf.get_active(item.process_template, active)
     intake_spec = {
         "kind": ClockKind.INTAKE,
         "amount": INTAKE_LIMIT_WORKDAYS,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import IntegerField, Value
 
 from govhall.catalog.choices import JoinRule
 from govhall.clocks import actions as clocks
@@ -21,6 +22,7 @@ from govhall.core.compiled import (
     CompiledRead,
     insert_objects,
     insert_unless_conflict,
+    insert_unless_conflict_reading,
     update_later,
     update_rows,
 )
@@ -79,6 +81,22 @@ _OPEN_TASKS: CompiledRead[Task] = CompiledRead(
     lambda case_id: Task.objects.filter(case_id=case_id, status__in=ACTIVE_TASK).values_list(
         "pk", "clock_id"
     ),
+    int,
+)
+# A grant reads both after completing its task: the open tasks it cancels, and a failed join that forbids it — one
+# read, rows ("task", key, clock, "") and ("join", key, None, rule), so that both ride on the task's statement.
+_OPEN_TASKS_AND_FAILED_JOINS: CompiledRead[Task] = CompiledRead(
+    lambda case_id, again: (
+        Task.objects.filter(case_id=case_id, status__in=ACTIVE_TASK)
+        .values_list(Value("task"), "pk", "clock_id", Value(""))
+        .union(
+            JointReview.objects.filter(case_id=again, result=JoinResult.FAILED).values_list(
+                Value("join"), "pk", Value(None, output_field=IntegerField()), "rule"
+            ),
+            all=True,
+        )
+    ),
+    int,
     int,
 )
 _OPEN_BRANCH_TASKS: CompiledRead[Task] = CompiledRead(
@@ -150,10 +168,18 @@ def _joint_review(
     without looking first (INSERT … ON CONFLICT DO NOTHING on the one review per case and step): one statement
     instead of a read that finds nothing and the INSERT. A later pass (after a return) finds its review there,
     inserts nothing and reads it, as without `opening`."""
-    if opening and case.joint_department_ids is not None:
+    if opening and case.joint_department_ids:
+        # The review's departments are read in its INSERT's statement: one round trip where there were two.
+        ids = case.joint_department_ids
+        review = _new_review(case, step, at=at, round_=round_, rule=case.join_rule, ratio=case.join_ratio)
+        inserted, departments = insert_unless_conflict_reading(review, _departments_read(len(ids)), *ids)
+        if inserted:
+            _link_departments(review, departments)
+            return review, True, departments
+    elif opening and case.joint_department_ids is not None:
         review = _new_review(case, step, at=at, round_=round_, rule=case.join_rule, ratio=case.join_ratio)
         if insert_unless_conflict(review):
-            return review, True, _store_departments(review, case.joint_department_ids)
+            return review, True, []
     found = _JOINT_REVIEW.objects(case.pk, step.key)
     if found:
         return found[0], False, None
@@ -180,6 +206,19 @@ def _new_review(case: Case, step: Any, *, at: datetime, round_: int, rule: str, 
         opened_at=at,
         round=round_,
     )
+
+
+# Departments by their keys, compiled once per number of keys (a joint review's co-departments: two or three).
+_DEPARTMENTS_BY_KEY: dict[int, CompiledRead[Department]] = {}
+
+
+def _departments_read(count: int) -> CompiledRead[Department]:
+    read = _DEPARTMENTS_BY_KEY.get(count)
+    if read is None:
+        read = _DEPARTMENTS_BY_KEY.setdefault(
+            count, CompiledRead(lambda *pks: Department.objects.filter(pk__in=pks), *([int] * count))
+        )
+    return read
 
 
 def _store_departments(review: JointReview, department_ids: Sequence[int]) -> list[Department]:
@@ -416,8 +455,6 @@ def act_on_task(
             task=task,
             action=action,
         )
-    if action == TaskAction.APPROVE and step.decides:
-        _forbid_grant_against_join(case, task=task, action=action)
     if action in (TaskAction.RETURN, TaskAction.REFUSE) and not opinion.strip():
         raise ValidationError({"opinion": "退回或不同意必须填写意见"})
     for upload in attachments:
@@ -438,10 +475,27 @@ def act_on_task(
         # earlier action on the case left) and shows the tasks as they were before it: the one acted on is still
         # open in those rows, and is taken as done below.
         read_after: Callable[[], list[tuple[Any, ...]]] | None = None
+        # A grant's read brings the failed join that forbids it too (checked below: refused, the whole action rolls
+        # back, as if it had been refused before it wrote).
+        granting = deciding and action == TaskAction.APPROVE
         if branch is not None:
             read_after = _BRANCHES_WITH_REVIEW.rows_with(guard, case.pk, step.key, step.key)
+        elif granting:
+            read_after = _OPEN_TASKS_AND_FAILED_JOINS.rows_with(guard, case.pk, case.pk)
         elif action == TaskAction.RETURN or step.decides:
             read_after = _OPEN_TASKS.rows_with(guard, case.pk)
+        # The action's own audit entry, like the claim's, goes out with the task's statement and only if that
+        # completes the task: a branch whose join is still pending writes nothing after it.
+        log(
+            case,
+            CaseEvent.for_task(action),
+            by=by,
+            role=task.role,
+            at=at,
+            before={"task": task.pk, "step": task.step_key},
+            after={"outcome": action, "return_to": return_to, "branch": task.branch_key},
+            opinion=opinion.strip(),
+        )
         updated = update_rows(
             Task,
             {
@@ -460,11 +514,21 @@ def act_on_task(
         )
     if not updated:
         raise TaskConflict("该任务已被他人办理，请刷新")
+    if granting:
+        assert read_after is not None
+        failed_joins = sorted((pk, rule) for kind, pk, _, rule in read_after() if kind == "join")
+        if failed_joins:
+            _refuse_grant_against_join(failed_joins[0][1], case=case, task=task, action=action)
     finish_stop()  # a paused clock, which the UPDATE did not stop, is resumed and stopped now
     task.status, task.outcome, task.opinion, task.completed_at = TaskStatus.DONE, action, opinion.strip(), at
     task.assignee, task.claimed_at = by, task.claimed_at or at
     others_open = None
-    if read_after is not None and branch is None:
+    if granting:
+        assert read_after is not None
+        others_open = [
+            (pk, clock_id) for kind, pk, clock_id, _ in read_after() if kind == "task" and pk != task.pk
+        ]
+    elif read_after is not None and branch is None:
         others_open = [(pk, clock_id) for pk, clock_id in read_after() if pk != task.pk]
     for upload in attachments:
         TaskAttachment.objects.create(
@@ -475,16 +539,6 @@ def act_on_task(
             sm3=sm3_hex(upload.content),
             uploaded_at=at,
         )
-    log(
-        case,
-        CaseEvent.for_task(action),
-        by=by,
-        role=task.role,
-        at=at,
-        before={"task": task.pk, "step": task.step_key},
-        after={"outcome": action, "return_to": return_to, "branch": task.branch_key},
-        opinion=opinion.strip(),
-    )
     if branch is not None:
         assert read_after is not None
         _after_branch(case, task, step, by=by, at=at, rows=read_after())
@@ -657,13 +711,17 @@ def _forbid_grant_against_join(case: Case, *, task: Task | None, action: str) ->
     joint licence together, each on its own statutory duty): no grant, only a refusal or a coordination."""
     failed = failed_joint_review(case)
     if failed is not None:
-        raise OutOfProcedure(
-            f"联合审查未通过（{JoinRule(failed.rule).label}），不能准予许可；"
-            "只能作出不予许可决定，或启动联审协调后由不同意的部门重新提出意见",
-            case=case,
-            task=task,
-            action=action,
-        )
+        _refuse_grant_against_join(failed.rule, case=case, task=task, action=action)
+
+
+def _refuse_grant_against_join(rule: str, *, case: Case, task: Task | None, action: str) -> NoReturn:
+    raise OutOfProcedure(
+        f"联合审查未通过（{JoinRule(rule).label}），不能准予许可；"
+        "只能作出不予许可决定，或启动联审协调后由不同意的部门重新提出意见",
+        case=case,
+        task=task,
+        action=action,
+    )
 
 
 @guarded("coordination")
