@@ -71,3 +71,41 @@ def test_prepared_statements_are_on_by_default_on_postgres_and_can_be_turned_off
     assert "server_side_binding" not in off and "prepare_threshold" not in off
     sqlite = _options(DATABASE_URL="sqlite:////tmp/govhall-settings-probe.sqlite3")
     assert "prepare_threshold" not in sqlite and sqlite["transaction_mode"] == "IMMEDIATE"
+
+
+TIMESTAMPS = [
+    "2026-12-07 21:40:00+00",
+    "2026-12-07 21:40:00.000001+00",
+    "2026-03-01 23:59:59.999999+08",  # another offset: converted to the session's UTC
+    "1900-01-01 00:00:00+00",
+    "2099-12-31 23:59:59.5-05",
+]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_timestamps_are_parsed_by_psycopgs_c_loader_and_read_as_djangos_loader_reads_them() -> None:
+    """govhall.core.pgtime: every connection reads timestamptz with a subclass of Django's loader that parses with
+    psycopg's C loader; what it gives is what Django's own gives, value and tzinfo, for each value."""
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader, register_tzloader
+    from psycopg.pq import Format
+
+    from govhall.core.pgtime import loader_for
+
+    connection.ensure_connection()
+    oid = connection.connection.adapters.types["timestamptz"].oid
+    registered = connection.connection.adapters.get_loader(oid, Format.TEXT)
+    assert registered is loader_for(connection.timezone) and registered is not None
+    assert issubclass(registered, BaseTzLoader) and registered.timezone == connection.timezone
+    sql = "SELECT " + ", ".join(f"%s::timestamptz AS t{n}" for n in range(len(TIMESTAMPS)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, TIMESTAMPS)
+        ours = cursor.fetchone()
+    with connection.cursor() as cursor:
+        register_tzloader(connection.timezone, cursor.cursor)  # Django's own, pure-Python loader
+        assert cursor.cursor.adapters.get_loader(oid, Format.TEXT) is not registered
+        cursor.execute(sql, TIMESTAMPS)
+        djangos = cursor.fetchone()
+    assert ours == djangos
+    assert [value.tzinfo for value in ours] == [value.tzinfo for value in djangos]
+    assert [value.utcoffset() for value in ours] == [value.utcoffset() for value in djangos]
