@@ -15,13 +15,10 @@ pure-Python install), or its private look-up of it is gone, nothing is registere
 from __future__ import annotations
 
 import functools
-import logging
 from datetime import tzinfo
 from typing import Any
 
 from django.db.backends.signals import connection_created
-
-logger = logging.getLogger(__name__)
 
 
 @functools.cache
