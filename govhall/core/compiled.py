@@ -247,9 +247,8 @@ class CompiledRead(Generic[M]):
         # One row at least: the write's row (or nulls, "wrote" telling which) beside each row of the read (or
         # beside nulls when it finds none, "found" telling which).
         cursor.execute(
-            f'WITH "w" AS ({write}) SELECT "v".*, "r".* FROM (SELECT 1) AS "one" '
-            'LEFT JOIN (SELECT true AS "wrote", "w".* FROM "w") AS "v" ON true '
-            f'LEFT JOIN LATERAL (SELECT true AS "found", "x".* FROM ({shape.sql}) AS "x") AS "r" ON true',
+            f'WITH "w" AS ({write}) SELECT "v".*, "r".* {deferred.beside_read(shape.sql)} '
+            'LEFT JOIN (SELECT true AS "wrote", "w".* FROM "w") AS "v" ON true',
             [*write_params, *shape.bind(values)],
         )
         rows = cursor.fetchall()
@@ -257,8 +256,7 @@ class CompiledRead(Generic[M]):
         if len(rows) > 1 and any(row[: 1 + returned_width] != rows[0][: 1 + returned_width] for row in rows):
             raise TypeError("CompiledRead.rows_beside: the write returned more than one row")
         returned_row = tuple(rows[0][1 : 1 + returned_width]) if rows[0][0] else None
-        found_at = 1 + returned_width
-        return returned_row, shape.convert(row[found_at + 1 :] for row in rows if row[found_at])
+        return returned_row, shape.convert(deferred.rows_read(rows, 1 + returned_width))
 
     def _model_shape(self, using: str) -> _Shape:
         shape = self._shape(using)

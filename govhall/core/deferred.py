@@ -308,10 +308,7 @@ class Guard:
                     # The counts once, on one row, beside each row of the read (or beside nulls when it finds
                     # none, "found" telling which).
                     read_sql, read_params, receive = self._read
-                    statement += (
-                        ', "r".* FROM (SELECT 1) AS "one" LEFT JOIN LATERAL '
-                        f'(SELECT true AS "found", "x".* FROM ({read_sql}) AS "x") AS "r" ON true'
-                    )
+                    statement += f', "r".* {beside_read(read_sql)}'
                     values.extend(read_params)
                 with queue.connection.cursor() as cursor:
                     cursor.execute(statement, values)
@@ -319,7 +316,7 @@ class Guard:
                 width = 1 + len(asked)
                 changed, *counts = (int(n) for n in found[0][:width])
                 if self._read is not None:
-                    receive([tuple(row[width + 1 :]) for row in found if row[width]])
+                    receive(rows_read(found, width))
             else:
                 # SQLite: the read, the guard, then the writes when it changed rows (no round trips to save there).
                 with queue.connection.cursor() as cursor:
@@ -334,6 +331,22 @@ class Guard:
         finally:
             queue.sending = False
         return self._settled(changed, writes, counts)
+
+
+def beside_read(read_sql: str) -> str:
+    """The FROM clause that lays the rows of `read_sql` beside one row of the statement's own columns: each row the
+    read finds, or once beside nulls when it finds none — a "found" column (true, or null) first telling which.
+    The read is a part of the statement and shares its snapshot: it sees the database as the statement found it,
+    without the statement's writes."""
+    return (
+        'FROM (SELECT 1) AS "one" LEFT JOIN LATERAL '
+        f'(SELECT true AS "found", "x".* FROM ({read_sql}) AS "x") AS "r" ON true'
+    )
+
+
+def rows_read(rows: list[Any], at: int) -> list[tuple[Any, ...]]:
+    """The read's rows out of a statement ending in `beside_read`, its "found" column at position `at`."""
+    return [tuple(row[at + 1 :]) for row in rows if row[at]]
 
 
 def _only_if_guarded(write: _Write) -> list[tuple[str, list[Any]]]:
