@@ -50,7 +50,9 @@ def test_accept_starts_promised_and_legal_clocks(hall, at):
     assert case.intake_clock.state == ClockState.STOPPED
     assert Document.objects.filter(case_number=case.number, kind="acceptance").count() == 1
     assert case.tasks.filter(status="open").count() == 1
-    assert list(LedgerEntry.objects.filter(subject=case.number).values_list("action", flat=True)) == [
+    # In the order written: the entries are not linked yet (no seq, which the model orders by).
+    written = LedgerEntry.objects.filter(subject=case.number).order_by("pk")
+    assert list(written.values_list("action", flat=True)) == [
         "submitted",
         "accepted",
     ]
