@@ -21,7 +21,6 @@ takes 0.06 ms, while building and compiling the permission query of an action to
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -31,6 +30,7 @@ from django.db.models import ForeignKey, Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 
 from . import deferred
+from .cursors import kept_cursor
 
 M = TypeVar("M", bound=Model)
 
@@ -40,34 +40,6 @@ _CACHE_ATTR = "_govhall_compiled_reads"
 # row", without a parameter for a value its column cannot hold), texts with a control character no form accepts.
 _INT_STAND_IN = 31_991
 _TEXT_STAND_IN = "\x1fgovhall-compiled-{}\x1f"
-
-
-_CURSOR_ATTR = "_govhall_compiled_cursor"
-
-
-def kept_cursor(alias: str = DEFAULT_DB_ALIAS) -> Any:
-    """A cursor for the compiled statements, its driver cursor kept for the life of the database connection.
-
-    `connection.cursor()` makes a new driver cursor for every statement, and a statement on a new psycopg cursor
-    cost about 40 µs more Python than on one used before — a quarter of a short statement's whole cost
-    (bench/README.md, "One cursor, fewer statements"). Every caller here runs one statement and reads its rows at
-    once, so statements never interleave on the kept cursor. The wrapper is made anew each time, as
-    `connection.cursor()` makes it: Django's execute wrappers, its query log when it is on, and its translation
-    of database errors all apply.
-
-    The cursor is kept for one thread: Django's live test server lends the test's in-memory SQLite connection to
-    every request thread, and two requests on one driver cursor at once fail ("Recursive use of cursors"); a
-    thread that finds another's cursor makes its own (a server's connections are per thread anyway)."""
-    connection: Any = connections[alias]
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    kept = getattr(connection, _CURSOR_ATTR, None)
-    thread = threading.get_ident()
-    if kept is None or kept[0] is not connection.connection or kept[1] != thread:
-        with connection.wrap_database_errors:
-            kept = (connection.connection, thread, connection.create_cursor())
-        setattr(connection, _CURSOR_ATTR, kept)
-    return connection._prepare_cursor(kept[2])
 
 
 def _kept_on(connection: Any, attr: str) -> dict[Any, Any]:

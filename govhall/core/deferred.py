@@ -48,6 +48,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
+from .cursors import kept_cursor
+
 _ATTR = "_govhall_deferred_writes"
 
 
@@ -212,8 +214,7 @@ def _send(queue: _Queue) -> None:
     sql, params = _with(writes[:-1], writes[-1].sql, writes[-1].params)
     queue.sending = True
     try:
-        with queue.connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        kept_cursor(queue.connection.alias).execute(sql, params)
     finally:
         queue.sending = False
 
@@ -310,9 +311,9 @@ class Guard:
                     read_sql, read_params, receive = self._read
                     statement += f', "r".* {beside_read(read_sql)}'
                     values.extend(read_params)
-                with queue.connection.cursor() as cursor:
-                    cursor.execute(statement, values)
-                    found = cursor.fetchall()
+                cursor = kept_cursor(queue.connection.alias)
+                cursor.execute(statement, values)
+                found = cursor.fetchall()
                 width = 1 + len(asked)
                 changed, *counts = (int(n) for n in found[0][:width])
                 if self._read is not None:

@@ -27,6 +27,7 @@ def loader_for(timezone: tzinfo | None) -> type[Any] | None:
     try:
         from django.db.backends.postgresql.psycopg_any import BaseTzLoader
         from psycopg import adapters
+        from psycopg.adapt import Loader
         from psycopg.types.datetime import TimestamptzLoader
 
         optimised = adapters._get_optimised(TimestamptzLoader)
@@ -37,7 +38,11 @@ def loader_for(timezone: tzinfo | None) -> type[Any] | None:
 
     class CTimestamptzLoader(BaseTzLoader):  # type: ignore[misc]
         def __init__(self, oid: int, context: Any = None) -> None:
-            super().__init__(oid, context)
+            # The base Loader's set-up only: the pure-Python loader's own (the connection's time zone and date
+            # style, read for its `load`, which never runs here) cost as much as a statement's rows once did
+            # (bench/README.md, "Native placeholders"), and a loader is made per column and statement. The C
+            # loader reads them itself, in C.
+            Loader.__init__(self, oid, context)
             self._parse = optimised(oid, context).load
 
         def load(self, data: Any) -> Any:

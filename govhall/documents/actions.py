@@ -18,7 +18,8 @@ from django.db import IntegrityError, connection, transaction
 
 from govhall.calendars.engine import local_date
 from govhall.core.clock import now
-from govhall.core.compiled import insert_objects, kept_cursor
+from govhall.core.compiled import insert_objects
+from govhall.core.cursors import kept_cursor
 from govhall.core.worker import deferred_ids, record_row_failure
 from govhall.org.models import Department
 

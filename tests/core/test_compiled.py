@@ -23,9 +23,9 @@ from govhall.core.compiled import (
     insert_unless_conflict,
     insert_unless_conflict_reading,
     insert_with_parents,
-    kept_cursor,
     update_rows,
 )
+from govhall.core.cursors import kept_cursor
 
 pytestmark = pytest.mark.django_db
 

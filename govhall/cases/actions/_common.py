@@ -15,7 +15,8 @@ from django.db import connection, transaction
 
 from govhall.calendars import engine as calendar
 from govhall.core import deferred, identifiers
-from govhall.core.compiled import CompiledRead, kept_cursor, update_later
+from govhall.core.compiled import CompiledRead, update_later
+from govhall.core.cursors import kept_cursor
 from govhall.documents import actions as documents
 from govhall.documents.models import Document
 from govhall.ledger import actions as ledger
