@@ -198,10 +198,15 @@ M = TypeVar("M", bound="models.Model")
 
 def start_clocks_of(pairs: Sequence[tuple[dict[str, Any], M]], link: str) -> list[Clock]:
     """Start one clock (spec: start_clock's keyword arguments) for each new record that runs against it — a task
-    and its step clock —, the record inserted with its clock and its `link` pointing at it: on PostgreSQL one
-    statement for all the pairs (core.compiled.insert_with_parents). Returns the clocks in order."""
+    and its step clock —, the record inserted with its clock, its `link` pointing at it, and the clock's owning
+    record (the subject supervision names) pointing back at the record: on PostgreSQL one statement for all the
+    pairs (core.compiled.insert_with_parents with `back`). Returns the clocks in order."""
     clocks = [_new_clock(**spec) for spec, _ in pairs]
-    insert_with_parents([(clock, record) for clock, (_, record) in zip(clocks, pairs, strict=True)], link)
+    for clock, (_, record) in zip(clocks, pairs, strict=True):
+        clock.owner_type = subject_type(record)
+    insert_with_parents(
+        [(clock, record) for clock, (_, record) in zip(clocks, pairs, strict=True)], link, back="owner_id"
+    )
     return clocks
 
 
@@ -249,30 +254,6 @@ def set_clock_owner(
     if fields:
         clock.save(update_fields=fields)
     return clock
-
-
-def attach_subjects(pairs: Sequence[tuple[Clock, models.Model]]) -> None:
-    """Attach each clock's owning record created after it (a task, a case), with one UPDATE for all of them."""
-    changed = []
-    for clock, subject in pairs:
-        _set_subject(clock, subject)
-        changed.append(clock)
-    if len(changed) == 1:
-        clock = changed[0]
-        update_later(Clock, {"owner_type": clock.owner_type, "owner_id": clock.owner_id}, pk=clock.pk)
-    elif len({clock.owner_type for clock in changed}) == 1:
-        # The branches of a joint review: one owner type, each clock its own task (bulk_update's CASE, compiled).
-        owner_id = Computed(
-            "CASE {id} " + " ".join(["WHEN %s THEN %s"] * len(changed)) + " END",
-            tuple(pair for clock in changed for pair in (("id", clock.pk), ("owner_id", clock.owner_id))),
-        )
-        update_later(
-            Clock,
-            {"owner_type": changed[0].owner_type, "owner_id": owner_id},
-            pk__in=[clock.pk for clock in changed],
-        )
-    elif changed:
-        Clock.objects.bulk_update(changed, ["owner_type", "owner_id"])
 
 
 def set_responsible(clock_id: int, responsible: User | None) -> None:

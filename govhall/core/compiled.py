@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import ForeignKey, Model, QuerySet
+from django.db.models import BigIntegerField, ForeignKey, Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 
 from . import deferred
@@ -310,10 +310,22 @@ def insert_unless_conflict(obj: Model, *, using: str = DEFAULT_DB_ALIAS) -> bool
 
 
 def insert_unless_conflict_reading(
-    obj: Model, read: CompiledRead[M], *values: Any, using: str = DEFAULT_DB_ALIAS
+    obj: Model,
+    read: CompiledRead[M],
+    *values: Any,
+    using: str = DEFAULT_DB_ALIAS,
+    unless_found: bool = False,
 ) -> tuple[bool, list[M]]:
     """`insert_unless_conflict(obj)` with `read.objects(*values)` in the same statement (`objects_beside`: as the
-    rows were before the INSERT, in no particular order): (whether the row went in, the objects read)."""
+    rows were before the INSERT, in no particular order): (whether the row went in, the objects read).
+
+    `unless_found`: the read finds the row the INSERT would conflict with (a get-or-create). Where the read goes
+    first (SQLite), a row found spares the INSERT."""
+    if unless_found and connections[using].vendor != "postgresql":
+        found = read.objects(*values, using=using)
+        if found:
+            return False, found
+        return insert_unless_conflict(obj, using=using), []
     insert, returning_keys, params = _insert_unless_conflict(obj, using)
     returned, found = read.objects_beside(insert + returning_keys, params, *values, using=using)
     return _inserted(obj, returned, using), found
@@ -337,16 +349,24 @@ def _inserted(obj: Model, returned: Sequence[Any] | None, using: str) -> bool:
 P = TypeVar("P", bound=Model)
 
 
-def insert_with_parents(pairs: Sequence[tuple[P, M]], link: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
+def insert_with_parents(
+    pairs: Sequence[tuple[P, M]], link: str, *, using: str = DEFAULT_DB_ALIAS, back: str | None = None
+) -> None:
     """Insert new parents and their children, each child's foreign key `link` pointing at its own parent — a task
     and the clock it runs against —, keys set on all and each child's `link` set to its parent. Leave `link` unset
     on the children: their parents have no key yet.
 
+    `back`: an integer column of the parents that takes their own child's key (a clock's `owner_id`: the task it
+    runs for, the other way round), set on the parents too. Leave it unset.
+
     On PostgreSQL one statement for all the pairs: each parent's INSERT is a WITH part returning its key, each
     child's an `INSERT … SELECT` taking that key from it (a plain SELECT list: its values get the types of the
     columns they go to, as in VALUES), and the statement returns the pairs' keys in order — where `insert_objects`
-    of the parents and then of the children took two. Elsewhere (SQLite: no writable CTEs, no round trips to save)
-    exactly those two."""
+    of the parents and then of the children took two. With `back`, each child's key is drawn from its table's
+    sequence in a WITH part before both (`nextval`), so that parent and child each name the other as they go in
+    (the foreign key is checked at commit, as Django declares it) — where the parents' UPDATE after took one
+    statement more. Elsewhere (SQLite: no writable CTEs, no round trips to save) the parents, the children, and
+    with `back` one UPDATE of the parents."""
     if not pairs:
         return
     parents = [parent for parent, _ in pairs]
@@ -356,24 +376,35 @@ def insert_with_parents(pairs: Sequence[tuple[P, M]], link: str, *, using: str =
     link_field = _foreign_key(type(children[0]), link)
     if any(getattr(child, link_field.attname) is not None for child in children):
         raise TypeError(f"insert_with_parents: leave {link} unset, the parent's new key goes there")
+    back_field = _back_field(parents, back)
     connection = connections[using]
     if connection.vendor != "postgresql":
         insert_objects(parents, using=using)
         for parent, child in pairs:
             setattr(child, link, parent)
         insert_objects(children, using=using)
+        if back_field is not None:
+            _link_back(pairs, back_field, using)
         return
     qn = connection.ops.quote_name
+    child_meta = children[0]._meta
     parts: list[str] = []
     params: list[Any] = []
     for n, (parent, child) in enumerate(pairs):
-        _, insert, returning_key, values = _insert([parent], using, "")
-        parts.append(f'"p{n}" AS ({insert}{returning_key})')
+        drawn = None
+        if back_field is not None:
+            drawn = f'"k{n}"'
+            parts.append(f'{drawn} AS (SELECT nextval(pg_get_serial_sequence(%s, %s)) AS "key")')
+            params.extend([qn(child_meta.db_table), child_meta.pk.column])
+            text, values = _insert_parent_of(parent, back_field, drawn, using)
+        else:
+            _, insert, returning_key, values = _insert([parent], using, "")
+            text = insert + returning_key
+        parts.append(f'"p{n}" AS ({text})')
         params.extend(values)
-        text, values = _insert_from_parent(child, link, f'"p{n}"', using)
+        text, values = _insert_from_parent(child, link, f'"p{n}"', using, key_from=drawn)
         parts.append(f'"c{n}" AS ({text})')
         params.extend(values)
-    child_meta = children[0]._meta
     key, parent_key = qn(child_meta.pk.column), qn(link_field.column)
     select = " UNION ALL ".join(f'SELECT {n}, {key}, {parent_key} FROM "c{n}"' for n in range(len(pairs)))
     cursor = kept_cursor(using)
@@ -382,8 +413,65 @@ def insert_with_parents(pairs: Sequence[tuple[P, M]], link: str, *, using: str =
         setattr(parent, parent._meta.pk.attname, parent_pk)
         setattr(child, child_meta.pk.attname, child_pk)
         setattr(child, link, parent)
+        if back_field is not None:
+            setattr(parent, back_field.attname, child_pk)
     _saved(parents, using)
     _saved(children, using)
+
+
+def _back_field(parents: Sequence[Model], back: str | None) -> Any:
+    if back is None:
+        return None
+    if any(type(parent) is not type(parents[0]) for parent in parents):
+        raise TypeError("insert_with_parents: with `back`, the parents must be of one model")
+    field = parents[0]._meta.get_field(back)
+    if not isinstance(field, BigIntegerField) or field.is_relation:  # PositiveBigIntegerField is one too
+        raise TypeError(f"insert_with_parents: {back} is not a column of keys (a big integer)")
+    if any(getattr(parent, field.attname) is not None for parent in parents):
+        raise TypeError(f"insert_with_parents: leave {back} unset, the child's new key goes there")
+    return field
+
+
+def _link_back(pairs: Sequence[tuple[Model, Model]], back_field: Any, using: str) -> None:
+    """The parents' `back` column set to their children's keys, one UPDATE for all (the children inserted after)."""
+    parent_model = type(pairs[0][0])
+    for parent, child in pairs:
+        setattr(parent, back_field.attname, child.pk)
+    if len(pairs) == 1:
+        parent, child = pairs[0]
+        update_rows(parent_model, {back_field.name: child.pk}, pk=parent.pk, using=using)
+        return
+    cases = Computed(
+        "CASE {id} " + " ".join(["WHEN %s THEN %s"] * len(pairs)) + " END",
+        tuple(item for parent, child in pairs for item in (("id", parent.pk), (back_field.name, child.pk))),
+    )
+    update_rows(
+        parent_model, {back_field.name: cases}, pk__in=[parent.pk for parent, _ in pairs], using=using
+    )
+
+
+def _insert_parent_of(parent: Model, back_field: Any, drawn: str, using: str) -> tuple[str, list[Any]]:
+    """`INSERT … VALUES … RETURNING <key>` of one new parent whose `back_field` is its child's key drawn in the WITH
+    part named `drawn`."""
+    model = type(parent)
+    if parent.pk is not None:
+        raise TypeError("insert_with_parents: new instances only (the database assigns the key)")
+    parent._prepare_related_fields_for_save(operation_name="insert_with_parents")  # type: ignore[attr-defined]
+    connection = connections[using]
+    fields = _insert_fields(model, "insert_with_parents")
+    cache: dict[tuple[Any, ...], str] = _kept_on(connection, _INSERT_ATTR)
+    shape = (model, "parent of", back_field.name, drawn)
+    text = cache.get(shape)
+    if text is None:
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(f.column) for f in fields)
+        values = ", ".join(f'(SELECT "key" FROM {drawn})' if f is back_field else "%s" for f in fields)
+        text = cache[shape] = (
+            f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({values}) "
+            f"RETURNING {qn(model._meta.pk.column)}"
+        )
+    own = [f for f in fields if f is not back_field]
+    return text, _insert_values(parent, own, connection, "insert_with_parents")
 
 
 def _foreign_key(model: type[Model], name: str) -> ForeignKey[Any, Any]:
@@ -393,9 +481,12 @@ def _foreign_key(model: type[Model], name: str) -> ForeignKey[Any, Any]:
     return field
 
 
-def _insert_from_parent(child: Model, link: str, parent: str, using: str) -> tuple[str, list[Any]]:
+def _insert_from_parent(
+    child: Model, link: str, parent: str, using: str, *, key_from: str | None = None
+) -> tuple[str, list[Any]]:
     """`INSERT … SELECT … FROM <parent> RETURNING` of one new child, its `link` column taken from the parent's
-    WITH part (named `parent`, returning the parent's key), its other values as `_insert` prepares them."""
+    WITH part (named `parent`, returning the parent's key), its other values as `_insert` prepares them; with
+    `key_from`, its own key taken from that WITH part's "key"."""
     model, meta = type(child), child._meta
     if child.pk is not None:
         raise TypeError("insert_with_parents: new instances only (the database assigns the key)")
@@ -404,15 +495,20 @@ def _insert_from_parent(child: Model, link: str, parent: str, using: str) -> tup
     connection = connections[using]
     fields = _insert_fields(model, "insert_with_parents")
     cache: dict[tuple[Any, ...], str] = _kept_on(connection, _INSERT_ATTR)
-    shape = (model, "from parent", link, parent)
+    shape = (model, "from parent", link, parent, key_from)
     text = cache.get(shape)
     if text is None:
         qn = connection.ops.quote_name
         parent_key = qn(link_field.target_field.column)
         columns = ", ".join(qn(f.column) for f in fields)
         values = ", ".join(f"{parent}.{parent_key}" if f is link_field else "%s" for f in fields)
+        sources = parent
+        if key_from is not None:
+            columns = f"{qn(meta.pk.column)}, {columns}"
+            values = f'{key_from}."key", {values}'
+            sources = f"{parent}, {key_from}"
         text = cache[shape] = (
-            f"INSERT INTO {qn(meta.db_table)} ({columns}) SELECT {values} FROM {parent} "
+            f"INSERT INTO {qn(meta.db_table)} ({columns}) SELECT {values} FROM {sources} "
             f"RETURNING {qn(meta.pk.column)}, {qn(link_field.column)}"
         )
     own = [f for f in fields if f is not link_field]  # the link's value is the parent's key, in the text

@@ -101,6 +101,28 @@ def test_one_time_correction_then_acceptance(hall, at):
             actions.request_correction(case, by=hall["approver"], missing=[{"name": "其他"}])
     case.refresh_from_db()
     assert case.accepted_day == dt.date(2026, 3, 4)
+    assert case.intake_clock.state == ClockState.STOPPED and case.intake_clock.stopped_at == local(
+        2026, 3, 4, 10
+    )
+
+
+def test_acceptance_stops_an_intake_clock_it_finds_paused(hall, at):
+    """Acceptance reads the intake clock with the case's lock and stops a running one as a trailing write; one
+    found paused is resumed and stopped (the paused time not counted)."""
+    from govhall.clocks import actions as clocks
+
+    with at(2026, 3, 2, 10):
+        case = submit(hall)
+    with at(2026, 3, 3, 10):
+        clocks.pause_clock(case.intake_clock, at=local(2026, 3, 3, 10))
+    with at(2026, 3, 4, 10):
+        actions.accept_case(Case.objects.get(pk=case.pk), by=hall["clerk"])
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_PROGRESS
+    assert case.intake_clock.state == ClockState.STOPPED and case.intake_clock.stopped_at == local(
+        2026, 3, 4, 10
+    )
+    assert case.intake_clock.paused_amount > 0 and case.intake_clock.paused_since is None
 
 
 def test_refusal_needs_reasons_and_names_remedies(hall, at):
@@ -239,9 +261,16 @@ def test_an_identity_applying_again_keeps_its_record_and_a_lost_race_finds_the_w
         assert (
             Applicant.objects.get(pk=first.applicant_id).phone == "13900139000"
         )  # updated with what was given
-        # Another window's first application of the same identity committed between our read and our INSERT: the
-        # read saw nothing, the INSERT meets the unique constraint, the record is read and the action goes on.
+        # Another window's first application of the same identity committed between our read and our INSERT (on
+        # PostgreSQL: after our statement's snapshot, before its INSERT met the row): the read saw nothing, the
+        # INSERT meets the unique constraint, the record is read again and the action goes on.
+        beside = intake._HALL_APPLICANT.objects_beside
         monkeypatch.setattr(intake._HALL_APPLICANT, "objects", lambda *values, **kw: [])
+        monkeypatch.setattr(
+            intake._HALL_APPLICANT,
+            "objects_beside",
+            lambda write, params, *values, **kw: (beside(write, params, *values, **kw)[0], []),
+        )
         raced = submit(hall)
     assert raced.applicant_id == first.applicant_id
     assert Applicant.objects.filter(id_number=PERSON.id_number, user=None).count() == 1

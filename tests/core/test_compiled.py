@@ -26,6 +26,7 @@ from govhall.core.compiled import (
     update_rows,
 )
 from govhall.core.cursors import kept_cursor
+from govhall.supervision.models import Alert
 
 pytestmark = pytest.mark.django_db
 
@@ -245,6 +246,67 @@ def test_insert_unless_conflict_reading_brings_the_objects_as_they_were_before_i
             Group(name="x"), CompiledRead(lambda pk: Group.objects.filter(pk=pk).values_list("pk"), int), 1
         )
     assert not Group.objects.filter(name="x").exists()
+
+
+def test_a_get_or_create_reading_beside_its_insert_spares_the_insert_where_the_read_goes_first() -> None:
+    """`unless_found`: the read finds the row the INSERT would conflict with. On PostgreSQL still one statement
+    (the INSERT tried, doing nothing, the row read beside it); on SQLite, where the read goes first, a row found
+    spares the INSERT (one statement, not two) and none found costs the INSERT after it."""
+    named = CompiledRead(lambda name: Group.objects.filter(name=name), str)
+    with CaptureQueriesContext(connection) as queries:
+        first = Group(name="found-or-made")
+        inserted, found = insert_unless_conflict_reading(first, named, "found-or-made", unless_found=True)
+    assert inserted is True and first.pk is not None and found == []
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+    with CaptureQueriesContext(connection) as queries:
+        again = Group(name="found-or-made")
+        inserted, found = insert_unless_conflict_reading(again, named, "found-or-made", unless_found=True)
+    assert inserted is False and again.pk is None and [g.pk for g in found] == [first.pk]
+    assert len(queries) == 1
+    assert Group.objects.filter(name="found-or-made").count() == 1
+
+
+def test_insert_with_parents_links_each_parent_back_to_its_child() -> None:
+    """`back`: each parent's column of keys takes its own child's key (a clock naming the record it runs for): on
+    PostgreSQL in the one statement (the child's key drawn from its sequence first), elsewhere by one UPDATE of
+    the parents after the two INSERTs — for one pair and for several."""
+    at = datetime(2026, 9, 25, 10, 30, tzinfo=SHANGHAI)
+    for count in (1, 3):
+        pairs = [
+            (
+                clocks._new_clock(kind="step", amount=2, unit="workday", at=at),
+                Alert(level="yellow", kind="case", raised_at=at),
+            )
+            for _ in range(count)
+        ]
+        for clock, _ in pairs:
+            clock.owner_type = "supervision.alert"
+        with CaptureQueriesContext(connection) as queries:
+            insert_with_parents(pairs, "clock", back="owner_id")
+        assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+        for clock, alert in pairs:
+            assert clock.owner_id == alert.pk and alert.clock_id == clock.pk
+            stored = Clock.objects.get(pk=clock.pk)
+            assert (stored.owner_type, stored.owner_id) == ("supervision.alert", alert.pk)
+            assert Alert.objects.get(pk=alert.pk).clock_id == clock.pk
+        # A child inserted the usual way afterwards takes the next key: the drawn ones were the sequence's own.
+        later = Alert.objects.create(level="red", kind="case", raised_at=at)
+        assert later.pk > max(alert.pk for _, alert in pairs)
+
+
+def test_insert_with_parents_refuses_a_back_column_that_holds_no_keys() -> None:
+    at = datetime(2026, 9, 25, 10, 30, tzinfo=SHANGHAI)
+    clock = clocks._new_clock(kind="step", amount=2, unit="workday", at=at)
+    with pytest.raises(TypeError, match="not a column of keys"):
+        insert_with_parents(
+            [(clock, Alert(level="yellow", kind="case", raised_at=at))], "clock", back="label"
+        )
+    clock.owner_id = 7
+    with pytest.raises(TypeError, match="leave owner_id unset"):
+        insert_with_parents(
+            [(clock, Alert(level="yellow", kind="case", raised_at=at))], "clock", back="owner_id"
+        )
+    assert not Alert.objects.exists() and clock.pk is None
 
 
 def test_the_kept_cursor_outlives_no_connection_and_errors_stay_djangos() -> None:

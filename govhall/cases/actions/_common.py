@@ -171,12 +171,12 @@ def acting_role(by: User | None, preferred: str = "") -> str:
 _LOCK_CASE: CompiledRead[Case] = CompiledRead(lambda pk: Case.objects.select_for_update().filter(pk=pk), int)
 
 
-_INTAKE_RELATED = ("item", "applicant", "department")
+INTAKE_RELATED = ("item", "applicant", "department")
 # The lock with related rows joined, one read per combination the actions ask for (a handful), each compiled once.
 _LOCKS_WITH: dict[tuple[str, ...], CompiledRead[Case]] = {}
 
 
-def lock_case(case: Case | int, *, related: tuple[str, ...] = _INTAKE_RELATED) -> Case:
+def lock_case(case: Case | int, *, related: tuple[str, ...] = INTAKE_RELATED) -> Case:
     """The case re-read under a lock on its own row only (`FOR UPDATE OF` the case table): locking the item,
     applicant or department rows too made concurrent actions deadlock with the foreign-key checks PostgreSQL runs
     at commit. `related` joins what the action needs of them, read fresh in the same statement (acceptance takes

@@ -16,10 +16,10 @@ from govhall.catalog.choices import ItemStatus, OnlineDepth
 from govhall.catalog.formfields import clean_form_data
 from govhall.catalog.models import Material, ServiceItem
 from govhall.clocks import actions as clocks
-from govhall.clocks.choices import ClockKind
+from govhall.clocks.choices import ClockKind, ClockState
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
-from govhall.core.compiled import CompiledRead, insert_objects, insert_unless_conflict
+from govhall.core.compiled import CompiledRead, insert_objects, insert_unless_conflict_reading
 from govhall.core.identifiers import validate_resident_id, validate_uscc
 from govhall.org.access import has_role, require_intake_role, require_role, staff_window
 from govhall.org.choices import Role
@@ -34,6 +34,7 @@ from ..owners import case_clock_owner, new_case_clock_owner
 from ..uploads import Upload, sm3_hex
 from ._common import (
     DEFAULT_REMEDIES,
+    INTAKE_RELATED,
     OutOfProcedure,
     acting_role,
     fmt_day,
@@ -118,27 +119,31 @@ def _applicant(data: ApplicantData | Applicant, user: User | None) -> Applicant:
         return data
     data = data.validated()
     user_id = getattr(user, "pk", None)
-    known = (
-        _HALL_APPLICANT.objects(data.kind, data.id_number)
+    read, values = (
+        (_HALL_APPLICANT, (data.kind, data.id_number))
         if user_id is None
-        else _ACCOUNT_APPLICANT.objects(data.kind, data.id_number, user_id)
+        else (_ACCOUNT_APPLICANT, (data.kind, data.id_number, user_id))
     )
-    # At most one record matches: the two unique constraints of Applicant (the hall's, and each account's).
-    if known:
-        applicant, created = known[0], False
-    else:  # a new identity for this channel: get_or_create's creating half, without its savepoint
-        applicant = Applicant(
-            kind=data.kind,
-            id_number=data.id_number,
-            user=user,
-            name=data.name,
-            phone=data.phone,
-            legal_representative=data.legal_representative,
-            address=data.address,
-        )
-        created = insert_unless_conflict(applicant)
-        if not created:  # another first application of the same identity got in first
-            applicant = Applicant.objects.get(kind=data.kind, id_number=data.id_number, user=user)
+    fresh = Applicant(
+        kind=data.kind,
+        id_number=data.id_number,
+        user=user,
+        name=data.name,
+        phone=data.phone,
+        legal_representative=data.legal_representative,
+        address=data.address,
+    )
+    # get_or_create in one statement on PostgreSQL, a known identity and a new one alike: the INSERT goes in
+    # unless one of Applicant's two unique constraints (the hall's, each account's) already holds the identity,
+    # and the read beside it finds that record. (A known identity's attempt uses up a key of the table's
+    # sequence: a gap in the keys, which mean nothing.)
+    created, known = insert_unless_conflict_reading(fresh, read, *values, unless_found=True)
+    if created:
+        applicant = fresh
+    elif known:
+        applicant = known[0]
+    else:  # another first application of the same identity got in first, after this statement's snapshot
+        applicant = Applicant.objects.get(kind=data.kind, id_number=data.id_number, user=user)
     if not created:
         changed = []
         for field in ("name", "phone", "legal_representative", "address"):
@@ -280,9 +285,9 @@ def _new_case(
         status=CaseStatus.SUBMITTED,
         received_at=at,
     )
-    # The case goes in with its intake clock, one statement on PostgreSQL (the clock's INSERT a WITH part).
-    (started,) = clocks.start_clocks_of([(intake_spec, case)], "intake_clock")
-    clocks.attach_subjects([(started, case)])
+    # The case goes in with its intake clock, which names it as its owner: one statement on PostgreSQL (the
+    # clock's INSERT a WITH part).
+    clocks.start_clocks_of([(intake_spec, case)], "intake_clock")
     return case
 
 
@@ -339,9 +344,9 @@ def submit_application(
     return case
 
 
-def _lock(case: Case) -> Case:
-    """Re-read the case under lock_case's lock, into the caller's object."""
-    locked = lock_case(case)
+def _lock(case: Case, *, also: tuple[str, ...] = ()) -> Case:
+    """Re-read the case under lock_case's lock, into the caller's object (`also`: more related rows to join)."""
+    locked = lock_case(case, related=(*INTAKE_RELATED, *also))
     case.__dict__.update({k: v for k, v in locked.__dict__.items() if k != "_state"})
     case._state.fields_cache = locked._state.fields_cache
     return case
@@ -398,6 +403,18 @@ def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
     )
 
 
+def _stop_intake_clock(case: Case, at: datetime) -> None:
+    """Acceptance ends the intake clock. It was read with the case under the case's lock, which every action that
+    pauses or resumes it holds too, so a running one is known to be running: it stops as a trailing write
+    (core.deferred) riding on the next statement. A paused one (a correction asked for) is resumed and then
+    stopped, as stop_clocks does."""
+    clock = case.intake_clock
+    if clock is not None and clock.state == ClockState.RUNNING:
+        clocks.stop_running_later(clock, at=at)
+    else:
+        clocks.stop_clocks([case.intake_clock_id], at=at)
+
+
 def _limit_rows(case: Case) -> list[list[str]]:
     """The acceptance notice's limit rows: the promised limit that actually applies (shortened under the green
     channel, with the item's own limit beside it) and the legal one."""
@@ -425,7 +442,7 @@ def accept_case(case: Case, *, by: User | None, deemed: bool = False, in_bundle:
     days, effective from the day the complete materials were received. `in_bundle`: called by
     bundles.accept_bundle, which issues the bundle's one acceptance notice instead of one per member."""
     at = now()
-    _lock(case)
+    _lock(case, also=("intake_clock",))
     if case.status != CaseStatus.SUBMITTED:
         raise OutOfProcedure(
             f"办件当前状态为“{case.get_status_display()}”，不能受理", case=case, action="accept"
@@ -445,8 +462,9 @@ def accept_case(case: Case, *, by: User | None, deemed: bool = False, in_bundle:
     case.accepted_day = start_day
     if case.complete_at is None:
         case.complete_at = case.received_at
-    clocks.stop_clocks([case.intake_clock_id], at=at)
     _start_case_clocks(case, at, start_day)
+    # After the case clocks' INSERT, which names the clock table and so would send a queued stop ahead of it alone.
+    _stop_intake_clock(case, at)
     # The columns acceptance sets, written with the action's trailing writes (save_fields), not a save() of all.
     save_fields(case, *_ACCEPTED_FIELDS, *CAPTURED_FIELDS)
     log(

@@ -257,9 +257,8 @@ class _NewTask:
 
 
 def _spawn_tasks(case: Case, new: list[_NewTask], *, at: datetime, round_: int) -> list[Task]:
-    """Open tasks with their step clocks: the tasks inserted with their clocks in one statement on PostgreSQL (two
-    elsewhere), then one UPDATE attaching each task to its clock as the owner, which waits to leave with the
-    action's next statement — however many branches a joint review opens."""
+    """Open tasks with their step clocks: the tasks inserted with their clocks, each clock naming its task as its
+    owner, in one statement on PostgreSQL (three elsewhere) — however many branches a joint review opens."""
     specs = []
     for spec in new:
         assert spec.actor is not None, "a task step names its actor (workflow validation)"
@@ -290,8 +289,7 @@ def _spawn_tasks(case: Case, new: list[_NewTask], *, at: datetime, round_: int) 
         )
         for spec in new
     ]
-    started = clocks.start_clocks_of(list(zip(specs, tasks, strict=True)), "clock")
-    clocks.attach_subjects([(clock, task) for clock, task in zip(started, tasks, strict=True)])
+    clocks.start_clocks_of(list(zip(specs, tasks, strict=True)), "clock")
     return tasks
 
 
