@@ -406,6 +406,10 @@ def claim_task(task: Task, *, by: User) -> Task:
     return task
 
 
+# Checked by every action on a task: Choices.values builds its list anew on each use.
+_TASK_ACTIONS = frozenset(TaskAction.values)
+
+
 @guarded("task_action")
 def act_on_task(
     task: Task,
@@ -422,7 +426,7 @@ def act_on_task(
     # at the deciding step the item and applicant too, for the decision's documents.
     case, task = _lock_through_task(task.pk, to_decide=_at_deciding_step(task))
     require_staff(by, task.role, task.department_id, "办理")
-    if action not in TaskAction.values:
+    if action not in _TASK_ACTIONS:
         raise ValidationError({"action": "操作应为同意、退回或不同意"})
     if task.status not in ACTIVE_TASK:
         raise TaskConflict(f"该任务{task.get_status_display()}，不能重复办理")
