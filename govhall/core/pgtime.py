@@ -38,10 +38,9 @@ def loader_for(timezone: tzinfo | None) -> type[Any] | None:
 
     class CTimestamptzLoader(BaseTzLoader):  # type: ignore[misc]
         def __init__(self, oid: int, context: Any = None) -> None:
-            # The base Loader's set-up only: the pure-Python loader's own (the connection's time zone and date
-            # style, read for its `load`, which never runs here) cost as much as a statement's rows once did
-            # (bench/README.md, "Native placeholders"), and a loader is made per column and statement. The C
-            # loader reads them itself, in C.
+            # The base Loader's set-up only. The pure-Python loader's own reads the connection's time zone and
+            # date style for a `load` that never runs here, and a loader is made per column each time a cursor's
+            # statement changes (bench/README.md, "Native placeholders"); the C loader reads them itself, in C.
             Loader.__init__(self, oid, context)
             self._parse = optimised(oid, context).load
 
