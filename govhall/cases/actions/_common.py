@@ -56,6 +56,8 @@ class TaskConflict(ValidationError):
 _pending_log: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar(
     "case_log", default=None
 )
+# How many guarded actions are running, one inside another (an instant case's acceptance and decision in its own).
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("case_action_depth", default=0)
 
 
 def guarded(action: str, *, single_write: bool = False) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -79,6 +81,7 @@ def guarded(action: str, *, single_write: bool = False) -> Callable[[Callable[P,
                 token = _pending_log.set(pending)
             assert pending is not None
             mark = len(pending)
+            depth = _depth.set(_depth.get() + 1)
             try:
                 if single_write and outermost and connection.vendor == "postgresql":
                     try:
@@ -104,6 +107,7 @@ def guarded(action: str, *, single_write: bool = False) -> Callable[[Callable[P,
                     _record_attempt(exc, action, by if isinstance(by, User) else None)
                 raise
             finally:
+                _depth.reset(depth)
                 if outermost:
                     _pending_log.reset(token)
 
@@ -118,6 +122,16 @@ def _flush(pending: list[dict[str, Any]], mark: int = 0, guard: deferred.Guard |
     entries = pending[mark:]
     del pending[mark:]
     ledger.append_many(entries, later=True, guard=guard)
+
+
+def send_log_ahead() -> None:
+    """Queue the audit entries the action has logged so far as one INSERT now, so that they ride on its next
+    statement (core.deferred) rather than leave alone before the commit: for an action whose last statement comes
+    after its last entry (a step's tasks, opened after the acceptance or the join that opens them). In the
+    outermost action only: a nested action's entries stay in the buffer, from which its failure removes them."""
+    pending = _pending_log.get()
+    if pending and _depth.get() == 1:
+        _flush(pending)
 
 
 @contextlib.contextmanager

@@ -52,6 +52,7 @@ from ._common import (
     notice,
     require_staff,
     save_fields,
+    send_log_ahead,
     tell_applicant,
 )
 from ._common import (
@@ -298,6 +299,8 @@ def _enter(case: Case, key: str, *, by: User | None, at: datetime, round_: int =
     step = wf.resolve(spec, key, case.form_data)
     if step.kind == "end":
         return
+    # The entries logged before the step opens (an acceptance's, a join's verdict) ride on its INSERT.
+    send_log_ahead()
     if step.kind == "task":
         _spawn_tasks(
             case,
