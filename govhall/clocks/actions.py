@@ -201,13 +201,11 @@ def start_clocks_of(pairs: Sequence[tuple[dict[str, Any], M]], link: str) -> lis
     and its step clock —, the record inserted with its clock, its `link` pointing at it, and the clock's owning
     record (the subject supervision names) pointing back at the record: on PostgreSQL one statement for all the
     pairs (core.compiled.insert_with_parents with `back`). Returns the clocks in order."""
-    clocks = [_new_clock(**spec) for spec, _ in pairs]
-    for clock, (_, record) in zip(clocks, pairs, strict=True):
+    started = [(_new_clock(**spec), record) for spec, record in pairs]
+    for clock, record in started:
         clock.owner_type = subject_type(record)
-    insert_with_parents(
-        [(clock, record) for clock, (_, record) in zip(clocks, pairs, strict=True)], link, back="owner_id"
-    )
-    return clocks
+    insert_with_parents(started, link, back="owner_id")
+    return [clock for clock, _ in started]
 
 
 class _Keep(enum.Enum):
@@ -348,6 +346,16 @@ def stop_running_later(clock: Clock, *, at: datetime) -> None:
     update_later(Clock, _stopping(at), pk=clock.pk, state=ClockState.RUNNING)
     clock.state, clock.stopped_at, clock.next_check_at = ClockState.STOPPED, at, None
     clock.late = clock.due_at is not None and at >= clock.due_at
+
+
+def stop_clock_read_under_lock(clock: Clock, *, at: datetime) -> None:
+    """Stop a clock the caller read under a lock that every pause and resume of it takes too (a case's intake
+    clock, read with the case's lock): a running one as a trailing write riding on the next statement
+    (stop_running_later), a paused one resumed and then stopped, as stop_clocks does."""
+    if clock.state == ClockState.RUNNING:
+        stop_running_later(clock, at=at)
+    else:
+        stop_clocks([clock], at=at)
 
 
 def stop_clocks(

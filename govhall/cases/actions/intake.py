@@ -16,7 +16,7 @@ from govhall.catalog.choices import ItemStatus, OnlineDepth
 from govhall.catalog.formfields import clean_form_data
 from govhall.catalog.models import Material, ServiceItem
 from govhall.clocks import actions as clocks
-from govhall.clocks.choices import ClockKind, ClockState
+from govhall.clocks.choices import ClockKind
 from govhall.clocks.thresholds import warn_kwargs
 from govhall.core.clock import now
 from govhall.core.compiled import CompiledRead, insert_objects, insert_unless_conflict_reading
@@ -403,18 +403,6 @@ def _start_case_clocks(case: Case, at: datetime, start_day: Any) -> None:
     )
 
 
-def _stop_intake_clock(case: Case, at: datetime) -> None:
-    """Acceptance ends the intake clock. It was read with the case under the case's lock, which every action that
-    pauses or resumes it holds too, so a running one is known to be running: it stops as a trailing write
-    (core.deferred) riding on the next statement. A paused one (a correction asked for) is resumed and then
-    stopped, as stop_clocks does."""
-    clock = case.intake_clock
-    if clock is not None and clock.state == ClockState.RUNNING:
-        clocks.stop_running_later(clock, at=at)
-    else:
-        clocks.stop_clocks([case.intake_clock_id], at=at)
-
-
 def _limit_rows(case: Case) -> list[list[str]]:
     """The acceptance notice's limit rows: the promised limit that actually applies (shortened under the green
     channel, with the item's own limit beside it) and the legal one."""
@@ -464,7 +452,9 @@ def accept_case(case: Case, *, by: User | None, deemed: bool = False, in_bundle:
         case.complete_at = case.received_at
     _start_case_clocks(case, at, start_day)
     # After the case clocks' INSERT, which names the clock table and so would send a queued stop ahead of it alone.
-    _stop_intake_clock(case, at)
+    # Read with the case's lock, which every pause and resume of the intake clock takes too.
+    if case.intake_clock is not None:
+        clocks.stop_clock_read_under_lock(case.intake_clock, at=at)
     # The columns acceptance sets, written with the action's trailing writes (save_fields), not a save() of all.
     save_fields(case, *_ACCEPTED_FIELDS, *CAPTURED_FIELDS)
     log(
