@@ -301,6 +301,8 @@ def load(
     """Fill the (migrated, seeded) database of the current Django connection with `cases` cases; returns figures."""
     from django.db import connection, transaction
 
+    from govhall.core import keys
+
     if connection.vendor != "postgresql":
         raise SystemExit("bigdb loads PostgreSQL only")
     started = time.perf_counter()
@@ -340,6 +342,8 @@ def load(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{pk}'), "
                 f'(SELECT MAX("{pk}") FROM "{table}"))'
             )
+        # Keys this process drew ahead before the copy (govhall.core.keys) may be among the clones' keys.
+        keys.forget()
         # The daily case-number counters of the past days, at the highest number used that day.
         cur.execute(
             """INSERT INTO cases_casenumbercounter (day, last)

@@ -11,7 +11,8 @@
    writes only with `INSERT … ON CONFLICT` (an applicant on record, a joint review per case and step: `DO
    NOTHING`; a grant's two document counters: `DO UPDATE`) keeps its UNIQUE indexes: repeated, such an INSERT does
    what the same INSERT does when it meets its row in govhall (nothing, or raise the counter) — and its conflict
-   target needs the index. Made plain, it would add a duplicate each time, and a read that joins those rows to others (the
+   target needs the index. A row that went in with a key drawn ahead (a case, a clock, a task: govhall.core.keys)
+   takes a fresh key from its sequence in the replay (`fresh_keys`), as it did when it took its key on the way in. Made plain, it would add a duplicate each time, and a read that joins those rows to others (the
    branch tasks with their review) would return more of them every replay: the replay would slow down as it runs.
 3. **pgbench, prepared** (`-M prepared`): one pgbench transaction = one lifecycle = the 13 actions' captured
    statements, each action's `BEGIN … COMMIT` included (psycopg 3 sends BEGIN and COMMIT as statements: they are
@@ -207,6 +208,66 @@ def tables_inserted_only_on_conflict(mix: list[list[tuple[str, list[str]]]]) -> 
 _INSERT = re.compile(r'INSERT INTO "([^"]+)"')
 
 
+# An INSERT of rows whose keys govhall drew ahead from their sequence (govhall.core.keys): the key is its first column.
+_KEYED_INSERT = re.compile(r'INSERT INTO "([^"]+)" \("id", [^)]*\) VALUES ')
+
+
+def fresh_keys(sql: str) -> str:
+    """`sql` with each row that went in with a key drawn ahead (a case, its clocks, a task) taking a fresh key from its
+    table's sequence instead: replayed, the captured key exists already. What points at such a row keeps the
+    captured key — a row that exists, so foreign keys are still checked —, as it did when those rows took their key
+    from the sequence as they went in; the replay pays one `nextval` per row where govhall draws a block per
+    statement."""
+    out: list[str] = []
+    last = 0
+    for match in _KEYED_INSERT.finditer(sql):
+        sequence = f"nextval(pg_get_serial_sequence('\"{match.group(1)}\"', 'id'))"
+        i = match.end()
+        while i < len(sql) and sql[i] == "(":
+            key = re.match(r"\d+", sql[i + 1 :])
+            if key is None:
+                raise ValueError(f"a keyed INSERT whose row does not begin with its key: {sql[i : i + 80]}")
+            out.append(sql[last : i + 1])
+            out.append(sequence)
+            last = i + 1 + key.end()
+            i = _row_end(sql, i)
+            if sql.startswith(", (", i):
+                i += 2
+            else:
+                break
+    out.append(sql[last:])
+    return "".join(out)
+
+
+def _row_end(sql: str, i: int) -> int:
+    """The position after the parenthesised row that opens at `i`, its quoted values (standard '…' with '' inside, and
+    E'…' with backslash escapes) skipped whole."""
+    depth = 0
+    while i < len(sql):
+        ch = sql[i]
+        if ch == "'":
+            escapes = i > 0 and sql[i - 1] in "Ee"
+            i += 1
+            while i < len(sql):
+                if escapes and sql[i] == "\\":
+                    i += 2
+                    continue
+                if sql[i] == "'":
+                    if sql.startswith("''", i):
+                        i += 2
+                        continue
+                    break
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError("an INSERT row without its closing parenthesis")
+
+
 @contextlib.contextmanager
 def replay_copy(url: str, keep_unique: Collection[str] = ()) -> Any:
     """A copy of the database with its UNIQUE indexes made plain, but those of the tables in `keep_unique`; yields
@@ -310,6 +371,7 @@ def replay(
         "statements_per_lifecycle": round(sum(len(s) for _n, s in mix[0]), 1),
         "transactions_per_lifecycle": len(mix[0]),
     }
+    mix = [[(name, [fresh_keys(s) for s in statements]) for name, statements in actions] for actions in mix]
     try:
         with replay_copy(url, tables_inserted_only_on_conflict(mix)) as copy_url:
             prepared = script_prepared(mix)

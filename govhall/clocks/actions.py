@@ -186,10 +186,12 @@ def start_clock(
 
 def start_clocks(specs: Sequence[dict[str, Any]]) -> list[Clock]:
     """Start several clocks (each spec: start_clock's keyword arguments) with one INSERT: an action starting the
-    promised and legal clocks, or one clock per joint-review branch, pays one statement for all of them."""
+    promised and legal clocks, or one clock per joint-review branch, pays one statement for all of them — none of
+    its own inside a case action on PostgreSQL, where the keys are drawn ahead (core.keys) and the INSERT goes
+    out with the action's trailing writes (core.deferred), though the case points at the clocks."""
     clocks = [_new_clock(**spec) for spec in specs]
     if clocks:
-        insert_objects(clocks)
+        insert_objects(clocks, later=True, draw_keys=True)
     return clocks
 
 
@@ -199,12 +201,13 @@ M = TypeVar("M", bound="models.Model")
 def start_clocks_of(pairs: Sequence[tuple[dict[str, Any], M]], link: str) -> list[Clock]:
     """Start one clock (spec: start_clock's keyword arguments) for each new record that runs against it — a task
     and its step clock —, the record inserted with its clock, its `link` pointing at it, and the clock's owning
-    record (the subject supervision names) pointing back at the record: on PostgreSQL one statement for all the
-    pairs (core.compiled.insert_with_parents with `back`). Returns the clocks in order."""
+    record (the subject supervision names) pointing back at the record: on PostgreSQL no statement of their own
+    inside a case action (core.compiled.insert_with_parents with `back`, the keys drawn ahead and both INSERTs
+    queued with the action's trailing writes). Returns the clocks in order."""
     started = [(_new_clock(**spec), record) for spec, record in pairs]
     for clock, record in started:
         clock.owner_type = subject_type(record)
-    insert_with_parents(started, link, back="owner_id")
+    insert_with_parents(started, link, back="owner_id", later=True)
     return [clock for clock, _ in started]
 
 

@@ -13,7 +13,7 @@ takes 0.06 ms, while building and compiling the permission query of an action to
   rewrites its value (`contains`, `in` with a list) is refused when the read is first compiled, so a wrong use
   fails at once in every test that reaches it, never silently.
 - `insert_objects` is `bulk_create` with the INSERT text kept per model and row count; `insert_with_parents`
-  inserts rows with the parents they point at (a task and its clock) in one statement.
+  inserts rows with the parents they point at (a task and its clock) in one statement, their keys drawn ahead.
 - `update_rows` is `filter().update()` for exact and `__in` conditions with the UPDATE text kept per shape.
 
 `insert_objects(…, later=True)` and `update_later` are the trailing writes `core.deferred` can send together.
@@ -29,10 +29,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import BigIntegerField, ForeignKey, Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 
-from . import deferred
+from . import deferred, keys
 from .cursors import kept_cursor
 
 M = TypeVar("M", bound=Model)
+N = TypeVar("N", bound=Model)
 
 _CACHE_ATTR = "_govhall_compiled_reads"
 # Stand-ins only compile the SQL, they never run: each must reach the statement's parameters unchanged and be told
@@ -230,6 +231,44 @@ class CompiledRead(Generic[M]):
         returned_row = tuple(rows[0][1 : 1 + returned_width]) if rows[0][0] else None
         return returned_row, shape.convert(deferred.rows_read(rows, 1 + returned_width))
 
+    def objects_with(
+        self,
+        other: CompiledRead[N],
+        values: tuple[Any, ...],
+        other_values: tuple[Any, ...],
+        *,
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> tuple[list[M], list[N]]:
+        """`objects(*values)` — one row at most: a record by its key, perhaps locked (`select_for_update`) — and
+        `other.objects(*other_values)` (in no particular order) in one statement on PostgreSQL, each read a LATERAL
+        part of it; elsewhere one after the other.
+
+        Both reads share the statement's snapshot, taken before it waits for any lock: where this read waits for
+        a row another transaction holds, it gets the row as that transaction left it (PostgreSQL reads a locked
+        row again once it has it), but `other` sees what was committed before the wait. Use it where `other`
+        cannot be changed by the lock's holders, or where a caller reads it again alone before acting on an
+        answer the holder may have changed (accept_case: materials handed in while it waited)."""
+        shape, other_shape = self._model_shape(using), other._model_shape(using)
+        values, other_values = self._values(values), other._values(other_values)
+        if connections[using].vendor != "postgresql" or not (_storable(values) and _storable(other_values)):
+            return self.objects(*values, using=using), other.objects(*other_values, using=using)
+        cursor = kept_cursor(using)
+        # One row at least: this read's row (or nulls, "found" telling which) beside each row of the other.
+        cursor.execute(
+            f'SELECT "a".*, "r".* {deferred.beside_read(other_shape.sql)} LEFT JOIN LATERAL '
+            f'(SELECT true AS "found", "y".* FROM ({shape.sql}) AS "y") AS "a" ON true',
+            [*other_shape.bind(other_values), *shape.bind(values)],
+        )
+        rows = cursor.fetchall()
+        width = 1 + shape.width
+        if any(row[:width] != rows[0][:width] for row in rows[1:]):
+            raise TypeError("CompiledRead.objects_with: the first read found more than one row")
+        mine = [tuple(rows[0][1:width])] if rows[0][0] else []
+        return (
+            _built(shape, shape.convert(mine), using),
+            _built(other_shape, other_shape.convert(deferred.rows_read(rows, width)), using),
+        )
+
     def _model_shape(self, using: str) -> _Shape:
         shape = self._shape(using)
         if not shape.model_rows or shape.compiler.query.model is None:
@@ -270,7 +309,9 @@ def _storable(values: tuple[Any, ...]) -> bool:
 _INSERT_ATTR = "_govhall_compiled_inserts"
 
 
-def insert_objects(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS, later: bool = False) -> None:
+def insert_objects(
+    objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS, later: bool = False, draw_keys: bool = False
+) -> None:
     """`bulk_create(objs)` for the hot path: one INSERT … RETURNING of new instances of one model, the statement's
     text built once per connection, model and row count. Each value is prepared exactly as Django's insert compiler
     prepares it (`pre_save` — `auto_now_add`, file fields storing their file —, then `get_db_prep_save`); the new keys
@@ -279,20 +320,23 @@ def insert_objects(objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS, later: b
 
     `later=True`, for rows the caller drops: inside a `core.deferred.deferring()` block the INSERT waits to go out
     with the block's other trailing writes or the statement after them, and returns no keys (the instances keep
-    none); elsewhere it runs at once, keys set."""
+    none); elsewhere it runs at once, keys set. With `draw_keys=True` as well, for rows others point at, the keys
+    are drawn ahead on PostgreSQL (core.keys) and go in with the rows: the instances have them at once, queued or
+    not."""
     if not objs:
         return
-    model, insert, returning_keys, params = _insert(objs, using, "")
+    keyed = draw_keys and keys.draw_into(objs, using)
+    model, insert, returning_keys, params = _insert(objs, using, "", keyed=keyed)
     if later and deferred.queue_write(
         using, model._meta.db_table, insert, params, updates=False, rows=len(objs)
     ):
-        keys = None  # queued: rows the caller drops get no keys back
+        returned = None  # queued: rows the caller drops get no keys back
     else:
         cursor = kept_cursor(using)
         cursor.execute(insert + returning_keys, params)
-        keys = cursor.fetchall() if returning_keys else None
-    if keys is not None:
-        for obj, (pk,) in zip(objs, keys, strict=True):
+        returned = cursor.fetchall() if returning_keys else None
+    if returned is not None:
+        for obj, (pk,) in zip(objs, returned, strict=True):
             setattr(obj, model._meta.pk.attname, pk)
     _saved(objs, using)
 
@@ -350,7 +394,12 @@ P = TypeVar("P", bound=Model)
 
 
 def insert_with_parents(
-    pairs: Sequence[tuple[P, M]], link: str, *, using: str = DEFAULT_DB_ALIAS, back: str | None = None
+    pairs: Sequence[tuple[P, M]],
+    link: str,
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    back: str | None = None,
+    later: bool = False,
 ) -> None:
     """Insert new parents and their children, each child's foreign key `link` pointing at its own parent — a task
     and the clock it runs against —, keys set on all and each child's `link` set to its parent. Leave `link` unset
@@ -359,14 +408,11 @@ def insert_with_parents(
     `back`: an integer column of the parents that takes their own child's key (a clock's `owner_id`: the task it
     runs for, the other way round), set on the parents too. Leave it unset.
 
-    On PostgreSQL one statement for all the pairs: each parent's INSERT is a WITH part returning its key, each
-    child's an `INSERT … SELECT` taking that key from it (a plain SELECT list: its values get the types of the
-    columns they go to, as in VALUES), and the statement returns the pairs' keys in order — where `insert_objects`
-    of the parents and then of the children took two. With `back`, each child's key is drawn from its table's
-    sequence in a WITH part before both (`nextval`), so that parent and child each name the other as they go in
-    (the foreign key is checked at commit, as Django declares it) — where the parents' UPDATE after took one
-    statement more. Elsewhere (SQLite: no writable CTEs, no round trips to save) the parents, the children, and
-    with `back` one UPDATE of the parents."""
+    On PostgreSQL the keys of both are drawn ahead (core.keys), so that parent and child name each other as they
+    go in (the foreign key is checked at commit, as Django declares it): one statement for all the pairs, or with
+    `later=True`, inside a `core.deferred.deferring()` block, two INSERTs queued with the action's trailing writes
+    — the keys are known either way. Elsewhere (SQLite: no sequences, no round trips to save) the parents, the
+    children, and with `back` one UPDATE of the parents, at once."""
     if not pairs:
         return
     parents = [parent for parent, _ in pairs]
@@ -377,8 +423,11 @@ def insert_with_parents(
     if any(getattr(child, link_field.attname) is not None for child in children):
         raise TypeError(f"insert_with_parents: leave {link} unset, the parent's new key goes there")
     back_field = _back_field(parents, back)
-    connection = connections[using]
-    if connection.vendor != "postgresql":
+    if any(type(parent) is not type(parents[0]) for parent in parents):
+        raise TypeError("insert_with_parents: the parents must be of one model")
+    if any(obj.pk is not None for obj in (*parents, *children)):
+        raise TypeError("insert_with_parents: new instances only (the database assigns the key)")
+    if not keys.draw_into(children, using):
         insert_objects(parents, using=using)
         for parent, child in pairs:
             setattr(child, link, parent)
@@ -386,35 +435,29 @@ def insert_with_parents(
         if back_field is not None:
             _link_back(pairs, back_field, using)
         return
-    qn = connection.ops.quote_name
-    child_meta = children[0]._meta
-    parts: list[str] = []
-    params: list[Any] = []
-    for n, (parent, child) in enumerate(pairs):
-        drawn = None
-        if back_field is not None:
-            drawn = f'"k{n}"'
-            parts.append(f'{drawn} AS (SELECT nextval(pg_get_serial_sequence(%s, %s)) AS "key")')
-            params.extend([qn(child_meta.db_table), child_meta.pk.column])
-            text, values = _insert_parent_of(parent, back_field, drawn, using)
-        else:
-            _, insert, returning_key, values = _insert([parent], using, "")
-            text = insert + returning_key
-        parts.append(f'"p{n}" AS ({text})')
-        params.extend(values)
-        text, values = _insert_from_parent(child, link, f'"p{n}"', using, key_from=drawn)
-        parts.append(f'"c{n}" AS ({text})')
-        params.extend(values)
-    key, parent_key = qn(child_meta.pk.column), qn(link_field.column)
-    select = " UNION ALL ".join(f'SELECT {n}, {key}, {parent_key} FROM "c{n}"' for n in range(len(pairs)))
-    cursor = kept_cursor(using)
-    cursor.execute(f"WITH {', '.join(parts)} {select} ORDER BY 1", params)
-    for (_, child_pk, parent_pk), parent, child in zip(cursor.fetchall(), parents, children, strict=True):
-        setattr(parent, parent._meta.pk.attname, parent_pk)
-        setattr(child, child_meta.pk.attname, child_pk)
+    keys.draw_into(parents, using)
+    for parent, child in pairs:
         setattr(child, link, parent)
         if back_field is not None:
-            setattr(parent, back_field.attname, child_pk)
+            setattr(parent, back_field.attname, child.pk)
+    parent_model, parents_sql, _, parents_params = _insert(parents, using, "", keyed=True)
+    child_model, children_sql, _, children_params = _insert(children, using, "", keyed=True)
+    queued = later and deferred.queue_write(
+        using, parent_model._meta.db_table, parents_sql, parents_params, updates=False, rows=len(parents)
+    )
+    if queued:
+        deferred.queue_write(
+            using,
+            child_model._meta.db_table,
+            children_sql,
+            children_params,
+            updates=False,
+            rows=len(children),
+        )
+    else:
+        kept_cursor(using).execute(
+            f'WITH "parents" AS ({parents_sql}) {children_sql}', [*parents_params, *children_params]
+        )
     _saved(parents, using)
     _saved(children, using)
 
@@ -450,30 +493,6 @@ def _link_back(pairs: Sequence[tuple[Model, Model]], back_field: Any, using: str
     )
 
 
-def _insert_parent_of(parent: Model, back_field: Any, drawn: str, using: str) -> tuple[str, list[Any]]:
-    """`INSERT … VALUES … RETURNING <key>` of one new parent whose `back_field` is its child's key drawn in the WITH
-    part named `drawn`."""
-    model = type(parent)
-    if parent.pk is not None:
-        raise TypeError("insert_with_parents: new instances only (the database assigns the key)")
-    parent._prepare_related_fields_for_save(operation_name="insert_with_parents")  # type: ignore[attr-defined]
-    connection = connections[using]
-    fields = _insert_fields(model, "insert_with_parents")
-    cache: dict[tuple[Any, ...], str] = _kept_on(connection, _INSERT_ATTR)
-    shape = (model, "parent of", back_field.name, drawn)
-    text = cache.get(shape)
-    if text is None:
-        qn = connection.ops.quote_name
-        columns = ", ".join(qn(f.column) for f in fields)
-        values = ", ".join(f'(SELECT "key" FROM {drawn})' if f is back_field else "%s" for f in fields)
-        text = cache[shape] = (
-            f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({values}) "
-            f"RETURNING {qn(model._meta.pk.column)}"
-        )
-    own = [f for f in fields if f is not back_field]
-    return text, _insert_values(parent, own, connection, "insert_with_parents")
-
-
 def _foreign_key(model: type[Model], name: str) -> ForeignKey[Any, Any]:
     field = model._meta.get_field(name)
     if not isinstance(field, ForeignKey):
@@ -481,55 +500,26 @@ def _foreign_key(model: type[Model], name: str) -> ForeignKey[Any, Any]:
     return field
 
 
-def _insert_from_parent(
-    child: Model, link: str, parent: str, using: str, *, key_from: str | None = None
-) -> tuple[str, list[Any]]:
-    """`INSERT … SELECT … FROM <parent> RETURNING` of one new child, its `link` column taken from the parent's
-    WITH part (named `parent`, returning the parent's key), its other values as `_insert` prepares them; with
-    `key_from`, its own key taken from that WITH part's "key"."""
-    model, meta = type(child), child._meta
-    if child.pk is not None:
-        raise TypeError("insert_with_parents: new instances only (the database assigns the key)")
-    link_field = _foreign_key(model, link)
-    child._prepare_related_fields_for_save(operation_name="insert_with_parents")  # type: ignore[attr-defined]
-    connection = connections[using]
-    fields = _insert_fields(model, "insert_with_parents")
-    cache: dict[tuple[Any, ...], str] = _kept_on(connection, _INSERT_ATTR)
-    shape = (model, "from parent", link, parent, key_from)
-    text = cache.get(shape)
-    if text is None:
-        qn = connection.ops.quote_name
-        parent_key = qn(link_field.target_field.column)
-        columns = ", ".join(qn(f.column) for f in fields)
-        values = ", ".join(f"{parent}.{parent_key}" if f is link_field else "%s" for f in fields)
-        sources = parent
-        if key_from is not None:
-            columns = f"{qn(meta.pk.column)}, {columns}"
-            values = f'{key_from}."key", {values}'
-            sources = f"{parent}, {key_from}"
-        text = cache[shape] = (
-            f"INSERT INTO {qn(meta.db_table)} ({columns}) SELECT {values} FROM {sources} "
-            f"RETURNING {qn(meta.pk.column)}, {qn(link_field.column)}"
-        )
-    own = [f for f in fields if f is not link_field]  # the link's value is the parent's key, in the text
-    return text, _insert_values(child, own, connection, "insert_with_parents")
-
-
-def _insert(objs: Sequence[M], using: str, conflict: str) -> tuple[type[M], str, str, list[Any]]:
-    """(model, INSERT text, its RETURNING clause — empty where the database returns no keys —, the values)."""
+def _insert(
+    objs: Sequence[M], using: str, conflict: str, *, keyed: bool = False
+) -> tuple[type[M], str, str, list[Any]]:
+    """(model, INSERT text, its RETURNING clause — empty where the database returns no keys, or the keys are
+    `keyed`: drawn ahead and written with the rows —, the values)."""
     model = type(objs[0])
     if any(type(obj) is not model for obj in objs):
         raise TypeError("insert_objects: the instances must be of one model")
     meta = model._meta
-    if any(obj.pk is not None for obj in objs):
+    if not keyed and any(obj.pk is not None for obj in objs):
         raise TypeError("insert_objects: new instances only (the database assigns the key)")
     for obj in objs:
         # As bulk_create: a foreign key given as an object saved since gets its id, an unsaved one is refused.
         obj._prepare_related_fields_for_save(operation_name="insert_objects")  # type: ignore[attr-defined]
     connection = connections[using]
     fields = _insert_fields(model, "insert_objects")
-    key = (model, len(objs), conflict)
-    cache: dict[tuple[type[Model], int, str], tuple[str, str]] = _kept_on(connection, _INSERT_ATTR)
+    if keyed:
+        fields = [meta.pk, *fields]
+    key = (model, len(objs), conflict, keyed)
+    cache: dict[tuple[type[Model], int, str, bool], tuple[str, str]] = _kept_on(connection, _INSERT_ATTR)
     compiled = cache.get(key)
     if compiled is None:
         qn = connection.ops.quote_name
@@ -539,7 +529,9 @@ def _insert(objs: Sequence[M], using: str, conflict: str) -> tuple[type[M], str,
             f"VALUES {', '.join([row] * len(objs))}{conflict}"
         )
         returning_keys = (
-            f" RETURNING {qn(meta.pk.column)}" if connection.features.can_return_rows_from_bulk_insert else ""
+            f" RETURNING {qn(meta.pk.column)}"
+            if connection.features.can_return_rows_from_bulk_insert and not keyed
+            else ""
         )
         compiled = cache[key] = (insert, returning_keys)
     insert, returning_keys = compiled

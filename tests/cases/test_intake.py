@@ -68,6 +68,30 @@ def test_incomplete_application_cannot_be_accepted(hall, at):
     assert case.status == CaseStatus.SUBMITTED
 
 
+def test_acceptance_reads_again_the_materials_its_lock_statement_found_missing(hall, at, monkeypatch):
+    """The materials still missing are read in the statement that locks the case, as they were when it began: a
+    correction handed in while acceptance waited for the lock is not in that read. A case found short is read
+    again alone before being refused — here the lock's read is made to answer as it would in that race."""
+    from govhall.cases.actions import intake
+
+    with at(2026, 3, 2, 10):
+        case = submit(hall)  # everything handed in
+    charter = hall.item(CANCEL).materials.get(name="公司章程")
+    real, calls = intake.lock_case_reading, []
+
+    def as_before_the_wait(*args, **kwargs):
+        locked, _ = real(*args, **kwargs)
+        calls.append(args[1])
+        return locked, [charter]  # what the snapshot would show had the charter arrived during the wait
+
+    monkeypatch.setattr(intake, "lock_case_reading", as_before_the_wait)
+    with at(2026, 3, 2, 11):
+        actions.accept_case(case, by=hall["clerk"])
+    assert calls == [intake._MISSING_MATERIALS_OF_CASE]
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_PROGRESS
+
+
 def test_one_time_correction_then_acceptance(hall, at):
     item = hall.item(CANCEL)
     charter = item.materials.get(name="公司章程")

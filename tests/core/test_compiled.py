@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from govhall.clocks import actions as clocks
 from govhall.clocks.models import Clock
+from govhall.core import deferred, keys
 from govhall.core.compiled import (
     CompiledRead,
     Computed,
@@ -165,8 +166,8 @@ def test_insert_objects_refuses_what_it_cannot_write_as_the_orm_would() -> None:
 
 def test_insert_with_parents_writes_each_row_pointing_at_its_own_parent() -> None:
     """Rows with the parents they point at (as a task with its clock; here a permission with its content type):
-    each child linked to the parent paired with it, in one statement on PostgreSQL (two on SQLite: parents, then
-    children), the values as insert_objects writes them."""
+    each child linked to the parent paired with it, in one statement on PostgreSQL (the keys drawn ahead; two on
+    SQLite: parents, then children), the values as insert_objects writes them."""
     names = ("甲", "乙", "丙")
     pairs = [
         (
@@ -175,6 +176,11 @@ def test_insert_with_parents_writes_each_row_pointing_at_its_own_parent() -> Non
         )
         for n, name in enumerate(names)
     ]
+    for model in (
+        ContentType,
+        Permission,
+    ):  # keys drawn ahead beforehand: the refills are core.keys' own tests
+        keys.reserve(model, len(pairs))
     with CaptureQueriesContext(connection) as queries:
         insert_with_parents(pairs, "content_type")
     assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
@@ -268,8 +274,8 @@ def test_a_get_or_create_reading_beside_its_insert_spares_the_insert_where_the_r
 
 def test_insert_with_parents_links_each_parent_back_to_its_child() -> None:
     """`back`: each parent's column of keys takes its own child's key (a clock naming the record it runs for): on
-    PostgreSQL in the one statement (the child's key drawn from its sequence first), elsewhere by one UPDATE of
-    the parents after the two INSERTs — for one pair and for several."""
+    PostgreSQL in the one statement (both keys drawn ahead from their sequences), elsewhere by one UPDATE of the
+    parents after the two INSERTs — for one pair and for several."""
     at = datetime(2026, 9, 25, 10, 30, tzinfo=SHANGHAI)
     for count in (1, 3):
         pairs = [
@@ -281,6 +287,8 @@ def test_insert_with_parents_links_each_parent_back_to_its_child() -> None:
         ]
         for clock, _ in pairs:
             clock.owner_type = "supervision.alert"
+        for model in (Clock, Alert):
+            keys.reserve(model, count)
         with CaptureQueriesContext(connection) as queries:
             insert_with_parents(pairs, "clock", back="owner_id")
         assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
@@ -307,6 +315,51 @@ def test_insert_with_parents_refuses_a_back_column_that_holds_no_keys() -> None:
             [(clock, Alert(level="yellow", kind="case", raised_at=at))], "clock", back="owner_id"
         )
     assert not Alert.objects.exists() and clock.pk is None
+
+
+def test_insert_with_parents_later_waits_with_the_trailing_writes_its_keys_known() -> None:
+    """`later=True` inside a deferring() block: on PostgreSQL both INSERTs wait in the queue, the keys already set
+    and linked both ways (drawn ahead), and leave with the next statement; elsewhere they run at once."""
+    at = datetime(2026, 9, 25, 10, 30, tzinfo=SHANGHAI)
+    clock = clocks._new_clock(kind="step", amount=2, unit="workday", at=at)
+    clock.owner_type = "supervision.alert"
+    alert = Alert(level="yellow", kind="case", raised_at=at)
+    for model in (Clock, Alert):
+        keys.reserve(model, 1)
+    with transaction.atomic(), deferred.deferring():
+        with CaptureQueriesContext(connection) as queries:
+            insert_with_parents([(clock, alert)], "clock", back="owner_id", later=True)
+        batched = connection.vendor == "postgresql"
+        assert len(queries) == (0 if batched else 3)
+        assert deferred.pending() == (2 if batched else 0)
+        assert clock.pk is not None and alert.pk is not None
+        assert (clock.owner_id, alert.clock_id) == (alert.pk, clock.pk)
+        assert Alert.objects.get(pk=alert.pk).clock.owner_id == alert.pk  # the read sent the queue first
+        assert deferred.pending() == 0
+
+
+def test_objects_with_reads_a_locked_row_and_another_read_in_one_statement() -> None:
+    """A row by its key, locked, and the rows of another read beside it: one statement on PostgreSQL (two
+    elsewhere), each read's objects as its own `objects()` gives them — none, one or several rows of the other;
+    no row for the first. A first read that finds several rows is refused."""
+    group = Group.objects.create(name="锁定组")
+    pair = [User.objects.create(username=f"beside-{n}", last_name="旁") for n in range(2)]
+    alone = User.objects.create(username="alone", last_name="独")
+    locked = CompiledRead(lambda pk: Group.objects.select_for_update().filter(pk=pk), int)
+    users = CompiledRead(lambda name: User.objects.filter(last_name=name), str)
+    for name, expected in (("旁", {u.pk for u in pair}), ("独", {alone.pk}), ("无", set())):
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            (found,), others = locked.objects_with(users, (group.pk,), (name,))
+        reads = [q for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+        assert len(reads) == (1 if connection.vendor == "postgresql" else 2)
+        assert found.pk == group.pk and found.name == "锁定组" and not found._state.adding
+        assert {u.pk for u in others} == expected
+        assert all(u.last_name == name and u._state.db == "default" for u in others)
+    with transaction.atomic():
+        assert locked.objects_with(users, (group.pk + 1000,), ("旁",))[0] == []
+    if connection.vendor == "postgresql":
+        with pytest.raises(TypeError, match="more than one row"):
+            users.objects_with(locked, ("旁",), (group.pk,))
 
 
 def test_the_kept_cursor_outlives_no_connection_and_errors_stay_djangos() -> None:

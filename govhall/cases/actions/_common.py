@@ -12,6 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Model
 
 from govhall.calendars import engine as calendar
 from govhall.core import deferred, identifiers
@@ -29,6 +30,7 @@ from ..models import Case, CaseNumberCounter, OutOfProcedureAttempt, Task
 
 P = ParamSpec("P")
 R = TypeVar("R")
+M = TypeVar("M", bound="Model")
 
 # 《行政复议法》(2023) art. 20: 60 days; 《行政诉讼法》 art. 46: six months.
 DEFAULT_REMEDIES = (
@@ -198,22 +200,34 @@ def lock_case(case: Case | int, *, related: tuple[str, ...] = INTAKE_RELATED) ->
     joins the department its next step opens tasks for, and what else an action needs later it reads with
     `load_related`."""
     pk = case if isinstance(case, int) else case.pk
-    if not related:  # select_related() without names would follow, and lock, every foreign key
-        read = _LOCK_CASE
-    else:
-        read = _LOCKS_WITH.get(related) or _LOCKS_WITH.setdefault(
-            related,
-            CompiledRead(
-                lambda pk: (
-                    Case.objects.select_for_update(of=("self",)).select_related(*related).filter(pk=pk)
-                ),
-                int,
-            ),
-        )
-    found = read.objects(pk)
+    found = _lock_read(related).objects(pk)
     if not found:
         raise Case.DoesNotExist(f"办件 {pk} 不存在")
     return found[0]
+
+
+def lock_case_reading(
+    case: Case, read: CompiledRead[M], *values: Any, related: tuple[str, ...] = INTAKE_RELATED
+) -> tuple[Case, list[M]]:
+    """`lock_case` with `read.objects(*values)` in the same statement (CompiledRead.objects_with), one round trip
+    less. The read sees what was committed when the statement began, before it waited for the lock: read it
+    again alone before acting on an answer the lock's holder may have changed."""
+    found, rows = _lock_read(related).objects_with(read, (case.pk,), values)
+    if not found:
+        raise Case.DoesNotExist(f"办件 {case.pk} 不存在")
+    return found[0], rows
+
+
+def _lock_read(related: tuple[str, ...]) -> CompiledRead[Case]:
+    if not related:  # select_related() without names would follow, and lock, every foreign key
+        return _LOCK_CASE
+    return _LOCKS_WITH.get(related) or _LOCKS_WITH.setdefault(
+        related,
+        CompiledRead(
+            lambda pk: Case.objects.select_for_update(of=("self",)).select_related(*related).filter(pk=pk),
+            int,
+        ),
+    )
 
 
 def save_fields(case: Case, *names: str) -> None:

@@ -41,6 +41,7 @@ from ._common import (
     guarded,
     issue,
     lock_case,
+    lock_case_reading,
     log,
     new_check_code,
     next_case_number_reading,
@@ -217,6 +218,17 @@ def _store(
     insert_objects(rows, later=True)
 
 
+# The same, by the case alone: read with acceptance's lock, before the case's item is known (accept_case).
+# (The case's key is given twice: a compiled read takes each value where it reaches the SQL once.)
+_MISSING_MATERIALS_OF_CASE = CompiledRead(
+    lambda case, again: Material.objects.filter(item__cases=case, required=True, e_license_ok=False).exclude(
+        pk__in=CaseMaterial.objects.filter(case_id=again, material__isnull=False).values("material_id")
+    ),
+    int,
+    int,
+)
+
+
 def missing_materials(case: Case) -> list[Material]:
     """Required materials of the item with no file handed in (an e-licence-replaceable one counts as present)."""
     return _MISSING_MATERIALS.objects(case.item_id, case.pk)
@@ -285,8 +297,8 @@ def _new_case(
         status=CaseStatus.SUBMITTED,
         received_at=at,
     )
-    # The case goes in with its intake clock, which names it as its owner: one statement on PostgreSQL (the
-    # clock's INSERT a WITH part).
+    # The case goes in with its intake clock, which names it as its owner: on PostgreSQL both keys are drawn
+    # ahead and both INSERTs wait with the action's trailing writes (clocks.start_clocks_of).
     clocks.start_clocks_of([(intake_spec, case)], "intake_clock")
     return case
 
@@ -344,12 +356,24 @@ def submit_application(
     return case
 
 
-def _lock(case: Case, *, also: tuple[str, ...] = ()) -> Case:
-    """Re-read the case under lock_case's lock, into the caller's object (`also`: more related rows to join)."""
-    locked = lock_case(case, related=(*INTAKE_RELATED, *also))
+def _lock(
+    case: Case,
+    *,
+    also: tuple[str, ...] = (),
+    reading: tuple[CompiledRead[Any], tuple[Any, ...]] | None = None,
+) -> list[Any]:
+    """Re-read the case under lock_case's lock, into the caller's object (`also`: more related rows to join).
+    `reading`: (a read, its values) run in the same statement (lock_case_reading); its objects are returned."""
+    related = (*INTAKE_RELATED, *also)
+    found: list[Any] = []
+    if reading is None:
+        locked = lock_case(case, related=related)
+    else:
+        read, values = reading
+        locked, found = lock_case_reading(case, read, *values, related=related)
     case.__dict__.update({k: v for k, v in locked.__dict__.items() if k != "_state"})
     case._state.fields_cache = locked._state.fields_cache
-    return case
+    return found
 
 
 def _intake_staff(case: Case, by: User | None, what: str, *, in_bundle: bool = False) -> None:
@@ -430,7 +454,9 @@ def accept_case(case: Case, *, by: User | None, deemed: bool = False, in_bundle:
     days, effective from the day the complete materials were received. `in_bundle`: called by
     bundles.accept_bundle, which issues the bundle's one acceptance notice instead of one per member."""
     at = now()
-    _lock(case, also=("intake_clock",))
+    # The materials still missing are read with the lock (a round trip less), as they were when the statement
+    # began; a case found short is read again alone, in case materials were handed in while it waited.
+    missing = _lock(case, also=("intake_clock",), reading=(_MISSING_MATERIALS_OF_CASE, (case.pk, case.pk)))
     if case.status != CaseStatus.SUBMITTED:
         raise OutOfProcedure(
             f"办件当前状态为“{case.get_status_display()}”，不能受理", case=case, action="accept"
@@ -438,7 +464,7 @@ def accept_case(case: Case, *, by: User | None, deemed: bool = False, in_bundle:
     _bundle_level(case, in_bundle, "受理")
     if not deemed:
         _intake_staff(case, by, "受理", in_bundle=in_bundle)
-        missing = missing_materials(case)
+        missing = missing_materials(case) if missing else missing
         if missing:
             names = "、".join(m.name for m in missing)
             raise ValidationError({"materials": f"材料不齐全（缺少：{names}），应一次性告知补正，不能受理"})
@@ -450,11 +476,12 @@ def accept_case(case: Case, *, by: User | None, deemed: bool = False, in_bundle:
     case.accepted_day = start_day
     if case.complete_at is None:
         case.complete_at = case.received_at
-    _start_case_clocks(case, at, start_day)
-    # After the case clocks' INSERT, which names the clock table and so would send a queued stop ahead of it alone.
-    # Read with the case's lock, which every pause and resume of the intake clock takes too.
+    # Read with the case's lock, which every pause and resume of the intake clock takes too. Before the case
+    # clocks' INSERT: both wait in the trailing writes (core.deferred), and an UPDATE queued after an INSERT into
+    # the same table would have to send that INSERT ahead alone.
     if case.intake_clock is not None:
         clocks.stop_clock_read_under_lock(case.intake_clock, at=at)
+    _start_case_clocks(case, at, start_day)
     # The columns acceptance sets, written with the action's trailing writes (save_fields), not a save() of all.
     save_fields(case, *_ACCEPTED_FIELDS, *CAPTURED_FIELDS)
     log(
