@@ -248,26 +248,39 @@ class CompiledRead(Generic[M]):
         row again once it has it), but `other` sees what was committed before the wait. Use it where `other`
         cannot be changed by the lock's holders, or where a caller reads it again alone before acting on an
         answer the holder may have changed (accept_case: materials handed in while it waited)."""
-        shape, other_shape = self._model_shape(using), other._model_shape(using)
-        values, other_values = self._values(values), other._values(other_values)
-        if connections[using].vendor != "postgresql" or not (_storable(values) and _storable(other_values)):
+        pair = _Pair(self, other, values, other_values, using)
+        if pair.alone:
             return self.objects(*values, using=using), other.objects(*other_values, using=using)
         cursor = kept_cursor(using)
-        # One row at least: this read's row (or nulls, "found" telling which) beside each row of the other.
-        cursor.execute(
-            f'SELECT "a".*, "r".* {deferred.beside_read(other_shape.sql)} LEFT JOIN LATERAL '
-            f'(SELECT true AS "found", "y".* FROM ({shape.sql}) AS "y") AS "a" ON true',
-            [*other_shape.bind(other_values), *shape.bind(values)],
-        )
-        rows = cursor.fetchall()
-        width = 1 + shape.width
-        if any(row[:width] != rows[0][:width] for row in rows[1:]):
-            raise TypeError("CompiledRead.objects_with: the first read found more than one row")
-        mine = [tuple(rows[0][1:width])] if rows[0][0] else []
-        return (
-            _built(shape, shape.convert(mine), using),
-            _built(other_shape, other_shape.convert(deferred.rows_read(rows, width)), using),
-        )
+        cursor.execute(pair.sql, pair.params)
+        return pair.split(cursor.fetchall())
+
+    def objects_with_along(
+        self,
+        guard: deferred.Guard,
+        other: CompiledRead[N],
+        values: tuple[Any, ...],
+        other_values: tuple[Any, ...],
+        *,
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> Callable[[], tuple[list[M], list[N]]]:
+        """`objects_with` read in the statement of `guard` (`deferred.Guard.read_along`: the rows as they were before
+        that statement), one round trip less; the returned function gives both reads' objects once the guard has
+        run. On SQLite (no LATERAL) both are read now, one after the other: a guard's block sends nothing else
+        before its guard there, so they see what they would have seen just before it."""
+        pair = _Pair(self, other, values, other_values, using)
+        received: list[tuple[list[M], list[N]]] = []
+        if pair.alone:
+            received.append((self.objects(*values, using=using), other.objects(*other_values, using=using)))
+        else:
+            guard.read_along(pair.sql, pair.params, lambda rows: received.append(pair.split(rows)))
+
+        def objects() -> tuple[list[M], list[N]]:
+            if not received:
+                raise TypeError("CompiledRead.objects_with_along: the guard has not run")
+            return received[0]
+
+        return objects
 
     def _model_shape(self, using: str) -> _Shape:
         shape = self._shape(using)
@@ -285,6 +298,42 @@ class CompiledRead(Generic[M]):
         if not _storable(values):
             return []
         return _built(shape, shape.run(values, using), using)
+
+
+class _Pair(Generic[M, N]):
+    """The statement of `CompiledRead.objects_with`: the first read (one row at most) beside each row of the other,
+    both LATERAL parts of one SELECT; `alone` where it cannot be one (not PostgreSQL, or a value no column holds)."""
+
+    def __init__(
+        self,
+        first: CompiledRead[M],
+        other: CompiledRead[N],
+        values: tuple[Any, ...],
+        other_values: tuple[Any, ...],
+        using: str,
+    ) -> None:
+        self.shape, self.other_shape = first._model_shape(using), other._model_shape(using)
+        values, other_values = first._values(values), other._values(other_values)
+        self.using = using
+        self.alone = connections[using].vendor != "postgresql" or not (
+            _storable(values) and _storable(other_values)
+        )
+        # One row at least: the first read's row (or nulls, "found" telling which) beside each row of the other.
+        self.sql = (
+            f'SELECT "a".*, "r".* {deferred.beside_read(self.other_shape.sql)} LEFT JOIN LATERAL '
+            f'(SELECT true AS "found", "y".* FROM ({self.shape.sql}) AS "y") AS "a" ON true'
+        )
+        self.params = [*self.other_shape.bind(other_values), *self.shape.bind(values)]
+
+    def split(self, rows: list[Any]) -> tuple[list[M], list[N]]:
+        width = 1 + self.shape.width
+        if any(row[:width] != rows[0][:width] for row in rows[1:]):
+            raise TypeError("CompiledRead.objects_with: the first read found more than one row")
+        mine = [tuple(rows[0][1:width])] if rows[0][0] else []
+        return (
+            _built(self.shape, self.shape.convert(mine), self.using),
+            _built(self.other_shape, self.other_shape.convert(deferred.rows_read(rows, width)), self.using),
+        )
 
 
 def _built(shape: _Shape, rows: Iterable[tuple[Any, ...]], using: str) -> list[Any]:

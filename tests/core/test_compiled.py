@@ -362,6 +362,30 @@ def test_objects_with_reads_a_locked_row_and_another_read_in_one_statement() -> 
             users.objects_with(locked, ("旁",), (group.pk,))
 
 
+def test_objects_with_along_a_guard_reads_both_in_the_guards_statement_as_before_it() -> None:
+    """Both reads ride on the guard's statement on PostgreSQL (read at once on SQLite, where the guard's block sends
+    nothing before it): the objects as they were before the guard's write, given once the guard has run."""
+    group = Group.objects.create(name="守前")
+    pair = [User.objects.create(username=f"along-{n}", last_name="随") for n in range(2)]
+    by_key = CompiledRead(lambda pk: Group.objects.filter(pk=pk), int)
+    users = CompiledRead(lambda name: User.objects.filter(last_name=name), str)
+    with (
+        transaction.atomic(),
+        CaptureQueriesContext(connection) as queries,
+        deferred.if_changed() as guard,
+    ):
+        along = by_key.objects_with_along(guard, users, (group.pk,), ("随",))
+        if connection.vendor == "postgresql":
+            with pytest.raises(TypeError, match="has not run"):
+                along()
+        assert update_rows(Group, {"name": "守后"}, pk=group.pk, guard=guard) == 1
+    statements = [q for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 3)
+    (found,), others = along()
+    assert found.name == "守前" and {u.pk for u in others} == {u.pk for u in pair}
+    assert Group.objects.get(pk=group.pk).name == "守后"
+
+
 def test_the_kept_cursor_outlives_no_connection_and_errors_stay_djangos() -> None:
     read = CompiledRead(lambda name: Group.objects.filter(name=name), str)
     Group.objects.create(name="kept-cursor")

@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import IntegerField, Value
 
 from govhall.catalog.choices import JoinRule
@@ -159,7 +159,13 @@ def _lock_through_task(pk: int, *, to_decide: bool = False) -> tuple[Case, Task]
 
 
 def _joint_review(
-    case: Case, step: Any, *, at: datetime, round_: int, opening: bool = False
+    case: Case,
+    step: Any,
+    *,
+    at: datetime,
+    round_: int,
+    opening: bool = False,
+    read: tuple[list[JointReview], list[Department]] | None = None,
 ) -> tuple[JointReview, bool, list[Department] | None]:
     """The case's join of parallel step `step`, fixed the first time the step opens from what the case was accepted
     with (limits.capture_limits): the item's own rule (else the template's) and the item's co-departments. Returns
@@ -168,7 +174,19 @@ def _joint_review(
     `opening`: the step is opening, which for almost every case is its first pass, so the review is inserted
     without looking first (INSERT … ON CONFLICT DO NOTHING on the one review per case and step): one statement
     instead of a read that finds nothing and the INSERT. A later pass (after a return) finds its review there,
-    inserts nothing and reads it, as without `opening`."""
+    inserts nothing and reads it, as without `opening`.
+
+    `read`: the review found and the co-departments, read by the caller with the case locked (a task's statement,
+    _opening_read_along). No review: the new one goes in with the action's trailing writes, its key drawn ahead
+    (every action that opens a review holds the case's lock, so none can have appeared since)."""
+    if read is not None:
+        found_review, departments = read
+        if found_review:
+            return found_review[0], False, None
+        review = _new_review(case, step, at=at, round_=round_, rule=case.join_rule, ratio=case.join_ratio)
+        insert_objects([review], later=True, draw_keys=True)
+        _link_departments(review, departments)
+        return review, True, departments
     if opening and case.joint_department_ids:
         # The review's departments are read in its INSERT's statement: one round trip where there were two.
         ids = case.joint_department_ids
@@ -234,10 +252,18 @@ def _link_departments(review: JointReview, departments: list[Department]) -> Non
     insert_objects([through(jointreview=review, department=d) for d in departments], later=True)
 
 
-def _open_joint_review(case: Case, step: Any, *, at: datetime, round_: int) -> list[Department]:
+def _open_joint_review(
+    case: Case,
+    step: Any,
+    *,
+    at: datetime,
+    round_: int,
+    opening: tuple[list[JointReview], list[Department]] | None = None,
+) -> list[Department]:
     """Open a pass of the joint review; a later pass (after a return) reuses what was captured and restarts it.
-    Returns the review's co-departments in their order."""
-    review, created, departments = _joint_review(case, step, at=at, round_=round_, opening=True)
+    Returns the review's co-departments in their order. `opening`: the review and co-departments as the caller
+    read them (_opening_read_along)."""
+    review, created, departments = _joint_review(case, step, at=at, round_=round_, opening=True, read=opening)
     if not created:
         review.round, review.result, review.coordinating = round_, JoinResult.PENDING, False
         review.save(update_fields=["round", "result", "coordinating"])
@@ -294,7 +320,17 @@ def _spawn_tasks(case: Case, new: list[_NewTask], *, at: datetime, round_: int) 
     return tasks
 
 
-def _enter(case: Case, key: str, *, by: User | None, at: datetime, round_: int = 1) -> None:
+def _enter(
+    case: Case,
+    key: str,
+    *,
+    by: User | None,
+    at: datetime,
+    round_: int = 1,
+    opening: tuple[list[JointReview], list[Department]] | None = None,
+) -> None:
+    """Open step `key`: its task, or a joint review's branch tasks. `opening`: what the caller read for the joint
+    review it opens (_opening_read_along)."""
     spec = wf.spec_by_id(case.process_id)
     step = wf.resolve(spec, key, case.form_data)
     if step.kind == "end":
@@ -309,7 +345,7 @@ def _enter(case: Case, key: str, *, by: User | None, at: datetime, round_: int =
             round_=round_,
         )
         return
-    co_departments = _open_joint_review(case, step, at=at, round_=round_)
+    co_departments = _open_joint_review(case, step, at=at, round_=round_, opening=opening)
     branches = wf.expand_branches(step, case.department, co_departments)
     _spawn_tasks(
         case,
@@ -483,12 +519,20 @@ def act_on_task(
         # A grant's read brings the failed join that forbids it too (checked below: refused, the whole action rolls
         # back, as if it had been refused before it wrote).
         granting = deciding and action == TaskAction.APPROVE
+        # The step a plain approval or a reviewer's refusal goes on to; when it opens a joint review, what the
+        # opening reads — the review of an earlier pass, if any, and the co-departments — rides along too.
+        entering = None
+        if branch is None and not step.decides and action in (TaskAction.APPROVE, TaskAction.REFUSE):
+            entering = str(step.on_fail or step.next) if action == TaskAction.REFUSE else str(step.next)
+        opening: Callable[[], tuple[list[JointReview], list[Department]]] | None = None
         if branch is not None:
             read_after = _BRANCHES_WITH_REVIEW.rows_with(guard, case.pk, step.key, step.key)
         elif granting:
             read_after = _OPEN_TASKS_AND_FAILED_JOINS.rows_with(guard, case.pk, case.pk)
         elif action == TaskAction.RETURN or step.decides:
             read_after = _OPEN_TASKS.rows_with(guard, case.pk)
+        elif entering is not None:
+            opening = _opening_read_along(guard, case, entering)
         # The action's own audit entry, like the claim's, goes out with the task's statement and only if that
         # completes the task: a branch whose join is still pending writes nothing after it.
         log(
@@ -561,12 +605,29 @@ def act_on_task(
             open_=others_open,
             case_clocks_stopped=deciding,  # stopped with the task, above
         )
-    elif action == TaskAction.REFUSE:
-        # A reviewer's 不同意: an opinion with reasons, passed on to the step that decides on it.
-        _enter(case, str(step.on_fail or step.next), by=by, at=at, round_=task.round)
     else:
-        _enter(case, str(step.next), by=by, at=at, round_=task.round)
+        # An approval, or a reviewer's 不同意 (an opinion with reasons, passed on to the step that decides on it).
+        assert entering is not None
+        _enter(case, entering, by=by, at=at, round_=task.round, opening=opening() if opening else None)
     return task
+
+
+def _opening_read_along(
+    guard: deferred.Guard, case: Case, key: str
+) -> Callable[[], tuple[list[JointReview], list[Department]]] | None:
+    """When step `key` opens a joint review of the case's captured co-departments: its review of an earlier pass
+    (none on the first) and the co-departments, read in the statement of `guard` (the task's), for
+    `_joint_review`. None for any other step, and on SQLite: no round trip to save there, where the read ahead
+    would be one statement more than the opening's own INSERT and read."""
+    ids = case.joint_department_ids
+    if not ids or case.process_id is None or connection.vendor != "postgresql":
+        return None
+    step = wf.resolve(wf.spec_by_id(case.process_id), key, case.form_data)
+    if step.kind != "parallel":
+        return None
+    return _JOINT_REVIEW.objects_with_along(
+        guard, _departments_read(len(ids)), (case.pk, step.key), tuple(ids)
+    )
 
 
 def _cancel_open(
