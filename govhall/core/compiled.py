@@ -143,11 +143,13 @@ class CompiledRead(Generic[M]):
 
     def _shape(self, alias: str) -> _Shape:
         # Kept on the connection object (one per thread): a compiler belongs to the connection it compiled for.
-        cache: dict[int, _Shape] = _kept_on(connections[alias], _CACHE_ATTR)
-        shape = cache.get(id(self))
+        # Keyed by the read itself, not its id(): a read made and dropped (a test's) must not leave its shape to
+        # another that Python later puts at the same address.
+        cache: dict[CompiledRead[Any], _Shape] = _kept_on(connections[alias], _CACHE_ATTR)
+        shape = cache.get(self)
         if shape is None:
             stand_ins = self._stand_ins()
-            shape = cache[id(self)] = _Shape(self._build(*stand_ins), stand_ins, alias)
+            shape = cache[self] = _Shape(self._build(*stand_ins), stand_ins, alias)
         return shape
 
     def _values(self, values: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -18,12 +18,13 @@ writable CTEs) at the first moment anything else needs the database:
 - before an UPDATE of a table the queue already writes (two writes to one table never share a statement).
 
 So every statement still sees every write before it, as if each had been sent at once. Queued INSERTs return no
-keys: they are for rows the caller drops. A failing queued write fails the action: its transaction rolls back as
-it would have; sent alone ahead of another statement or write it comes as `DeferredWriteError`, so that an
-`except IntegrityError` meant for that statement cannot swallow it. If the block raises, the queue is dropped
-with the transaction it belonged to; a rollback to a savepoint drops what was queued inside it, and a transaction
-already broken sends nothing more (Django then refuses the statement as it always does). Outside `deferring()`,
-on SQLite (no writable CTEs; its statements cost no round trip) and in a nested block, writes run at once.
+keys: they are for rows the caller drops, or whose keys were drawn ahead (core.keys). A failing queued write fails
+the action: its transaction rolls back as it would have; sent alone ahead of another statement or write it comes
+as `DeferredWriteError`, so that an `except IntegrityError` meant for that statement cannot swallow it. If the
+block raises, the queue is dropped with the transaction it belonged to; a rollback to a savepoint drops what was
+queued inside it, and a transaction already broken sends nothing more (Django then refuses the statement as it
+always does). Outside `deferring()`, on SQLite (no writable CTEs; its statements cost no round trip) and in a
+nested block, writes run at once.
 
 `if_changed()` is the other half: writes that belong to a conditional UPDATE (a claim's audit entry and clock
 owner) go out with that UPDATE and take effect only if it changed rows — one statement on PostgreSQL, the UPDATE

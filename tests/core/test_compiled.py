@@ -92,7 +92,7 @@ def test_compiled_once_then_the_same_text_with_new_values() -> None:
     assert len(queries) == 3 and len(texts) == 3  # one statement per call, each with its own value
     assert CLOCK.objects(made[1].pk)[0].label == "法定时限"
     shapes = connection._govhall_compiled_reads
-    assert id(CLOCK) in shapes  # kept on this connection: the next call compiles nothing
+    assert CLOCK in shapes  # kept on this connection: the next call compiles nothing
 
 
 def test_values_a_lookup_rewrites_are_refused_when_compiled() -> None:
