@@ -38,7 +38,7 @@ from django.db.models import Model
 
 from .cursors import kept_cursor
 
-# Keys drawn per statement. A lifecycle of the demo item starts ten clocks: one refill every six lifecycles.
+# Keys drawn per statement. A lifecycle of the demo item starts nine clocks: one refill of them every seven lifecycles.
 BLOCK = 64
 _ATTR = "_govhall_drawn_keys"
 
