@@ -320,12 +320,14 @@ class _Pair(Generic[M, N]):
         self.alone = connections[using].vendor != "postgresql" or not (
             _storable(values) and _storable(other_values)
         )
-        # One row at least: the first read's row (or nulls, "found" telling which) beside each row of the other.
-        self.sql = (
-            f'SELECT "a".*, "r".* {deferred.beside_read(self.other_shape.sql)} LEFT JOIN LATERAL '
-            f'(SELECT true AS "found", "y".* FROM ({self.shape.sql}) AS "y") AS "a" ON true'
-        )
-        self.params = [*self.other_shape.bind(other_values), *self.shape.bind(values)]
+        self.sql, self.params = "", []
+        if not self.alone:
+            # One row at least: the first read's row (or nulls, "found" telling which) beside each row of the other.
+            self.sql = (
+                f'SELECT "a".*, "r".* {deferred.beside_read(self.other_shape.sql)} LEFT JOIN LATERAL '
+                f'(SELECT true AS "found", "y".* FROM ({self.shape.sql}) AS "y") AS "a" ON true'
+            )
+            self.params = [*self.other_shape.bind(other_values), *self.shape.bind(values)]
 
     def split(self, rows: list[Any]) -> tuple[list[M], list[N]]:
         width = 1 + self.shape.width

@@ -464,7 +464,8 @@ def accept_case(case: Case, *, by: User | None, deemed: bool = False, in_bundle:
     _bundle_level(case, in_bundle, "受理")
     if not deemed:
         _intake_staff(case, by, "受理", in_bundle=in_bundle)
-        missing = missing_materials(case) if missing else missing
+        if missing:  # as the lock's statement found them: read again alone, materials may have come meanwhile
+            missing = missing_materials(case)
         if missing:
             names = "、".join(m.name for m in missing)
             raise ValidationError({"materials": f"材料不齐全（缺少：{names}），应一次性告知补正，不能受理"})
